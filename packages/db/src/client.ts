@@ -1,0 +1,88 @@
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { Logger } from "drizzle-orm/logger";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { lockDataDir } from "./lock.ts";
+import { migratePgliteClient, migratePostgresClient } from "./migrate.ts";
+import * as schema from "./schema/index.ts";
+import type { Database, DatabaseHandle } from "./types.ts";
+
+export interface PostgresOptions {
+  url: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  /** `transaction` for PgBouncer in transaction mode: no prepared statements. */
+  pooler?: "session" | "transaction";
+  logger?: Logger;
+}
+
+export interface PgliteOptions {
+  /** Persist here; omit for an in-memory database. */
+  dataDir?: string;
+  /** Start from a dumped data directory (tests: one migrated template per run). */
+  loadDataDir?: Blob;
+  logger?: Logger;
+  /** Called if the data-dir lock is lost (e.g. the lock dir was removed). */
+  onLockCompromised?: (err: Error) => void;
+}
+
+export type DatabaseOptions = ({ kind: "postgres" } & PostgresOptions) | ({ kind: "pglite" } & PgliteOptions);
+
+/** The one place that opens a database: postgres.js for a real Postgres, PGlite otherwise. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.kind === "postgres" ? openPostgres(options) : openPglite(options);
+}
+
+function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const client = postgres(options.url, {
+    max: options.poolSize ?? 10,
+    prepare: options.pooler !== "transaction",
+    onnotice: () => {},
+    connection: {
+      application_name: "companion",
+      ...(options.statementTimeoutMs ? { statement_timeout: String(options.statementTimeoutMs) } : {}),
+    },
+  });
+  const db: Database = drizzlePostgres(client, { schema, logger: options.logger ?? false });
+  return {
+    db,
+    kind: "postgres",
+    ping: async () => {
+      await client`select 1`;
+    },
+    migrate: () => migratePostgresClient(client),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
+  const release = options.dataDir
+    ? await lockDataDir(options.dataDir, options.onLockCompromised ?? ((err) => { throw err; }))
+    : undefined;
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
+  const db: Database = drizzlePglite(client, { schema, logger: options.logger ?? false });
+  return {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    migrate: () => migratePgliteClient(client),
+    close: async () => {
+      await client.close();
+      await release?.();
+    },
+  };
+}

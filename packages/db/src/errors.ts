@@ -1,0 +1,40 @@
+/**
+ * Typed domain errors thrown by query functions and services. The API maps each `code`
+ * to a tRPC code in one place (the error formatter), so callers never see raw driver errors.
+ */
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "FORBIDDEN"
+  | "UNAUTHORIZED"
+  | "BAD_REQUEST"
+  | "TOO_MANY_REQUESTS"
+  | "PRECONDITION_FAILED";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DomainError";
+  }
+}
+
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+export const conflict = (message: string) => new DomainError("CONFLICT", message);
+
+/** Postgres unique-violation, from either driver. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const rec = e as { code?: unknown; constraint_name?: unknown; constraint?: unknown; cause?: unknown };
+    if (rec.code === "23505") {
+      return constraint === undefined || rec.constraint_name === constraint || rec.constraint === constraint;
+    }
+    e = rec.cause;
+  }
+  return false;
+}

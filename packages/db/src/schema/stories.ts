@@ -1,0 +1,105 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { companions } from "./companions.ts";
+import { createdAt, pk, ts, updatedAt } from "./columns.ts";
+import { users } from "./users.ts";
+
+export const storyVisibility = ["public", "friends", "private"] as const;
+
+/** A 24-hour story, authored by exactly one of a companion or a user. */
+export const stories = pgTable(
+  "stories",
+  {
+    id: pk(),
+    authorCompanionId: uuid("author_companion_id").references(() => companions.id, { onDelete: "cascade" }),
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "cascade" }),
+    caption: text("caption"),
+    visibility: text("visibility", { enum: storyVisibility }).notNull().default("public"),
+    createdAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+    /** Soft delete: set by the author or by the expiry job; reads treat it as gone. */
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [
+    check("stories_one_author", sql`(${t.authorCompanionId} is null) <> (${t.authorUserId} is null)`),
+    // Plain ascending (created_at, id): scanned backward for ORDER BY ... DESC without a sort node.
+    index("stories_companion_created_idx").on(t.authorCompanionId, t.createdAt, t.id),
+    index("stories_user_created_idx").on(t.authorUserId, t.createdAt, t.id),
+    index("stories_expires_live_idx").on(t.expiresAt).where(sql`${t.deletedAt} is null`),
+  ],
+);
+
+export const storyMedia = pgTable(
+  "story_media",
+  {
+    id: pk(),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    sortOrder: smallint("sort_order").notNull(),
+    kind: text("kind", { enum: ["image", "video"] }).notNull(),
+    /** Storage key (local disk or S3); URLs are derived at read time. */
+    mediaKey: text("media_key").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    durationMs: integer("duration_ms"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("story_media_story_order_key").on(t.storyId, t.sortOrder)],
+);
+
+export const storyReactions = pgTable(
+  "story_reactions",
+  {
+    id: pk(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mediaId: uuid("media_id")
+      .notNull()
+      .references(() => storyMedia.id, { onDelete: "cascade" }),
+    /** Denormalized from the media row so that per-story stats need no join. */
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    emoji: text("emoji").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("story_reactions_user_media_key").on(t.userId, t.mediaId),
+    index("story_reactions_story_idx").on(t.storyId),
+  ],
+);
+
+export const storyViews = pgTable(
+  "story_views",
+  {
+    id: pk(),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    viewerId: uuid("viewer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    viewedAt: ts("viewed_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("story_views_story_viewer_key").on(t.storyId, t.viewerId),
+    index("story_views_viewer_idx").on(t.viewerId, t.viewedAt),
+  ],
+);
+
+/** Explicit audience of a `private` story. */
+export const storyAudience = pgTable(
+  "story_audience",
+  {
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.storyId, t.userId] }), index("story_audience_user_idx").on(t.userId)],
+);

@@ -1,0 +1,23 @@
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+
+/**
+ * A Drizzle database over either driver. A transaction is also a `Database`
+ * (PgTransaction extends PgDatabase), so query functions shaped `fn(db, params)`
+ * run alone or inside a transaction.
+ */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  /** Round trip to the database; rejects when it does not answer. */
+  ping(): Promise<void>;
+  /** Applies pending migrations from `drizzle/`. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+
+/**
+ * One vitest run for the whole monorepo, so the migrated database template is built
+ * once per backend. Database tests (`*.test.ts`) run on PGlite, and again on the real
+ * Postgres when TEST_DATABASE_URL is set. Pure unit tests (`*.unit.test.ts`) run once.
+ */
+const globalSetup = ["./packages/db/src/testing/global-setup.ts"];
+const include = ["{apps,packages}/*/{src,test}/**/*.test.ts"];
+const unit = "{apps,packages}/*/{src,test}/**/*.unit.test.ts";
+
+const dbProject = (backend: "pglite" | "postgres"): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: { name: backend, include, exclude: [unit, "**/node_modules/**"], env: { TEST_BACKEND: backend }, globalSetup },
+});
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    maxWorkers: 3,
+    projects: [
+      { extends: true, test: { name: "unit", include: [unit] } },
+      dbProject("pglite"),
+      ...(process.env.TEST_DATABASE_URL ? [dbProject("postgres")] : []),
+    ],
+  },
+});
