@@ -5,7 +5,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { lockDataDir } from "./lock.ts";
-import { migratePgliteClient, migratePostgresClient } from "./migrate.ts";
+import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
 import * as schema from "./schema/index.ts";
 import type { Database, DatabaseHandle } from "./types.ts";
 
@@ -53,7 +53,7 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
     ping: async () => {
       await client`select 1`;
     },
-    migrate: () => migratePostgresClient(client),
+    migrate: () => migratePostgresUrl(options.url),
     close: () => client.end({ timeout: 5 }),
   };
 }

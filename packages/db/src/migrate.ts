@@ -4,7 +4,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import type { Sql } from "postgres";
+import postgres from "postgres";
 
 /** The repository's `drizzle/` folder: generated SQL plus hand-written migrations. */
 export const migrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
@@ -13,20 +13,17 @@ export const migrationsFolder = fileURLToPath(new URL("../../../drizzle", import
 const MIGRATION_LOCK_KEY = 727_274_001;
 
 /**
- * Applies pending migrations on one reserved connection that holds an advisory lock,
+ * Applies pending migrations over one dedicated connection that holds an advisory lock,
  * so servers starting together never run the same migration twice.
  */
-export async function migratePostgresClient(client: Sql): Promise<void> {
-  const conn = await client.reserve();
+export async function migratePostgresUrl(url: string): Promise<void> {
+  const conn = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await conn`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    try {
-      await migratePostgres(drizzlePostgres(conn), { migrationsFolder });
-    } finally {
-      await conn`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
-    }
+    await migratePostgres(drizzlePostgres(conn), { migrationsFolder });
   } finally {
-    conn.release();
+    // Ending the session releases the advisory lock.
+    await conn.end({ timeout: 5 });
   }
 }
 
