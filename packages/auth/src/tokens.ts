@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, type users } from "@companion/db";
+import { jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+
+export type Role = (typeof users.$inferSelect)["role"];
+
+const ROLES: readonly Role[] = ["user", "admin"];
+const ALG = "HS256";
+const TYP = "at+jwt";
+/** HS256 keys shorter than the hash output weaken the MAC (RFC 7518 §3.2). */
+const MIN_KEY_BYTES = 32;
+
+export interface JwtKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+  role: Role;
+}
+
+export interface SignAccessTokenInput extends AccessTokenClaims {
+  /** Given together with `issuedAt`, the token is byte-for-byte reproducible. */
+  jti?: string;
+  issuedAt?: Date;
+}
+
+export interface AccessTokenService {
+  sign(input: SignAccessTokenInput): Promise<{ token: string; expiresAt: Date }>;
+  /** Throws DomainError UNAUTHORIZED for anything but a valid, unexpired token of ours. */
+  verify(token: string): Promise<AccessTokenClaims & { expiresAt: Date }>;
+}
+
+export interface AccessTokenServiceOptions {
+  /** The first key signs; every key verifies, so a retired key can stay until its tokens expire. */
+  keys: readonly JwtKey[];
+  issuer: string;
+  audience: string;
+  ttlSeconds?: number;
+  now?: () => Date;
+}
+
+/** Short-lived HS256 access tokens (`typ: at+jwt`), with key rotation by `kid`. */
+export function createAccessTokenService(options: AccessTokenServiceOptions): AccessTokenService {
+  const { keys, issuer, audience, ttlSeconds = 900, now = () => new Date() } = options;
+  const [signingKey] = keys;
+  if (!signingKey) throw new Error("createAccessTokenService needs at least one key");
+  const byKid = new Map<string, Uint8Array>();
+  for (const key of keys) {
+    assertKey(key);
+    if (byKid.has(key.kid)) throw new Error(`Duplicate JWT key id "${key.kid}"`);
+    byKid.set(key.kid, key.secret);
+  }
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error("ttlSeconds must be a positive integer");
+
+  const getKey: JWTVerifyGetKey<Uint8Array> = (header) => {
+    const secret = header.kid === undefined ? undefined : byKid.get(header.kid);
+    if (!secret) throw new Error(`Unknown JWT key id "${String(header.kid)}"`);
+    return secret;
+  };
+
+  return {
+    async sign({ userId, sessionId, role, jti = randomUUID(), issuedAt = now() }) {
+      const iat = Math.floor(issuedAt.getTime() / 1000);
+      const exp = iat + ttlSeconds;
+      const token = await new SignJWT({ sid: sessionId, role })
+        .setProtectedHeader({ alg: ALG, kid: signingKey.kid, typ: TYP })
+        .setSubject(userId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .setJti(jti)
+        .sign(signingKey.secret);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, getKey, {
+          algorithms: [ALG],
+          issuer,
+          audience,
+          typ: TYP,
+          requiredClaims: ["sub", "sid", "exp"],
+          currentDate: now(),
+        });
+        const { sub, sid, role, exp } = payload;
+        if (typeof sub !== "string" || typeof sid !== "string" || typeof exp !== "number" || !isRole(role)) {
+          throw new Error("Access token claims have the wrong shape");
+        }
+        return { userId: sub, sessionId: sid, role, expiresAt: new Date(exp * 1000) };
+      } catch (err) {
+        throw new DomainError("UNAUTHORIZED", "Invalid or expired access token", undefined, { cause: err });
+      }
+    },
+  };
+}
+
+function isRole(value: unknown): value is Role {
+  return ROLES.includes(value as Role);
+}
+
+function assertKey(key: JwtKey): void {
+  if (!key.kid) throw new Error("A JWT key needs a non-empty kid");
+  if (key.secret.byteLength < MIN_KEY_BYTES) {
+    throw new Error(`JWT key "${key.kid}" is ${key.secret.byteLength} bytes; at least ${MIN_KEY_BYTES} are required`);
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
+
+/**
+ * Parses `kid1:base64secret,kid2:base64secret` (standard or url-safe base64). The first key
+ * signs. Throws on an empty list, a malformed entry, a duplicate kid or a secret under 32 bytes.
+ */
+export function parseJwtKeys(spec: string): JwtKey[] {
+  const entries = spec
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0) throw new Error("JWT key list is empty");
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    const colon = entry.indexOf(":");
+    const kid = colon === -1 ? "" : entry.slice(0, colon).trim();
+    const encoded = colon === -1 ? "" : entry.slice(colon + 1).trim();
+    if (!kid || !encoded) throw new Error(`JWT key entry must look like kid:base64secret (got "${kid || "?"}:…")`);
+    if (!BASE64.test(encoded)) throw new Error(`JWT key "${kid}" is not valid base64`);
+    if (seen.has(kid)) throw new Error(`Duplicate JWT key id "${kid}"`);
+    seen.add(kid);
+    // Node's base64 decoder also reads the url-safe alphabet.
+    const key = { kid, secret: new Uint8Array(Buffer.from(encoded, "base64")) };
+    assertKey(key);
+    return key;
+  });
+}
+
+/** A single key from a plain `JWT_SECRET` string of at least 32 characters. */
+export function jwtKeyFromSecret(secret: string, kid = "k1"): JwtKey {
+  if (secret.length < MIN_KEY_BYTES) throw new Error(`JWT_SECRET must be at least ${MIN_KEY_BYTES} characters`);
+  const key = { kid, secret: new TextEncoder().encode(secret) };
+  assertKey(key);
+  return key;
+}
