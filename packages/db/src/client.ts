@@ -43,7 +43,7 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
     onnotice: () => {},
     connection: {
       application_name: "companion",
-      ...(options.statementTimeoutMs ? { statement_timeout: String(options.statementTimeoutMs) } : {}),
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
   });
   const db: Database = drizzlePostgres(client, { schema, logger: options.logger ?? false });

@@ -12,16 +12,8 @@ import { join } from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../client.ts";
+import "./provided.ts";
 import { databaseUrlWithName } from "./urls.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    dbBackend: "pglite" | "postgres";
-    pgliteTemplatePath: string;
-    pgAdminUrl: string;
-    pgTemplateName: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const backend = project.config.env.TEST_BACKEND === "postgres" ? "postgres" : "pglite";

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { inject } from "vitest";
 import { openDatabase } from "../client.ts";
 import type { DatabaseHandle } from "../types.ts";
+import "./provided.ts";
 import { databaseUrlWithName } from "./urls.ts";
 import type { Logger } from "drizzle-orm/logger";
 

@@ -1,0 +1,78 @@
+import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
+import { insertUser, listUsers, seedDemoContent, type DatabaseHandle } from "@companion/db";
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface CommandIO {
+  out: (line: string) => void;
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  summary: string;
+  usage: string;
+  /** Commands that do not need migrations applied first (db:migrate does it itself). */
+  run(db: DatabaseHandle, flags: Flags, io: CommandIO): Promise<void>;
+}
+
+const str = (flags: Flags, name: string, required = true): string | undefined => {
+  const v = flags[name];
+  if (typeof v === "string" && v.length > 0) return v;
+  if (required) throw new UsageError(`--${name} is required`);
+  return undefined;
+};
+
+export const commands: Record<string, Command> = {
+  "db:migrate": {
+    summary: "Apply pending migrations from drizzle/",
+    usage: "db:migrate",
+    run: async (db, _flags, io) => {
+      await db.migrate();
+      io.out(`migrations applied (${db.kind})`);
+    },
+  },
+  "db:seed": {
+    summary: "Create the demo companions (idempotent)",
+    usage: "db:seed",
+    run: async (db, _flags, io) => {
+      await db.migrate();
+      const seeded = await seedDemoContent(db.db);
+      io.out(`seeded ${seeded.companions} companion(s)`);
+    },
+  },
+  "user:create": {
+    summary: "Create a user account",
+    usage: "user:create --email EMAIL --password PASSWORD [--name NAME] [--admin]",
+    run: async (db, flags, io) => {
+      const email = normalizeEmail(str(flags, "email") ?? "");
+      const password = str(flags, "password") ?? "";
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new UsageError(`--email is not a valid address: ${email}`);
+      if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+        throw new UsageError(`--password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
+      }
+      await db.migrate();
+      const user = await insertUser(db.db, {
+        email,
+        passwordHash: await hashPassword(password),
+        displayName: str(flags, "name", false) ?? email.split("@")[0] ?? email,
+        role: flags.admin === true ? "admin" : "user",
+      });
+      io.out(JSON.stringify({ id: user.id, email: user.email, role: user.role }));
+    },
+  },
+  "user:list": {
+    summary: "List users, newest first (keyset-paged)",
+    usage: "user:list [--limit N] [--cursor CURSOR]",
+    run: async (db, flags, io) => {
+      const limit = Number(str(flags, "limit", false) ?? 50);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be an integer from 1 to 1000");
+      await db.migrate();
+      const page = await listUsers(db.db, { cursor: str(flags, "cursor", false), limit });
+      for (const u of page.items) io.out(`${u.id}  ${u.createdAt.toISOString()}  ${u.role.padEnd(5)}  ${u.email}  ${u.displayName}`);
+      if (page.nextCursor) io.out(`next: --cursor ${page.nextCursor}`);
+    },
+  },
+};

@@ -1,0 +1,8 @@
+import { dbEnvShape } from "@companion/db";
+import { z } from "zod";
+
+/** The admin CLI needs only the database settings; the only reader of process.env here. */
+export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  return z.object(dbEnvShape).parse(cleaned);
+}

@@ -1,0 +1,64 @@
+/**
+ * Server configuration: the only place that reads process.env. Everything is optional;
+ * with nothing set the server runs on embedded PGlite under `.data/` with a generated
+ * development JWT key. In production a missing JWT secret refuses to start.
+ */
+import { dbEnvShape, resolveDataDir } from "@companion/db";
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+    ...dbEnvShape,
+    SEED_DEMO: bool.optional(),
+
+    JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+    /** Rotation: `kid:base64secret,kid2:base64secret`; the first signs, all verify. */
+    JWT_KEYS: z.string().optional(),
+    JWT_ISSUER: z.string().default("companion"),
+    JWT_AUDIENCE: z.string().default("companion-app"),
+    REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+
+    CORS_ORIGINS: list.default([]),
+    /** Number of trusted reverse proxies in front of the server; 0 ignores X-Forwarded-For. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+    LOGIN_FAILURE_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "JWT_SECRET (or JWT_KEYS) is required in production" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join("\n  ")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return { ...result.data, dataDir: resolveDataDir(result.data) };
+}

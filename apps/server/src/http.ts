@@ -1,0 +1,136 @@
+/**
+ * The HTTP entry: health probes, then tRPC at /trpc (batching, streaming, SSE).
+ * Cross-cutting concerns live here: request id + access log, security headers, CORS,
+ * body cap (413), request timeout, and graceful shutdown.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { appRouter, createContextFromToken } from "@companion/api";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Logger } from "pino";
+import type { Env } from "./env.ts";
+import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
+import type { Runtime } from "./services.ts";
+
+export interface HttpApp {
+  server: Server;
+  listen(): Promise<AddressInfo>;
+  /** Requests currently being served (SSE streams included). */
+  inflightCount(): number;
+  /** Stop accepting, end SSE streams, let in-flight requests finish (up to the grace), close. */
+  shutdown(): Promise<void>;
+}
+
+export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp {
+  const production = env.NODE_ENV === "production";
+  let ready = false;
+  let shuttingDown = false;
+  const inflight = new Set<ServerResponse>();
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: env.MAX_BODY_BYTES,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    createContext: ({ req, info }) => {
+      const fromParams = info.connectionParams?.token;
+      const token = bearerToken(req) ?? (typeof fromParams === "string" ? fromParams : null);
+      return createContextFromToken(runtime.services, token, {
+        ip: clientIp(req, env.TRUST_PROXY_HOPS),
+        userAgent: req.headers["user-agent"] ?? null,
+        requestId: String(req.headers["x-request-id"] ?? ""),
+      });
+    },
+    responseMeta: ({ errors }) => {
+      const retryAfterMs = errors
+        .map((e) => (e.cause as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs)
+        .find((v): v is number => typeof v === "number");
+      return retryAfterMs === undefined ? {} : { headers: { "Retry-After": String(Math.ceil(retryAfterMs / 1000)) } };
+    },
+    onError: ({ error, path, type }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path, type }, "procedure failed");
+    },
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = requestIdOf(req);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    setSecurityHeaders(res, production);
+    const started = performance.now();
+    inflight.add(res);
+    res.on("close", () => {
+      inflight.delete(res);
+      log.info(
+        { reqId: requestId, method: req.method, url: req.url?.split("?")[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+        "request",
+      );
+    });
+
+    if (handleCors(req, res, env.CORS_ORIGINS)) return;
+    const path = req.url?.split("?")[0] ?? "/";
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") return readiness(res);
+    if (!path.startsWith("/trpc/")) return sendJson(res, 404, { error: "Not found" });
+    if (shuttingDown) return sendJson(res, 503, { error: "Shutting down" }, { connection: "close" });
+
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > env.MAX_BODY_BYTES) {
+      // Refuse before reading a byte; tRPC's maxBodySize catches bodies without a length.
+      return sendJson(res, 413, { error: "Payload too large", limitBytes: env.MAX_BODY_BYTES }, { connection: "close" });
+    }
+    // Idle timeout per request: a handler that goes silent this long is cut off. SSE
+    // streams stay alive through tRPC's pings, which are more frequent than the timeout.
+    req.setTimeout(env.REQUEST_TIMEOUT_MS, () => {
+      log.warn({ reqId: requestId, path }, "request timed out");
+      if (!res.headersSent) sendJson(res, 503, { error: "Request timed out" }, { connection: "close" });
+      else res.destroy();
+    });
+    trpc(req, res);
+  }
+
+  async function readiness(res: ServerResponse): Promise<void> {
+    if (!ready || shuttingDown) return sendJson(res, 503, { status: shuttingDown ? "shutting-down" : "starting" });
+    try {
+      await runtime.database.ping();
+      sendJson(res, 200, { status: "ready", database: runtime.database.kind });
+    } catch (err) {
+      log.warn({ err }, "readiness: database did not answer");
+      sendJson(res, 503, { status: "database-unavailable" });
+    }
+  }
+
+  const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, "unhandled request error");
+      sendJson(res, 500, { error: "Internal server error" });
+    });
+  });
+
+  return {
+    server,
+    inflightCount: () => inflight.size,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(env.PORT, env.HOST, () => {
+          ready = true;
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    shutdown: async () => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // SSE streams never finish on their own: end them so clients reconnect elsewhere.
+      for (const res of inflight) {
+        if (String(res.getHeader("content-type") ?? "").includes("text/event-stream")) res.destroy();
+      }
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([closed, deadline]);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

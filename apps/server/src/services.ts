@@ -1,0 +1,60 @@
+import type { AppServices } from "@companion/api";
+import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
+import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import type { Logger } from "pino";
+import type { Env } from "./env.ts";
+import { loadSecrets } from "./secrets.ts";
+
+export interface Runtime {
+  services: AppServices;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the long-lived services: database (migrated, and seeded with demo content on
+ * the embedded default), auth. `database` may be passed in by tests.
+ */
+export async function createRuntime(env: Env, log: Logger, database?: DatabaseHandle): Promise<Runtime> {
+  const db =
+    database ??
+    (await openConfiguredDatabase(env, {
+      onLockCompromised: (err) => {
+        log.fatal({ err }, "lost the lock on the embedded data directory; exiting to protect the data");
+        process.exit(1);
+      },
+    }));
+  log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
+  try {
+    await db.migrate();
+    const seed = env.SEED_DEMO ?? (db.kind === "pglite" && !database);
+    if (seed) {
+      const seeded = await seedDemoContent(db.db);
+      if (seeded.companions > 0) log.info(seeded, "seeded demo content");
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
+  const secrets = loadSecrets(env);
+  if (secrets.generatedKeyPath) {
+    log.warn({ path: secrets.generatedKeyPath }, "using a generated development JWT key; set JWT_SECRET in production");
+  }
+  const auth = createAuthService({
+    db: db.db,
+    tokens: createAccessTokenService({ keys: secrets.jwtKeys, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
+    refreshPepper: secrets.refreshPepper,
+    refreshGraceMs: env.REFRESH_GRACE_MS,
+    throttle: createLoginThrottle({
+      perAccount: { points: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
+      perIp: { points: env.LOGIN_MAX_FAILURES_PER_IP, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
+    }),
+  });
+
+  return {
+    services: { db: db.db, dbKind: db.kind, auth },
+    database: db,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Request context. `createContextInner` knows nothing of HTTP, so tests and admin scripts
+ * build contexts with it directly; the HTTP adapter (apps/server) only extracts the bearer
+ * token and request metadata, then calls `createContextFromToken`.
+ */
+import type { AuthService } from "@companion/auth";
+import type { Database, DatabaseKind } from "@companion/db";
+
+/** Long-lived dependencies, built once per process. */
+export interface AppServices {
+  db: Database;
+  dbKind: DatabaseKind;
+  auth: AuthService;
+}
+
+export interface SessionUser {
+  id: string;
+  /** The refresh-token family the access token was issued for. */
+  sessionId: string;
+  role: "user" | "admin";
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface Context {
+  services: AppServices;
+  user: SessionUser | null;
+  /** Why a presented token was rejected, reported by protected procedures. */
+  authError: string | null;
+  meta: RequestMeta;
+}
+
+const noMeta: RequestMeta = { ip: null, userAgent: null, requestId: null };
+
+export function createContextInner(opts: { services: AppServices; user?: SessionUser | null; meta?: Partial<RequestMeta> }): Context {
+  return { services: opts.services, user: opts.user ?? null, authError: null, meta: { ...noMeta, ...opts.meta } };
+}
+
+/** Verifies a bearer access token, if any; an invalid one yields an anonymous context with `authError`. */
+export async function createContextFromToken(services: AppServices, token: string | null, meta: Partial<RequestMeta>): Promise<Context> {
+  const ctx = createContextInner({ services, meta });
+  if (!token) return ctx;
+  try {
+    const claims = await services.auth.verifyAccessToken(token);
+    return { ...ctx, user: { id: claims.userId, sessionId: claims.sessionId, role: claims.role } };
+  } catch (err) {
+    return { ...ctx, authError: err instanceof Error ? err.message : "Invalid access token" };
+  }
+}

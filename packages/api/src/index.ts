@@ -1,0 +1,4 @@
+export { appRouter, createCaller, type AppRouter } from "./root.ts";
+export { createContextInner, createContextFromToken, type AppServices, type Context, type RequestMeta, type SessionUser } from "./context.ts";
+export type { ErrorData } from "./errors.ts";
+export type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";

@@ -1,0 +1,13 @@
+import { healthRouter } from "./router/health.ts";
+import { authRouter } from "./router/auth.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+/** Composes the domain routers; nothing else lives here. */
+export const appRouter = router({
+  health: healthRouter,
+  auth: authRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,40 @@
+/**
+ * tRPC setup: the context type, the error formatter and the procedure builders.
+ * Domain routers import `router`, `publicProcedure` and `protectedProcedure` from here.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Context } from "./context.ts";
+import { formatError, toTRPCError } from "./errors.ts";
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter: formatError,
+  // Stack traces never leave the server, whatever NODE_ENV says.
+  isDev: false,
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 30_000 },
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/** Requires a valid access token; narrows `ctx.user` to non-null. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in required" });
+  }
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

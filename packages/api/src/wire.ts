@@ -1,0 +1,23 @@
+/** Converts service results (Dates) into wire shapes (ISO strings) declared in @companion/validators. */
+import type { AuthTokens as ServiceTokens, PublicUser as ServiceUser } from "@companion/auth";
+import type { AuthSession, AuthTokens, PublicUser } from "@companion/validators";
+
+export const toWireUser = (u: ServiceUser): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role,
+  createdAt: u.createdAt.toISOString(),
+});
+
+export const toWireTokens = (t: ServiceTokens): AuthTokens => ({
+  accessToken: t.accessToken,
+  accessTokenExpiresAt: t.accessTokenExpiresAt.toISOString(),
+  refreshToken: t.refreshToken,
+  refreshTokenExpiresAt: t.refreshTokenExpiresAt.toISOString(),
+});
+
+export const toWireSession = (s: { user: ServiceUser; tokens: ServiceTokens }): AuthSession => ({
+  user: toWireUser(s.user),
+  tokens: toWireTokens(s.tokens),
+});

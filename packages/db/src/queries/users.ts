@@ -1,0 +1,50 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { users } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { DomainError, isUniqueViolation } from "../errors.ts";
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  displayName: string;
+  role: "user" | "admin";
+  createdAt: Date;
+}
+
+const summary = {
+  id: users.id,
+  email: users.email,
+  displayName: users.displayName,
+  role: users.role,
+  createdAt: users.createdAt,
+};
+
+/** Inserts a user whose email is already normalized and password already hashed. */
+export async function insertUser(
+  db: Database,
+  values: { email: string; passwordHash: string; displayName: string; role?: "user" | "admin" },
+): Promise<UserSummary> {
+  try {
+    const [row] = await db.insert(users).values(values).returning(summary);
+    if (!row) throw new Error("insert into users returned no row");
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError("CONFLICT", "Email already registered", undefined, { cause: err });
+    throw err;
+  }
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function listUsers(db: Database, params: { cursor?: string | undefined; limit: number }): Promise<{ items: UserSummary[]; nextCursor: string | null }> {
+  const after = params.cursor ? decodeCursor(params.cursor) : null;
+  const rows = await db
+    .select(summary)
+    .from(users)
+    .where(after ? or(lt(users.createdAt, after.createdAt), and(eq(users.createdAt, after.createdAt), lt(users.id, after.id))) : undefined)
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(params.limit + 1);
+  const items = rows.slice(0, params.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { isoDateTime } from "./common.ts";
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+// Trimmed before validation so pasted addresses with stray spaces are accepted.
+export const email = z.string().trim().max(254).pipe(z.email());
+export const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
+
+export const registerInput = z.object({
+  email,
+  password,
+  displayName: z.string().trim().min(1).max(80),
+});
+export type RegisterInput = z.infer<typeof registerInput>;
+
+// Login accepts any non-empty password up to the cap: the policy may have changed since sign-up.
+export const loginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
+export type LoginInput = z.infer<typeof loginInput>;
+
+export const refreshTokenInput = z.object({ refreshToken: z.string().min(20).max(256) });
+
+export const changePasswordInput = z.object({
+  currentPassword: z.string().min(1).max(PASSWORD_MAX),
+  newPassword: password,
+});
+
+export const publicUser = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  role: z.enum(["user", "admin"]),
+  createdAt: isoDateTime,
+});
+export type PublicUser = z.infer<typeof publicUser>;
+
+export const authTokens = z.object({
+  accessToken: z.string(),
+  accessTokenExpiresAt: isoDateTime,
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: isoDateTime,
+});
+export type AuthTokens = z.infer<typeof authTokens>;
+
+export const authSession = z.object({ user: publicUser, tokens: authTokens });
+export type AuthSession = z.infer<typeof authSession>;

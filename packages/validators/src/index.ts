@@ -1,0 +1,3 @@
+/** Wire schemas shared by the server (procedure inputs/outputs) and the client. Depends on zod only. */
+export * from "./common.ts";
+export * from "./auth.ts";
