@@ -1,0 +1,131 @@
+import type { BreakerOptions, BreakerState } from "./breaker.ts";
+import { type BudgetOptions, startDeadline } from "./budget.ts";
+import {
+  type ChainContext,
+  MIN_ATTEMPT_MS,
+  NO_USAGE,
+  abortedError,
+  asProviderError,
+  circuitOpenError,
+  createChainContext,
+  settle,
+  waitForRetry,
+} from "./chain-context.ts";
+import { streamThroughChain } from "./chain-stream.ts";
+import { ProviderError } from "./errors.ts";
+import type { CallPurpose, ChatProvider, CompletionRequest, OnCall, Usage } from "./types.ts";
+
+export interface ChatChainOptions {
+  /** Tried in order; an empty list makes the chain offline-only. */
+  providers: readonly ChatProvider[];
+  /** The last resort for chat; see `createOfflinePersona`. */
+  offline: ChatProvider;
+  /** Called once per attempt, including skipped (`circuit_open`) and offline ones. */
+  onCall?: OnCall;
+  breaker?: Partial<BreakerOptions>;
+  budget?: Partial<BudgetOptions>;
+  /** Jitter source, injectable for reproducible tests. */
+  random?: () => number;
+}
+
+/** Timeouts are the chain's business: it clips each attempt to what is left of its deadline. */
+export type ChainRequest = Omit<CompletionRequest, "timeoutMs" | "idleTimeoutMs"> & { purpose?: CallPurpose };
+
+export type ChainStreamRequest = Omit<ChainRequest, "signal" | "purpose">;
+
+export interface ChainResult {
+  text: string;
+  provider: string;
+  model: string;
+  usage: Usage;
+}
+
+/**
+ * Events of `chain.stream`, in order: `token`s, possibly interrupted by `fallback`s, then
+ * exactly one of `done` or `aborted`.
+ *
+ * - `fallback`: an attempt failed and the reply restarts from scratch on `to` (which equals
+ *   `from` for a retry of the same provider). When `discardPartial` is true the client must
+ *   drop the tokens shown since the previous fallback: the new attempt does not continue them.
+ * - `done.text` is the complete reply of the attempt that succeeded.
+ * - `aborted.text` is the partial reply the client is showing (tokens since the last fallback).
+ */
+export type ChainStreamEvent =
+  | { type: "token"; text: string }
+  | { type: "fallback"; from: string; to: string; reason: ProviderError["kind"]; discardPartial: boolean }
+  | { type: "done"; text: string; provider: string; model: string; usage: Usage }
+  | { type: "aborted"; text: string };
+
+export interface ChatChain {
+  /**
+   * Tries each provider in order (retrying transient failures within the budget), then the
+   * offline persona. For `purpose: "chat"` it never throws except with kind `aborted` when
+   * the caller's signal fires. Other purposes have no offline answer and throw the last
+   * provider error instead.
+   */
+  complete(request: ChainRequest): Promise<ChainResult>;
+  /**
+   * Streaming chat through the same chain; never throws (see ChainStreamEvent). The deadline
+   * bounds when attempts may start and how long each may take to its first token; once
+   * tokens flow only the provider's idle timeout applies, so a long reply is not cut short.
+   * Aborting `signal`, or leaving the loop early, aborts the upstream HTTP request.
+   */
+  stream(request: ChainStreamRequest, signal?: AbortSignal): AsyncIterable<ChainStreamEvent>;
+  /** For health checks and metrics. */
+  breakerState(provider: string): BreakerState | undefined;
+}
+
+/**
+ * The fallback chain. Create it once per process: the circuit breakers live inside it, and
+ * a chain per request would forget every provider's failures.
+ */
+export function createChatChain(options: ChatChainOptions): ChatChain {
+  const ctx = createChainContext(options);
+  return {
+    complete: (request) => completeThroughChain(ctx, request),
+    stream: (request, signal) => streamThroughChain(ctx, request, signal),
+    breakerState: (name) => ctx.entries.find((e) => e.provider.name === name)?.breaker.state(),
+  };
+}
+
+async function completeThroughChain(ctx: ChainContext, request: ChainRequest): Promise<ChainResult> {
+  const { purpose = "chat", signal, ...rest } = request;
+  const deadline = startDeadline(ctx.budget.deadlineMs);
+  let lastError: ProviderError | undefined;
+  if (signal?.aborted) throw abortedError(signal.reason);
+
+  providers: for (const entry of ctx.entries) {
+    const { provider } = entry;
+    for (let retries = 0; ; retries++) {
+      if (deadline.remaining() < MIN_ATTEMPT_MS) break providers;
+      if (!entry.breaker.tryAcquire()) {
+        lastError = circuitOpenError(provider.name);
+        ctx.record(provider, purpose, "circuit_open", NO_USAGE, 0, lastError);
+        continue providers;
+      }
+      const startedAt = performance.now();
+      try {
+        const timeoutMs = Math.min(provider.timeoutMs, deadline.remaining());
+        const result = await provider.complete({ ...rest, signal, timeoutMs });
+        settle(ctx, entry, purpose, "ok", result, startedAt);
+        return { text: result.text, provider: provider.name, model: provider.model, usage: usageOf(result) };
+      } catch (caught) {
+        const err = asProviderError(caught, provider.name);
+        settle(ctx, entry, purpose, err.kind, NO_USAGE, startedAt, err);
+        if (signal?.aborted) throw abortedError(signal.reason);
+        lastError = err;
+        if (!(await waitForRetry(ctx, entry, err, retries, deadline.remaining(), signal))) continue providers;
+      }
+    }
+  }
+
+  if (purpose !== "chat") {
+    throw lastError ?? new ProviderError("error", `no provider available for ${purpose}`, false);
+  }
+  const startedAt = performance.now();
+  const offline = await ctx.offline.complete({ ...rest, signal });
+  ctx.record(ctx.offline, purpose, "ok", offline, performance.now() - startedAt);
+  return { text: offline.text, provider: ctx.offline.name, model: ctx.offline.model, usage: usageOf(offline) };
+}
+
+const usageOf = (u: Usage): Usage => ({ promptTokens: u.promptTokens, completionTokens: u.completionTokens });

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { type ChatChain, type ChatChainOptions, createChatChain } from "./chain.ts";
+import { createOfflinePersona } from "./offline.ts";
+import { createOpenAIProvider } from "./provider.ts";
+import type { ChatProvider } from "./types.ts";
+
+export const fallbackProviderSchema = z.object({
+  name: z.string().min(1),
+  baseURL: z.url(),
+  model: z.string().min(1),
+  /** Ollama and vLLM usually need none. */
+  apiKey: z.string().min(1).optional(),
+});
+
+const ms = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/**
+ * Configuration of the AI layer. Defaults favour a chat UI: an attempt gets 20 s, one
+ * retry for transient failures, and a whole reply (all providers) gives up on the network
+ * after 30 s and answers offline.
+ */
+export const aiConfigSchema = z.object({
+  openai: z.object({
+    apiKey: z.string().min(1).optional(),
+    baseURL: z.url().default("https://api.openai.com/v1"),
+    model: z.string().min(1).default("gpt-4o-mini"),
+  }),
+  timeoutMs: ms(20_000, 600_000),
+  maxRetries: z.coerce.number().int().min(0).max(5).default(1),
+  deadlineMs: ms(30_000, 600_000),
+  fallbackProviders: z.array(fallbackProviderSchema).default([]),
+  breaker: z.object({
+    failureThreshold: z.coerce.number().int().min(1).max(100).default(3),
+    cooldownMs: ms(30_000, 3_600_000),
+  }),
+});
+
+export type AiConfig = z.infer<typeof aiConfigSchema>;
+
+/** Unset and empty mean the same: deployment templates often export `VAR=`. */
+const read = (env: Record<string, string | undefined>, key: string): string | undefined => {
+  const value = env[key]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+};
+
+function parseFallbackList(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new Error("AI_FALLBACK_PROVIDERS must be a JSON array of {name, baseURL, model, apiKey?}", { cause: err });
+  }
+}
+
+/**
+ * Reads the AI settings from an env-like object (the app passes its `process.env`; this
+ * package never reads it itself). Throws a ZodError naming the bad variable's path.
+ *
+ * OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AI_TIMEOUT_MS, AI_MAX_RETRIES,
+ * AI_DEADLINE_MS, AI_FALLBACK_PROVIDERS, AI_BREAKER_FAILURES, AI_BREAKER_COOLDOWN_MS.
+ */
+export function parseAiEnv(env: Record<string, string | undefined>): AiConfig {
+  return aiConfigSchema.parse({
+    openai: {
+      apiKey: read(env, "OPENAI_API_KEY"),
+      baseURL: read(env, "OPENAI_BASE_URL"),
+      model: read(env, "OPENAI_MODEL"),
+    },
+    timeoutMs: read(env, "AI_TIMEOUT_MS"),
+    maxRetries: read(env, "AI_MAX_RETRIES"),
+    deadlineMs: read(env, "AI_DEADLINE_MS"),
+    fallbackProviders: parseFallbackList(read(env, "AI_FALLBACK_PROVIDERS")),
+    breaker: {
+      failureThreshold: read(env, "AI_BREAKER_FAILURES"),
+      cooldownMs: read(env, "AI_BREAKER_COOLDOWN_MS"),
+    },
+  });
+}
+
+/**
+ * The network providers in fallback order: OpenAI when a key is set, then the configured
+ * fallbacks. An empty list means the chain answers offline only.
+ */
+export function createProvidersFromConfig(config: AiConfig): ChatProvider[] {
+  const { timeoutMs, maxRetries } = config;
+  const providers: ChatProvider[] = [];
+  if (config.openai.apiKey !== undefined) {
+    providers.push(createOpenAIProvider({ name: "openai", ...config.openai, timeoutMs, maxRetries }));
+  }
+  for (const fallback of config.fallbackProviders) {
+    providers.push(createOpenAIProvider({ ...fallback, timeoutMs, maxRetries }));
+  }
+  return providers;
+}
+
+/** The usual wiring: providers from config, the offline persona last, breakers and budget from config. */
+export function createChatChainFromConfig(
+  config: AiConfig,
+  options: Pick<ChatChainOptions, "onCall" | "random"> & { offlineSeed?: number } = {},
+): ChatChain {
+  return createChatChain({
+    providers: createProvidersFromConfig(config),
+    offline: createOfflinePersona(options.offlineSeed === undefined ? {} : { seed: options.offlineSeed }),
+    breaker: config.breaker,
+    budget: { deadlineMs: config.deadlineMs },
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+}

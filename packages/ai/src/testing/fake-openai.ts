@@ -1,0 +1,192 @@
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeBehavior {
+  /**
+   * ok: answer (after `delayMs`, if any). slow: answer after `delayMs` (default 2 s).
+   * hang: never answer. status: answer with HTTP `status` and an OpenAI-style error body.
+   */
+  mode: "ok" | "slow" | "hang" | "status";
+  status?: number;
+  delayMs?: number;
+  /** Streaming: destroy the connection after this many content chunks (a broken upstream). */
+  cutAfterChunks?: number;
+  /** Streaming: stop sending, but keep the connection open, after this many content chunks. */
+  stallAfterChunks?: number;
+  /** Defaults to a fixed sentence, or `{"sentiment":0.6}` for json_object requests. */
+  reply?: string;
+  /** Pause between streamed chunks. */
+  chunkDelayMs?: number;
+}
+
+export interface FakeOpenAIServer {
+  setBehavior(behavior: FakeBehavior): void;
+  /** Requests received since start (or the last `resetCounters`). */
+  readonly requestCount: number;
+  /** Requests the client closed before the response finished (aborts and timeouts). */
+  readonly abortedCount: number;
+  readonly lastRequestBody: unknown;
+  resetCounters(): void;
+  /** `url` is the base URL to give the SDK, ending in `/v1`. */
+  start(): Promise<{ url: string; close: () => Promise<void> }>;
+}
+
+export const FAKE_REPLY = "Hello from the fake model, it is lovely to meet you.";
+export const FAKE_SENTIMENT_REPLY = '{"sentiment":0.6}';
+
+interface ChatBody {
+  stream?: boolean;
+  model?: string;
+  messages?: { content?: unknown }[];
+  response_format?: { type?: string };
+  stream_options?: { include_usage?: boolean };
+}
+
+const asChatBody = (value: unknown): ChatBody => (typeof value === "object" && value !== null ? value : {});
+
+/** Word chunks that concatenate back to the reply, like a model's token stream. */
+const chunksOf = (reply: string) => reply.split(/(?<=\s)/);
+
+/**
+ * An OpenAI-compatible HTTP server for tests: a real socket on 127.0.0.1, real SSE
+ * framing, so the official SDK is exercised end to end (timeouts, aborts, parse paths).
+ */
+export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): FakeOpenAIServer {
+  let behavior = initial;
+  let requestCount = 0;
+  let abortedCount = 0;
+  let lastRequestBody: unknown;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    requestCount++;
+    const b = behavior;
+    let cutByUs = false;
+    let closed = false;
+    res.on("close", () => {
+      closed = true;
+      if (!res.writableFinished && !cutByUs) abortedCount++;
+    });
+
+    let raw = "";
+    for await (const part of req) raw += String(part);
+    const body = asChatBody(JSON.parse(raw));
+    lastRequestBody = body;
+
+    if (b.mode === "hang") return;
+    const delay = b.mode === "slow" ? (b.delayMs ?? 2_000) : (b.delayMs ?? 0);
+    if (delay > 0) await wait(delay, () => closed);
+    if (closed) return;
+
+    if (b.mode === "status") {
+      const status = b.status ?? 500;
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `fake status ${status}`, type: "fake_error", code: String(status) } }));
+      return;
+    }
+
+    const json = body.response_format?.type === "json_object";
+    const reply = b.reply ?? (json ? FAKE_SENTIMENT_REPLY : FAKE_REPLY);
+    const model = body.model ?? "fake-model";
+    const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : 0), 0);
+    const usage = {
+      prompt_tokens: Math.ceil(promptChars / 4),
+      completion_tokens: chunksOf(reply).length,
+      total_tokens: Math.ceil(promptChars / 4) + chunksOf(reply).length,
+    };
+    const base = { id: "chatcmpl-fake", created: Math.floor(Date.now() / 1000), model };
+
+    if (!body.stream) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: "chat.completion",
+          choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }],
+          usage,
+        }),
+      );
+      return;
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    // Resolves once the bytes reached the socket, so a later cut cannot swallow them.
+    const send = (data: unknown) =>
+      new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(data)}\n\n`, () => resolve()));
+    const chunk = (delta: Record<string, string>, finishReason: string | null) =>
+      send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finishReason }] });
+
+    await chunk({ role: "assistant", content: "" }, null);
+    let sent = 0;
+    for (const piece of chunksOf(reply)) {
+      if (closed) return;
+      if (b.cutAfterChunks !== undefined && sent >= b.cutAfterChunks) {
+        cutByUs = true;
+        res.destroy();
+        return;
+      }
+      if (b.stallAfterChunks !== undefined && sent >= b.stallAfterChunks) return;
+      await chunk({ content: piece }, null);
+      sent++;
+      if (b.chunkDelayMs) await wait(b.chunkDelayMs, () => closed);
+    }
+    if (closed) return;
+    await chunk({}, "stop");
+    if (body.stream_options?.include_usage) await send({ ...base, object: "chat.completion.chunk", choices: [], usage });
+    res.end("data: [DONE]\n\n");
+  }
+
+  return {
+    setBehavior(next) {
+      behavior = next;
+    },
+    get requestCount() {
+      return requestCount;
+    },
+    get abortedCount() {
+      return abortedCount;
+    },
+    get lastRequestBody() {
+      return lastRequestBody;
+    },
+    resetCounters() {
+      requestCount = 0;
+      abortedCount = 0;
+      lastRequestBody = undefined;
+    },
+    async start() {
+      const server = createServer((req, res) => {
+        handle(req, res).catch((err: unknown) => {
+          if (!res.headersSent) res.writeHead(500).end(String(err));
+          else res.destroy();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      return {
+        url: `http://127.0.0.1:${port}/v1`,
+        close: () =>
+          new Promise<void>((resolve, reject) => {
+            // Hanging requests would otherwise keep close() waiting forever.
+            server.closeAllConnections();
+            server.close((err) => (err ? reject(err) : resolve()));
+          }),
+      };
+    },
+  };
+}
+
+/** Sleeps, waking early once the client has gone so handlers do not outlive their socket. */
+function wait(ms: number, gone: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const tick = () => {
+      if (gone() || Date.now() - started >= ms) resolve();
+      else setTimeout(tick, Math.min(20, ms - (Date.now() - started)));
+    };
+    tick();
+  });
+}

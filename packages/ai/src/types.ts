@@ -1,0 +1,77 @@
+import type { ProviderErrorKind } from "./errors.ts";
+
+export type ChatRole = "system" | "user" | "assistant";
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+/**
+ * What the offline persona fallback needs to sound like the companion. Network providers
+ * ignore it; it rides along on the request so the chain can fall back without a second lookup.
+ */
+export interface PersonaContext {
+  name?: string;
+  traits: readonly string[];
+  /** Free text from storage; unknown labels fall back to "neutral". */
+  mood: string;
+  /** Persona-authored lines per mood label; `{keyword}` and `{name}` are substituted. */
+  fallbackLines?: Partial<Record<string, readonly string[]>>;
+}
+
+export interface CompletionRequest {
+  messages: readonly ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  signal?: AbortSignal;
+  responseFormat?: "text" | "json_object";
+  persona?: PersonaContext;
+  /**
+   * Per-attempt limit, overriding the provider's own. Non-streaming: the whole request.
+   * Streaming: time to the first chunk. The chain uses it to clip attempts to its deadline.
+   */
+  timeoutMs?: number;
+  /** Streaming only: the longest silence allowed between two chunks. Defaults to the provider timeout. */
+  idleTimeoutMs?: number;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface CompletionResult extends Usage {
+  text: string;
+}
+
+/** A provider stream yields text deltas, then exactly one usage summary when it completed normally. */
+export type StreamChunk = { type: "delta"; text: string } | ({ type: "usage" } & Usage);
+
+/** One model endpoint. Each call is exactly one attempt: retries, breakers and fallback belong to the chain. */
+export interface ChatProvider {
+  readonly name: string;
+  readonly model: string;
+  readonly timeoutMs: number;
+  /** How many times the chain may retry this provider after a retryable failure. */
+  readonly maxRetries: number;
+  complete(request: CompletionRequest): Promise<CompletionResult>;
+  stream(request: CompletionRequest): AsyncIterable<StreamChunk>;
+}
+
+export type CallPurpose = "chat" | "sentiment" | "summary";
+
+export type CallOutcome = "ok" | ProviderErrorKind;
+
+/** One row of call accounting; the caller persists it (this package never touches the database). */
+export interface CallRecord extends Usage {
+  provider: string;
+  model: string;
+  purpose: CallPurpose;
+  outcome: CallOutcome;
+  latencyMs: number;
+  costUsd: number;
+  errorMessage?: string;
+}
+
+export type OnCall = (record: CallRecord) => void | Promise<void>;
