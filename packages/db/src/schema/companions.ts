@@ -34,7 +34,7 @@ export const companionPersonas = pgTable("companion_personas", {
   systemPrompt: text("system_prompt").notNull(),
   speakingStyle: text("speaking_style").notNull().default(""),
   backstory: text("backstory").notNull().default(""),
-  /** Offline fallback lines keyed by mood label: { happy: [...], ... }. */
+  /** Offline fallback lines keyed by mood label (MOOD_LABELS in @companion/ai): { joyful: [...], ... }. */
   fallbackLines: jsonb("fallback_lines").$type<Record<string, string[]>>().notNull().default({}),
   updatedAt: updatedAt(),
 });
