@@ -9,3 +9,5 @@ export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed }
 export { dbEnvShape, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
 export * from "./queries/users.ts";
 export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
+export * from "./relationship/model.ts";
+export * from "./queries/relationships.ts";
