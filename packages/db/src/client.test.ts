@@ -37,9 +37,11 @@ describe("database client", () => {
 
   it("withUser rolls back everything when fn throws", async () => {
     const email = "rollback@example.com";
+    // Under RLS the scoped user may only write its own row, so the id must match.
+    const id = "00000000-0000-4000-8000-000000000002";
     await expect(
-      withUser(handle.db, "00000000-0000-4000-8000-000000000002", async (tx) => {
-        await tx.insert(users).values({ email, passwordHash: "x", displayName: "R" });
+      withUser(handle.db, id, async (tx) => {
+        await tx.insert(users).values({ id, email, passwordHash: "x", displayName: "R" });
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");

@@ -1,14 +1,30 @@
 import { sql } from "drizzle-orm";
+import { DomainError } from "./errors.ts";
 import type { Database } from "./types.ts";
 
+/** The role request code runs under: no BYPASSRLS, so Row Level Security applies (docs/rls.md). */
+export const APP_ROLE = "companion_app";
+
+// Any RFC 4122 layout; the version nibble is not checked, Postgres' uuid type does not either.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * Runs `fn` in a transaction scoped to one user: `app.current_user_id` is set with
- * `set_config(..., true)`, so it lasts only for this transaction and cannot leak to the
- * next user of a pooled connection. Row Level Security policies read this setting.
+ * Runs `fn` in a transaction scoped to one user, the way every request touching user data
+ * must run. One statement sets, for this transaction only (`set_config(..., true)`):
+ *  - `app.current_user_id`, which the Row Level Security policies compare owner columns with;
+ *  - `role` = companion_app, a role that does not bypass RLS, even when the connection's
+ *    own role owns the tables or is a superuser.
+ * Both revert at commit or rollback, so nothing leaks to the next user of a pooled
+ * connection. Inside `fn`, rows written must belong to `userId` (e.g. `user_id = userId`),
+ * or the insert fails with a row-level security error.
+ *
+ * Throws DomainError UNAUTHORIZED for a `userId` that is not a UUID: it would otherwise
+ * reach Postgres as a cast error in the middle of some policy.
  */
 export async function withUser<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
+  if (!UUID.test(userId)) throw new DomainError("UNAUTHORIZED", "Invalid user id for user scope");
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.current_user_id', ${userId}, true)`);
+    await tx.execute(sql`select set_config('app.current_user_id', ${userId}, true), set_config('role', ${APP_ROLE}, true)`);
     return fn(tx);
   });
 }
