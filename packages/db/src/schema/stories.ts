@@ -26,6 +26,12 @@ export const stories = pgTable(
     index("stories_companion_created_idx").on(t.authorCompanionId, t.createdAt, t.id),
     index("stories_user_created_idx").on(t.authorUserId, t.createdAt, t.id),
     index("stories_expires_live_idx").on(t.expiresAt).where(sql`${t.deletedAt} is null`),
+    // The feed: live stories newest first, scanned backward from the keyset cursor and
+    // joined to the viewer's connections per row, so a page costs the same at any depth
+    // (docs/query-plans.md). Per-author indexes would need a sort to merge authors.
+    index("stories_live_created_idx").on(t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+    // The cleanup job's purge of soft-deleted stories past the grace period; stays small.
+    index("stories_deleted_idx").on(t.deletedAt).where(sql`${t.deletedAt} is not null`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "stories_live_created_idx" ON "stories" USING btree ("created_at","id") WHERE "stories"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "stories_deleted_idx" ON "stories" USING btree ("deleted_at") WHERE "stories"."deleted_at" is not null;
