@@ -54,6 +54,20 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
       await client`select 1`;
     },
     migrate: () => migratePostgresUrl(options.url),
+    listen: async (channel, onPayload, onListen) => {
+      // After a reconnect postgres.js re-LISTENs with listener objects that this
+      // subscription's unlisten() does not know; the flag keeps such a stale one inert.
+      let active = true;
+      const sub = await client.listen(
+        channel,
+        (payload) => active && onPayload(payload),
+        () => active && onListen?.(),
+      );
+      return async () => {
+        active = false;
+        await sub.unlisten();
+      };
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -80,6 +94,12 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
       await db.execute(sql`select 1`);
     },
     migrate: () => migratePgliteClient(client),
+    listen: async (channel, onPayload, onListen) => {
+      // One instance, one session: NOTIFY from any transaction reaches it on commit.
+      const unlisten = await client.listen(channel, onPayload);
+      onListen?.();
+      return () => unlisten();
+    },
     close: async () => {
       await client.close();
       await release?.();

@@ -11,3 +11,5 @@ export * from "./queries/users.ts";
 export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
 export * from "./relationship/model.ts";
 export * from "./queries/relationships.ts";
+export * from "./queries/events.ts";
+export * from "./queries/companion-stories.ts";

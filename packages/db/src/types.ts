@@ -19,5 +19,12 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /** Applies pending migrations from `drizzle/`. */
   migrate(): Promise<void>;
+  /**
+   * LISTENs on `channel` (postgres.js: on its own dedicated connection; PGlite: on the one
+   * instance) and calls `onPayload` for each NOTIFY. `onListen` runs every time listening
+   * is (re)established: notifications sent while the connection was down are lost, so a
+   * caller that must not miss any re-reads its source then. Resolves to an unlisten function.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,0 +1,99 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { events } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+
+/**
+ * Realtime events (docs/realtime.md). Every event is a row in `events` first, written in
+ * the transaction of the change it reports, then announced with NOTIFY on commit. Both
+ * happen in the SQL functions of drizzle/0003_events_notify.sql, which run as their owner:
+ * events are mostly for another user than the signed-in one, and RLS would refuse those
+ * rows to request code.
+ */
+
+/** The NOTIFY channel; its payload is `<user_id>:<event_id>`. */
+export const EVENTS_CHANNEL = "companion_events";
+
+/** Payload of each event type, as stored and as sent to subscribers. */
+export interface EventPayloads {
+  /** To the author of a user story: someone viewed it for the first time. */
+  "story.viewed": { storyId: string; viewerId: string };
+  /** To the author of a user story: someone reacted to one of its slides (or changed the emoji). */
+  "story.reacted": { storyId: string; mediaId: string; reactorId: string; emoji: string };
+  /** To every user connected with the companion. */
+  "companion.story_posted": { storyId: string; companionId: string };
+  /** To the notification's recipient; `data` is the notification's own payload. */
+  "notification.created": { notificationId: string; kind: string; data: Record<string, unknown> };
+}
+
+export type EventType = keyof EventPayloads;
+
+export const EVENT_TYPES = ["story.viewed", "story.reacted", "companion.story_posted", "notification.created"] as const satisfies readonly EventType[];
+
+/** An event to write for `userId` (its recipient). */
+export type NewEvent = { [K in EventType]: { userId: string; type: K; payload: EventPayloads[K] } }[EventType];
+
+export interface EventRecord {
+  /** Increases per recipient in commit order (see the migration), so it doubles as a replay cursor. */
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/**
+ * Writes events and NOTIFYs each recipient's listeners, in the caller's transaction (or its
+ * own one). Call it last in a transaction: it locks the recipients' buckets until commit,
+ * which serializes other emitters for the same recipients.
+ */
+export async function emitEvents(db: Database, list: readonly NewEvent[]): Promise<{ id: number; userId: string }[]> {
+  if (list.length === 0) return [];
+  const json = JSON.stringify(list.map((e) => ({ user_id: e.userId, type: e.type, payload: e.payload })));
+  return db
+    .select({ id: sql`e.event_id`.mapWith(Number), userId: sql<string>`e.recipient_id` })
+    .from(sql`emit_events(${json}::jsonb) as e`);
+}
+
+/** My events after `afterId`, oldest first: the replay on (re)connect and the catch-up on each wake-up. */
+export async function eventsSince(db: Database, params: { userId: string; afterId: number; limit: number }): Promise<EventRecord[]> {
+  // Served by events_user_id_idx (user_id, id).
+  return db
+    .select({ id: events.id, type: events.type, payload: events.payload, createdAt: events.createdAt })
+    .from(events)
+    .where(and(eq(events.userId, params.userId), gt(events.id, params.afterId)))
+    .orderBy(asc(events.id))
+    .limit(params.limit);
+}
+
+/** The id of my newest event, or 0: where a subscription without `lastEventId` starts. */
+export async function latestEventId(db: Database, params: { userId: string }): Promise<number> {
+  const [row] = await db
+    .select({ id: sql`coalesce(max(${events.id}), 0)`.mapWith(Number) })
+    .from(events)
+    .where(eq(events.userId, params.userId));
+  return row?.id ?? 0;
+}
+
+export interface CreatedNotification {
+  id: string;
+  createdAt: Date;
+  eventId: number;
+}
+
+/**
+ * Inserts a notification for `userId` and its `notification.created` event, atomically, in
+ * the caller's transaction if there is one. Works inside `withUser` for another user too.
+ */
+export async function createNotification(
+  db: Database,
+  params: { userId: string; kind: string; payload?: Record<string, unknown> },
+): Promise<CreatedNotification> {
+  const [row] = await db
+    .select({
+      id: sql<string>`n.notification_id`,
+      createdAt: sql`n.created_at`.mapWith((v: string | Date) => new Date(v)),
+      eventId: sql`n.event_id`.mapWith(Number),
+    })
+    .from(sql`create_notification(${params.userId}::uuid, ${params.kind}, ${JSON.stringify(params.payload ?? {})}::jsonb) as n`);
+  if (!row) throw new Error("create_notification returned no row");
+  return row;
+}
