@@ -1,0 +1,47 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** The fields a local upload URL commits to; changing any of them breaks the signature. */
+export interface UploadGrant {
+  key: string;
+  contentType: string;
+  byteSize: number;
+  /** Unix seconds. */
+  expires: number;
+}
+
+const canonical = (g: UploadGrant) => ["PUT", g.key, g.contentType, String(g.byteSize), String(g.expires)].join("\n");
+
+export function signUploadGrant(signingKey: Uint8Array, grant: UploadGrant): string {
+  return createHmac("sha256", signingKey).update(canonical(grant)).digest("base64url");
+}
+
+export type GrantCheck = { ok: true; grant: UploadGrant } | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
+
+/**
+ * Checks a local upload URL's query against its key. The signature is compared in constant
+ * time and checked before expiry, so a forged URL never learns whether its expiry was fine.
+ */
+export function verifyUploadGrant(signingKey: Uint8Array, key: string, query: URLSearchParams, now = Date.now()): GrantCheck {
+  const contentType = query.get("type");
+  const byteSize = Number(query.get("size"));
+  const expires = Number(query.get("expires"));
+  const sig = query.get("sig");
+  if (!contentType || !sig || !Number.isSafeInteger(byteSize) || byteSize < 0 || !Number.isSafeInteger(expires)) {
+    return { ok: false, reason: "malformed" };
+  }
+  const grant: UploadGrant = { key, contentType, byteSize, expires };
+  const expected = Buffer.from(signUploadGrant(signingKey, grant));
+  const given = Buffer.from(sig);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };
+  if (expires * 1000 <= now) return { ok: false, reason: "expired" };
+  return { ok: true, grant };
+}
+
+export function uploadGrantQuery(signingKey: Uint8Array, grant: UploadGrant): string {
+  return new URLSearchParams({
+    type: grant.contentType,
+    size: String(grant.byteSize),
+    expires: String(grant.expires),
+    sig: signUploadGrant(signingKey, grant),
+  }).toString();
+}
