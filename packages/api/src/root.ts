@@ -1,11 +1,13 @@
 import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
+import { companionsRouter } from "./router/companions.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
+  companions: companionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,5 +11,8 @@ export * from "./queries/users.ts";
 export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
 export * from "./relationship/model.ts";
 export * from "./queries/relationships.ts";
+export * from "./queries/companions.ts";
+export { companionVisibleTo } from "./queries/visibility.ts";
+export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCursor, type PinnedKeysetPosition } from "./queries/keyset.ts";
 export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";

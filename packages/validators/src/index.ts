@@ -1,3 +1,4 @@
 /** Wire schemas shared by the server (procedure inputs/outputs) and the client. Depends on zod only. */
 export * from "./common.ts";
 export * from "./auth.ts";
+export * from "./companions.ts";

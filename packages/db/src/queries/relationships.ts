@@ -1,9 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { notFound } from "../errors.ts";
-import { advanceRelationship, utcDay, type InteractionKind, type RelationshipMood } from "../relationship/model.ts";
-import { moodHistory, relationshipStates } from "../schema/index.ts";
+import { advanceRelationship, currentRelationship, utcDay, type InteractionKind, type RelationshipMood } from "../relationship/model.ts";
+import { companions, moodHistory, relationshipStates } from "../schema/index.ts";
 import type { Database } from "../types.ts";
+import { companionVisibleTo } from "./visibility.ts";
 
 export interface RelationshipState {
   companionId: string;
@@ -85,4 +86,95 @@ export async function recordInteraction(db: Database, params: RecordInteractionP
       });
     return updated;
   });
+}
+
+export interface MoodHistoryEntry {
+  /** UTC day, YYYY-MM-DD. */
+  date: string;
+  mood: RelationshipMood;
+  affection: number;
+  trust: number;
+  energy: number;
+}
+
+export interface RelationshipDetail extends RelationshipState {
+  history: {
+    /** Inclusive UTC day range of `entries`. */
+    from: string;
+    to: string;
+    /** Days with a mood_history row in the range, oldest first; days without one are absent. */
+    entries: MoodHistoryEntry[];
+    daysInteracted: number;
+    totalDaysInteracted: number;
+    /** Most frequent mood in the range (latest wins a tie); null without entries. */
+    dominantMood: RelationshipMood | null;
+  };
+}
+
+export const moodHistoryColumns = {
+  date: moodHistory.recordedOn,
+  mood: sql<RelationshipMood>`${moodHistory.mood}`.as("mood"),
+  affection: moodHistory.affection,
+  trust: moodHistory.trust,
+  energy: moodHistory.energy,
+};
+
+/** Mood history rows of one relationship for an inclusive UTC day range, oldest first. */
+export async function listMoodHistory(db: Database, params: { userId: string; companionId: string; from: string; to: string }): Promise<MoodHistoryEntry[]> {
+  return db
+    .select(moodHistoryColumns)
+    .from(moodHistory)
+    .where(
+      and(
+        eq(moodHistory.userId, params.userId),
+        eq(moodHistory.companionId, params.companionId),
+        gte(moodHistory.recordedOn, params.from),
+        lte(moodHistory.recordedOn, params.to),
+      ),
+    )
+    .orderBy(asc(moodHistory.recordedOn));
+}
+
+/**
+ * My relationship with a visible companion as it stands at `now` (decay applied at read
+ * time, nothing written), with a summary of the last `days` UTC days of mood history.
+ * NOT_FOUND when the companion is not visible to me or I am not connected.
+ */
+export async function getRelationship(
+  db: Database,
+  params: { userId: string; companionId: string; days?: number; now?: Date },
+): Promise<RelationshipDetail> {
+  const now = params.now ?? new Date();
+  const days = params.days ?? 30;
+  const to = utcDay(now);
+  const from = utcDay(new Date(now.getTime() - (days - 1) * 86_400_000));
+  const [[state], entries] = await Promise.all([
+    db
+      .select({
+        ...relationshipColumns,
+        totalDaysInteracted: sql<number>`(select count(*)::int from ${moodHistory} where ${moodHistory.userId} = ${params.userId} and ${moodHistory.companionId} = ${params.companionId})`,
+      })
+      .from(relationshipStates)
+      .innerJoin(companions, eq(companions.id, relationshipStates.companionId))
+      .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId), companionVisibleTo(params.userId))),
+    listMoodHistory(db, { userId: params.userId, companionId: params.companionId, from, to }),
+  ]);
+  if (!state) throw notFound("Relationship");
+  const { totalDaysInteracted, ...stored } = state;
+  return {
+    ...currentRelationship(stored, now),
+    history: { from, to, entries, daysInteracted: entries.length, totalDaysInteracted, dominantMood: dominantMood(entries) },
+  };
+}
+
+function dominantMood(entries: MoodHistoryEntry[]): RelationshipMood | null {
+  const counts = new Map<RelationshipMood, number>();
+  let best: RelationshipMood | null = null;
+  for (const { mood } of entries) {
+    const n = (counts.get(mood) ?? 0) + 1;
+    counts.set(mood, n);
+    // Entries are oldest first, so `>=` lets the more recent mood win a tie.
+    if (best === null || n >= (counts.get(best) ?? 0)) best = mood;
+  }
+  return best;
 }

@@ -1,0 +1,47 @@
+import { DomainError } from "../errors.ts";
+
+/**
+ * Opaque cursors for keysets other than the plain (created_at, id) of cursor.ts. Each
+ * format is shaped so that another list's cursor fails to decode (BAD_REQUEST) rather
+ * than silently starting somewhere odd.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SLUG_PREFIX = "slug:";
+const SLUG_MAX = 200;
+
+const invalid = () => new DomainError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
+const fromBase64 = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+
+/** Companion list keyset: the unique slug of the last row. */
+export function encodeSlugCursor(slug: string): string {
+  return Buffer.from(SLUG_PREFIX + slug).toString("base64url");
+}
+
+export function decodeSlugCursor(cursor: string): string {
+  const decoded = fromBase64(cursor);
+  const slug = decoded.slice(SLUG_PREFIX.length);
+  if (!decoded.startsWith(SLUG_PREFIX) || slug.length === 0 || slug.length > SLUG_MAX) throw invalid();
+  return slug;
+}
+
+/** Memory timeline keyset: (pinned, created_at, id), "<0|1>:<epoch ms>:<uuid>". */
+export interface PinnedKeysetPosition {
+  pinned: boolean;
+  createdAt: Date;
+  id: string;
+}
+
+export function encodePinnedCursor(pos: PinnedKeysetPosition): string {
+  return Buffer.from(`${pos.pinned ? 1 : 0}:${pos.createdAt.getTime()}:${pos.id}`).toString("base64url");
+}
+
+export function decodePinnedCursor(cursor: string): PinnedKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [pinned, ms, id] = parts;
+  const time = Number(ms);
+  if (parts.length !== 3 || (pinned !== "0" && pinned !== "1") || !ms || !/^\d+$/.test(ms) || !Number.isSafeInteger(time) || !id || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { pinned: pinned === "1", createdAt: new Date(time), id };
+}

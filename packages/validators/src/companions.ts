@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { isoDateTime, page, pageInput, uuid } from "./common.ts";
+
+/**
+ * Companion mood labels: the same strings as MOOD_LABELS in packages/ai and
+ * RELATIONSHIP_MOODS in packages/db (this package depends on zod only, so it repeats them;
+ * the output schemas below would reject a label that drifted).
+ */
+export const MOOD_LABELS = ["joyful", "excited", "content", "neutral", "lonely", "distant"] as const;
+export const moodLabel = z.enum(MOOD_LABELS);
+export type MoodLabel = z.infer<typeof moodLabel>;
+
+/** UTC calendar day. */
+export const isoDate = z.iso.date();
+
+const score = z.number().int().min(0).max(100);
+
+/** A companion's public profile. The private persona (prompt, style, backstory) never crosses the wire. */
+export const companionProfile = z.object({
+  id: uuid,
+  slug: z.string(),
+  name: z.string(),
+  tagline: z.string(),
+  bio: z.string(),
+  avatarUrl: z.string().nullable(),
+  traits: z.array(z.string()),
+});
+export type CompanionProfile = z.infer<typeof companionProfile>;
+
+/** My relationship with a companion, as it stands now (decay applied at read time). */
+export const relationshipState = z.object({
+  companionId: uuid,
+  affection: score,
+  trust: score,
+  energy: score,
+  mood: moodLabel,
+  interactionCount: z.number().int().min(0),
+  lastInteractionAt: isoDateTime.nullable(),
+  connectedAt: isoDateTime,
+});
+export type RelationshipState = z.infer<typeof relationshipState>;
+
+export const companion = companionProfile.extend({ relationship: relationshipState.nullable() });
+export type Companion = z.infer<typeof companion>;
+
+export const companionListInput = pageInput;
+export const companionListOutput = page(companion);
+
+export const companionIdInput = z.object({ companionId: uuid });
+export type CompanionIdInput = z.infer<typeof companionIdInput>;
+
+export const disconnectOutput = z.object({ disconnected: z.boolean() });
+
+export const moodHistoryEntry = z.object({ date: isoDate, mood: moodLabel, affection: score, trust: score, energy: score });
+export type MoodHistoryEntry = z.infer<typeof moodHistoryEntry>;
+
+/** `relationship`: my state plus the last 30 UTC days of mood history (days without a row are absent). */
+export const relationshipDetail = relationshipState.extend({
+  history: z.object({
+    from: isoDate,
+    to: isoDate,
+    entries: z.array(moodHistoryEntry),
+    daysInteracted: z.number().int().min(0),
+    totalDaysInteracted: z.number().int().min(0),
+    dominantMood: moodLabel.nullable(),
+  }),
+});
+export type RelationshipDetail = z.infer<typeof relationshipDetail>;
