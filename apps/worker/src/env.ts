@@ -1,0 +1,35 @@
+/**
+ * Worker configuration; the only reader of process.env in this app. The job settings are
+ * shared with the server, which runs the same jobs in-process on the embedded default.
+ */
+import { dbEnvShape } from "@companion/db";
+import { z } from "zod";
+
+/** Job intervals and retention, merged into the server's env schema too. */
+export const jobsEnvShape = {
+  /** How often expired stories are soft-deleted and old soft-deleted ones purged. */
+  STORY_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How long a soft-deleted story is kept before it is hard-deleted. */
+  STORY_DELETE_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+};
+
+const workerEnvSchema = z.object({
+  ...dbEnvShape,
+  ...jobsEnvShape,
+  // The embedded PGlite belongs to the server process (one opener only), which runs the
+  // jobs itself; a separate worker only makes sense against a real Postgres.
+  DATABASE_URL: z.url({ message: "DATABASE_URL is required: on the embedded default the server runs the jobs in-process" }),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+export function parseWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = workerEnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new Error(`Invalid configuration:\n  ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,84 @@
+/**
+ * The background jobs and their scheduler. The worker process runs them against Postgres;
+ * the server runs the same thing in-process on the embedded default (apps/server/src/start.ts).
+ */
+import { expireStories, type Database } from "@companion/db";
+import type { Logger } from "pino";
+
+export interface JobSettings {
+  storyExpiryIntervalMs: number;
+  storyDeleteGraceMs: number;
+}
+
+export interface RunningJobs {
+  /** Runs every job once now (after any run in progress), e.g. from tests. */
+  runOnce(): Promise<void>;
+  /** No new runs; waits for the one in progress. */
+  stop(): Promise<void>;
+}
+
+interface Job {
+  name: string;
+  intervalMs: number;
+  run(): Promise<Record<string, number>>;
+}
+
+export function storyJobs(db: Database, settings: JobSettings): Job[] {
+  return [
+    {
+      name: "stories:expire",
+      intervalMs: settings.storyExpiryIntervalMs,
+      run: () => expireStories(db, { graceMs: settings.storyDeleteGraceMs }),
+    },
+  ];
+}
+
+/**
+ * Runs each job now and then every `intervalMs` after the previous run ends, so runs of a
+ * job never overlap. A failing run is logged and retried at the next tick.
+ */
+export function startJobs(db: Database, log: Logger, settings: JobSettings): RunningJobs {
+  let stopped = false;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const inflight = new Map<string, Promise<void>>();
+
+  const runJob = (job: Job): Promise<void> => {
+    const previous = inflight.get(job.name) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const started = performance.now();
+      try {
+        const result = await job.run();
+        const changed = Object.values(result).some((n) => n > 0);
+        log[changed ? "info" : "debug"]({ job: job.name, ...result, ms: Math.round(performance.now() - started) }, "job ran");
+      } catch (err) {
+        log.error({ err, job: job.name }, "job failed");
+      }
+    });
+    inflight.set(job.name, next);
+    return next;
+  };
+
+  const schedule = (job: Job, delayMs: number) => {
+    if (stopped) return;
+    timers.set(
+      job.name,
+      setTimeout(() => {
+        void runJob(job).then(() => schedule(job, job.intervalMs));
+      }, delayMs),
+    );
+  };
+
+  const jobs = storyJobs(db, settings);
+  for (const job of jobs) schedule(job, 0);
+
+  return {
+    runOnce: async () => {
+      await Promise.all(jobs.map(runJob));
+    },
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      await Promise.all(inflight.values());
+    },
+  };
+}

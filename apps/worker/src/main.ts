@@ -1,0 +1,53 @@
+/**
+ * Worker entry (`pnpm --filter @companion/worker start`): the background jobs against
+ * DATABASE_URL, on their intervals, until SIGTERM/SIGINT; then the run in progress finishes
+ * and the process exits 0.
+ */
+import { openConfiguredDatabase } from "@companion/db";
+import { pino } from "pino";
+import { parseWorkerEnv } from "./env.ts";
+import { startJobs } from "./jobs.ts";
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = parseWorkerEnv();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(78); // EX_CONFIG
+  }
+  const log = pino({ level: env.LOG_LEVEL, base: { service: "companion-worker" } });
+  const database = await openConfiguredDatabase(env);
+  // Migrations run under an advisory lock, so starting alongside the server is safe.
+  await database.migrate();
+  const jobs = startJobs(database.db, log, {
+    storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
+    storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
+  });
+  log.info({ database: database.kind }, "worker started");
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    jobs
+      .stop()
+      .then(() => database.close())
+      .then(() => {
+        log.info("stopped");
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
