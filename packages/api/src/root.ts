@@ -1,6 +1,7 @@
 import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
 import { companionsRouter } from "./router/companions.ts";
+import { storiesRouter } from "./router/stories.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -8,6 +9,7 @@ export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   companions: companionsRouter,
+  stories: storiesRouter,
 });
 
 export type AppRouter = typeof appRouter;

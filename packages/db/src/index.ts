@@ -16,3 +16,4 @@ export { companionVisibleTo } from "./queries/visibility.ts";
 export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCursor, type PinnedKeysetPosition } from "./queries/keyset.ts";
 export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";
+export * from "./queries/stories.ts";

@@ -2,3 +2,4 @@
 export * from "./common.ts";
 export * from "./auth.ts";
 export * from "./companions.ts";
+export * from "./stories.ts";

@@ -1,0 +1,95 @@
+import {
+  deleteStoryReaction,
+  getStory,
+  listStoryFeed,
+  markStoryViewed,
+  upsertStoryReaction,
+  withUser,
+  type StoryRecord,
+} from "@companion/db";
+import {
+  story,
+  storyByIdInput,
+  storyFeedInput,
+  storyFeedPage,
+  storyMarkViewedInput,
+  storyMarkViewedResult,
+  storyReactInput,
+  storyReaction,
+  storyUnreactInput,
+  storyUnreactResult,
+  type Story,
+} from "@companion/validators";
+import { protectedProcedure, router } from "../trpc.ts";
+
+/**
+ * Media URLs are relative to the API origin: the server serves `/media/<key>` from local
+ * storage (apps/server/src/media.ts). A CDN or S3 later only changes this function.
+ */
+export const mediaUrl = (mediaKey: string) => `/media/${mediaKey.split("/").map(encodeURIComponent).join("/")}`;
+
+// Field by field, so a column added to the query result never reaches the wire unnoticed.
+const toWireStory = (s: StoryRecord): Story => ({
+  id: s.id,
+  caption: s.caption,
+  createdAt: s.createdAt.toISOString(),
+  expiresAt: s.expiresAt.toISOString(),
+  seen: s.seen,
+  author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
+  slides: s.slides.map((m) => ({
+    id: m.id,
+    sortOrder: m.sortOrder,
+    kind: m.kind,
+    url: mediaUrl(m.mediaKey),
+    width: m.width,
+    height: m.height,
+    durationMs: m.durationMs,
+    myReaction: m.myReaction,
+  })),
+});
+
+export const storiesRouter = router({
+  /** Live stories of companions I am connected with, newest first; two queries per page. */
+  feed: protectedProcedure
+    .input(storyFeedInput)
+    .output(storyFeedPage)
+    .query(async ({ ctx, input }) => {
+      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryFeed(tx, { userId: ctx.user.id, ...input }));
+      return { items: page.items.map(toWireStory), nextCursor: page.nextCursor };
+    }),
+
+  /** One story in the feed's shape; NOT_FOUND if I may not see it (not connected, expired, deleted). */
+  byId: protectedProcedure
+    .input(storyByIdInput)
+    .output(story)
+    .query(async ({ ctx, input }) =>
+      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => getStory(tx, { userId: ctx.user.id, storyId: input.storyId }))),
+    ),
+
+  /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
+  react: protectedProcedure
+    .input(storyReactInput)
+    .output(storyReaction)
+    .mutation(async ({ ctx, input }) => {
+      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => upsertStoryReaction(tx, { userId: ctx.user.id, ...input }));
+      return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
+    }),
+
+  /** Removes my reaction on a slide; idempotent. */
+  unreact: protectedProcedure
+    .input(storyUnreactInput)
+    .output(storyUnreactResult)
+    .mutation(async ({ ctx, input }) => {
+      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => deleteStoryReaction(tx, { userId: ctx.user.id, mediaId: input.mediaId }));
+      return { mediaId: input.mediaId, removed: r.removed };
+    }),
+
+  /** Marks a story seen by me; idempotent (one view per viewer). */
+  markViewed: protectedProcedure
+    .input(storyMarkViewedInput)
+    .output(storyMarkViewedResult)
+    .mutation(async ({ ctx, input }) => {
+      await withUser(ctx.services.db, ctx.user.id, (tx) => markStoryViewed(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      return { storyId: input.storyId, seen: true as const };
+    }),
+});
