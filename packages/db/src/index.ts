@@ -17,3 +17,5 @@ export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCur
 export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";
 export * from "./queries/stories.ts";
+export * from "./queries/chat.ts";
+export * from "./queries/ai-calls.ts";

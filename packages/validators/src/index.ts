@@ -3,3 +3,4 @@ export * from "./common.ts";
 export * from "./auth.ts";
 export * from "./companions.ts";
 export * from "./stories.ts";
+export * from "./messages.ts";

@@ -1,0 +1,102 @@
+/**
+ * Work that must not delay a response but must not be lost either: recording model calls,
+ * updating the relationship after a chat exchange, saving a reply whose client left.
+ * Each task is tracked until it settles, so shutdown (and tests) can wait for all of them.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { CallRecord, OnCall } from "@companion/ai";
+import { insertAiCall, withUser, type Database } from "@companion/db";
+
+/** The subset of a pino logger the services use. */
+export interface ServiceLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export const consoleLogger: ServiceLogger = {
+  error: (obj, msg) => console.error(msg, obj),
+  warn: (obj, msg) => console.warn(msg, obj),
+};
+
+export interface BackgroundTasks {
+  /** Runs `task` detached; a rejection is logged with `what`, never thrown at anyone. */
+  track(what: string, task: Promise<unknown>): void;
+  /** Resolves once every task tracked so far, and any they started, has settled. */
+  drain(): Promise<void>;
+  readonly pending: number;
+}
+
+export function createBackgroundTasks(log: ServiceLogger): BackgroundTasks {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    track(what, task) {
+      const settled = task.then(
+        () => undefined,
+        (err: unknown) => log.error({ err, task: what }, "background task failed"),
+      );
+      pending.add(settled);
+      void settled.finally(() => pending.delete(settled));
+    },
+    async drain() {
+      // Tasks may track follow-up tasks while we wait; loop until none are left.
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    get pending() {
+      return pending.size;
+    },
+  };
+}
+
+/** Whose request a model call serves, and the last chat attempt seen within it. */
+export interface CallScope {
+  userId: string;
+  lastChatCall: CallRecord | undefined;
+}
+
+export interface AiCallRecorder {
+  /** Give this to the chain (`createChatChainFromConfig(config, { onCall })`). */
+  onCall: OnCall;
+  /**
+   * Runs `fn` with calls attributed to `userId`. The chain is shared by the whole process,
+   * so the user travels in async context (AsyncLocalStorage) rather than in each request.
+   */
+  runAs<T>(userId: string, fn: (scope: CallScope) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Persists every call record into ai_calls, off the reply's path (tracked in `tasks`).
+ * Failed calls are also logged as warnings with the provider's error message, which has
+ * no column of its own.
+ */
+export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTasks; log: ServiceLogger }): AiCallRecorder {
+  const scopes = new AsyncLocalStorage<CallScope>();
+  const onCall: OnCall = (record) => {
+    const scope = scopes.getStore();
+    if (scope && record.purpose === "chat") scope.lastChatCall = record;
+    if (record.outcome !== "ok" && record.outcome !== "aborted") {
+      deps.log.warn({ provider: record.provider, model: record.model, outcome: record.outcome, error: record.errorMessage }, "model call failed");
+    }
+    const userId = scope?.userId ?? null;
+    const row = {
+      userId,
+      provider: record.provider,
+      model: record.model,
+      purpose: record.purpose,
+      outcome: record.outcome,
+      promptTokens: record.promptTokens,
+      completionTokens: record.completionTokens,
+      latencyMs: record.latencyMs,
+      costUsd: record.costUsd,
+    };
+    // A user's call row is theirs under RLS; calls on no one's behalf are service writes.
+    const insert = userId ? withUser(deps.db, userId, (tx) => insertAiCall(tx, row)) : insertAiCall(deps.db, row);
+    deps.tasks.track("record ai call", insert);
+  };
+  return {
+    onCall,
+    runAs: (userId, fn) => {
+      const scope: CallScope = { userId, lastChatCall: undefined };
+      return scopes.run(scope, () => fn(scope));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Pure pieces of the chat service: token budgets, the memory search query, and the
+ * mapping from what the database holds to the prompt and persona the chain needs.
+ */
+import { buildChatPrompt, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
+import { currentRelationship, type ChatPersonaContext, type PromptMemoryRow } from "@companion/db";
+
+export interface ChatBudget {
+  /** The model's context window as we allow the prompt and the reply to use it. */
+  contextTokens: number;
+  /** Kept free for the reply; also the `max_tokens` of the request. */
+  replyTokens: number;
+}
+
+export const DEFAULT_CHAT_BUDGET: ChatBudget = { contextTokens: 4_096, replyTokens: 400 };
+
+/** How many rows the prompt loads before the budget trims them. */
+export const PROMPT_ROW_LIMITS = { pinnedMemories: 10, relevantMemories: 5, recentTurns: 30 } as const;
+
+/**
+ * Splits what the reply leaves of the window: persona 30 %, memories 20 %, history 50 %
+ * (the user's new message counts against history). buildChatPrompt enforces the window
+ * as a whole, so the shares only decide who gives way first.
+ */
+export function promptBudget(budget: ChatBudget): PromptBudget {
+  const available = budget.contextTokens - budget.replyTokens;
+  return {
+    contextTokens: budget.contextTokens,
+    replyTokens: budget.replyTokens,
+    persona: Math.floor(available * 0.3),
+    memories: Math.floor(available * 0.2),
+    history: Math.floor(available * 0.5),
+  };
+}
+
+// Words that match almost every memory under the 'simple' text-search configuration,
+// which has no stopword list of its own.
+const SEARCH_STOPWORDS = new Set(
+  ("the and for are but not you your yours with have has had was were this that these those they them then than " +
+    "what when where which who whom why how can could would should will just about into from over under again " +
+    "very really some any all its it's i'm i've i'd im ive don't didn't doesn't can't won't isn't our ours out " +
+    "her his him she he we us me my mine too also been being did does done get got going know like make want")
+    .split(" "),
+);
+const MAX_SEARCH_TERMS = 12;
+
+/**
+ * A websearch_to_tsquery string matching memories that share any meaningful word with
+ * the message ("hiking or dog"), or null when there is none. websearch_to_tsquery alone
+ * would AND every word, so a whole sentence would almost never match. Only letters and
+ * digits pass through, so no input can form other query syntax.
+ */
+export function memorySearchQuery(text: string): string | null {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
+  const terms: string[] = [];
+  for (const word of words) {
+    const term = word.replace(/'.*$/, "");
+    if (term.length < 3 || SEARCH_STOPWORDS.has(word) || SEARCH_STOPWORDS.has(term) || terms.includes(term)) continue;
+    terms.push(term);
+    if (terms.length === MAX_SEARCH_TERMS) break;
+  }
+  return terms.length === 0 ? null : terms.join(" or ");
+}
+
+export interface ExchangeContext {
+  persona: ChatPersonaContext;
+  memories: { pinned: PromptMemoryRow[]; relevant: PromptMemoryRow[] };
+  recent: { role: "user" | "assistant"; content: string }[];
+}
+
+export interface ExchangePrompt {
+  messages: ChatMessage[];
+  maxTokens: number;
+  /** For the offline fallback: name, traits and the current mood. */
+  persona: PersonaContext;
+  tokenCount: number;
+}
+
+/**
+ * The chain request for one reply. The mood is the relationship as it stands at `now`
+ * (decay applied), not the label stored at the last interaction.
+ */
+export function buildExchangePrompt(context: ExchangeContext, userMessage: string, budget: ChatBudget, now: Date): ExchangePrompt {
+  const { persona, memories, recent } = context;
+  const relationship = currentRelationship(persona.relationship, now);
+  const prompt = buildChatPrompt({
+    persona: {
+      name: persona.name,
+      systemPrompt: persona.systemPrompt,
+      speakingStyle: persona.speakingStyle,
+      backstory: persona.backstory,
+      traits: persona.traits,
+    },
+    mood: { label: relationship.mood, affection: relationship.affection, trust: relationship.trust, energy: relationship.energy },
+    pinnedMemories: memories.pinned,
+    relevantMemories: memories.relevant,
+    recentMessages: recent,
+    userMessage,
+    budget: promptBudget(budget),
+  });
+  return {
+    messages: prompt.messages,
+    maxTokens: budget.replyTokens,
+    persona: { name: persona.name, traits: persona.traits, mood: relationship.mood, fallbackLines: persona.fallbackLines },
+    tokenCount: prompt.tokenCount,
+  };
+}

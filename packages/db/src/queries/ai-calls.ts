@@ -1,0 +1,92 @@
+import { and, eq, gte, sql } from "drizzle-orm";
+import { aiCalls } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+
+export type AiCallPurpose = (typeof aiCalls.purpose.enumValues)[number];
+export type AiCallOutcome = (typeof aiCalls.outcome.enumValues)[number];
+export const AI_CALL_OUTCOMES: readonly AiCallOutcome[] = aiCalls.outcome.enumValues;
+
+export interface AiCallInput {
+  /** Null for calls made on no user's behalf (jobs). */
+  userId: string | null;
+  provider: string;
+  model: string;
+  purpose: AiCallPurpose;
+  outcome: AiCallOutcome;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  costUsd: number;
+}
+
+/**
+ * Records one model call. Under `withUser` the row must be the user's own (RLS); calls
+ * without a user are recorded by service code outside it.
+ */
+export async function insertAiCall(db: Database, call: AiCallInput): Promise<void> {
+  await db.insert(aiCalls).values({
+    userId: call.userId,
+    provider: call.provider,
+    model: call.model,
+    purpose: call.purpose,
+    outcome: call.outcome,
+    promptTokens: Math.max(0, Math.round(call.promptTokens)),
+    completionTokens: Math.max(0, Math.round(call.completionTokens)),
+    latencyMs: Math.max(0, Math.round(call.latencyMs)),
+    // numeric(12, 6): a fixed-point string keeps the sub-cent digits exact.
+    costUsd: call.costUsd.toFixed(6),
+  });
+}
+
+export interface AiCallStats {
+  provider: string;
+  model: string;
+  calls: number;
+  /** Calls per outcome; outcomes that did not occur are absent. */
+  outcomes: Partial<Record<AiCallOutcome, number>>;
+  promptTokens: number;
+  completionTokens: number;
+  p50LatencyMs: number;
+  p95LatencyMs: number;
+  costUsd: number;
+}
+
+/**
+ * Per provider and model since `since`: call count, outcomes, tokens, latency percentiles
+ * and estimated cost, most-called first. Service code (admin CLI, metrics), not a request:
+ * run it outside `withUser`, which would narrow it to one user's calls.
+ */
+export async function aiCallStats(db: Database, params: { since: Date; purpose?: AiCallPurpose }): Promise<AiCallStats[]> {
+  const where = and(gte(aiCalls.createdAt, params.since), params.purpose ? eq(aiCalls.purpose, params.purpose) : undefined);
+  const [totals, outcomes] = await Promise.all([
+    db
+      .select({
+        provider: aiCalls.provider,
+        model: aiCalls.model,
+        calls: sql<number>`count(*)::int`,
+        promptTokens: sql<number>`coalesce(sum(${aiCalls.promptTokens}), 0)::float8`.mapWith(Number),
+        completionTokens: sql<number>`coalesce(sum(${aiCalls.completionTokens}), 0)::float8`.mapWith(Number),
+        p50LatencyMs: sql<number>`percentile_cont(0.5) within group (order by ${aiCalls.latencyMs})::float8`.mapWith(Number),
+        p95LatencyMs: sql<number>`percentile_cont(0.95) within group (order by ${aiCalls.latencyMs})::float8`.mapWith(Number),
+        costUsd: sql<number>`coalesce(sum(${aiCalls.costUsd}), 0)::float8`.mapWith(Number),
+      })
+      .from(aiCalls)
+      .where(where)
+      .groupBy(aiCalls.provider, aiCalls.model),
+    db
+      .select({ provider: aiCalls.provider, model: aiCalls.model, outcome: aiCalls.outcome, calls: sql<number>`count(*)::int` })
+      .from(aiCalls)
+      .where(where)
+      .groupBy(aiCalls.provider, aiCalls.model, aiCalls.outcome),
+  ]);
+  const key = (r: { provider: string; model: string }) => `${r.provider}\u0000${r.model}`;
+  const byKey = new Map<string, Partial<Record<AiCallOutcome, number>>>();
+  for (const row of outcomes) {
+    const entry = byKey.get(key(row)) ?? {};
+    entry[row.outcome] = row.calls;
+    byKey.set(key(row), entry);
+  }
+  return totals
+    .map((t) => ({ ...t, outcomes: byKey.get(key(t)) ?? {} }))
+    .sort((a, b) => b.calls - a.calls || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+}

@@ -1,0 +1,260 @@
+/**
+ * Queries behind one chat exchange (user message → model → reply). The chat service in
+ * packages/api composes them inside `withUser`; none of them calls a model.
+ */
+import { and, desc, eq, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { DomainError, notFound } from "../errors.ts";
+import type { RelationshipSnapshot } from "../relationship/model.ts";
+import { companionPersonas, companions, memories, messages, relationshipStates } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+import { inTransaction } from "./relationships.ts";
+
+export type ChatMessageStatus = "complete" | "partial" | "failed";
+
+export interface StoredChatMessage {
+  id: string;
+  companionId: string;
+  role: "user" | "assistant";
+  content: string;
+  status: ChatMessageStatus;
+  replyToId: string | null;
+  createdAt: Date;
+}
+
+const chatMessageColumns = {
+  id: messages.id,
+  companionId: messages.companionId,
+  role: messages.role,
+  content: messages.content,
+  status: messages.status,
+  replyToId: messages.replyToId,
+  createdAt: messages.createdAt,
+};
+
+/** Everything private the prompt needs about the companion, plus my relationship with it. */
+export interface ChatPersonaContext {
+  name: string;
+  traits: string[];
+  systemPrompt: string;
+  speakingStyle: string;
+  backstory: string;
+  fallbackLines: Record<string, string[]>;
+  relationship: RelationshipSnapshot;
+}
+
+/**
+ * The companion's persona (private prompt fields) and my relationship state, in one
+ * query. NOT_FOUND when I am not connected to the companion or may no longer see it.
+ * Callers must never return these fields to a client.
+ */
+export async function loadChatPersona(db: Database, params: { userId: string; companionId: string }): Promise<ChatPersonaContext> {
+  const [row] = await db
+    .select({
+      name: companions.name,
+      traits: companions.traits,
+      systemPrompt: companionPersonas.systemPrompt,
+      speakingStyle: companionPersonas.speakingStyle,
+      backstory: companionPersonas.backstory,
+      fallbackLines: companionPersonas.fallbackLines,
+      affection: relationshipStates.affection,
+      trust: relationshipStates.trust,
+      energy: relationshipStates.energy,
+      interactionCount: relationshipStates.interactionCount,
+      lastInteractionAt: relationshipStates.lastInteractionAt,
+    })
+    .from(relationshipStates)
+    .innerJoin(companions, eq(companions.id, relationshipStates.companionId))
+    .leftJoin(companionPersonas, eq(companionPersonas.companionId, relationshipStates.companionId))
+    .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId)));
+  if (!row) throw notFound("Companion");
+  const { affection, trust, energy, interactionCount, lastInteractionAt, ...persona } = row;
+  return {
+    name: persona.name,
+    traits: persona.traits,
+    // A companion without a persona row still chats: its profile traits and name carry it.
+    systemPrompt: persona.systemPrompt ?? "",
+    speakingStyle: persona.speakingStyle ?? "",
+    backstory: persona.backstory ?? "",
+    fallbackLines: persona.fallbackLines ?? {},
+    relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
+  };
+}
+
+/**
+ * Saves the user's message under its idempotency key, or finds the one already saved
+ * under it (`created: false`). The unique index on (user_id, idempotency_key) decides the
+ * race: of concurrent callers exactly one inserts. The same key with a different content
+ * or companion is a CONFLICT: the client reused a key for another message.
+ */
+export async function claimUserMessage(
+  db: Database,
+  params: { userId: string; companionId: string; content: string; idempotencyKey: string },
+): Promise<{ message: StoredChatMessage; created: boolean }> {
+  const [inserted] = await db
+    .insert(messages)
+    .values({ userId: params.userId, companionId: params.companionId, role: "user", content: params.content, idempotencyKey: params.idempotencyKey })
+    .onConflictDoNothing({ target: [messages.userId, messages.idempotencyKey] })
+    .returning(chatMessageColumns);
+  if (inserted) return { message: inserted, created: true };
+
+  const [existing] = await db
+    .select(chatMessageColumns)
+    .from(messages)
+    .where(and(eq(messages.userId, params.userId), eq(messages.idempotencyKey, params.idempotencyKey)));
+  // Only a concurrent delete (account or companion removal) gets here.
+  if (!existing) throw new DomainError("CONFLICT", "The message for this idempotency key was removed; send with a new key");
+  if (existing.content !== params.content || existing.companionId !== params.companionId) {
+    throw new DomainError("CONFLICT", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
+  }
+  return { message: existing, created: false };
+}
+
+export interface PromptMemoryRow {
+  title: string;
+  content: string;
+}
+
+/**
+ * Memories for the prompt: pinned ones (newest first), and unpinned ones matching
+ * `searchQuery` by full-text search, best match first. `searchQuery` is websearch syntax
+ * (e.g. `hiking or dog`); null skips the search.
+ */
+export async function loadPromptMemories(
+  db: Database,
+  params: { userId: string; companionId: string; searchQuery: string | null; pinnedLimit: number; relevantLimit: number },
+): Promise<{ pinned: PromptMemoryRow[]; relevant: PromptMemoryRow[] }> {
+  const mine = and(eq(memories.userId, params.userId), eq(memories.companionId, params.companionId));
+  const columns = { title: memories.title, content: memories.content };
+  const pinned = db
+    .select(columns)
+    .from(memories)
+    .where(and(mine, eq(memories.pinned, true)))
+    .orderBy(desc(memories.createdAt), desc(memories.id))
+    .limit(params.pinnedLimit);
+  if (params.searchQuery === null || params.relevantLimit === 0) return { pinned: await pinned, relevant: [] };
+
+  const query = sql`websearch_to_tsquery('simple', ${params.searchQuery})`;
+  const relevant = db
+    .select(columns)
+    .from(memories)
+    .where(and(mine, eq(memories.pinned, false), sql`${memories.search} @@ ${query}`))
+    .orderBy(sql`ts_rank(${memories.search}, ${query}) desc`, desc(memories.createdAt))
+    .limit(params.relevantLimit);
+  const [pinnedRows, relevantRows] = await Promise.all([pinned, relevant]);
+  return { pinned: pinnedRows, relevant: relevantRows };
+}
+
+/**
+ * The last `limit` turns of the conversation before `beforeId`, oldest first, for the
+ * prompt's history window. Failed (empty) replies carry nothing worth repeating.
+ */
+export async function listRecentTurns(
+  db: Database,
+  params: { userId: string; companionId: string; excludeId: string; limit: number },
+): Promise<{ role: "user" | "assistant"; content: string }[]> {
+  const rows = await db
+    .select({ role: messages.role, content: messages.content })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.userId, params.userId),
+        eq(messages.companionId, params.companionId),
+        ne(messages.id, params.excludeId),
+        ne(messages.status, "failed"),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(params.limit);
+  return rows.reverse();
+}
+
+const reply = alias(messages, "reply");
+
+/**
+ * The reply saved for one of my messages, if any, and how old that message is by the
+ * database's clock (so a waiting caller and the one answering agree on staleness).
+ */
+export async function findReply(
+  db: Database,
+  params: { userId: string; messageId: string },
+): Promise<{ reply: StoredChatMessage | null; messageAgeMs: number }> {
+  const [row] = await db
+    .select({
+      messageAgeMs: sql<number>`(extract(epoch from (now() - ${messages.createdAt})) * 1000)::float8`.mapWith(Number),
+      reply: {
+        id: reply.id,
+        companionId: reply.companionId,
+        role: reply.role,
+        content: reply.content,
+        status: reply.status,
+        replyToId: reply.replyToId,
+        createdAt: reply.createdAt,
+      },
+    })
+    .from(messages)
+    .leftJoin(reply, and(eq(reply.replyToId, messages.id), eq(reply.userId, params.userId), eq(reply.role, "assistant")))
+    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId)))
+    .orderBy(reply.createdAt)
+    .limit(1);
+  if (!row) throw notFound("Message");
+  return row;
+}
+
+// Namespace of the two-key advisory locks taken by saveReply ("CH"), apart from other users of advisory locks.
+const REPLY_LOCK_CLASS = 0x4348;
+
+/**
+ * Saves the assistant's reply to `replyToId`, at most once: a transaction-scoped advisory
+ * lock on the user message serializes savers, and a reply already there is returned
+ * (`created: false`) instead of a second one. Joins the caller's transaction (`withUser`) or opens one.
+ */
+export async function saveReply(
+  db: Database,
+  params: {
+    userId: string;
+    companionId: string;
+    replyToId: string;
+    content: string;
+    status: ChatMessageStatus;
+    /** Null when unknown (a stream cut before any attempt reported). */
+    provider: string | null;
+    model: string | null;
+  },
+): Promise<{ reply: StoredChatMessage; created: boolean }> {
+  return inTransaction(db, (tx) => saveReplyLocked(tx, params));
+}
+
+async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply>[1]): Promise<{ reply: StoredChatMessage; created: boolean }> {
+  await db.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(REPLY_LOCK_CLASS))}, hashtext(${params.replyToId}))`);
+  const [existing] = await db
+    .select(chatMessageColumns)
+    .from(messages)
+    .where(and(eq(messages.replyToId, params.replyToId), eq(messages.userId, params.userId), eq(messages.role, "assistant")))
+    .orderBy(messages.createdAt)
+    .limit(1);
+  if (existing) return { reply: existing, created: false };
+  const [saved] = await db
+    .insert(messages)
+    .values({
+      userId: params.userId,
+      companionId: params.companionId,
+      role: "assistant",
+      content: params.content,
+      status: params.status,
+      replyToId: params.replyToId,
+      provider: params.provider,
+      model: params.model,
+    })
+    .returning(chatMessageColumns);
+  if (!saved) throw new Error("insert into messages returned no row");
+  return { reply: saved, created: true };
+}
+
+/** Stores the sentiment classified for one of my messages (-1..1). */
+export async function setMessageSentiment(db: Database, params: { userId: string; messageId: string; sentiment: number }): Promise<void> {
+  await db
+    .update(messages)
+    .set({ sentiment: params.sentiment })
+    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId)));
+}

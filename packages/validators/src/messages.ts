@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { isoDateTime, uuid } from "./common.ts";
+
+export const CHAT_MESSAGE_MAX_CHARS = 4_000;
+
+export const chatRole = z.enum(["user", "assistant"]);
+
+/** `partial`: a streamed reply cut short by a disconnect. `failed`: cut before any text arrived. */
+export const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
+
+/** One message of a conversation as `messages.send` / `messages.stream` return it. */
+export const chatMessage = z.object({
+  id: uuid,
+  companionId: uuid,
+  role: chatRole,
+  content: z.string(),
+  status: chatMessageStatus,
+  /** On a reply: the user message it answers. */
+  replyToId: uuid.nullable(),
+  createdAt: isoDateTime,
+});
+export type ChatMessage = z.infer<typeof chatMessage>;
+
+/**
+ * Chosen by the client per message (a UUID is a good choice) and reused when it retries
+ * the same message: the server answers a key once and returns that answer to every retry.
+ */
+export const idempotencyKey = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
+
+export const sendMessageInput = z.object({
+  companionId: uuid,
+  content: z.string().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
+  idempotencyKey,
+});
+export type SendMessageInput = z.infer<typeof sendMessageInput>;
+
+export const sendMessageOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
+export type SendMessageOutput = z.infer<typeof sendMessageOutput>;
+
+/** `messages.stream` takes the same input as `send`. */
+export const streamMessageInput = sendMessageInput;
+
+/**
+ * Events of `messages.stream`, in order: `token`s as the reply arrives, possibly
+ * interrupted by `fallback`s, then one `done` with both saved messages.
+ *
+ * `fallback`: the provider `from` failed (`reason`) and the reply restarts on `to`
+ * (`offline` is the built-in persona fallback). When `discardPartial` is true, drop the
+ * tokens shown since the previous fallback: the new attempt does not continue them.
+ * `done.reply.content` is always the text to keep.
+ */
+export const streamMessageEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("token"), text: z.string() }),
+  z.object({
+    type: z.literal("fallback"),
+    from: z.string(),
+    to: z.string(),
+    reason: z.string(),
+    discardPartial: z.boolean(),
+  }),
+  z.object({ type: z.literal("done"), userMessage: chatMessage, reply: chatMessage }),
+]);
+export type StreamMessageEvent = z.infer<typeof streamMessageEvent>;
