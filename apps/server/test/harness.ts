@@ -19,8 +19,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+/**
+ * `options.database`: serve this database instead of a fresh one (e.g. one created with a
+ * query-recording logger); the server closes it on stop, like its own.
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
   const parsed = parseEnv({
     NODE_ENV: "test",
     PORT: "0",
