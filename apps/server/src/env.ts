@@ -37,10 +37,33 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
     LOGIN_FAILURE_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+
+    /** Shares rate limits between server processes; unset keeps them in memory per process. */
+    REDIS_URL: z.url().optional(),
+    /** Namespace of our Redis keys (one per deployment sharing a Redis). */
+    REDIS_KEY_PREFIX: z.string().min(1).default("companion:rl"),
+    RATE_STORY_CREATE_PER_MIN: z.coerce.number().int().min(1).default(20),
+    RATE_REACTION_PER_MIN: z.coerce.number().int().min(1).default(60),
+    RATE_CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
+    RATE_UPLOAD_PER_MIN: z.coerce.number().int().min(1).default(30),
+
+    /** Local media root (relative to the repository root); default `<DATA_DIR>/media`. */
+    MEDIA_DIR: z.string().optional(),
+    UPLOAD_URL_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(600),
+    /** S3_BUCKET switches media to S3/MinIO; the keys are then required. */
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().default("us-east-1"),
+    S3_BUCKET: z.string().optional(),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: bool.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "JWT_SECRET (or JWT_KEYS) is required in production" });
+    }
+    for (const name of ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
+      if (env.S3_BUCKET && !env[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required when S3_BUCKET is set` });
     }
   });
 

@@ -28,7 +28,8 @@ export function handleCors(req: IncomingMessage, res: ServerResponse, allowlist:
   }
   if (req.method !== "OPTIONS") return false;
   if (allowed) {
-    res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    // PUT: browsers upload media to /uploads/ (content-type is in the allowed headers).
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS");
     res.setHeader("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
     res.setHeader("Access-Control-Max-Age", "600");
   }

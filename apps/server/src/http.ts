@@ -11,6 +11,8 @@ import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
 import type { Runtime } from "./services.ts";
+import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
+import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
 export interface HttpApp {
   server: Server;
@@ -26,6 +28,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   let ready = false;
   let shuttingDown = false;
   const inflight = new Set<ServerResponse>();
+  const media = createMediaRoute([{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }], log);
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -52,6 +55,8 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     },
   });
 
+  const uploads = runtime.localMedia ? createUploadRoutes({ storage: runtime.localMedia, db: runtime.services.db, log }) : null;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = requestIdOf(req);
     req.headers["x-request-id"] = requestId;
@@ -71,6 +76,10 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     const path = req.url?.split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (path === "/readyz") return readiness(res);
+    if (path.startsWith(MEDIA_PREFIX)) return media(req, res);
+    if (uploads && path.startsWith(UPLOADS_PREFIX)) {
+      return shuttingDown ? sendJson(res, 503, { error: "Shutting down" }, { connection: "close" }) : uploads(req, res);
+    }
     if (!path.startsWith("/trpc/")) return sendJson(res, 404, { error: "Not found" });
     if (shuttingDown) return sendJson(res, 503, { error: "Shutting down" }, { connection: "close" });
 

@@ -8,6 +8,8 @@ export interface Secrets {
   jwtKeys: JwtKey[];
   /** HMAC key that derives a rotated refresh token from its parent. */
   refreshPepper: Uint8Array;
+  /** HMAC key for local media upload URLs (packages/storage). */
+  mediaSigningKey: Uint8Array;
   /** Set when a development key was generated (or reused) under the data dir. */
   generatedKeyPath: string | null;
 }
@@ -20,11 +22,11 @@ export interface Secrets {
 export function loadSecrets(env: Env): Secrets {
   if (env.JWT_KEYS) {
     const jwtKeys = parseJwtKeys(env.JWT_KEYS);
-    return { jwtKeys, refreshPepper: derivePepper(jwtKeys), generatedKeyPath: null };
+    return { jwtKeys, ...derivedKeys(jwtKeys), generatedKeyPath: null };
   }
   if (env.JWT_SECRET) {
     const jwtKeys = [jwtKeyFromSecret(env.JWT_SECRET)];
-    return { jwtKeys, refreshPepper: derivePepper(jwtKeys), generatedKeyPath: null };
+    return { jwtKeys, ...derivedKeys(jwtKeys), generatedKeyPath: null };
   }
   const path = join(env.dataDir, "dev-jwt-secret");
   let secret: string;
@@ -36,12 +38,16 @@ export function loadSecrets(env: Env): Secrets {
     writeFileSync(path, secret + "\n", { mode: 0o600 });
   }
   const jwtKeys = [jwtKeyFromSecret(secret, "dev")];
-  return { jwtKeys, refreshPepper: derivePepper(jwtKeys), generatedKeyPath: path };
+  return { jwtKeys, ...derivedKeys(jwtKeys), generatedKeyPath: path };
 }
 
-/** Refresh-token pepper, domain-separated from the signing key: HMAC(signing key, label). */
-function derivePepper(keys: JwtKey[]): Uint8Array {
+/**
+ * Keys derived from the signing key, each domain-separated by its label: HMAC(signing key,
+ * label). Upload URLs live minutes, so rotating the signing key only voids those in flight.
+ */
+function derivedKeys(keys: JwtKey[]): Pick<Secrets, "refreshPepper" | "mediaSigningKey"> {
   const first = keys[0];
   if (!first) throw new Error("No JWT keys configured");
-  return new Uint8Array(createHmac("sha256", first.secret).update("companion refresh-token pepper").digest());
+  const derive = (label: string) => new Uint8Array(createHmac("sha256", first.secret).update(label).digest());
+  return { refreshPepper: derive("companion refresh-token pepper"), mediaSigningKey: derive("companion media-upload signing") };
 }

@@ -1,13 +1,17 @@
 import type { AppServices } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import type { LocalMediaStorage } from "@companion/storage";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
+import { createServerMedia, createServerRateLimits } from "./limits-and-media.ts";
 import { loadSecrets } from "./secrets.ts";
 
 export interface Runtime {
   services: AppServices;
   database: DatabaseHandle;
+  /** Local media storage, whose upload and read routes the HTTP layer serves; null on S3. */
+  localMedia: LocalMediaStorage | null;
   close(): Promise<void>;
 }
 
@@ -41,20 +45,24 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   if (secrets.generatedKeyPath) {
     log.warn({ path: secrets.generatedKeyPath }, "using a generated development JWT key; set JWT_SECRET in production");
   }
+  const rateLimits = createServerRateLimits(env, log);
   const auth = createAuthService({
     db: db.db,
     tokens: createAccessTokenService({ keys: secrets.jwtKeys, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
     refreshPepper: secrets.refreshPepper,
     refreshGraceMs: env.REFRESH_GRACE_MS,
-    throttle: createLoginThrottle({
-      perAccount: { points: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
-      perIp: { points: env.LOGIN_MAX_FAILURES_PER_IP, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
-    }),
+    // The LOGIN_* limits live in rateLimits, shared through Redis when it is configured.
+    throttle: createLoginThrottle({ limiters: { account: rateLimits.limiter("loginAccount"), ip: rateLimits.limiter("loginIp") } }),
   });
+  const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
   return {
-    services: { db: db.db, dbKind: db.kind, auth },
+    services: { db: db.db, dbKind: db.kind, auth, rateLimits, media: media.service },
     database: db,
-    close: () => db.close(),
+    localMedia: media.local,
+    close: async () => {
+      await db.close();
+      await rateLimits.close();
+    },
   };
 }

@@ -5,12 +5,18 @@
  */
 import type { AuthService } from "@companion/auth";
 import type { Database, DatabaseKind } from "@companion/db";
+import type { RateLimits } from "@companion/ratelimit";
+import type { MediaService } from "./services/media.ts";
 
 /** Long-lived dependencies, built once per process. */
 export interface AppServices {
   db: Database;
   dbKind: DatabaseKind;
   auth: AuthService;
+  /** Named per-key limiters (memory, or Redis with in-memory insurance); see rate-limit.ts. */
+  rateLimits: RateLimits;
+  /** Upload URLs and stored media (local disk or S3). */
+  media: MediaService;
 }
 
 export interface SessionUser {

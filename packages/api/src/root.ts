@@ -2,6 +2,7 @@ import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
 import { companionsRouter } from "./router/companions.ts";
 import { storiesRouter } from "./router/stories.ts";
+import { mediaRouter } from "./router/media.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -10,6 +11,7 @@ export const appRouter = router({
   auth: authRouter,
   companions: companionsRouter,
   stories: storiesRouter,
+  media: mediaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -19,3 +19,4 @@ export * from "./queries/companion-stories.ts";
 export * from "./queries/stories.ts";
 export * from "./queries/chat.ts";
 export * from "./queries/ai-calls.ts";
+export * from "./queries/media.ts";

@@ -41,6 +41,8 @@ export interface RateLimitsOptions {
 export interface RateLimits {
   readonly store: "memory" | "redis";
   readonly rules: RateLimitRules;
+  /** "ready": counting in Redis; "unavailable": Redis is away and the insurance counts per process. */
+  storeStatus(): "memory" | "ready" | "unavailable";
   /** The underlying limiter, for callers with their own semantics (the login throttle). */
   limiter(name: RateLimitName): RateLimiterAbstract;
   /** Spends one point of `name` for `key`; throws DomainError TOO_MANY_REQUESTS with `retryAfterMs` when spent out. */
@@ -80,6 +82,7 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
   return {
     store: client ? "redis" : "memory",
     rules,
+    storeStatus: () => (client ? (client.status === "ready" ? "ready" : "unavailable") : "memory"),
     limiter: (name) => limiters[name],
     async consume(name, key) {
       try {

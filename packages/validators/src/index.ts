@@ -4,3 +4,4 @@ export * from "./auth.ts";
 export * from "./companions.ts";
 export * from "./stories.ts";
 export * from "./messages.ts";
+export * from "./media.ts";

@@ -20,6 +20,7 @@ import {
   storyUnreactResult,
   type Story,
 } from "@companion/validators";
+import { rateLimited } from "../rate-limit.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
 /**
@@ -68,6 +69,7 @@ export const storiesRouter = router({
 
   /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
   react: protectedProcedure
+    .use(rateLimited("reaction"))
     .input(storyReactInput)
     .output(storyReaction)
     .mutation(async ({ ctx, input }) => {

@@ -1,0 +1,63 @@
+/** Rate limits and media storage from env, for createRuntime (services.ts). */
+import { createMediaService, type MediaService } from "@companion/api";
+import { resolveDataDir } from "@companion/db";
+import { createRateLimits, type RateLimits } from "@companion/ratelimit";
+import { createMediaStorage, type LocalMediaStorage, type S3MediaStorage } from "@companion/storage";
+import type { Logger } from "pino";
+import type { Env } from "./env.ts";
+
+/**
+ * The process's limiters: in memory, or on Redis (REDIS_URL) with in-memory insurance.
+ * Redis going away is logged once per outage and never fails a request.
+ */
+export function createServerRateLimits(env: Env, log: Logger): RateLimits {
+  const perMinute = (points: number) => ({ points, durationSec: 60 });
+  const limits = createRateLimits({
+    redisUrl: env.REDIS_URL ?? null,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    rules: {
+      storyCreate: perMinute(env.RATE_STORY_CREATE_PER_MIN),
+      reaction: perMinute(env.RATE_REACTION_PER_MIN),
+      chatMessage: perMinute(env.RATE_CHAT_PER_MIN),
+      mediaUpload: perMinute(env.RATE_UPLOAD_PER_MIN),
+      loginAccount: { points: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
+      loginIp: { points: env.LOGIN_MAX_FAILURES_PER_IP, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
+    },
+    onStoreDown: (err) => log.warn({ err }, "redis unreachable: rate limits fall back to per-process memory until it is back"),
+    onStoreUp: () => log.info("redis reachable again: rate limits are shared again"),
+    onLimiterError: (err, name) => log.error({ err, limit: name }, "rate limiter failed; call let through"),
+  });
+  log.info({ store: limits.store }, "rate limits ready");
+  return limits;
+}
+
+export interface ServerMedia {
+  service: MediaService;
+  /** Set on the embedded default: our server receives (PUT) and serves (GET) the bytes. */
+  local: LocalMediaStorage | null;
+}
+
+/** S3/MinIO when S3_BUCKET is set, else local disk under MEDIA_DIR (default `<DATA_DIR>/media`). */
+export function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): ServerMedia {
+  let storage: LocalMediaStorage | S3MediaStorage;
+  if (env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY) {
+    storage = createMediaStorage({
+      driver: "s3",
+      bucket: env.S3_BUCKET,
+      region: env.S3_REGION,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+      forcePathStyle: env.S3_FORCE_PATH_STYLE ?? false,
+    });
+    log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
+  } else {
+    const dir = env.MEDIA_DIR ? resolveDataDir({ DATA_DIR: env.MEDIA_DIR }) : `${env.dataDir}/media`;
+    storage = createMediaStorage({ driver: "local", dir, signingKey });
+    log.info({ dir }, "media storage: local disk");
+  }
+  return {
+    service: createMediaService({ storage, uploadUrlTtlSec: env.UPLOAD_URL_TTL_SEC }),
+    local: storage.driver === "local" ? storage : null,
+  };
+}
