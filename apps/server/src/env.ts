@@ -3,6 +3,7 @@
  * with nothing set the server runs on embedded PGlite under `.data/` with a generated
  * development JWT key. In production a missing JWT secret refuses to start.
  */
+import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvShape, resolveDataDir } from "@companion/db";
 import { z } from "zod";
 
@@ -57,6 +58,11 @@ const envSchema = z
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     S3_FORCE_PATH_STYLE: bool.optional(),
+
+    /** Prompt plus reply, in tokens: keep it within the configured model's context window. */
+    AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),
+    /** Reply length cap (max_tokens), kept free inside AI_CONTEXT_TOKENS. */
+    AI_REPLY_TOKENS: z.coerce.number().int().min(16).max(32_000).default(400),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {
@@ -65,9 +71,43 @@ const envSchema = z
     for (const name of ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
       if (env.S3_BUCKET && !env[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required when S3_BUCKET is set` });
     }
+    if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {
+      ctx.addIssue({ code: "custom", path: ["AI_CONTEXT_TOKENS"], message: "must leave at least 256 tokens for the prompt after AI_REPLY_TOKENS" });
+    }
   });
 
-export type Env = z.infer<typeof envSchema> & { dataDir: string };
+/** `ai`: providers, budgets and breakers for @companion/ai, from the same variables (parseAiEnv). */
+export type Env = z.infer<typeof envSchema> & { dataDir: string; ai: AiConfig };
+
+// parseAiEnv reports paths of its config object; name the variables instead.
+const AI_ENV_NAMES: Record<string, string> = {
+  "openai.apiKey": "OPENAI_API_KEY",
+  "openai.baseURL": "OPENAI_BASE_URL",
+  "openai.model": "OPENAI_MODEL",
+  timeoutMs: "AI_TIMEOUT_MS",
+  maxRetries: "AI_MAX_RETRIES",
+  deadlineMs: "AI_DEADLINE_MS",
+  fallbackProviders: "AI_FALLBACK_PROVIDERS",
+  "breaker.failureThreshold": "AI_BREAKER_FAILURES",
+  "breaker.cooldownMs": "AI_BREAKER_COOLDOWN_MS",
+};
+
+function parseAi(source: Record<string, string | undefined>): { ai?: AiConfig; issues: string[] } {
+  try {
+    return { ai: parseAiEnv(source), issues: [] };
+  } catch (err) {
+    if (err instanceof z.ZodError) {
+      return {
+        issues: err.issues.map((i) => {
+          const path = i.path.map(String);
+          const name = AI_ENV_NAMES[path.join(".")] ?? (path[0] === "fallbackProviders" ? `AI_FALLBACK_PROVIDERS[${path.slice(1).join(".")}]` : path.join("."));
+          return `${name}: ${i.message}`;
+        }),
+      };
+    }
+    return { issues: [err instanceof Error ? err.message : String(err)] };
+  }
+}
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
@@ -80,8 +120,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   // Empty strings mean "unset", as in most .env files.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const ai = parseAi(source);
+  if (!result.success || !ai.ai) {
+    const issues = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new EnvError([...issues, ...ai.issues]);
   }
-  return { ...result.data, dataDir: resolveDataDir(result.data) };
+  return { ...result.data, dataDir: resolveDataDir(result.data), ai: ai.ai };
 }

@@ -1,4 +1,5 @@
-import type { AppServices } from "@companion/api";
+import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
+import { createAiCallRecorder, createBackgroundTasks, createChatService, type AppServices } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import type { LocalMediaStorage } from "@companion/storage";
@@ -56,13 +57,46 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   });
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
+  const chat = createChat(env, db.db, log);
   return {
-    services: { db: db.db, dbKind: db.kind, auth, rateLimits, media: media.service },
+    services: { db: db.db, dbKind: db.kind, auth, chat, rateLimits, media: media.service },
     database: db,
     localMedia: media.local,
     close: async () => {
+      // Background work (call records, relationship updates, partial replies) needs the database.
+      await chat.drain();
       await db.close();
       await rateLimits.close();
     },
   };
+}
+
+const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || ai.fallbackProviders.length > 0;
+
+/**
+ * The one fallback chain of this process (its circuit breakers must see every request),
+ * recording each model call into ai_calls, and the chat service over it.
+ */
+function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
+  const tasks = createBackgroundTasks(log);
+  const calls = createAiCallRecorder({ db, tasks, log });
+  const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
+  const networked = hasNetworkProvider(env.ai);
+  log.info(
+    networked
+      ? { model: env.ai.openai.model, openai: env.ai.openai.apiKey !== undefined, fallbacks: env.ai.fallbackProviders.map((p) => p.name) }
+      : {},
+    networked ? "AI providers configured" : "no AI provider configured: companions answer with the offline persona",
+  );
+  return createChatService({
+    db,
+    chain,
+    calls,
+    tasks,
+    log,
+    sentiment: networked ? "model" : "lexicon",
+    budget: { contextTokens: env.AI_CONTEXT_TOKENS, replyTokens: env.AI_REPLY_TOKENS },
+    // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
+    staleAfterMs: env.ai.deadlineMs + 60_000,
+  });
 }

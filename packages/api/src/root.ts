@@ -2,6 +2,7 @@ import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
 import { companionsRouter } from "./router/companions.ts";
 import { storiesRouter } from "./router/stories.ts";
+import { messagesRouter } from "./router/messages.ts";
 import { mediaRouter } from "./router/media.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   auth: authRouter,
   companions: companionsRouter,
   stories: storiesRouter,
+  messages: messagesRouter,
   media: mediaRouter,
 });
 

@@ -8,6 +8,7 @@ import { createLocalStorage } from "@companion/storage";
 import { TRPCError, type inferProcedureInput } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextFromToken, createContextInner, type AppServices } from "../src/context.ts";
+import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
 import { createCaller, type AppRouter } from "../src/root.ts";
 
@@ -19,6 +20,7 @@ beforeAll(async () => {
   services = {
     db: db.db,
     dbKind: db.kind,
+    chat: createChatService({ db: db.db }),
     rateLimits: createRateLimits(),
     // Nothing is uploaded here; the directory is only created on a first write.
     media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),
