@@ -22,5 +22,5 @@ describe("embedded data directory lock", () => {
     const third = await openDatabase({ kind: "pglite", dataDir });
     await third.close();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 });
