@@ -1,5 +1,5 @@
 import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
-import { insertUser, listUsers, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import { expireStories, insertUser, listUsers, seedDemoContent, type DatabaseHandle } from "@companion/db";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -35,12 +35,21 @@ export const commands: Record<string, Command> = {
     },
   },
   "db:seed": {
-    summary: "Create the demo companions (idempotent)",
+    summary: "Create the demo companions, and stories for those without a live one (idempotent)",
     usage: "db:seed",
     run: async (db, _flags, io) => {
       await db.migrate();
       const seeded = await seedDemoContent(db.db);
-      io.out(`seeded ${seeded.companions} companion(s)`);
+      io.out(`seeded ${seeded.companions} companion(s), ${seeded.stories} story(ies)`);
+    },
+  },
+  "stories:expire": {
+    summary: "Soft-delete expired stories, hard-delete those soft-deleted over an hour ago",
+    usage: "stories:expire",
+    run: async (db, _flags, io) => {
+      await db.migrate();
+      const result = await expireStories(db.db);
+      io.out(`soft-deleted ${result.softDeleted} expired story(ies), hard-deleted ${result.hardDeleted}`);
     },
   },
   "user:create": {

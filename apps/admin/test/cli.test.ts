@@ -1,3 +1,4 @@
+import { stories } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/main.ts";
@@ -22,7 +23,7 @@ describe("admin CLI", () => {
   it("prints help, and exits 2 on an unknown command", async () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
-    for (const c of ["user:create", "user:list", "db:migrate", "db:seed"]) expect(help.out).toContain(c);
+    for (const c of ["user:create", "user:list", "db:migrate", "db:seed", "stories:expire"]) expect(help.out).toContain(c);
     const unknown = await cli("user:delete-everything");
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("Unknown command");
@@ -31,8 +32,18 @@ describe("admin CLI", () => {
   it("migrates and seeds idempotently", async () => {
     expect((await cli("db:migrate")).code).toBe(0);
     const first = await cli("db:seed");
-    expect(first).toMatchObject({ code: 0, out: "seeded 5 companion(s)" });
-    expect((await cli("db:seed")).out).toBe("seeded 0 companion(s)");
+    expect(first).toMatchObject({ code: 0, out: "seeded 5 companion(s), 10 story(ies)" });
+    expect((await cli("db:seed")).out).toBe("seeded 0 companion(s), 0 story(ies)");
+  });
+
+  it("expires stories, and the seed posts new ones once none is live", async () => {
+    await cli("db:seed");
+    expect(await cli("stories:expire")).toMatchObject({ code: 0, err: "", out: "soft-deleted 0 expired story(ies), hard-deleted 0" });
+    // Every story past its expiry (no filter: this database holds only demo stories).
+    await db.db.update(stories).set({ expiresAt: new Date(Date.now() - 1000) });
+    const expired = await cli("stories:expire");
+    expect(expired).toMatchObject({ code: 0, out: "soft-deleted 10 expired story(ies), hard-deleted 0" });
+    expect((await cli("db:seed")).out).toBe("seeded 0 companion(s), 10 story(ies)");
   });
 
   it("creates and lists users, with clear errors", async () => {

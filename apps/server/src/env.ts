@@ -5,6 +5,7 @@
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvShape, resolveDataDir } from "@companion/db";
+import { jobsEnvShape } from "@companion/worker";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -19,6 +20,9 @@ const envSchema = z
 
     ...dbEnvShape,
     SEED_DEMO: bool.optional(),
+    /** Run the background jobs in this process; default: only on the embedded database. */
+    JOBS_IN_PROCESS: bool.optional(),
+    ...jobsEnvShape,
 
     JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
     /** Rotation: `kid:base64secret,kid2:base64secret`; the first signs, all verify. */

@@ -35,7 +35,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     const seed = env.SEED_DEMO ?? (db.kind === "pglite" && !database);
     if (seed) {
       const seeded = await seedDemoContent(db.db);
-      if (seeded.companions > 0) log.info(seeded, "seeded demo content");
+      if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");
     }
   } catch (err) {
     await db.close();

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from "@companion/db";
+import { startJobs, type RunningJobs } from "@companion/worker";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { createHttpApp, type HttpApp } from "./http.ts";
@@ -8,7 +9,9 @@ export interface RunningServer {
   url: string;
   app: HttpApp;
   runtime: Runtime;
-  /** Graceful: HTTP first (in-flight requests finish), then the database. */
+  /** The background jobs when they run in this process (see JOBS_IN_PROCESS), else null. */
+  jobs: RunningJobs | null;
+  /** Graceful: HTTP first (in-flight requests finish), then the jobs' current run, then the database. */
   stop(): Promise<void>;
 }
 
@@ -25,12 +28,23 @@ export async function startServer(env: Env, log: Logger, database?: DatabaseHand
   }
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, database: runtime.database.kind }, "listening");
+  // The embedded default has no separate worker process (and PGlite allows one opener), so
+  // the server runs the jobs itself; with Postgres, apps/worker does.
+  const runJobs = env.JOBS_IN_PROCESS ?? (runtime.database.kind === "pglite" && !database);
+  const jobs = runJobs
+    ? startJobs(runtime.services.db, log.child({ component: "jobs" }), {
+        storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
+        storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
+      })
+    : null;
   return {
     url,
     app,
     runtime,
+    jobs,
     stop: async () => {
       await app.shutdown();
+      await jobs?.stop();
       await runtime.close();
     },
   };

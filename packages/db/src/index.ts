@@ -17,6 +17,7 @@ export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCur
 export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";
 export * from "./queries/stories.ts";
+export { seedDemoStories, renderDemoMedia, demoStories, demoSlideKey, type DemoMediaFile } from "./seed/index.ts";
 export * from "./queries/chat.ts";
 export * from "./queries/ai-calls.ts";
 export * from "./queries/media.ts";

@@ -1,9 +1,13 @@
-import { sql } from "drizzle-orm";
-import { companionPersonas, companions } from "../schema/index.ts";
+import { and, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { publishCompanionStory } from "../queries/companion-stories.ts";
+import { companionPersonas, companions, stories } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
+import { DEMO_SLIDE_HEIGHT, DEMO_SLIDE_WIDTH, demoSlideKey, demoStories } from "./demo-stories.ts";
 
 export { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
+export { demoStories, demoSlideKey, type DemoStory, type DemoSlide } from "./demo-stories.ts";
+export { renderDemoMedia, type DemoMediaFile } from "./demo-media.ts";
 
 /**
  * Upserts companions by slug (profile and persona together, in one transaction).
@@ -32,12 +36,58 @@ export async function upsertCompanions(db: Database, seeds: CompanionSeed[]): Pr
   });
 }
 
-/** Demo content for the embedded default; idempotent (existing companions are left as they are). */
-export async function seedDemoContent(db: Database): Promise<{ companions: number }> {
+/**
+ * Demo content for the embedded default and `pnpm admin db:seed`; idempotent. Missing demo
+ * companions are created (existing ones are left as they are), and each demo companion
+ * without a live story gets its demo stories, posted hours ago and expiring 24h after that.
+ */
+export async function seedDemoContent(db: Database, now = new Date()): Promise<{ companions: number; stories: number }> {
   const existing = await db.select({ slug: companions.slug }).from(companions);
   const have = new Set(existing.map((r) => r.slug));
   const missing = demoCompanions.filter((c) => !have.has(c.slug));
-  if (missing.length === 0) return { companions: 0 };
-  const { inserted } = await upsertCompanions(db, missing);
-  return { companions: inserted };
+  const { inserted } = missing.length > 0 ? await upsertCompanions(db, missing) : { inserted: 0 };
+  return { companions: inserted, stories: await seedDemoStories(db, now) };
+}
+
+// Any constant; it only has to be the same for every process that seeds.
+const SEED_STORIES_LOCK_KEY = 727_274_002;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Posts the demo stories of every demo companion that has no live story. One transaction
+ * under an advisory lock, so two processes seeding at once cannot both decide a companion
+ * needs stories. Returns the number of stories posted.
+ */
+export async function seedDemoStories(db: Database, now = new Date()): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SEED_STORIES_LOCK_KEY})`);
+    const live = tx
+      .select({ id: stories.id })
+      .from(stories)
+      .where(and(eq(stories.authorCompanionId, companions.id), isNull(stories.deletedAt), gt(stories.expiresAt, now)));
+    const due = await tx
+      .select({ id: companions.id, slug: companions.slug })
+      .from(companions)
+      .where(and(inArray(companions.slug, Object.keys(demoStories)), notExists(live)))
+      .orderBy(companions.slug);
+    let posted = 0;
+    for (const companion of due) {
+      let n = 0;
+      for (const story of demoStories[companion.slug] ?? []) {
+        await publishCompanionStory(tx, {
+          companionId: companion.id,
+          caption: story.caption,
+          createdAt: new Date(now.getTime() - story.postedHoursAgo * HOUR_MS),
+          slides: story.slides.map(() => ({
+            kind: "image" as const,
+            mediaKey: demoSlideKey(companion.slug, ++n),
+            width: DEMO_SLIDE_WIDTH,
+            height: DEMO_SLIDE_HEIGHT,
+          })),
+        });
+        posted++;
+      }
+    }
+    return posted;
+  });
 }
