@@ -1,6 +1,7 @@
 import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
 import { companionsRouter } from "./router/companions.ts";
+import { memoriesRouter } from "./router/memories.ts";
 import { storiesRouter } from "./router/stories.ts";
 import { messagesRouter } from "./router/messages.ts";
 import { mediaRouter } from "./router/media.ts";
@@ -11,6 +12,7 @@ export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   companions: companionsRouter,
+  memories: memoriesRouter,
   stories: storiesRouter,
   messages: messagesRouter,
   media: mediaRouter,

@@ -1,0 +1,27 @@
+import { listMessages, withUser, type MessageWithMemoryFlag } from "@companion/db";
+import { messageListInput, messageListOutput, type MessageHistoryItem } from "@companion/validators";
+import { protectedProcedure } from "../trpc.ts";
+
+const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
+  id: m.id,
+  role: m.role,
+  content: m.content,
+  status: m.status,
+  createdAt: m.createdAt.toISOString(),
+  isMemorized: m.isMemorized,
+});
+
+/**
+ * Read side of the messages router (`messages.list`), kept apart from sending so the two
+ * can change independently; spread into `messagesRouter`.
+ */
+export const messageHistoryProcedures = {
+  /** My conversation with a companion, newest first; `isMemorized` comes from the same query. */
+  list: protectedProcedure
+    .input(messageListInput)
+    .output(messageListOutput)
+    .query(async ({ ctx, input }) => {
+      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listMessages(tx, { userId: ctx.user.id, ...input }));
+      return { items: res.items.map(toWireHistoryItem), nextCursor: res.nextCursor };
+    }),
+};

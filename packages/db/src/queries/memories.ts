@@ -1,0 +1,181 @@
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { notFound } from "../errors.ts";
+import { companions, memories } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+import { decodePinnedCursor, encodePinnedCursor } from "./keyset.ts";
+import { inTransaction, recordInteraction } from "./relationships.ts";
+import { companionVisibleTo } from "./visibility.ts";
+
+export interface Memory {
+  id: string;
+  companionId: string;
+  /** The message it was saved from, if any (null again if that message is deleted). */
+  messageId: string | null;
+  title: string;
+  content: string;
+  pinned: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Longest content copied from a message, the same cap as typed content. */
+export const MEMORY_CONTENT_MAX = 4000;
+
+const memoryColumns = {
+  id: memories.id,
+  companionId: memories.companionId,
+  messageId: memories.messageId,
+  title: memories.title,
+  content: memories.content,
+  pinned: memories.pinned,
+  createdAt: memories.createdAt,
+  updatedAt: memories.updatedAt,
+};
+
+// Raw column list for the INSERT ... SELECT statements below, which Drizzle's builder cannot
+// express. Timestamps are rendered as ISO text so both drivers hand back the same thing.
+const isoText = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const returningSql = sql`returning id, companion_id as "companionId", message_id as "messageId", title, content, pinned,
+  ${isoText("created_at")} as "createdAt", ${isoText("updated_at")} as "updatedAt"`;
+
+interface RawMemory extends Omit<Memory, "createdAt" | "updatedAt"> {
+  createdAt: string;
+  updatedAt: string;
+  [column: string]: unknown;
+}
+
+const fromRaw = (r: RawMemory): Memory => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
+
+// postgres.js answers a raw statement with an array of rows, PGlite with `{ rows }`.
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result)) return result;
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? rows : [];
+}
+
+async function executeReturning(db: Database, query: SQL): Promise<Memory | undefined> {
+  const [row] = rowsOf(await db.execute(query));
+  // The shape is fixed by `returningSql` above.
+  return row ? fromRaw(row as RawMemory) : undefined;
+}
+
+/**
+ * My memories, pinned first, then newest, keyset-paged on (pinned, created_at, id); the
+ * index memories(user_id, companion_id, pinned, created_at, id) serves it per companion.
+ * Only memories with companions I can still see. A companionId I cannot see is NOT_FOUND.
+ */
+export async function listMemories(
+  db: Database,
+  params: { userId: string; companionId?: string | undefined; cursor?: string | undefined; limit: number },
+): Promise<{ items: Memory[]; nextCursor: string | null }> {
+  const after = params.cursor ? decodePinnedCursor(params.cursor) : null;
+  const rows = await db
+    .select(memoryColumns)
+    .from(memories)
+    .innerJoin(companions, and(eq(companions.id, memories.companionId), companionVisibleTo(params.userId)))
+    .where(
+      and(
+        eq(memories.userId, params.userId),
+        params.companionId ? eq(memories.companionId, params.companionId) : undefined,
+        // One row-value comparison, in the same (all descending) direction as the ORDER BY.
+        after ? sql`(${memories.pinned}, ${memories.createdAt}, ${memories.id}) < (${after.pinned}, ${sql.param(after.createdAt, memories.createdAt)}, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(memories.pinned), desc(memories.createdAt), desc(memories.id))
+    .limit(params.limit + 1);
+  if (rows.length === 0 && params.companionId) await assertCompanionVisible(db, params.userId, params.companionId);
+  const items = rows.slice(0, params.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > params.limit && last ? encodePinnedCursor(last) : null };
+}
+
+// Only reached for an empty page, so a normal page stays one query.
+async function assertCompanionVisible(db: Database, userId: string, companionId: string): Promise<void> {
+  const [row] = await db.select({ id: companions.id }).from(companions).where(and(eq(companions.id, companionId), companionVisibleTo(userId)));
+  if (!row) throw notFound("Companion");
+}
+
+export type CreateMemoryParams =
+  | { userId: string; companionId: string; title?: string | undefined; content: string; at?: Date }
+  | { userId: string; messageId: string; title?: string | undefined; at?: Date };
+
+/**
+ * Saves a memory, as free text with a companion I am connected to, or from one of my
+ * messages (copying its content, capped at MEMORY_CONTENT_MAX, and keeping the link), and
+ * records a "memory" interaction, in one transaction. Someone else's message, or a
+ * companion I am not connected to or cannot see, is NOT_FOUND. Saving a message that is
+ * already a memory returns that memory and records nothing.
+ */
+export async function createMemory(db: Database, params: CreateMemoryParams): Promise<Memory> {
+  const title = params.title ?? "";
+  return inTransaction(db, async (tx) => {
+    const created = "messageId" in params ? await insertFromMessage(tx, params.userId, params.messageId, title) : await insertFreeText(tx, params, title);
+    if (created.isNew) await recordInteraction(tx, { userId: params.userId, companionId: created.memory.companionId, kind: "memory", at: params.at });
+    return created.memory;
+  });
+}
+
+// Connected and visible: the relationship row and the visibility filter sit in the same statement as the insert.
+async function insertFreeText(db: Database, params: { userId: string; companionId: string; content: string }, title: string) {
+  const memory = await executeReturning(
+    db,
+    sql`insert into memories (user_id, companion_id, title, content)
+      select rs.user_id, rs.companion_id, ${title}, ${params.content}
+      from relationship_states rs join ${companions} on ${companions.id} = rs.companion_id
+      where rs.user_id = ${params.userId} and rs.companion_id = ${params.companionId} and ${companionVisibleTo(params.userId)}
+      ${returningSql}`,
+  );
+  if (!memory) throw notFound("Companion");
+  return { memory, isNew: true };
+}
+
+async function insertFromMessage(db: Database, userId: string, messageId: string, title: string) {
+  // `not exists` keeps one memory per message in the common case; without a unique index
+  // two concurrent saves of the same message can still both insert (see the report).
+  const memory = await executeReturning(
+    db,
+    sql`insert into memories (user_id, companion_id, message_id, title, content)
+      select m.user_id, m.companion_id, m.id, ${title}, left(m.content, ${MEMORY_CONTENT_MAX})
+      from messages m
+      join relationship_states rs on rs.user_id = m.user_id and rs.companion_id = m.companion_id
+      join ${companions} on ${companions.id} = m.companion_id
+      where m.id = ${messageId} and m.user_id = ${userId} and ${companionVisibleTo(userId)}
+        and not exists (select 1 from memories x where x.user_id = ${userId} and x.message_id = m.id)
+      ${returningSql}`,
+  );
+  if (memory) return { memory, isNew: true };
+  const [existing] = await db
+    .select(memoryColumns)
+    .from(memories)
+    .where(and(eq(memories.userId, userId), eq(memories.messageId, messageId)))
+    .orderBy(memories.createdAt)
+    .limit(1);
+  if (!existing) throw notFound("Message");
+  return { memory: existing, isNew: false };
+}
+
+export async function updateMemory(
+  db: Database,
+  params: { userId: string; memoryId: string; title?: string | undefined; content?: string | undefined; pinned?: boolean | undefined },
+): Promise<Memory> {
+  const [row] = await db
+    .update(memories)
+    .set({
+      ...(params.title !== undefined ? { title: params.title } : {}),
+      ...(params.content !== undefined ? { content: params.content } : {}),
+      ...(params.pinned !== undefined ? { pinned: params.pinned } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(memories.id, params.memoryId), eq(memories.userId, params.userId)))
+    .returning(memoryColumns);
+  if (!row) throw notFound("Memory");
+  return row;
+}
+
+export async function deleteMemory(db: Database, params: { userId: string; memoryId: string }): Promise<void> {
+  const deleted = await db
+    .delete(memories)
+    .where(and(eq(memories.id, params.memoryId), eq(memories.userId, params.userId)))
+    .returning({ id: memories.id });
+  if (deleted.length === 0) throw notFound("Memory");
+}

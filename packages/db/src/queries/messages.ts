@@ -1,0 +1,97 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { notFound } from "../errors.ts";
+import { companions, messages } from "../schema/index.ts";
+import type { Database } from "../types.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { companionVisibleTo } from "./visibility.ts";
+
+export type MessageRole = "user" | "assistant";
+export type MessageStatus = "complete" | "partial" | "failed";
+
+export interface Message {
+  id: string;
+  companionId: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  createdAt: Date;
+}
+
+export interface MessageWithMemoryFlag extends Message {
+  /** I saved this message as a memory. */
+  isMemorized: boolean;
+}
+
+const messageColumns = {
+  id: messages.id,
+  companionId: messages.companionId,
+  role: messages.role,
+  content: messages.content,
+  status: messages.status,
+  createdAt: messages.createdAt,
+};
+
+/**
+ * Stores one message of a conversation as given: no visibility or connection checks (the
+ * chat service does those). Tests use it to build histories with chosen timestamps.
+ */
+export async function insertMessage(
+  db: Database,
+  params: {
+    userId: string;
+    companionId: string;
+    role: MessageRole;
+    content: string;
+    status?: MessageStatus;
+    idempotencyKey?: string | null;
+    replyToId?: string | null;
+    sentiment?: number | null;
+    createdAt?: Date;
+  },
+): Promise<Message> {
+  const [row] = await db.insert(messages).values(params).returning(messageColumns);
+  if (!row) throw new Error("insert into messages returned no row");
+  return row;
+}
+
+/**
+ * My conversation with a companion, newest first, keyset-paged on (created_at, id) over
+ * messages(user_id, companion_id, created_at, id), scanned backward: no sort, and page
+ * depth costs nothing. `isMemorized` is an EXISTS in the same query (one data query per
+ * page). A companion I cannot see is NOT_FOUND; telling it from an empty history costs a
+ * second query, but only on an empty page.
+ */
+export async function listMessages(
+  db: Database,
+  params: { userId: string; companionId: string; cursor?: string | undefined; limit: number },
+): Promise<{ items: MessageWithMemoryFlag[]; nextCursor: string | null }> {
+  const after = params.cursor ? decodeCursor(params.cursor) : null;
+  const rows = await db
+    .select({
+      ...messageColumns,
+      // Spelled out with an alias: in a single-table select Drizzle drops table qualifiers from
+      // column references in the select list, and an unqualified "id" here would mean memories.id.
+      isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${params.userId})`,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.userId, params.userId),
+        eq(messages.companionId, params.companionId),
+        after ? sql`(${messages.createdAt}, ${messages.id}) < (${sql.param(after.createdAt, messages.createdAt)}, ${after.id}::uuid)` : undefined,
+        sql`exists (select 1 from ${companions} where ${companions.id} = ${params.companionId} and ${companionVisibleTo(params.userId)})`,
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(params.limit + 1);
+  if (rows.length === 0) {
+    const [visible] = await db
+      .select({ id: companions.id })
+      .from(companions)
+      .where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)));
+    if (!visible) throw notFound("Companion");
+  }
+  const items = rows.slice(0, params.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
+}

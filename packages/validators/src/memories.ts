@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { cursor, isoDateTime, page, pageLimit, uuid } from "./common.ts";
+
+export const MEMORY_TITLE_MAX = 120;
+export const MEMORY_CONTENT_MAX = 4000;
+
+const title = z.string().trim().max(MEMORY_TITLE_MAX);
+const content = z.string().trim().min(1).max(MEMORY_CONTENT_MAX);
+
+export const memory = z.object({
+  id: uuid,
+  companionId: uuid,
+  /** The message it was saved from; null for typed memories (or once that message is gone). */
+  messageId: uuid.nullable(),
+  /** "" when untitled. */
+  title: z.string(),
+  content: z.string(),
+  pinned: z.boolean(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type Memory = z.infer<typeof memory>;
+
+/** Pinned first, then newest. Without `companionId`: all my memories. The cursor is opaque. */
+export const memoryListInput = z.object({ companionId: uuid.optional(), cursor: cursor.optional(), limit: pageLimit });
+export type MemoryListInput = z.infer<typeof memoryListInput>;
+export const memoryListOutput = page(memory);
+
+/**
+ * Free text with a companion I am connected to, or saved from one of my messages (its
+ * content is copied, up to MEMORY_CONTENT_MAX characters, and the link kept).
+ */
+// One object with a refinement rather than a union, so a bad field is reported by its name.
+export const memoryCreateInput = z
+  .object({ companionId: uuid.optional(), content: content.optional(), messageId: uuid.optional(), title: title.optional() })
+  .superRefine((v, ctx) => {
+    if (v.messageId !== undefined) {
+      for (const key of ["companionId", "content"] as const) {
+        if (v[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `Not allowed with messageId` });
+      }
+      return;
+    }
+    if (v.companionId === undefined) ctx.addIssue({ code: "custom", path: ["companionId"], message: "Required (or give messageId)" });
+    if (v.content === undefined) ctx.addIssue({ code: "custom", path: ["content"], message: "Required (or give messageId)" });
+  });
+export type MemoryCreateInput = z.infer<typeof memoryCreateInput>;
+
+export const memoryUpdateInput = z
+  .object({ memoryId: uuid, title: title.optional(), content: content.optional(), pinned: z.boolean().optional() })
+  .refine((v) => v.title !== undefined || v.content !== undefined || v.pinned !== undefined, {
+    message: "Nothing to update: give title, content or pinned",
+  });
+export type MemoryUpdateInput = z.infer<typeof memoryUpdateInput>;
+
+export const memoryDeleteInput = z.object({ memoryId: uuid });
+export const memoryDeleteOutput = z.object({ deleted: z.literal(true) });
