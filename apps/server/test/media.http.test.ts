@@ -1,195 +1,129 @@
-/**
- * Media uploads on the embedded default (local disk), through packages/client and plain
- * HTTP PUT/GET, the way an app uploads: ask for a URL, PUT the bytes, put the key in a story.
- */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Readable } from "node:stream";
-import { assertOwnedUploads, DomainError, withUser } from "@companion/db";
-import { isTRPCClientError, type CompanionClient, type RouterInputs } from "@companion/client";
+import { request } from "node:http";
+import { stories } from "@companion/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
-
-interface SignedInUser {
-  id: string;
-  api: CompanionClient;
-}
+import { startTestServer, type TestServer } from "./harness.ts";
+import { createCompanion, insertStory, signUp } from "./story-fixtures.ts";
 
 let t: TestServer;
-let mediaDir: string;
-let alice: SignedInUser;
-let bob: SignedInUser;
-
 beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), "companion-media-http-"));
-  t = await startTestServer({ MEDIA_DIR: mediaDir, RATE_UPLOAD_PER_MIN: "1000" });
-  [alice, bob] = await Promise.all([signUp(t, "Alice"), signUp(t, "Bob")]);
+  // What the embedded default does: seed demo content and run the jobs in-process.
+  t = await startTestServer({ SEED_DEMO: "true", JOBS_IN_PROCESS: "true", STORY_EXPIRY_INTERVAL_MS: "1000" });
 });
 afterAll(async () => {
   await t.stop();
-  await rm(mediaDir, { recursive: true, force: true });
 });
 
-type UploadInput = RouterInputs["media"]["createUpload"];
-
-async function signUp(server: TestServer, name: string): Promise<SignedInUser> {
-  const { api } = server.session();
-  const session = await api.auth.register.mutate({ email: uniqueEmail(name), password: "password-1234", displayName: name });
-  return { id: session.user.id, api };
+/** A raw request: fetch() would normalise `..` away before it ever reached the server. */
+function rawGet(path: string, method = "GET"): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
-async function failureOf(p: Promise<unknown>): Promise<{ code: string | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isTRPCClientError(err)) return { code: err.data?.code };
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
-const png = (n: number) => randomBytes(n);
+describe("demo content on the embedded default", () => {
+  it("seeds stories whose slides and avatars the server serves", async () => {
+    const user = await signUp(t, "Demo");
+    const list = await user.api.companions.list.query({ limit: 10 });
+    const luna = list.items.find((c) => c.slug === "luna");
+    if (!luna) throw new Error("luna was not seeded");
+    await user.api.companions.connect.mutate({ companionId: luna.id });
 
-async function put(uploadUrl: string, body: BodyInit, headers: Record<string, string>, init: RequestInit = {}) {
-  return fetch(new URL(uploadUrl, t.url), { method: "PUT", body, headers, ...init });
-}
+    const feed = await user.api.stories.feed.query({ limit: 10 });
+    expect(feed.items.map((s) => s.slides.length)).toEqual([2, 3]);
+    expect(feed.items.every((s) => s.author.name === "Luna")).toBe(true);
+    const urls = [...feed.items.flatMap((s) => s.slides.map((m) => m.url)), luna.avatarUrl ?? ""];
+    expect(urls).toContain("/media/demo/luna/1.svg");
+    for (const url of urls) {
+      const res = await fetch(new URL(url, t.url));
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/svg+xml");
+      expect(await res.text()).toMatch(/^<svg /);
+    }
+  });
+});
 
-const ownedBy = (user: SignedInUser, keys: string[]) => withUser(t.database.db, user.id, (tx) => assertOwnedUploads(tx, user.id, keys));
-const partials = async () => readdir(join(mediaDir, ".incoming")).catch(() => []);
+describe("GET /media/...", () => {
+  const url = () => new URL("/media/avatars/luna.svg", t.url);
 
-describe("media uploads on local storage", () => {
-  it("issues a user-scoped key, accepts the exact bytes, and serves them back", async () => {
-    const bytes = png(2048);
-    const input: UploadInput = { contentType: "image/png", byteSize: bytes.length, fileName: "holiday.png" };
-    const up = await alice.api.media.createUpload.mutate(input);
-    expect(up.mediaKey).toMatch(new RegExp(`^u/${alice.id}/[0-9a-f-]{36}\\.png$`));
-    expect(up.method).toBe("PUT");
-    expect(up.uploadUrl.startsWith(`/uploads/${up.mediaKey}?`)).toBe(true);
-    expect(new Date(up.expiresAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
-
-    // Not usable in a story before the bytes are there.
-    const early = await ownedBy(alice, [up.mediaKey]).catch((e: unknown) => e);
-    expect((early as DomainError).code).toBe("PRECONDITION_FAILED");
-
-    const res = await put(up.uploadUrl, bytes, up.headers);
+  it("serves with cache headers, and 304 for a matching If-None-Match", async () => {
+    const res = await fetch(url());
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ mediaKey: up.mediaKey, byteSize: bytes.length });
+    expect(res.headers.get("cache-control")).toBe("public, max-age=86400, immutable");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const etag = res.headers.get("etag");
+    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    const body = await res.text();
+    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(body));
 
-    const [row] = await ownedBy(alice, [up.mediaKey]);
-    expect(row).toMatchObject({ key: up.mediaKey, userId: alice.id, contentType: "image/png", byteSize: 2048 });
-    expect(row?.uploadedAt).toBeInstanceOf(Date);
-
-    const done = await alice.api.media.completeUpload.mutate({ mediaKey: up.mediaKey });
-    expect(done).toMatchObject({ mediaKey: up.mediaKey, kind: "image", uploaded: true });
-    const served = await fetch(new URL(done.url, t.url));
-    expect(served.status).toBe(200);
-    expect(served.headers.get("content-type")).toBe("image/png");
-    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
-
-    // Stored media is immutable: the same URL cannot overwrite it.
-    expect((await put(up.uploadUrl, png(2048), up.headers)).status).toBe(409);
+    const again = await fetch(url(), { headers: { "if-none-match": `"nope", ${etag ?? ""}` } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(await again.text()).toBe("");
+    expect((await fetch(url(), { headers: { "if-none-match": '"other"' } })).status).toBe(200);
   });
 
-  it("refuses an expired URL", async () => {
-    const up = await alice.api.media.createUpload.mutate({ contentType: "image/jpeg", byteSize: 10 });
-    // The server's own signer, with an expiry in the past, for the key the server recorded.
-    const local = t.server.runtime.localMedia;
-    if (!local) throw new Error("expected local media storage");
-    const expired = await local.presignUpload({ key: up.mediaKey, contentType: "image/jpeg", byteSize: 10, expiresInSec: -1 });
-    const res = await put(expired.url, png(10), expired.headers);
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: "Upload URL expired" });
-    expect(await local.exists(up.mediaKey)).toBe(false);
+  it("answers HEAD with headers only, and refuses other methods", async () => {
+    const head = await fetch(url(), { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get("content-length"))).toBeGreaterThan(100);
+    expect(await head.text()).toBe("");
+    const post = await fetch(url(), { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
   });
 
-  it("refuses a wrong signature, and any field changed under a valid one", async () => {
-    const up = await alice.api.media.createUpload.mutate({ contentType: "image/webp", byteSize: 10 });
-    const url = new URL(up.uploadUrl, t.url);
-    const sig = url.searchParams.get("sig") ?? "";
-    const variants: Array<(u: URL) => void> = [
-      (u) => u.searchParams.set("sig", `${sig.slice(0, -2)}${sig.endsWith("AA") ? "BB" : "AA"}`),
-      (u) => u.searchParams.delete("sig"),
-      (u) => u.searchParams.set("size", "1000000"),
-      (u) => u.searchParams.set("expires", String(Number(u.searchParams.get("expires")) + 3600)),
-      (u) => u.searchParams.set("type", "video/mp4"),
-    ];
-    for (const change of variants) {
-      const forged = new URL(url);
-      change(forged);
-      const res = await put(forged.toString(), png(10), { "content-type": forged.searchParams.get("type") ?? "image/webp" });
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: "Invalid upload signature" });
+  it("refuses traversal, encoded separators, directories, dotfiles and unknown types with 404", async () => {
+    for (const path of [
+      "/media/../package.json",
+      "/media/../../package.json",
+      "/media/%2e%2e/package.json",
+      "/media/%2E%2E/%2E%2E/package.json",
+      "/media/demo/%2e%2e/%2e%2e/src/media.ts",
+      "/media/demo%2F..%2F..%2Fpackage.json",
+      "/media/demo/luna%2F1.svg",
+      "/media/demo/luna%5c1.svg",
+      "/media/demo/luna/1.svg%00.svg",
+      "/media/%E0%A4%A",
+      "/media/",
+      "/media/demo",
+      "/media/demo/",
+      "/media/demo/luna/",
+      "/media/.gitkeep",
+      "/media/avatars/.luna.svg",
+      "/media/avatars//luna.svg",
+      "/media/avatars/luna.txt",
+      "/media/avatars/nobody.svg",
+    ]) {
+      const res = await rawGet(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toContain('"name"');
     }
-    // The same signature on another key of the same user.
-    const other = await alice.api.media.createUpload.mutate({ contentType: "image/webp", byteSize: 10 });
-    const moved = up.uploadUrl.replace(up.mediaKey, other.mediaKey);
-    expect((await put(moved, png(10), up.headers)).status).toBe(403);
+    expect((await rawGet("/media/avatars/luna.svg")).status).toBe(200);
   });
+});
 
-  it("refuses an over-size body, declared or streamed, and keeps nothing", async () => {
-    const up = await alice.api.media.createUpload.mutate({ contentType: "image/gif", byteSize: 1000 });
-    const declared = await put(up.uploadUrl, png(1001), up.headers);
-    expect(declared.status).toBe(413);
-    expect(await declared.json()).toMatchObject({ limitBytes: 1000 });
-
-    // No Content-Length (chunked): the cap cuts the stream off at byte 1001.
-    const chunks = Readable.toWeb(Readable.from([png(600), png(600), png(600)])) as ReadableStream<Uint8Array>;
-    const streamed = await put(up.uploadUrl, chunks, up.headers, { duplex: "half" } as RequestInit);
-    expect(streamed.status).toBe(413);
-    expect(await t.server.runtime.localMedia?.exists(up.mediaKey)).toBe(false);
-    expect(await partials()).toEqual([]);
-    expect((await ownedBy(alice, [up.mediaKey]).catch((e: unknown) => e)) as DomainError).toMatchObject({ code: "PRECONDITION_FAILED" });
-
-    // A short body is refused too; the URL still works for the right bytes afterwards.
-    expect((await put(up.uploadUrl, png(999), up.headers)).status).toBe(400);
-    expect((await put(up.uploadUrl, png(1000), up.headers)).status).toBe(200);
-  });
-
-  it("refuses a content type other than the signed one", async () => {
-    const up = await alice.api.media.createUpload.mutate({ contentType: "image/png", byteSize: 10 });
-    for (const type of ["image/jpeg", "text/html", ""]) {
-      const res = await put(up.uploadUrl, png(10), type ? { "content-type": type } : {});
-      expect(res.status).toBe(415);
+describe("the expiry job runs in-process", () => {
+  it("soft-deletes an expired story on its interval", async () => {
+    expect(t.server.jobs).not.toBeNull();
+    const companion = await createCompanion(t.database.db, "Ephemeral");
+    const story = await insertStory(t.database.db, companion, { createdAt: new Date(Date.now() - 25 * 3600_000), expiresAt: new Date(Date.now() - 1000) });
+    const deadline = Date.now() + 10_000;
+    let deletedAt: Date | null = null;
+    while (!deletedAt && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const [row] = await t.database.db.select({ deletedAt: stories.deletedAt }).from(stories).where(eq(stories.id, story.id));
+      deletedAt = row?.deletedAt ?? null;
     }
-    expect((await put(up.uploadUrl, png(10), { "content-type": "image/png; charset=binary" })).status).toBe(200);
-  });
-
-  it("a user can never use another user's key", async () => {
-    const up = await alice.api.media.createUpload.mutate({ contentType: "video/mp4", byteSize: 16 });
-    expect((await put(up.uploadUrl, png(16), up.headers)).status).toBe(200);
-    expect(await ownedBy(alice, [up.mediaKey])).toHaveLength(1);
-
-    const foreign = await ownedBy(bob, [up.mediaKey]).catch((e: unknown) => e);
-    expect(foreign).toBeInstanceOf(DomainError);
-    expect((foreign as DomainError).code).toBe("NOT_FOUND");
-    // Mixed with one of Bob's own, still refused as a whole.
-    const own = await bob.api.media.createUpload.mutate({ contentType: "image/png", byteSize: 4 });
-    await put(own.uploadUrl, png(4), own.headers);
-    expect(((await ownedBy(bob, [own.mediaKey, up.mediaKey]).catch((e: unknown) => e)) as DomainError).code).toBe("NOT_FOUND");
-    expect(await ownedBy(bob, [own.mediaKey])).toHaveLength(1);
-    // And through the API: Alice's key does not exist for Bob.
-    expect((await failureOf(bob.api.media.completeUpload.mutate({ mediaKey: up.mediaKey }))).code).toBe("NOT_FOUND");
-  });
-
-  it("validates type and size against the allowlist before signing anything", async () => {
-    const cases: unknown[] = [
-      { contentType: "image/svg+xml", byteSize: 10 },
-      { contentType: "image/png", byteSize: 10 * 1024 * 1024 + 1 },
-      { contentType: "video/webm", byteSize: 50 * 1024 * 1024 + 1 },
-      { contentType: "image/png", byteSize: 0 },
-    ];
-    for (const input of cases) {
-      const err = await failureOf(alice.api.media.createUpload.mutate(input as UploadInput));
-      expect(err.code).toBe("BAD_REQUEST");
-    }
-    expect((await alice.api.media.createUpload.mutate({ contentType: "video/webm", byteSize: 50 * 1024 * 1024 })).mediaKey).toMatch(/\.webm$/);
-    expect((await failureOf(t.client().media.createUpload.mutate({ contentType: "image/png", byteSize: 1 }))).code).toBe("UNAUTHORIZED");
-  });
-
-  it("answers 404 for keys that are not media keys, and for missing objects", async () => {
-    for (const path of ["/uploads/../../package.json", "/uploads/u/x/y.png", `/uploads/u/${alice.id}/${"0".repeat(8)}-0000-0000-0000-${"0".repeat(12)}.png`]) {
-      expect((await fetch(`${t.url}${path}`)).status).toBe(404);
-    }
+    expect(deletedAt).toBeInstanceOf(Date);
   });
 });
