@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { companions, stories, type Database } from "@companion/db";
+import { createTestDatabase, testBackend, type TestDatabase } from "@companion/db/testing";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startJobs } from "../src/jobs.ts";
+
+let handle: TestDatabase;
+let companionId: string;
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  const [row] = await handle.db.insert(companions).values({ slug: "worker-test", name: "Worker" }).returning({ id: companions.id });
+  if (!row) throw new Error("no companion");
+  companionId = row.id;
+});
+afterAll(async () => {
+  await handle.close();
+});
+
+async function insertExpiredStory(db: Database): Promise<string> {
+  const now = Date.now();
+  const [row] = await db
+    .insert(stories)
+    .values({ authorCompanionId: companionId, createdAt: new Date(now - 25 * 3600_000), expiresAt: new Date(now - 1000) })
+    .returning({ id: stories.id });
+  if (!row) throw new Error("no story");
+  return row.id;
+}
+
+const deletedAtOf = async (id: string) => (await handle.db.select({ id: stories.id, deletedAt: stories.deletedAt }).from(stories)).find((r) => r.id === id)?.deletedAt;
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+function logLines() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, log: pino({ level: "debug" }, stream) };
+}
+
+describe("startJobs", () => {
+  it("runs the expiry job at once and then on its interval, until stopped", async () => {
+    const first = await insertExpiredStory(handle.db);
+    const { lines, log } = logLines();
+    const jobs = startJobs(handle.db, log, { storyExpiryIntervalMs: 1000, storyDeleteGraceMs: 3_600_000 });
+    try {
+      expect(await until(async () => (await deletedAtOf(first)) instanceof Date)).toBe(true);
+      const second = await insertExpiredStory(handle.db);
+      expect(await until(async () => (await deletedAtOf(second)) instanceof Date)).toBe(true);
+      expect(lines.some((l) => l.job === "stories:expire" && l.softDeleted === 1)).toBe(true);
+    } finally {
+      await jobs.stop();
+    }
+    // Stopped: no more runs.
+    const third = await insertExpiredStory(handle.db);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await deletedAtOf(third)).toBeNull();
+  });
+});
+
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+
+function startWorker(env: Record<string, string>) {
+  const child = spawn(tsx, [main], { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe("the worker process", () => {
+  it("refuses to start without DATABASE_URL (the embedded server runs the jobs itself)", async () => {
+    const worker = startWorker({});
+    expect(await worker.exited).toBe(78);
+    expect(worker.output()).toContain("DATABASE_URL is required");
+  });
+
+  // Only a real Postgres has a URL a second process can open.
+  it.runIf(testBackend() === "postgres")("runs the jobs against DATABASE_URL and stops gracefully on SIGTERM", async () => {
+    const story = await insertExpiredStory(handle.db);
+    const worker = startWorker({ DATABASE_URL: handle.url ?? "", STORY_EXPIRY_INTERVAL_MS: "1000" });
+    try {
+      expect(await until(async () => (await deletedAtOf(story)) instanceof Date), worker.output()).toBe(true);
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
+      expect(worker.output()).toContain('"msg":"stopped"');
+    } finally {
+      worker.child.kill("SIGKILL");
+    }
+  });
+});
