@@ -5,6 +5,7 @@
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvShape, resolveDataDir } from "@companion/db";
+import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { jobsEnvShape } from "@companion/worker";
 import { z } from "zod";
 
@@ -52,16 +53,9 @@ const envSchema = z
     RATE_CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
     RATE_UPLOAD_PER_MIN: z.coerce.number().int().min(1).default(30),
 
-    /** Local media root (relative to the repository root); default `<DATA_DIR>/media`. */
-    MEDIA_DIR: z.string().optional(),
+    /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
+    ...storageEnvShape,
     UPLOAD_URL_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(600),
-    /** S3_BUCKET switches media to S3/MinIO; the keys are then required. */
-    S3_ENDPOINT: z.url().optional(),
-    S3_REGION: z.string().default("us-east-1"),
-    S3_BUCKET: z.string().optional(),
-    S3_ACCESS_KEY_ID: z.string().optional(),
-    S3_SECRET_ACCESS_KEY: z.string().optional(),
-    S3_FORCE_PATH_STYLE: bool.optional(),
 
     /** Prompt plus reply, in tokens: keep it within the configured model's context window. */
     AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),
@@ -72,9 +66,7 @@ const envSchema = z
     if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "JWT_SECRET (or JWT_KEYS) is required in production" });
     }
-    for (const name of ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
-      if (env.S3_BUCKET && !env[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required when S3_BUCKET is set` });
-    }
+    for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {
       ctx.addIssue({ code: "custom", path: ["AI_CONTEXT_TOKENS"], message: "must leave at least 256 tokens for the prompt after AI_REPLY_TOKENS" });
     }

@@ -28,7 +28,10 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   let ready = false;
   let shuttingDown = false;
   const inflight = new Set<ServerResponse>();
-  const media = createMediaRoute([{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }], log);
+  // Uploaded media (local storage) is read under /media/ too: keys are `u/<userId>/<uuid>.<ext>`.
+  // Private caching only: the bytes may belong to a story with a restricted audience.
+  const uploadedMedia = runtime.localMedia ? [{ dir: runtime.localMedia.dir, cacheControl: "private, max-age=86400, immutable" }] : [];
+  const media = createMediaRoute([{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }, ...uploadedMedia], log);
 
   const trpc = createHTTPHandler({
     router: appRouter,

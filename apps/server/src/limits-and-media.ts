@@ -2,7 +2,7 @@
 import { createMediaService, type MediaService } from "@companion/api";
 import { resolveDataDir } from "@companion/db";
 import { createRateLimits, type RateLimits } from "@companion/ratelimit";
-import { createMediaStorage, type LocalMediaStorage, type S3MediaStorage } from "@companion/storage";
+import { openConfiguredStorage, type LocalMediaStorage } from "@companion/storage";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 
@@ -39,23 +39,10 @@ export interface ServerMedia {
 
 /** S3/MinIO when S3_BUCKET is set, else local disk under MEDIA_DIR (default `<DATA_DIR>/media`). */
 export function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): ServerMedia {
-  let storage: LocalMediaStorage | S3MediaStorage;
-  if (env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY) {
-    storage = createMediaStorage({
-      driver: "s3",
-      bucket: env.S3_BUCKET,
-      region: env.S3_REGION,
-      accessKeyId: env.S3_ACCESS_KEY_ID,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-      ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
-      forcePathStyle: env.S3_FORCE_PATH_STYLE ?? false,
-    });
-    log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
-  } else {
-    const dir = env.MEDIA_DIR ? resolveDataDir({ DATA_DIR: env.MEDIA_DIR }) : `${env.dataDir}/media`;
-    storage = createMediaStorage({ driver: "local", dir, signingKey });
-    log.info({ dir }, "media storage: local disk");
-  }
+  // A relative MEDIA_DIR is taken from the repository root, like DATA_DIR.
+  const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
+  if (storage.driver === "s3") log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
+  else log.info({ dir: storage.dir }, "media storage: local disk");
   return {
     service: createMediaService({ storage, uploadUrlTtlSec: env.UPLOAD_URL_TTL_SEC }),
     local: storage.driver === "local" ? storage : null,

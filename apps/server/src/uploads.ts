@@ -1,10 +1,8 @@
 /**
- * `/uploads/<key>` on the embedded default (local media storage):
- *  - PUT receives the bytes of a `media.createUpload` URL. The HMAC signature pins the key,
- *    content type, exact size and expiry; the declared size is a hard cap while streaming
- *    (413, nothing kept), and the upload is marked done in media_uploads.
- *  - GET/HEAD serves stored objects. Keys are random UUIDs under the uploader's id, so the
- *    URL itself is the capability, as with the presigned S3 URLs it stands in for.
+ * `PUT /uploads/<key>` on the embedded default (local media storage): receives the bytes of
+ * a `media.createUpload` URL. The HMAC signature pins the key, content type, exact size and
+ * expiry; the declared size is a hard cap while streaming (413, nothing kept); then the
+ * upload is marked done in media_uploads. Stored media is read at `/media/<key>` (media.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getMediaUpload, markMediaUploaded, withUser, DomainError, type Database } from "@companion/db";
@@ -60,28 +58,6 @@ export function createUploadRoutes(deps: { storage: LocalMediaStorage; db: Datab
     sendJson(res, 200, { mediaKey: key, byteSize });
   }
 
-  async function get(req: IncomingMessage, res: ServerResponse, key: string, contentType: string): Promise<void> {
-    const stored = await storage.open(key);
-    if (!stored) return sendJson(res, 404, { error: "Not found" });
-    res.writeHead(200, {
-      "content-type": contentType,
-      "content-length": String(stored.size),
-      // Immutable bytes under a random name; private: it may be a private story's media.
-      "cache-control": "private, max-age=86400, immutable",
-      // Apps on other origins embed these in <img>/<video>.
-      "cross-origin-resource-policy": "cross-origin",
-    });
-    if (req.method === "HEAD") {
-      stored.stream.destroy();
-      return void res.end();
-    }
-    stored.stream.on("error", (err) => {
-      log.warn({ err, key }, "media read failed");
-      res.destroy();
-    });
-    stored.stream.pipe(res);
-  }
-
   /** Handles a request under UPLOADS_PREFIX. */
   return async function handleUploads(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -94,7 +70,6 @@ export function createUploadRoutes(deps: { storage: LocalMediaStorage; db: Datab
     const parsed = parseMediaKey(key);
     if (!parsed) return sendJson(res, 404, { error: "Not found" });
     if (req.method === "PUT") return put(req, res, key, parsed.userId, url.searchParams);
-    if (req.method === "GET" || req.method === "HEAD") return get(req, res, key, parsed.contentType);
-    sendJson(res, 405, { error: "Method not allowed" }, { allow: "GET, HEAD, PUT" });
+    sendJson(res, 405, { error: "Method not allowed" }, { allow: "PUT" });
   };
 }

@@ -2,19 +2,23 @@
  * Media storage (docs/media.md): local disk with HMAC-signed upload URLs served by our own
  * server (the embedded default), or S3/MinIO with presigned URLs when configured.
  */
-import { createLocalStorage, type LocalMediaStorage } from "./local.ts";
+import { createLocalStorage, type LocalMediaStorage, type LocalStorageOptions } from "./local.ts";
 import { createS3Storage, type S3MediaStorage, type S3StorageOptions } from "./s3.ts";
 import type { MediaStorage } from "./types.ts";
 
 export { createLocalStorage, UploadSizeError, type LocalMediaStorage, type LocalStorageOptions } from "./local.ts";
 export { createS3Storage, type S3MediaStorage, type S3StorageOptions } from "./s3.ts";
 export { signUploadGrant, verifyUploadGrant, type GrantCheck, type UploadGrant } from "./signing.ts";
+export { openConfiguredStorage, storageEnvIssues, storageEnvShape, type StorageEnv } from "./env.ts";
 export { assertSafeKey, isSafeKey, type MediaStorage, type PresignedUpload, type PresignUploadParams } from "./types.ts";
 
-export type StorageConfig = { driver: "local"; dir: string; signingKey: Uint8Array } | ({ driver: "s3" } & S3StorageOptions);
+export type StorageConfig = ({ driver: "local" } & LocalStorageOptions) | ({ driver: "s3" } & S3StorageOptions);
 
 export function createMediaStorage(config: StorageConfig): LocalMediaStorage | S3MediaStorage {
-  if (config.driver === "local") return createLocalStorage({ dir: config.dir, signingKey: config.signingKey });
+  if (config.driver === "local") {
+    const { driver: _local, ...local } = config;
+    return createLocalStorage(local);
+  }
   const { driver: _driver, ...s3 } = config;
   return createS3Storage(s3);
 }

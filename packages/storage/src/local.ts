@@ -10,8 +10,11 @@ import { assertSafeKey, isSafeKey, type MediaStorage, type PresignedUpload, type
 export interface LocalStorageOptions {
   /** Media root; created on first write. */
   dir: string;
-  /** HMAC key for upload URLs, derived from the server secrets. */
-  signingKey: Uint8Array;
+  /**
+   * HMAC key for upload URLs, derived from the server secrets. A process that only reads
+   * or deletes (the expiry job in apps/worker) may omit it; signing then throws.
+   */
+  signingKey?: Uint8Array;
   /** Path prefix of the upload route (PUT) on our server. */
   uploadPath?: string;
   /** Path prefix under which the server serves stored objects (GET). */
@@ -48,7 +51,7 @@ export interface LocalMediaStorage extends MediaStorage {
 export function createLocalStorage(options: LocalStorageOptions): LocalMediaStorage {
   const root = resolve(options.dir);
   const uploadPath = options.uploadPath ?? "/uploads";
-  const readPath = options.readPath ?? "/uploads";
+  const readPath = options.readPath ?? "/media";
   const pathOf = (key: string) => {
     assertSafeKey(key);
     const full = join(root, key);
@@ -57,6 +60,10 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
     return full;
   };
   const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
+  const signingKey = () => {
+    if (!options.signingKey) throw new Error("Local media storage was created without a signing key");
+    return options.signingKey;
+  };
 
   return {
     driver: "local",
@@ -65,7 +72,7 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
     async presignUpload(params: PresignUploadParams): Promise<PresignedUpload> {
       assertSafeKey(params.key);
       const expires = Math.floor(Date.now() / 1000) + params.expiresInSec;
-      const query = uploadGrantQuery(options.signingKey, { key: params.key, contentType: params.contentType, byteSize: params.byteSize, expires });
+      const query = uploadGrantQuery(signingKey(), { key: params.key, contentType: params.contentType, byteSize: params.byteSize, expires });
       return {
         url: `${uploadPath}/${encodeKey(params.key)}?${query}`,
         method: "PUT",
@@ -92,7 +99,7 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
       await rm(pathOf(key), { force: true });
     },
 
-    verifyUpload: (key, query, now) => verifyUploadGrant(options.signingKey, key, query, now),
+    verifyUpload: (key, query, now) => verifyUploadGrant(signingKey(), key, query, now),
 
     async receive(key, body, byteSize) {
       const target = pathOf(key);
