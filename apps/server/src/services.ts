@@ -1,5 +1,5 @@
 import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
-import { createAiCallRecorder, createBackgroundTasks, createChatService, type AppServices } from "@companion/api";
+import { createAiCallRecorder, createBackgroundTasks, createChatService, startEventHub, type AppServices, type EventHub } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import type { LocalMediaStorage } from "@companion/storage";
@@ -30,6 +30,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       },
     }));
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
+  let eventHub: EventHub;
   try {
     await db.migrate();
     const seed = env.SEED_DEMO ?? (db.kind === "pglite" && !database);
@@ -37,6 +38,8 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       const seeded = await seedDemoContent(db.db);
       if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");
     }
+    // After migrations: the hub's LISTEN connection is this process's realtime fan-out.
+    eventHub = await startEventHub({ listen: db.listen, onError: (err) => log.error({ err }, "realtime event hub") });
   } catch (err) {
     await db.close();
     throw err;
@@ -59,10 +62,11 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
 
   const chat = createChat(env, db.db, log);
   return {
-    services: { db: db.db, dbKind: db.kind, auth, chat, rateLimits, media: media.service },
+    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat, rateLimits, media: media.service },
     database: db,
     localMedia: media.local,
     close: async () => {
+      await eventHub.close();
       // Background work (call records, relationship updates, partial replies) needs the database.
       await chat.drain();
       await db.close();

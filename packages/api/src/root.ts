@@ -4,6 +4,7 @@ import { companionsRouter } from "./router/companions.ts";
 import { memoriesRouter } from "./router/memories.ts";
 import { storiesRouter } from "./router/stories.ts";
 import { messagesRouter } from "./router/messages.ts";
+import { eventsRouter } from "./router/events.ts";
 import { mediaRouter } from "./router/media.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   memories: memoriesRouter,
   stories: storiesRouter,
   messages: messagesRouter,
+  events: eventsRouter,
   media: mediaRouter,
 });
 

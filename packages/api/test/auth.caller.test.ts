@@ -8,6 +8,7 @@ import { createLocalStorage } from "@companion/storage";
 import { TRPCError, type inferProcedureInput } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextFromToken, createContextInner, type AppServices } from "../src/context.ts";
+import { startEventHub } from "../src/realtime/hub.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
 import { createCaller, type AppRouter } from "../src/root.ts";
@@ -20,6 +21,7 @@ beforeAll(async () => {
   services = {
     db: db.db,
     dbKind: db.kind,
+    eventHub: await startEventHub({ listen: db.listen }),
     chat: createChatService({ db: db.db }),
     rateLimits: createRateLimits(),
     // Nothing is uploaded here; the directory is only created on a first write.
@@ -32,6 +34,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
+  await services.eventHub.close();
   await db.close();
 });
 

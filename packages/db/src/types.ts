@@ -25,6 +25,6 @@ export interface DatabaseHandle {
    * is (re)established: notifications sent while the connection was down are lost, so a
    * caller that must not miss any re-reads its source then. Resolves to an unlisten function.
    */
-  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  listen: (channel: string, onPayload: (payload: string) => void, onListen?: () => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -5,5 +5,6 @@ export * from "./companions.ts";
 export * from "./memories.ts";
 export * from "./message-history.ts";
 export * from "./stories.ts";
+export * from "./events.ts";
 export * from "./messages.ts";
 export * from "./media.ts";

@@ -115,7 +115,8 @@ describe("events outbox", () => {
     let firstEmitted = () => {};
     const emittedOnce = new Promise<void>((r) => (firstEmitted = r));
     const first = handle.db.transaction(async (tx) => {
-      [{ id: firstId }] = (await emitEvents(tx, [{ userId: user, type: "story.viewed", payload: { storyId: user, viewerId: user } }])) as [{ id: number }];
+      const [row] = await emitEvents(tx, [{ userId: user, type: "story.viewed", payload: { storyId: user, viewerId: user } }]);
+      firstId = row?.id ?? 0;
       firstEmitted();
       await firstHolds;
     });

@@ -1,0 +1,188 @@
+/**
+ * events.subscribe through packages/client over HTTP (SSE): live delivery, replay after a
+ * reconnect (explicit lastEventId and the client's own), shutdown, and 1,000
+ * connect/disconnect cycles that leave no listener behind.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { createNotification, emitEvents, type NewEvent } from "@companion/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
+import { recordEvents, settle } from "./realtime-client.ts";
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+async function signUp(name: string) {
+  const { api } = t.session();
+  const { user } = await api.auth.register.mutate({ email: uniqueEmail(name), password: "password-1234", displayName: name });
+  return { api, id: user.id };
+}
+
+const viewed = (userId: string, viewerId: string): NewEvent => ({ userId, type: "story.viewed", payload: { storyId: crypto.randomUUID(), viewerId } });
+const notify = (userId: string, n: number) => createNotification(t.database.db, { userId, kind: "test", payload: { n } });
+const hubListeners = () => t.server.runtime.services.eventHub.stats().listeners;
+
+describe("events.subscribe over SSE", () => {
+  it("delivers my story.viewed, story.reacted and notification.created events live, tracked by event id", async () => {
+    const author = await signUp("Author");
+    const other = await signUp("Other");
+    const sub = recordEvents(author.api);
+    await sub.started;
+
+    const storyId = crypto.randomUUID();
+    const mediaId = crypto.randomUUID();
+    const [v] = await emitEvents(t.database.db, [{ userId: author.id, type: "story.viewed", payload: { storyId, viewerId: other.id } }]);
+    await emitEvents(t.database.db, [viewed(other.id, author.id)]); // someone else's: must not arrive
+    const [r] = await emitEvents(t.database.db, [
+      { userId: author.id, type: "story.reacted", payload: { storyId, mediaId, reactorId: other.id, emoji: "🔥" } },
+    ]);
+    const note = await notify(author.id, 1);
+
+    const got = await sub.waitFor(3);
+    await new Promise((r) => setTimeout(r, 100));
+    sub.unsubscribe();
+    expect(got.map((e) => e.id)).toEqual([String(v?.id), String(r?.id), String(note.eventId)]);
+    expect(got.map((e) => e.data)).toEqual([
+      { type: "story.viewed", payload: { storyId, viewerId: other.id }, createdAt: expect.any(String) },
+      { type: "story.reacted", payload: { storyId, mediaId, reactorId: other.id, emoji: "🔥" }, createdAt: expect.any(String) },
+      { type: "notification.created", payload: { notificationId: note.id, kind: "test", data: { n: 1 } }, createdAt: expect.any(String) },
+    ]);
+    expect(sub.errors).toEqual([]);
+  });
+
+  it("replays exactly the missed events after an explicit lastEventId, then continues live", async () => {
+    const me = await signUp("Replay");
+    const first = recordEvents(me.api);
+    await first.started;
+    for (let i = 1; i <= 2; i++) await notify(me.id, i);
+    const seen = await first.waitFor(2);
+    first.unsubscribe();
+    const lastEventId = seen[1]?.id;
+
+    // Disconnected: these three must come back, in order, and nothing before them.
+    const missed = [];
+    for (let i = 3; i <= 5; i++) missed.push(await notify(me.id, i));
+
+    const second = recordEvents(me.api, { lastEventId });
+    await second.started;
+    const replayed = await second.waitFor(3);
+    expect(replayed.map((e) => e.id)).toEqual(missed.map((m) => String(m.eventId)));
+
+    const live = await notify(me.id, 6);
+    const all = await second.waitFor(4);
+    await new Promise((r) => setTimeout(r, 100));
+    second.unsubscribe();
+    expect(all.map((e) => e.id)).toEqual([...missed, live].map((m) => String(m.eventId)));
+    expect(all.map((e) => (e.data.type === "notification.created" ? e.data.payload.data.n : null))).toEqual([3, 4, 5, 6]);
+  });
+
+  it("the tRPC client resumes by itself with the last event id when the connection drops", async () => {
+    const me = await signUp("Resume");
+    const sockets = new Set<Socket>();
+    const resumedWith: (string | null)[] = [];
+    const onRequest = (req: IncomingMessage) => {
+      if (!req.url?.startsWith("/trpc/events.subscribe")) return;
+      sockets.add(req.socket);
+      resumedWith.push(req.headers["last-event-id"]?.toString() ?? null);
+    };
+    t.server.app.server.on("request", onRequest);
+    try {
+      const sub = recordEvents(me.api);
+      await sub.started;
+      const before = await notify(me.id, 1);
+      await sub.waitFor(1);
+
+      // Cut the stream's connection; the EventSource retries after ~3 s, carrying Last-Event-ID.
+      for (const s of sockets) s.destroy();
+      const missed = [await notify(me.id, 2), await notify(me.id, 3)];
+      await sub.waitFor(3, 15_000);
+      const after = await notify(me.id, 4);
+      const all = await sub.waitFor(4);
+      await new Promise((r) => setTimeout(r, 100));
+      sub.unsubscribe();
+
+      expect(all.map((e) => e.id)).toEqual([before, ...missed, after].map((m) => String(m.eventId)));
+      expect(resumedWith).toEqual([null, String(before.eventId)]);
+    } finally {
+      t.server.app.server.off("request", onRequest);
+    }
+  }, 30_000);
+
+  it("refuses anonymous subscribers and a malformed lastEventId", async () => {
+    const anonymous = recordEvents(t.client());
+    await settle(() => anonymous.errors.length, (n) => n > 0);
+    anonymous.unsubscribe();
+    expect(anonymous.errors[0]).toMatchObject({ data: { code: "UNAUTHORIZED" } });
+
+    const me = await signUp("Bad");
+    const bad = recordEvents(me.api, { lastEventId: "12abc" });
+    await settle(() => bad.errors.length, (n) => n > 0);
+    bad.unsubscribe();
+    expect(bad.errors[0]).toMatchObject({ data: { code: "BAD_REQUEST" } });
+    expect(await settle(hubListeners, (n) => n === 0)).toBe(0);
+  });
+
+  it("1,000 connect/disconnect cycles leave listeners, SSE responses and handles at their baseline", async () => {
+    const me = await signUp("Cycles");
+    const settleAll = async () => ({
+      hubListeners: await settle(hubListeners, (n) => n === 0),
+      inflight: await settle(() => t.server.app.inflightCount(), (n) => n === 0),
+    });
+    const cycle = async () => {
+      const sub = recordEvents(me.api);
+      await sub.started;
+      sub.unsubscribe();
+    };
+    const cycles = 1_000;
+    const parallel = 10;
+    const round = () => Promise.all(Array.from({ length: parallel }, cycle));
+    // Warm up first: the database pool grows to its working size on demand, and sockets
+    // it keeps are not leaks. Then let idle HTTP keep-alive sockets (5 s) expire.
+    await round();
+    await new Promise((r) => setTimeout(r, 5_500));
+    const baseline = { ...(await settleAll()), handles: process.getActiveResourcesInfo().length };
+
+    const started = Date.now();
+    for (let i = 0; i < cycles; i += parallel) await round();
+    // One more that stays connected: it must still work after the churn.
+    const survivor = recordEvents(me.api);
+    await survivor.started;
+    expect(hubListeners()).toBe(1);
+    const note = await notify(me.id, 1);
+    expect((await survivor.waitFor(1))[0]?.id).toBe(String(note.eventId));
+    survivor.unsubscribe();
+
+    const after = {
+      ...(await settleAll()),
+      // Idle keep-alive sockets of the test's own HTTP client may linger for a few seconds.
+      handles: await settle(() => process.getActiveResourcesInfo().length, (n) => n <= baseline.handles),
+    };
+    console.info(
+      `[realtime] ${cycles} subscribe/unsubscribe cycles in ${Date.now() - started} ms: ` +
+        `baseline ${JSON.stringify(baseline)}, after ${JSON.stringify(after)}`,
+    );
+    expect(after.hubListeners).toBe(0);
+    expect(after.inflight).toBe(0);
+    expect(after.handles, process.getActiveResourcesInfo().join(",")).toBeLessThanOrEqual(baseline.handles);
+  }, 180_000);
+
+  it("server shutdown ends open subscriptions and closes the hub", async () => {
+    const s = await startTestServer();
+    const { api } = s.session();
+    await api.auth.register.mutate({ email: uniqueEmail("Down"), password: "password-1234", displayName: "Down" });
+    const subs = [recordEvents(api), recordEvents(api)];
+    await Promise.all(subs.map((x) => x.started));
+    expect(s.server.runtime.services.eventHub.stats()).toEqual({ listeners: 2, users: 1 });
+    await s.stop();
+    expect(s.server.runtime.services.eventHub.stats()).toEqual({ listeners: 0, users: 0 });
+    expect(await settle(() => s.server.app.inflightCount(), (n) => n === 0, 2_000)).toBe(0);
+    expect(() => s.server.runtime.services.eventHub.subscribe(crypto.randomUUID(), () => {})).toThrow(/closed/);
+    for (const x of subs) x.unsubscribe();
+  });
+});

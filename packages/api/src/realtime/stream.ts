@@ -1,0 +1,127 @@
+/**
+ * One subscriber's event stream: replay from the table, then live, with no gap and no
+ * duplicate across the handoff (docs/realtime.md).
+ *
+ * The stream keeps one cursor, the id of the last event it yielded, and only ever reads
+ * "my events with id > cursor" from the table. The hub's signals just say "read again":
+ *  1. subscribe to the hub FIRST, so nothing committed from here on goes unnoticed;
+ *  2. set the cursor: `lastEventId`, or my newest event id for a fresh stream;
+ *  3. read after the cursor (the replay), yield, advance; then sleep until a signal for
+ *     an id above the cursor (signals for ids already read are the duplicates: dropped).
+ * Ids commit in order per recipient (the emit_events locks), so "id > cursor" never skips
+ * an event that commits later with a smaller id.
+ */
+import { DomainError, eventsSince, latestEventId, withUser, type Database, type EventRecord } from "@companion/db";
+import { realtimeEvent, type RealtimeEvent } from "@companion/validators";
+import { tracked, type TrackedEnvelope } from "@trpc/server";
+import type { EventHub } from "./hub.ts";
+
+export interface UserEventStreamOptions {
+  db: Database;
+  hub: EventHub;
+  userId: string;
+  lastEventId?: string | null | undefined;
+  signal?: AbortSignal | undefined;
+  /** Rows per read; a long replay takes several. */
+  pageSize?: number;
+}
+
+/**
+ * Sets the stream up (hub subscription, cursor) before it resolves, so by the time the
+ * client hears that the subscription started, every later event will reach it.
+ */
+export async function openUserEventStream(options: UserEventStreamOptions): Promise<AsyncGenerator<TrackedEnvelope<RealtimeEvent>>> {
+  const { db, hub, userId, signal } = options;
+  const pageSize = options.pageSize ?? 100;
+  const resumeAfter = parseEventId(options.lastEventId);
+  const wake = createWakeFlag();
+  // Until a fresh stream has its cursor, every signal counts: the worst case is one empty read.
+  let cursor = resumeAfter ?? 0;
+
+  const unsubscribe = hub.subscribe(userId, (s) => {
+    if (s === "closed") wake.end();
+    else if (s === "resync" || s.eventId > cursor) wake.set();
+  });
+  const stop = () => {
+    unsubscribe();
+    wake.end();
+    signal?.removeEventListener("abort", stop);
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
+
+  try {
+    if (resumeAfter === undefined) cursor = await withUser(db, userId, (tx) => latestEventId(tx, { userId }));
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  if (resumeAfter !== undefined) wake.set(); // the replay
+
+  return (async function* () {
+    try {
+      while (await wake.next()) {
+        for (;;) {
+          const rows = await withUser(db, userId, (tx) => eventsSince(tx, { userId, afterId: cursor, limit: pageSize }));
+          for (const row of rows) {
+            if (signal?.aborted) return;
+            cursor = row.id;
+            const event = toWire(row, hub);
+            if (event) yield tracked(String(row.id), event);
+          }
+          if (rows.length < pageSize) break;
+        }
+      }
+    } finally {
+      stop();
+    }
+  })();
+}
+
+function parseEventId(id: string | null | undefined): number | undefined {
+  if (id === null || id === undefined) return undefined;
+  const n = Number(id);
+  if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(n)) {
+    throw new DomainError("BAD_REQUEST", "Invalid lastEventId", { field: "lastEventId" });
+  }
+  return n;
+}
+
+/** An event row that does not match its wire schema is skipped and reported to the hub. */
+function toWire(row: EventRecord, hub: EventHub): RealtimeEvent | null {
+  const parsed = realtimeEvent.safeParse({ type: row.type, payload: row.payload, createdAt: row.createdAt.toISOString() });
+  if (parsed.success) return parsed.data;
+  // Skipping keeps the stream alive: throwing would end it, and the client's reconnect
+  // with the same lastEventId would hit the same row again, forever.
+  hub.reportError(new Error(`event ${row.id} (${row.type}) does not match its wire schema`, { cause: parsed.error }));
+  return null;
+}
+
+/** A level-triggered flag: any number of set() calls wake one next(); end() wakes it for good. */
+function createWakeFlag() {
+  let pending = false;
+  let ended = false;
+  let resume: (() => void) | undefined;
+  const poke = () => {
+    const r = resume;
+    resume = undefined;
+    r?.();
+  };
+  return {
+    set() {
+      pending = true;
+      poke();
+    },
+    end() {
+      ended = true;
+      poke();
+    },
+    /** Resolves true once the flag is set (clearing it), false once ended. */
+    async next(): Promise<boolean> {
+      while (!ended && !pending) await new Promise<void>((r) => (resume = r));
+      if (ended) return false;
+      pending = false;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { isoDateTime, uuid } from "./common.ts";
+
+/**
+ * Realtime events (`events.subscribe`, docs/realtime.md). Each arrives as tRPC's tracked
+ * envelope `{ id, data }`: `id` is the event id, `data` one of the shapes below, told apart
+ * by `type`.
+ */
+
+/** An event id as the client holds it: a decimal string, increasing per user. */
+export const eventId = z.string().regex(/^\d{1,15}$/, "Invalid event id");
+
+/**
+ * `lastEventId`: deliver what came after this id first, then live events. The tRPC client
+ * fills it in by itself when it reconnects; pass it explicitly to resume a stream that was
+ * closed. Without it, the stream starts with the next event.
+ */
+export const eventsSubscribeInput = z.object({ lastEventId: eventId.nullish() }).optional();
+export type EventsSubscribeInput = z.infer<typeof eventsSubscribeInput>;
+
+const event = <T extends string, P extends z.ZodType>(type: T, payload: P) =>
+  z.object({ type: z.literal(type), payload, createdAt: isoDateTime });
+
+/** Someone viewed my story for the first time. */
+export const storyViewedEvent = event("story.viewed", z.object({ storyId: uuid, viewerId: uuid }));
+/** Someone reacted to a slide of my story, or changed their emoji. */
+export const storyReactedEvent = event("story.reacted", z.object({ storyId: uuid, mediaId: uuid, reactorId: uuid, emoji: z.string() }));
+/** A companion I am connected with posted a story. */
+export const companionStoryPostedEvent = event("companion.story_posted", z.object({ storyId: uuid, companionId: uuid }));
+/** A notification was created for me; `data` is the notification's own payload. */
+export const notificationCreatedEvent = event(
+  "notification.created",
+  z.object({ notificationId: uuid, kind: z.string(), data: z.record(z.string(), z.unknown()) }),
+);
+
+export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, notificationCreatedEvent]);
+export type RealtimeEvent = z.infer<typeof realtimeEvent>;
