@@ -35,6 +35,7 @@ beforeAll(async () => {
     REDIS_KEY_PREFIX: prefix,
     RATE_REACTION_PER_MIN: "3",
     RATE_UPLOAD_PER_MIN: "3",
+    RATE_CHAT_PER_MIN: "3",
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
     MEDIA_DIR: mediaDir,
   });
@@ -104,6 +105,24 @@ describe("rate limits over HTTP", () => {
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await codeOf(upload(user.api))).code);
     expect(codes).toEqual(["OK", "OK", "OK", "TOO_MANY_REQUESTS"]);
+  });
+
+  it("limits chat messages per user, send and stream sharing one budget", async () => {
+    const user = await signUp("chatter");
+    const input = () => ({ companionId: randomUUID(), content: "hi", idempotencyKey: randomUUID() });
+    const codes = [(await codeOf(user.api.messages.send.mutate(input()))).code, (await codeOf(user.api.messages.send.mutate(input()))).code];
+    // A subscription that is refused errors instead of delivering.
+    const streamed = await new Promise<string>((resolve) => {
+      const sub = user.api.messages.stream.subscribe(input(), {
+        onData: () => resolve("DATA"),
+        onError: (err) => {
+          sub.unsubscribe();
+          resolve(isTRPCClientError(err) ? (err.data?.code ?? "?") : "?");
+        },
+      });
+    });
+    codes.push(streamed, (await codeOf(user.api.messages.send.mutate(input()))).code);
+    expect(codes).toEqual(["NOT_FOUND", "NOT_FOUND", "NOT_FOUND", "TOO_MANY_REQUESTS"]);
   });
 
   it("losing Redis mid-test: no 5xx, and every limit still holds in this process", async () => {
