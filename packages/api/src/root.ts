@@ -2,6 +2,7 @@ import { healthRouter } from "./router/health.ts";
 import { authRouter } from "./router/auth.ts";
 import { companionsRouter } from "./router/companions.ts";
 import { memoriesRouter } from "./router/memories.ts";
+import { insightsRouter } from "./router/insights.ts";
 import { storiesRouter } from "./router/stories.ts";
 import { messagesRouter } from "./router/messages.ts";
 import { eventsRouter } from "./router/events.ts";
@@ -14,6 +15,7 @@ export const appRouter = router({
   auth: authRouter,
   companions: companionsRouter,
   memories: memoriesRouter,
+  insights: insightsRouter,
   stories: storiesRouter,
   messages: messagesRouter,
   events: eventsRouter,

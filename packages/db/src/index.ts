@@ -16,6 +16,7 @@ export { companionVisibleTo } from "./queries/visibility.ts";
 export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCursor, type PinnedKeysetPosition } from "./queries/keyset.ts";
 export * from "./queries/memories.ts";
 export * from "./queries/messages.ts";
+export * from "./queries/insights.ts";
 export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";
 export * from "./queries/stories.ts";

@@ -4,6 +4,7 @@ export * from "./auth.ts";
 export * from "./companions.ts";
 export * from "./memories.ts";
 export * from "./message-history.ts";
+export * from "./insights.ts";
 export * from "./stories.ts";
 export * from "./events.ts";
 export * from "./messages.ts";

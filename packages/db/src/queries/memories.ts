@@ -4,7 +4,8 @@ import { companions, memories } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { decodePinnedCursor, encodePinnedCursor } from "./keyset.ts";
 import { inTransaction, recordInteraction } from "./relationships.ts";
-import { companionVisibleTo } from "./visibility.ts";
+import { rowsOf } from "./raw.ts";
+import { assertCompanionVisible, companionVisibleTo } from "./visibility.ts";
 
 export interface Memory {
   id: string;
@@ -46,13 +47,6 @@ interface RawMemory extends Omit<Memory, "createdAt" | "updatedAt"> {
 
 const fromRaw = (r: RawMemory): Memory => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
 
-// postgres.js answers a raw statement with an array of rows, PGlite with `{ rows }`.
-function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result)) return result;
-  const rows = (result as { rows?: unknown }).rows;
-  return Array.isArray(rows) ? rows : [];
-}
-
 async function executeReturning(db: Database, query: SQL): Promise<Memory | undefined> {
   const [row] = rowsOf(await db.execute(query));
   // The shape is fixed by `returningSql` above.
@@ -83,16 +77,11 @@ export async function listMemories(
     )
     .orderBy(desc(memories.pinned), desc(memories.createdAt), desc(memories.id))
     .limit(params.limit + 1);
+  // Only an empty page pays for telling "no memories" from "no such companion".
   if (rows.length === 0 && params.companionId) await assertCompanionVisible(db, params.userId, params.companionId);
   const items = rows.slice(0, params.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > params.limit && last ? encodePinnedCursor(last) : null };
-}
-
-// Only reached for an empty page, so a normal page stays one query.
-async function assertCompanionVisible(db: Database, userId: string, companionId: string): Promise<void> {
-  const [row] = await db.select({ id: companions.id }).from(companions).where(and(eq(companions.id, companionId), companionVisibleTo(userId)));
-  if (!row) throw notFound("Companion");
 }
 
 export type CreateMemoryParams =

@@ -1,9 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { notFound } from "../errors.ts";
 import { companions, messages } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { companionVisibleTo } from "./visibility.ts";
+import { assertCompanionVisible, companionVisibleTo } from "./visibility.ts";
 
 export type MessageRole = "user" | "assistant";
 export type MessageStatus = "complete" | "partial" | "failed";
@@ -84,13 +83,7 @@ export async function listMessages(
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(params.limit + 1);
-  if (rows.length === 0) {
-    const [visible] = await db
-      .select({ id: companions.id })
-      .from(companions)
-      .where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)));
-    if (!visible) throw notFound("Companion");
-  }
+  if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
   const items = rows.slice(0, params.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };

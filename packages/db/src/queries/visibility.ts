@@ -1,5 +1,7 @@
-import { sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { notFound } from "../errors.ts";
 import { companions } from "../schema/index.ts";
+import type { Database } from "../types.ts";
 
 /**
  * A companion is visible to a user when it is public or theirs. Every query that reaches
@@ -7,4 +9,10 @@ import { companions } from "../schema/index.ts";
  */
 export function companionVisibleTo(userId: string): SQL {
   return sql`(${companions.isPublic} or ${companions.ownerUserId} = ${userId})`;
+}
+
+/** NOT_FOUND unless the companion is visible to the user. */
+export async function assertCompanionVisible(db: Database, userId: string, companionId: string): Promise<void> {
+  const [row] = await db.select({ id: companions.id }).from(companions).where(and(eq(companions.id, companionId), companionVisibleTo(userId)));
+  if (!row) throw notFound("Companion");
 }
