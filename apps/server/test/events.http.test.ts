@@ -5,10 +5,11 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { createNotification, emitEvents, type NewEvent } from "@companion/db";
+import { createNotification, emitEvents, publishCompanionStory, type NewEvent } from "@companion/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 import { recordEvents, settle } from "./realtime-client.ts";
+import { createCompanion } from "./story-fixtures.ts";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -54,6 +55,25 @@ describe("events.subscribe over SSE", () => {
       { type: "notification.created", payload: { notificationId: note.id, kind: "test", data: { n: 1 } }, createdAt: expect.any(String) },
     ]);
     expect(sub.errors).toEqual([]);
+  });
+
+  it("tells users connected with a companion when it posts a story, and nobody else", async () => {
+    const companionId = await createCompanion(t.database.db, "Poster");
+    const fan = await signUp("Fan");
+    const stranger = await signUp("Stranger");
+    await fan.api.companions.connect.mutate({ companionId });
+    const fanEvents = recordEvents(fan.api);
+    const strangerEvents = recordEvents(stranger.api);
+    await Promise.all([fanEvents.started, strangerEvents.started]);
+
+    const { storyId, notified } = await publishCompanionStory(t.database.db, { companionId, slides: [{ kind: "image", mediaKey: "test/poster/1.svg" }] });
+    expect(notified).toBe(1);
+    const [event] = await fanEvents.waitFor(1);
+    expect(event?.data).toEqual({ type: "companion.story_posted", payload: { storyId, companionId }, createdAt: expect.any(String) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(strangerEvents.received).toEqual([]);
+    fanEvents.unsubscribe();
+    strangerEvents.unsubscribe();
   });
 
   it("replays exactly the missed events after an explicit lastEventId, then continues live", async () => {

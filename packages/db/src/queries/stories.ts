@@ -3,6 +3,7 @@ import { notFound } from "../errors.ts";
 import { companions, relationshipStates, stories, storyMedia, storyReactions, storyViews } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { emitEvents } from "./events.ts";
 import { inTransaction, recordInteraction } from "./relationships.ts";
 
 export interface StorySlideRecord {
@@ -155,7 +156,7 @@ export async function upsertStoryReaction(
 ): Promise<{ mediaId: string; storyId: string; emoji: string }> {
   return inTransaction(db, async (tx) => {
     const [media] = await tx
-      .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId })
+      .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId, authorUserId: stories.authorUserId })
       .from(storyMedia)
       .innerJoin(stories, eq(stories.id, storyMedia.storyId))
       .where(and(eq(storyMedia.id, params.mediaId), visibleTo(params.userId)));
@@ -178,6 +179,11 @@ export async function upsertStoryReaction(
         at: params.at,
       });
     }
+    // A user author hears of it live (docs/realtime.md); a companion author has no inbox.
+    if (media.authorUserId && media.authorUserId !== params.userId) {
+      const payload = { storyId: media.storyId, mediaId: params.mediaId, reactorId: params.userId, emoji: row.emoji };
+      await emitEvents(tx, [{ userId: media.authorUserId, type: "story.reacted", payload }]);
+    }
     return { mediaId: params.mediaId, storyId: media.storyId, emoji: row.emoji };
   });
 }
@@ -198,13 +204,19 @@ export async function deleteStoryReaction(db: Database, params: { userId: string
 export async function markStoryViewed(db: Database, params: { userId: string; storyId: string }): Promise<void> {
   await inTransaction(db, async (tx) => {
     const [story] = await tx
-      .select({ id: stories.id })
+      .select({ id: stories.id, authorUserId: stories.authorUserId })
       .from(stories)
       .where(and(eq(stories.id, params.storyId), visibleTo(params.userId)));
     if (!story) throw notFound("Story");
-    await tx.insert(storyViews).values({ storyId: story.id, viewerId: params.userId }).onConflictDoNothing({
-      target: [storyViews.storyId, storyViews.viewerId],
-    });
+    const first = await tx
+      .insert(storyViews)
+      .values({ storyId: story.id, viewerId: params.userId })
+      .onConflictDoNothing({ target: [storyViews.storyId, storyViews.viewerId] })
+      .returning({ id: storyViews.id });
+    // A first view of a user's story tells its author live (docs/realtime.md); repeats do not.
+    if (first.length > 0 && story.authorUserId && story.authorUserId !== params.userId) {
+      await emitEvents(tx, [{ userId: story.authorUserId, type: "story.viewed", payload: { storyId: story.id, viewerId: params.userId } }]);
+    }
   });
 }
 
