@@ -7,7 +7,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { assertOwnedUploads, DomainError, withUser } from "@companion/db";
+import { assertOwnedUploads, DomainError, mediaUploads, stories, storyMedia, withUser } from "@companion/db";
+import { eq, inArray } from "drizzle-orm";
 import { isTRPCClientError, type CompanionClient, type RouterInputs } from "@companion/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
@@ -187,6 +188,42 @@ describe("media uploads on local storage", () => {
     }
     expect((await alice.api.media.createUpload.mutate({ contentType: "video/webm", byteSize: 50 * 1024 * 1024 })).mediaKey).toMatch(/\.webm$/);
     expect((await failureOf(t.client().media.createUpload.mutate({ contentType: "image/png", byteSize: 1 }))).code).toBe("UNAUTHORIZED");
+  });
+
+  it("purge (for the expiry job) deletes rows and files of media no live story uses", async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const up = await alice.api.media.createUpload.mutate({ contentType: "image/png", byteSize: 8 });
+      expect((await put(up.uploadUrl, png(8), up.headers)).status).toBe(200);
+      keys.push(up.mediaKey);
+    }
+    const [live, expired, unused] = keys as [string, string, string];
+    const db = t.database.db;
+    const hour = 3_600_000;
+    const [a, b] = await db
+      .insert(stories)
+      .values([
+        { authorUserId: alice.id, expiresAt: new Date(Date.now() + hour) },
+        { authorUserId: alice.id, expiresAt: new Date(Date.now() - hour) },
+      ])
+      .returning({ id: stories.id });
+    await db.insert(storyMedia).values([
+      { storyId: a!.id, sortOrder: 0, kind: "image", mediaKey: live },
+      { storyId: b!.id, sortOrder: 0, kind: "image", mediaKey: expired },
+    ]);
+
+    const result = await t.server.runtime.services.media.purge(db, keys);
+    expect(result.deleted.sort()).toEqual([expired, unused].sort());
+    expect(result.failed).toEqual([]);
+    const left = await db.select({ key: mediaUploads.key }).from(mediaUploads).where(inArray(mediaUploads.key, keys));
+    expect(left.map((r) => r.key)).toEqual([live]);
+    expect((await fetch(`${t.url}/media/${live}`)).status).toBe(200);
+    expect((await fetch(`${t.url}/media/${expired}`)).status).toBe(404);
+    expect((await fetch(`${t.url}/media/${unused}`)).status).toBe(404);
+
+    // Once its story is deleted, the last one goes too.
+    await db.update(stories).set({ deletedAt: new Date() }).where(eq(stories.id, a!.id));
+    expect((await t.server.runtime.services.media.purge(db, keys)).deleted).toEqual([live]);
   });
 
   it("answers 404 for paths that are not media keys and for missing media, and takes only PUT", async () => {
