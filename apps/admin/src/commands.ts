@@ -1,5 +1,8 @@
+import { resolve } from "node:path";
 import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
-import { expireStories, insertUser, listUsers, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import { expireStories, insertUser, listUsers, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
+import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
+import { invocationDir } from "./env.ts";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -50,6 +53,23 @@ export const commands: Record<string, Command> = {
       await db.migrate();
       const result = await expireStories(db.db);
       io.out(`soft-deleted ${result.softDeleted} expired story(ies), hard-deleted ${result.hardDeleted}`);
+    },
+  },
+  "companions:import": {
+    summary: "Create or update companions (profile and persona) by slug from a JSON file; see docs/companions-import.md",
+    usage: "companions:import --file FILE.json",
+    run: async (db, flags, io) => {
+      let seeds;
+      try {
+        seeds = await readCompanionImportFile(resolve(invocationDir(), str(flags, "file") ?? ""));
+      } catch (err) {
+        // A bad file is a usage error (exit 2): nothing was written.
+        if (err instanceof ImportFileError) throw new UsageError(err.message);
+        throw err;
+      }
+      await db.migrate();
+      const { inserted, updated } = await upsertCompanions(db.db, seeds);
+      io.out(`imported ${seeds.length} companion(s): ${inserted} new, ${updated} updated`);
     },
   },
   "user:create": {
