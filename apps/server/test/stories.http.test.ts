@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@companion/client";
-import { relationshipStates, storyReactions, storyViews } from "@companion/db";
+import { companions, relationshipStates, storyReactions, storyViews } from "@companion/db";
 import { createTestDatabase } from "@companion/db/testing";
 import { STORY_REACTION_EMOJI } from "@companion/validators";
 import { and, eq } from "drizzle-orm";
@@ -146,6 +146,23 @@ describe("stories I may not see", () => {
     const rows = await t.database.db.select({ id: storyReactions.id }).from(storyReactions).where(eq(storyReactions.userId, bob.id));
     expect(rows).toHaveLength(1); // only the one on lunaOld from the earlier test
     expect(await codeOf(bob.api.stories.byId.query({ storyId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+  });
+
+  it("a connected companion that became private to someone else: its stories are gone too", async () => {
+    const db = t.database.db;
+    const owner = await signUp(t, "Owner");
+    const hidden = await createCompanion(db, "Hidden");
+    await connect(db, bob.id, hidden);
+    const story = await insertStory(db, hidden, { createdAt: new Date(Date.now() - 1000) });
+    expect((await bob.api.stories.byId.query({ storyId: story.id })).id).toBe(story.id);
+    await db.update(companions).set({ isPublic: false, ownerUserId: owner.id }).where(eq(companions.id, hidden));
+    expect(ids((await bob.api.stories.feed.query({ limit: 50 })).items)).not.toContain(story.id);
+    expect(await codeOf(bob.api.stories.byId.query({ storyId: story.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(bob.api.stories.react.mutate({ mediaId: story.mediaIds[0] ?? "", emoji: "❤️" }))).toBe("NOT_FOUND");
+    expect(await codeOf(bob.api.stories.markViewed.mutate({ storyId: story.id }))).toBe("NOT_FOUND");
+    // Its owner, connected too, still sees it.
+    await connect(db, owner.id, hidden);
+    expect((await owner.api.stories.byId.query({ storyId: story.id })).id).toBe(story.id);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Database } from "../types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { emitEvents } from "./events.ts";
 import { inTransaction, recordInteraction } from "./relationships.ts";
+import { companionVisibleTo } from "./visibility.ts";
 
 export interface StorySlideRecord {
   id: string;
@@ -34,13 +35,17 @@ export interface StoryRecord {
 /**
  * The one definition of "a story this user may see": live (not soft-deleted, not past
  * expiry, whether or not the cleanup job has run yet) and authored by a companion the user
- * is connected with. Every read and write on stories goes through it, so a story the user
- * may not see is NOT_FOUND everywhere alike. User-authored stories extend this predicate.
+ * is connected with and may still see (public or theirs). Every read and write on stories
+ * goes through it, so a story the user may not see is NOT_FOUND everywhere alike.
+ * Self-contained (no join required of the caller), so user-authored stories can extend it
+ * with an OR branch.
  */
 function visibleTo(userId: string): SQL {
+  // `companions` inside the EXISTS shadows any `companions` joined by the outer query.
   return sql`${stories.deletedAt} is null and ${stories.expiresAt} > now() and exists (
-    select 1 from ${relationshipStates}
-    where ${relationshipStates.userId} = ${userId} and ${relationshipStates.companionId} = ${stories.authorCompanionId})`;
+    select 1 from ${relationshipStates} join ${companions} on ${companions.id} = ${relationshipStates.companionId}
+    where ${relationshipStates.userId} = ${userId} and ${relationshipStates.companionId} = ${stories.authorCompanionId}
+      and ${companionVisibleTo(userId)})`;
 }
 
 /**
