@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
-import { expireStories, insertUser, listUsers, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
+import { aiCallStats, expireStories, insertUser, listUsers, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
+import { formatAiStats, statsSince } from "./ai-stats.ts";
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
 import { invocationDir } from "./env.ts";
 
@@ -57,7 +58,7 @@ export const commands: Record<string, Command> = {
   },
   "companions:import": {
     summary: "Create or update companions (profile and persona) by slug from a JSON file; see docs/companions-import.md",
-    usage: "companions:import --file FILE.json",
+    usage: "companions:import FILE.json   (or --file FILE.json)",
     run: async (db, flags, io) => {
       let seeds;
       try {
@@ -102,6 +103,20 @@ export const commands: Record<string, Command> = {
       const page = await listUsers(db.db, { cursor: str(flags, "cursor", false), limit });
       for (const u of page.items) io.out(`${u.id}  ${u.createdAt.toISOString()}  ${u.role.padEnd(5)}  ${u.email}  ${u.displayName}`);
       if (page.nextCursor) io.out(`next: --cursor ${page.nextCursor}`);
+    },
+  },
+  "ai:stats": {
+    summary: "Model calls per provider/model: outcomes, tokens, p50/p95 latency, cost",
+    usage: "ai:stats [--days N]",
+    run: async (db, flags, io) => {
+      let window;
+      try {
+        window = statsSince(str(flags, "days", false), new Date());
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      await db.migrate();
+      for (const line of formatAiStats(await aiCallStats(db.db, { since: window.since }), window)) io.out(line);
     },
   },
 };

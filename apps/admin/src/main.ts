@@ -16,6 +16,7 @@ const cliOptions = {
   limit: { type: "string" },
   cursor: { type: "string" },
   file: { type: "string" },
+  days: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -52,7 +53,10 @@ export async function runCli(argv: string[], io: CliIO = stdio, openDb: () => Pr
   }
   let flags;
   try {
-    flags = parseArgs({ args: rest, options: cliOptions, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: rest, options: cliOptions, strict: true, allowPositionals: true });
+    // One positional argument is shorthand for --file (`companions:import FILE.json`).
+    if (parsed.positionals.length > 1) throw new Error(`Unexpected arguments: ${parsed.positionals.join(" ")}`);
+    flags = { ...parsed.values, ...(parsed.positionals[0] && !parsed.values.file ? { file: parsed.positionals[0] } : {}) };
   } catch (err) {
     io.err(`${(err as Error).message}\nUsage: pnpm admin ${command.usage}`);
     return 2;

@@ -48,7 +48,7 @@ describe("companions:import", () => {
     const changed = await fileWith("update.json", [
       { slug: "sol", name: "Sol II", avatarUrl: "/media/avatars/sol.svg", persona: { systemPrompt: "new prompt" } },
     ]);
-    expect(await cli("companions:import", "--file", changed)).toMatchObject({ code: 0, out: "imported 1 companion(s): 0 new, 1 updated" });
+    expect(await cli("companions:import", changed)).toMatchObject({ code: 0, out: "imported 1 companion(s): 0 new, 1 updated" });
     const sol = (await companionRows()).find((c) => c.slug === "sol");
     expect(sol).toMatchObject({ name: "Sol II", traits: [], tagline: "" });
     const prompt = await db.db.query.companionPersonas.findMany({ columns: { systemPrompt: true } });
