@@ -6,6 +6,7 @@ import { insightsRouter } from "./router/insights.ts";
 import { storiesRouter } from "./router/stories.ts";
 import { messagesRouter } from "./router/messages.ts";
 import { eventsRouter } from "./router/events.ts";
+import { eventsRouter } from "./router/events.ts";
 import { mediaRouter } from "./router/media.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   insights: insightsRouter,
   stories: storiesRouter,
   messages: messagesRouter,
+  events: eventsRouter,
   events: eventsRouter,
   media: mediaRouter,
 });

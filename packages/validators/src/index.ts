@@ -7,5 +7,6 @@ export * from "./message-history.ts";
 export * from "./insights.ts";
 export * from "./stories.ts";
 export * from "./events.ts";
+export * from "./events.ts";
 export * from "./messages.ts";
 export * from "./media.ts";

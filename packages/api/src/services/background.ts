@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { CallRecord, OnCall } from "@companion/ai";
-import { insertAiCall, withUser, type Database } from "@companion/db";
+import { insertAiCalls, type AiCallInput, type Database } from "@companion/db";
 
 /** The subset of a pino logger the services use. */
 export interface ServiceLogger {
@@ -64,21 +64,28 @@ export interface AiCallRecorder {
 }
 
 /**
- * Persists every call record into ai_calls, off the reply's path (tracked in `tasks`).
- * Failed calls are also logged as warnings with the provider's error message, which has
- * no column of its own.
+ * Persists every call record into ai_calls, off the reply's path: records are buffered and
+ * written in one multi-row insert per event-loop turn (tracked in `tasks`), which keeps
+ * accounting to a fraction of a statement per call under load. Failed calls are also
+ * logged as warnings with the provider's error message, which has no column of its own.
  */
 export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTasks; log: ServiceLogger }): AiCallRecorder {
   const scopes = new AsyncLocalStorage<CallScope>();
+  let buffer: AiCallInput[] = [];
+  const flush = () => {
+    const rows = buffer;
+    buffer = [];
+    deps.tasks.track("record ai calls", insertAiCalls(deps.db, rows));
+  };
   const onCall: OnCall = (record) => {
     const scope = scopes.getStore();
     if (scope && record.purpose === "chat") scope.lastChatCall = record;
     if (record.outcome !== "ok" && record.outcome !== "aborted") {
       deps.log.warn({ provider: record.provider, model: record.model, outcome: record.outcome, error: record.errorMessage }, "model call failed");
     }
-    const userId = scope?.userId ?? null;
-    const row = {
-      userId,
+    if (buffer.length === 0) deps.tasks.track("record ai calls", new Promise<void>((resolve) => setImmediate(() => resolve(flush()))));
+    buffer.push({
+      userId: scope?.userId ?? null,
       provider: record.provider,
       model: record.model,
       purpose: record.purpose,
@@ -87,10 +94,7 @@ export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTask
       completionTokens: record.completionTokens,
       latencyMs: record.latencyMs,
       costUsd: record.costUsd,
-    };
-    // A user's call row is theirs under RLS; calls on no one's behalf are service writes.
-    const insert = userId ? withUser(deps.db, userId, (tx) => insertAiCall(tx, row)) : insertAiCall(deps.db, row);
-    deps.tasks.track("record ai call", insert);
+    });
   };
   return {
     onCall,

@@ -13,7 +13,6 @@ import {
   saveReply,
   withUser,
   type ChatMessageStatus,
-  type ChatPersonaContext,
   type Database,
   type StoredChatMessage,
 } from "@companion/db";
@@ -81,6 +80,12 @@ export interface ChatServiceOptions {
 
 type Opened = { kind: "new"; userMessage: StoredChatMessage; prompt: ExchangePrompt } | { kind: "existing"; userMessage: StoredChatMessage };
 
+/** In the order checked: the first failure (by position, not by time) is the one thrown. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
+}
+
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
@@ -94,29 +99,49 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const staleAfterMs = options.staleAfterMs ?? 90_000;
   const now = options.now ?? (() => new Date());
 
-  /** Memories relevant to the message and the recent turns, then the prompt. */
-  async function promptFor(tx: Database, userId: string, userMessage: StoredChatMessage, persona: ChatPersonaContext): Promise<ExchangePrompt> {
-    const companionId = userMessage.companionId;
+  const memoryParams = (userId: string, companionId: string, content: string) => ({
+    userId,
+    companionId,
+    searchQuery: memorySearchQuery(content),
+    pinnedLimit: PROMPT_ROW_LIMITS.pinnedMemories,
+    relevantLimit: PROMPT_ROW_LIMITS.relevantMemories,
+  });
+
+  /** Prompt context for a message already saved (the orphan takeover). */
+  async function promptFor(tx: Database, userId: string, userMessage: StoredChatMessage): Promise<ExchangePrompt> {
+    const { companionId, content, id } = userMessage;
+    const persona = await loadChatPersona(tx, { userId, companionId });
     const [memories, recent] = await Promise.all([
-      loadPromptMemories(tx, {
-        userId,
-        companionId,
-        searchQuery: memorySearchQuery(userMessage.content),
-        pinnedLimit: PROMPT_ROW_LIMITS.pinnedMemories,
-        relevantLimit: PROMPT_ROW_LIMITS.relevantMemories,
-      }),
-      listRecentTurns(tx, { userId, companionId, excludeId: userMessage.id, limit: PROMPT_ROW_LIMITS.recentTurns }),
+      loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+      listRecentTurns(tx, { userId, companionId, excludeId: id, limit: PROMPT_ROW_LIMITS.recentTurns }),
     ]);
-    return buildExchangePrompt({ persona, memories, recent }, userMessage.content, budget, now());
+    return buildExchangePrompt({ persona, memories, recent }, content, budget, now());
   }
 
-  /** One transaction: connected? (NOT_FOUND) → claim the key (CONFLICT) → prompt context. */
+  /**
+   * One transaction: connected? (NOT_FOUND) → claim the key (CONFLICT) → prompt context.
+   * The four queries are issued together (postgres.js pipelines them: one round trip
+   * instead of four, straight on the time to first token) and all settle before the
+   * transaction ends, so a failed gate rolls the claim back with it.
+   */
   function open(params: SendMessageParams): Promise<Opened> {
-    return withUser(db, params.userId, async (tx) => {
-      const persona = await loadChatPersona(tx, params);
-      const claim = await claimUserMessage(tx, params);
-      if (!claim.created) return { kind: "existing", userMessage: claim.message };
-      return { kind: "new", userMessage: claim.message, prompt: await promptFor(tx, params.userId, claim.message, persona) };
+    const { userId, companionId, content } = params;
+    return withUser(db, userId, async (tx) => {
+      const [persona, claim, memories, recent] = await Promise.allSettled([
+        loadChatPersona(tx, params),
+        claimUserMessage(tx, params),
+        loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+        // One extra row: the message just claimed may be among them (issued after the insert).
+        listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
+      ]);
+      const context = { persona: settledValue(persona), claim: settledValue(claim) };
+      const userMessage = context.claim.message;
+      if (!context.claim.created) return { kind: "existing", userMessage };
+      const turns = settledValue(recent)
+        .filter((turn) => turn.id !== userMessage.id)
+        .slice(-PROMPT_ROW_LIMITS.recentTurns);
+      const prompt = buildExchangePrompt({ persona: context.persona, memories: settledValue(memories), recent: turns }, content, budget, now());
+      return { kind: "new", userMessage, prompt };
     });
   }
 
@@ -160,9 +185,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       staleAfterMs,
       ...(signal ? { signal } : {}),
       takeOver: async () => {
-        const prompt = await withUser(db, userId, async (tx) =>
-          promptFor(tx, userId, userMessage, await loadChatPersona(tx, { userId, companionId: userMessage.companionId })),
-        );
+        const prompt = await withUser(db, userId, (tx) => promptFor(tx, userId, userMessage));
         return answer(userId, userMessage, prompt);
       },
     });

@@ -20,22 +20,26 @@ export interface AiCallInput {
 }
 
 /**
- * Records one model call. Under `withUser` the row must be the user's own (RLS); calls
- * without a user are recorded by service code outside it.
+ * Records model calls, many rows in one statement. Accounting is service work, not a user
+ * request: run it outside `withUser` (the service role may write any user's rows; under
+ * `withUser` every row would have to belong to that one user).
  */
-export async function insertAiCall(db: Database, call: AiCallInput): Promise<void> {
-  await db.insert(aiCalls).values({
-    userId: call.userId,
-    provider: call.provider,
-    model: call.model,
-    purpose: call.purpose,
-    outcome: call.outcome,
-    promptTokens: Math.max(0, Math.round(call.promptTokens)),
-    completionTokens: Math.max(0, Math.round(call.completionTokens)),
-    latencyMs: Math.max(0, Math.round(call.latencyMs)),
-    // numeric(12, 6): a fixed-point string keeps the sub-cent digits exact.
-    costUsd: call.costUsd.toFixed(6),
-  });
+export async function insertAiCalls(db: Database, calls: readonly AiCallInput[]): Promise<void> {
+  if (calls.length === 0) return;
+  await db.insert(aiCalls).values(
+    calls.map((call) => ({
+      userId: call.userId,
+      provider: call.provider,
+      model: call.model,
+      purpose: call.purpose,
+      outcome: call.outcome,
+      promptTokens: Math.max(0, Math.round(call.promptTokens)),
+      completionTokens: Math.max(0, Math.round(call.completionTokens)),
+      latencyMs: Math.max(0, Math.round(call.latencyMs)),
+      // numeric(12, 6): a fixed-point string keeps the sub-cent digits exact.
+      costUsd: call.costUsd.toFixed(6),
+    })),
+  );
 }
 
 export interface AiCallStats {

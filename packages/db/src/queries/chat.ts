@@ -146,21 +146,22 @@ export async function loadPromptMemories(
 }
 
 /**
- * The last `limit` turns of the conversation before `beforeId`, oldest first, for the
- * prompt's history window. Failed (empty) replies carry nothing worth repeating.
+ * The last `limit` turns of the conversation, oldest first, for the prompt's history
+ * window, without `excludeId` (the message being answered). Failed (empty) replies carry
+ * nothing worth repeating.
  */
 export async function listRecentTurns(
   db: Database,
-  params: { userId: string; companionId: string; excludeId: string; limit: number },
-): Promise<{ role: "user" | "assistant"; content: string }[]> {
+  params: { userId: string; companionId: string; limit: number; excludeId?: string | undefined },
+): Promise<{ id: string; role: "user" | "assistant"; content: string }[]> {
   const rows = await db
-    .select({ role: messages.role, content: messages.content })
+    .select({ id: messages.id, role: messages.role, content: messages.content })
     .from(messages)
     .where(
       and(
         eq(messages.userId, params.userId),
         eq(messages.companionId, params.companionId),
-        ne(messages.id, params.excludeId),
+        params.excludeId === undefined ? undefined : ne(messages.id, params.excludeId),
         ne(messages.status, "failed"),
       ),
     )

@@ -1,0 +1,205 @@
+/**
+ * Time to first token: what our server adds on top of the model provider's own.
+ *
+ *   pnpm --filter @companion/server bench            (or `pnpm bench` from the root)
+ *   BENCH_SCALE=small pnpm --filter @companion/server bench   (fewer samples, for CI)
+ *
+ * A fake OpenAI-compatible provider runs in this process and answers streams after a fixed
+ * delay (its TTFT). The real server runs as a child process (its own event loop, as in
+ * production) on the embedded database, or on DATABASE_URL when set, configured to use the
+ * fake provider. We measure, at 1 and at 50 concurrent streams:
+ *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
+ *   - server TTFT: packages/client `messages.stream`, subscribe to first `token` event
+ *     (auth, user-scoped transaction saving the message and loading the prompt context,
+ *     the provider call, SSE back to the client);
+ * and print p50/p99 of both, the difference in ms and the ratio. Target: < 10 ms added at p50.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createOpenAIProvider } from "@companion/ai";
+import { createFakeOpenAIServer } from "@companion/ai/testing";
+import { createClient, type CompanionClient } from "@companion/client";
+
+const small = process.env.BENCH_SCALE === "small";
+const PROVIDER_TTFT_MS = 50;
+const CONCURRENCY = [1, 50] as const;
+const SAMPLES = small ? 40 : 300;
+const WARMUP = small ? 10 : 40;
+const REPLY = "Sure, here is a short answer that streams in a handful of chunks, like a small model reply.";
+
+interface Sample {
+  provider: number[];
+  server: number[];
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function startServerProcess(fakeUrl: string) {
+  const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      DATA_DIR: dataDir,
+      SEED_DEMO: "true",
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      JWT_SECRET: randomBytes(32).toString("base64url"),
+      OPENAI_API_KEY: "bench-key",
+      OPENAI_BASE_URL: fakeUrl,
+      AI_TIMEOUT_MS: "10000",
+      // The benchmark sends far more than a person would.
+      RATE_CHAT_PER_MIN: "1000000",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error("server did not become ready in 120 s");
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function signUpConnected(url: string, companionId: string | undefined, i: number): Promise<{ api: CompanionClient; companionId: string }> {
+  let token: string | undefined;
+  const api = createClient({ url, getAccessToken: () => token, onTokens: (t) => void (token = t?.accessToken) });
+  await api.auth.register.mutate({ email: `bench-${i}-${randomBytes(4).toString("hex")}@example.com`, password: "bench-password-1", displayName: `Bench ${i}` });
+  const id = companionId ?? (await api.companions.list.query({ limit: 1 })).items[0]?.id;
+  if (!id) throw new Error("no companion to chat with (demo seed missing?)");
+  await api.companions.connect.mutate({ companionId: id });
+  return { api, companionId: id };
+}
+
+/** Subscribe → first token, then wait for `done` so the exchange is complete before the next. */
+function serverTtft(user: { api: CompanionClient; companionId: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let first: number | undefined;
+    const sub = user.api.messages.stream.subscribe(
+      { companionId: user.companionId, content: "hello there, how was your day?", idempotencyKey: randomUUID() },
+      {
+        onData: (event) => {
+          if (event.type === "token" && first === undefined) first = performance.now() - started;
+          if (event.type === "fallback") reject(new Error(`provider fell back: ${event.reason}`));
+          if (event.type === "done") {
+            sub.unsubscribe();
+            if (first === undefined) reject(new Error("done without a token"));
+            else resolve(first);
+          }
+        },
+        onError: reject,
+      },
+    );
+  });
+}
+
+async function providerTtft(provider: ReturnType<typeof createOpenAIProvider>): Promise<number> {
+  const started = performance.now();
+  let first: number | undefined;
+  for await (const chunk of provider.stream({ messages: [{ role: "user", content: "hello there" }], maxTokens: 100 })) {
+    if (chunk.type === "delta" && first === undefined) first = performance.now() - started;
+  }
+  if (first === undefined) throw new Error("no delta");
+  return first;
+}
+
+/** Runs `fn(worker)` on `concurrency` workers until `samples` results are collected. */
+async function measure(concurrency: number, samples: number, fn: (worker: number) => Promise<number>): Promise<number[]> {
+  const results: number[] = [];
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (started < samples) {
+        started++;
+        results.push(await fn(worker));
+      }
+    }),
+  );
+  return results;
+}
+
+async function main(): Promise<void> {
+  const fake = createFakeOpenAIServer({ mode: "ok", delayMs: PROVIDER_TTFT_MS, reply: REPLY });
+  const { url: fakeUrl, close: closeFake } = await fake.start();
+  const server = await startServerProcess(fakeUrl);
+  const provider = createOpenAIProvider({ name: "direct", apiKey: "bench-key", baseURL: fakeUrl, model: "gpt-4o-mini", timeoutMs: 10_000, maxRetries: 0 });
+  try {
+    const maxConcurrency = Math.max(...CONCURRENCY);
+    const first = await signUpConnected(server.url, undefined, 0);
+    const users = [first];
+    for (let i = 1; i < maxConcurrency; i++) users.push(await signUpConnected(server.url, first.companionId, i));
+
+    await measure(maxConcurrency, WARMUP, (w) => serverTtft(users[w % users.length] ?? first));
+    await measure(maxConcurrency, WARMUP, () => providerTtft(provider));
+
+    const rows: { concurrency: number; sample: Sample }[] = [];
+    for (const concurrency of CONCURRENCY) {
+      // Interleave the two measurements so drift (GC, JIT, the database growing) hits both alike.
+      const sample: Sample = { provider: [], server: [] };
+      for (let round = 0; round < 4; round++) {
+        sample.provider.push(...(await measure(concurrency, SAMPLES / 4, () => providerTtft(provider))));
+        sample.server.push(...(await measure(concurrency, SAMPLES / 4, (w) => serverTtft(users[w % users.length] ?? first))));
+      }
+      rows.push({ concurrency, sample });
+    }
+    report(rows, process.env.DATABASE_URL ? "postgres (DATABASE_URL)" : "pglite (embedded)");
+  } finally {
+    await server.stop();
+    await closeFake();
+  }
+}
+
+function report(rows: { concurrency: number; sample: Sample }[], database: string): void {
+  const f = (n: number) => n.toFixed(1).padStart(7);
+  const r = (n: number) => n.toFixed(2).padStart(5);
+  console.log(`\nTTFT through the server vs the fake provider alone (provider TTFT ~${PROVIDER_TTFT_MS} ms, database: ${database})`);
+  console.log("concurrency  samples   provider p50/p99 ms   server p50/p99 ms   added p50/p99 ms   ratio p50/p99");
+  let added50AtOne = NaN;
+  for (const { concurrency, sample } of rows) {
+    const p = { p50: percentile(sample.provider, 50), p99: percentile(sample.provider, 99) };
+    const s = { p50: percentile(sample.server, 50), p99: percentile(sample.server, 99) };
+    if (concurrency === 1) added50AtOne = s.p50 - p.p50;
+    console.log(
+      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}`,
+    );
+  }
+  console.log(`target: < 10 ms added at p50 (1 stream: ${added50AtOne.toFixed(1)} ms ${added50AtOne < 10 ? "— met" : "— MISSED"})\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

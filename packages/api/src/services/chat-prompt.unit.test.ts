@@ -1,0 +1,89 @@
+import { estimateMessagesTokens } from "@companion/ai";
+import type { ChatPersonaContext } from "@companion/db";
+import { describe, expect, it } from "vitest";
+import { buildExchangePrompt, memorySearchQuery, promptBudget, type ExchangeContext } from "./chat-prompt.ts";
+
+const DAY = 86_400_000;
+const now = new Date("2026-03-10T12:00:00Z");
+
+const persona = (relationship: Partial<ChatPersonaContext["relationship"]> = {}): ChatPersonaContext => ({
+  name: "Luna",
+  traits: ["caring", "curious"],
+  systemPrompt: "You are a warm astronomer.",
+  speakingStyle: "Soft sentences.",
+  backstory: "Grew up by the sea.",
+  fallbackLines: { lonely: ["I missed you."] },
+  relationship: { affection: 50, trust: 50, energy: 50, interactionCount: 3, lastInteractionAt: now, ...relationship },
+});
+
+const context = (overrides: Partial<ExchangeContext> = {}): ExchangeContext => ({
+  persona: persona(),
+  memories: { pinned: [], relevant: [] },
+  recent: [],
+  ...overrides,
+});
+
+describe("memorySearchQuery", () => {
+  it("ORs the meaningful words, so one shared word is enough to match", () => {
+    expect(memorySearchQuery("I went hiking with my dog Biscuit")).toBe("went or hiking or dog or biscuit");
+  });
+
+  it("drops stopwords, short words, duplicates and everything that is not a letter or digit", () => {
+    expect(memorySearchQuery("The dog, the DOG & the dog's bowl!")).toBe("dog or bowl");
+    expect(memorySearchQuery('"quoted" -negated or (grouped)')).toBe("quoted or negated or grouped");
+  });
+
+  it("returns null when nothing is left to search for", () => {
+    expect(memorySearchQuery("it is ok, we are")).toBeNull();
+    expect(memorySearchQuery("  ")).toBeNull();
+  });
+
+  it("keeps letters of any script and caps the number of terms", () => {
+    expect(memorySearchQuery("Café über straße")).toBe("café or über or straße");
+    const many = Array.from({ length: 30 }, (_, i) => `word${i}`).join(" ");
+    expect(memorySearchQuery(many)?.split(" or ")).toHaveLength(12);
+  });
+});
+
+describe("promptBudget", () => {
+  it("shares what the reply leaves between persona, memories and history", () => {
+    const budget = promptBudget({ contextTokens: 4096, replyTokens: 96 });
+    expect(budget).toEqual({ contextTokens: 4096, replyTokens: 96, persona: 1200, memories: 800, history: 2000 });
+    expect(budget.persona + budget.memories + budget.history).toBeLessThanOrEqual(4096 - 96);
+  });
+});
+
+describe("buildExchangePrompt", () => {
+  it("asks for the reply budget and hands the offline fallback the persona and current mood", () => {
+    const prompt = buildExchangePrompt(context(), "hello", { contextTokens: 2048, replyTokens: 300 }, now);
+    expect(prompt.maxTokens).toBe(300);
+    expect(prompt.persona).toEqual({ name: "Luna", traits: ["caring", "curious"], mood: "neutral", fallbackLines: { lonely: ["I missed you."] } });
+    expect(prompt.messages.at(-1)).toEqual({ role: "user", content: "hello" });
+  });
+
+  it("uses the mood as it stands now, after absence, not as it was stored", () => {
+    const away = context({ persona: persona({ affection: 80, trust: 70, lastInteractionAt: new Date(now.getTime() - 3 * DAY) }) });
+    const prompt = buildExchangePrompt(away, "hi again", { contextTokens: 2048, replyTokens: 300 }, now);
+    expect(prompt.persona.mood).toBe("lonely");
+    expect(prompt.messages[0]?.content).toContain("Current mood: lonely");
+  });
+
+  it("puts persona, memories and history in order and stays within the window", () => {
+    const prompt = buildExchangePrompt(
+      context({
+        memories: { pinned: [{ title: "Dog", content: "Biscuit the beagle" }], relevant: [{ title: "Trail", content: "Cascade ridge" }] },
+        recent: Array.from({ length: 200 }, (_, i) => ({ role: i % 2 === 0 ? ("user" as const) : ("assistant" as const), content: `turn ${i} `.repeat(20) })),
+      }),
+      "what next?",
+      { contextTokens: 1024, replyTokens: 200 },
+      now,
+    );
+    const system = prompt.messages[0]?.content ?? "";
+    expect(system).toContain("You are a warm astronomer.");
+    expect(system).toContain("Biscuit the beagle");
+    expect(system).toContain("Cascade ridge");
+    expect(prompt.tokenCount).toBe(estimateMessagesTokens(prompt.messages));
+    expect(prompt.tokenCount).toBeLessThanOrEqual(1024 - 200);
+    expect(prompt.messages[prompt.messages.length - 2]?.content).toContain("turn 199");
+  });
+});
