@@ -90,9 +90,10 @@ describe("stories and what hangs off them", () => {
     expect(await withUser(handle.db, w.a, (tx) => ids(tx, "story_media", `story_id = '${w.aStory}'`))).toEqual([w.aSlide]);
   });
 
-  it("an audience member sees their membership, not yet the story (issue 5 narrows visibility)", async () => {
+  it("an audience member sees their membership and the private story; nobody else does", async () => {
     expect(await withUser(handle.db, w.c, (tx) => countRows(tx, "story_audience"))).toBe(1);
-    expect(await withUser(handle.db, w.c, (tx) => countRows(tx, "stories", `id = '${w.aStory}'`))).toBe(0);
+    expect(await withUser(handle.db, w.c, (tx) => countRows(tx, "stories", `id = '${w.aStory}'`))).toBe(1);
+    expect(await withUser(handle.db, w.b, (tx) => countRows(tx, "stories", `id = '${w.aStory}'`))).toBe(0);
   });
 
   it("nobody reacts to or marks viewed a story they cannot see, or media of another story", async () => {
@@ -144,8 +145,9 @@ describe("links between rows", () => {
     expect(await rejection(run(w.b, link(own?.id ?? "")))).toBeUndefined();
   });
 
-  it("a follow is visible to both ends and removable only by the follower", async () => {
+  it("the follow graph is readable by every signed-in user; a follow is removable only by the follower", async () => {
     expect(await withUser(handle.db, w.c, (tx) => countRows(tx, "follows"))).toBe(2);
+    expect(await withUser(handle.db, w.b, (tx) => countRows(tx, "follows", `follower_id = '${w.a}'`))).toBe(1);
     expect(await changed(w.c, `delete from follows where followee_id = '${w.c}'`)).toBe(0);
   });
 });

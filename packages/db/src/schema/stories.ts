@@ -31,7 +31,15 @@ export const stories = pgTable(
     // (docs/query-plans.md). Per-author indexes would need a sort to merge authors.
     index("stories_live_created_idx").on(t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     // The cleanup job's purge of soft-deleted stories past the grace period; stays small.
-    index("stories_deleted_idx").on(t.deletedAt).where(sql`${t.deletedAt} is not null`),
+    // Stories that expired on their own and belong to a user are kept for the author's
+    // 7-day stats (docs/social.md), so they are left out here and purged by created_at
+    // through the next index; the job's queries repeat these predicates word for word.
+    index("stories_purge_idx")
+      .on(t.deletedAt)
+      .where(sql`${t.deletedAt} is not null and (${t.authorUserId} is null or ${t.deletedAt} < ${t.expiresAt})`),
+    index("stories_retained_idx")
+      .on(t.createdAt)
+      .where(sql`${t.deletedAt} is not null and ${t.authorUserId} is not null and ${t.deletedAt} >= ${t.expiresAt}`),
   ],
 );
 
@@ -93,6 +101,8 @@ export const storyViews = pgTable(
   (t) => [
     uniqueIndex("story_views_story_viewer_key").on(t.storyId, t.viewerId),
     index("story_views_viewer_idx").on(t.viewerId, t.viewedAt),
+    // stories.viewers: one story's viewers, latest first, keyset on (viewed_at, viewer_id).
+    index("story_views_story_viewed_idx").on(t.storyId, t.viewedAt, t.viewerId),
   ],
 );
 
