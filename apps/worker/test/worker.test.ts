@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { companions, stories, type Database } from "@companion/db";
-import { createTestDatabase, testBackend, type TestDatabase } from "@companion/db/testing";
+import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJobs } from "../src/jobs.ts";
@@ -88,19 +88,5 @@ describe("the worker process", () => {
     const worker = startWorker({});
     expect(await worker.exited).toBe(78);
     expect(worker.output()).toContain("DATABASE_URL is required");
-  });
-
-  // Only a real Postgres has a URL a second process can open.
-  it.runIf(testBackend() === "postgres")("runs the jobs against DATABASE_URL and stops gracefully on SIGTERM", async () => {
-    const story = await insertExpiredStory(handle.db);
-    const worker = startWorker({ DATABASE_URL: handle.url ?? "", STORY_EXPIRY_INTERVAL_MS: "1000" });
-    try {
-      expect(await until(async () => (await deletedAtOf(story)) instanceof Date), worker.output()).toBe(true);
-      worker.child.kill("SIGTERM");
-      expect(await worker.exited).toBe(0);
-      expect(worker.output()).toContain('"msg":"stopped"');
-    } finally {
-      worker.child.kill("SIGKILL");
-    }
   });
 });
