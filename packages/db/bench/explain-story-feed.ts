@@ -14,8 +14,8 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { openDatabase } from "../src/client.ts";
-import { encodeCursor } from "../src/queries/cursor.ts";
-import { listStoryFeed } from "../src/queries/stories.ts";
+import { encodeFeedCursor } from "../src/queries/keyset.ts";
+import { listStoryFeed } from "../src/queries/story-feed.ts";
 import { APP_ROLE, withUser } from "../src/user-scope.ts";
 
 const STORIES = 100_000;
@@ -64,16 +64,19 @@ await db.execute(sql`insert into story_reactions (user_id, media_id, story_id, e
   cross join (select id from users order by email limit 3) u`);
 await db.execute(sql`analyze`);
 
-// Page 1, then jump straight to the cursor DEEP_PAGE pages in (walking 500 pages would only add time).
-const [deep] = rowsOf<{ id: string; created_at: string }>(
+// Page 1, then jump straight to the cursor DEEP_PAGE pages in (walking 500 pages would only add time),
+// in the feed's order: unseen first, then newest.
+const [deep] = rowsOf<{ id: string; created_at: string; seen: boolean }>(
   await db.execute(
-    sql`select s.id, s.created_at from stories s join relationship_states r on r.companion_id = s.author_companion_id and r.user_id = ${viewer.id}
+    sql`select s.id, s.created_at, (v.id is not null) as seen
+      from stories s join relationship_states r on r.companion_id = s.author_companion_id and r.user_id = ${viewer.id}
+      left join story_views v on v.story_id = s.id and v.viewer_id = ${viewer.id}
       where s.deleted_at is null and s.expires_at > now()
-      order by s.created_at desc, s.id desc offset ${(DEEP_PAGE - 1) * LIMIT - 1} limit 1`,
+      order by (v.id is not null), s.created_at desc, s.id desc offset ${(DEEP_PAGE - 1) * LIMIT - 1} limit 1`,
   ),
 );
 if (!deep) throw new Error("not enough stories for the deep page");
-const deepCursor = encodeCursor({ createdAt: new Date(deep.created_at), id: deep.id });
+const deepCursor = encodeFeedCursor({ seen: deep.seen, createdAt: new Date(deep.created_at), id: deep.id });
 
 for (const [label, cursor] of [["page 1", undefined], [`page ${DEEP_PAGE}`, deepCursor]] as const) {
   captured.length = 0;

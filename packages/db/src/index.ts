@@ -24,3 +24,7 @@ export { seedDemoStories, renderDemoMedia, demoStories, demoSlideKey, type DemoM
 export * from "./queries/chat.ts";
 export * from "./queries/ai-calls.ts";
 export * from "./queries/media.ts";
+export * from "./queries/story-feed.ts";
+export * from "./queries/user-stories.ts";
+export * from "./queries/social.ts";
+export { encodeFeedCursor, decodeFeedCursor, type FeedKeysetPosition } from "./queries/keyset.ts";

@@ -10,3 +10,4 @@ export * from "./events.ts";
 export * from "./events.ts";
 export * from "./messages.ts";
 export * from "./media.ts";
+export * from "./social.ts";

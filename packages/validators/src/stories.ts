@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { cursor, isoDateTime, page, uuid } from "./common.ts";
+import { mediaKey } from "./media.ts";
+import { publicProfile } from "./social.ts";
 
 /**
  * Reactions a viewer may leave on a story slide. A closed set keeps per-emoji stats
@@ -38,19 +40,32 @@ export const storySlide = z.object({
 });
 export type StorySlide = z.infer<typeof storySlide>;
 
-/** The public profile of a story's author. A union on `kind`, so user authors can join later. */
+/** The public profile of a story's author: a companion, or a user (display name, never email). */
 export const storyCompanionAuthor = z.object({
   kind: z.literal("companion"),
   id: uuid,
   name: z.string(),
   avatarUrl: z.string().nullable(),
 });
-export const storyAuthor = z.discriminatedUnion("kind", [storyCompanionAuthor]);
+export const storyUserAuthor = z.object({
+  kind: z.literal("user"),
+  id: uuid,
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+});
+export const storyAuthor = z.discriminatedUnion("kind", [storyCompanionAuthor, storyUserAuthor]);
 export type StoryAuthor = z.infer<typeof storyAuthor>;
+
+/** `public`: anyone; `friends`: people the author follows and who follow back; `private`: the audience. */
+export const STORY_VISIBILITIES = ["public", "friends", "private"] as const;
+export const storyVisibility = z.enum(STORY_VISIBILITIES);
+export type StoryVisibility = z.infer<typeof storyVisibility>;
 
 export const story = z.object({
   id: uuid,
   caption: z.string().nullable(),
+  /** Companion stories are always `public` (to the users connected with the companion). */
+  visibility: storyVisibility,
   createdAt: isoDateTime,
   expiresAt: isoDateTime,
   /** Whether the signed-in user has marked it viewed. */
@@ -69,3 +84,51 @@ export type StoryReaction = z.infer<typeof storyReaction>;
 
 export const storyUnreactResult = z.object({ mediaId: uuid, removed: z.boolean() });
 export const storyMarkViewedResult = z.object({ storyId: uuid, seen: z.literal(true) });
+
+export const STORY_CAPTION_MAX = 500;
+export const STORY_MEDIA_MAX = 10;
+export const STORY_AUDIENCE_MAX = 100;
+
+/**
+ * A user's story. `mediaKeys` are keys from `media.createUpload` whose bytes are uploaded, in
+ * slide order; each slide's kind comes from the upload's content type. `audienceUserIds` only
+ * with `private` (empty or left out: only me).
+ */
+export const storyCreateInput = z
+  .object({
+    caption: z.string().trim().max(STORY_CAPTION_MAX).optional(),
+    mediaKeys: z.array(mediaKey).min(1).max(STORY_MEDIA_MAX),
+    visibility: storyVisibility,
+    audienceUserIds: z.array(uuid).max(STORY_AUDIENCE_MAX).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (new Set(v.mediaKeys).size !== v.mediaKeys.length) ctx.addIssue({ code: "custom", path: ["mediaKeys"], message: "Each media key once" });
+    if (v.audienceUserIds?.length && v.visibility !== "private") {
+      ctx.addIssue({ code: "custom", path: ["audienceUserIds"], message: "An audience is only for private stories" });
+    }
+  });
+export type StoryCreateInput = z.infer<typeof storyCreateInput>;
+
+export const storyDeleteInput = z.object({ storyId: uuid });
+export const storyDeleteResult = z.object({ storyId: uuid, deleted: z.literal(true) });
+
+export const STORY_VIEWERS_MAX_LIMIT = 100;
+export const storyViewersInput = z.object({
+  storyId: uuid,
+  cursor: cursor.optional(),
+  limit: z.number().int().min(1).max(STORY_VIEWERS_MAX_LIMIT).default(20),
+});
+export type StoryViewersInput = z.infer<typeof storyViewersInput>;
+export const storyViewer = z.object({ user: publicProfile, viewedAt: isoDateTime });
+export type StoryViewer = z.infer<typeof storyViewer>;
+export const storyViewersPage = page(storyViewer);
+
+/** My stories posted since `since` (7 days), their views, distinct viewers and reactions by emoji (most used first). */
+export const storyStats = z.object({
+  since: isoDateTime,
+  storiesPosted: z.number().int(),
+  views: z.number().int(),
+  uniqueViewers: z.number().int(),
+  reactions: z.array(z.object({ emoji: z.string(), count: z.number().int() })),
+});
+export type StoryStats = z.infer<typeof storyStats>;

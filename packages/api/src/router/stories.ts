@@ -1,24 +1,36 @@
 import {
+  createUserStory,
   deleteStoryReaction,
+  deleteUserStory,
+  getMyStoryStats,
   getStory,
   listStoryFeed,
+  listStoryViewers,
   markStoryViewed,
   upsertStoryReaction,
   withUser,
   type StoryRecord,
+  type StoryViewerRecord,
 } from "@companion/db";
 import {
   story,
   storyByIdInput,
+  storyCreateInput,
+  storyDeleteInput,
+  storyDeleteResult,
   storyFeedInput,
   storyFeedPage,
   storyMarkViewedInput,
   storyMarkViewedResult,
   storyReactInput,
   storyReaction,
+  storyStats,
   storyUnreactInput,
   storyUnreactResult,
+  storyViewersInput,
+  storyViewersPage,
   type Story,
+  type StoryViewer,
 } from "@companion/validators";
 import { rateLimited } from "../rate-limit.ts";
 import { protectedProcedure, router } from "../trpc.ts";
@@ -33,6 +45,7 @@ export const mediaUrl = (mediaKey: string) => `/media/${mediaKey.split("/").map(
 const toWireStory = (s: StoryRecord): Story => ({
   id: s.id,
   caption: s.caption,
+  visibility: s.visibility,
   createdAt: s.createdAt.toISOString(),
   expiresAt: s.expiresAt.toISOString(),
   seen: s.seen,
@@ -49,8 +62,16 @@ const toWireStory = (s: StoryRecord): Story => ({
   })),
 });
 
+const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
+  user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
+  viewedAt: v.viewedAt.toISOString(),
+});
+
 export const storiesRouter = router({
-  /** Live stories of companions I am connected with, newest first; two queries per page. */
+  /**
+   * Live stories of companions I am connected with, of people I follow that I may see, and
+   * my own; unseen first, then newest; two queries per page (docs/social.md).
+   */
   feed: protectedProcedure
     .input(storyFeedInput)
     .output(storyFeedPage)
@@ -59,7 +80,7 @@ export const storiesRouter = router({
       return { items: page.items.map(toWireStory), nextCursor: page.nextCursor };
     }),
 
-  /** One story in the feed's shape; NOT_FOUND if I may not see it (not connected, expired, deleted). */
+  /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
   byId: protectedProcedure
     .input(storyByIdInput)
     .output(story)
@@ -94,4 +115,46 @@ export const storiesRouter = router({
       await withUser(ctx.services.db, ctx.user.id, (tx) => markStoryViewed(tx, { userId: ctx.user.id, storyId: input.storyId }));
       return { storyId: input.storyId, seen: true as const };
     }),
+
+  /**
+   * Posts my story from my uploaded media (docs/social.md); expires after 24 hours.
+   * Rate-limited per user (storyCreate, 20/min by default).
+   */
+  create: protectedProcedure
+    .use(rateLimited("storyCreate"))
+    .input(storyCreateInput)
+    .output(story)
+    .mutation(async ({ ctx, input }) =>
+      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => createUserStory(tx, { userId: ctx.user.id, ...input }))),
+    ),
+
+  /** Deletes my live story; anyone else's (or one already gone) is NOT_FOUND. */
+  delete: protectedProcedure
+    .input(storyDeleteInput)
+    .output(storyDeleteResult)
+    .mutation(async ({ ctx, input }) => {
+      await withUser(ctx.services.db, ctx.user.id, (tx) => deleteUserStory(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      return { storyId: input.storyId, deleted: true as const };
+    }),
+
+  /** Who viewed my story, latest first, keyset-paged; NOT_FOUND unless it is mine. */
+  viewers: protectedProcedure
+    .input(storyViewersInput)
+    .output(storyViewersPage)
+    .query(async ({ ctx, input }) => {
+      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryViewers(tx, { userId: ctx.user.id, ...input }));
+      return { items: page.items.map(toWireViewer), nextCursor: page.nextCursor };
+    }),
+
+  /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
+  stats: protectedProcedure.output(storyStats).query(async ({ ctx }) => {
+    const s = await withUser(ctx.services.db, ctx.user.id, (tx) => getMyStoryStats(tx, { userId: ctx.user.id }));
+    return {
+      since: s.since.toISOString(),
+      storiesPosted: s.storiesPosted,
+      views: s.views,
+      uniqueViewers: s.uniqueViewers,
+      reactions: s.reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
+    };
+  }),
 });

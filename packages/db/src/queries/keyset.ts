@@ -45,3 +45,29 @@ export function decodePinnedCursor(cursor: string): PinnedKeysetPosition {
   }
   return { pinned: pinned === "1", createdAt: new Date(time), id };
 }
+
+/**
+ * Story feed keyset: (seen, created_at, id), "feed:<u|s>:<epoch ms>:<uuid>". The feed lists
+ * unseen stories first, so where a page ends includes which of the two runs it is in.
+ */
+export interface FeedKeysetPosition {
+  seen: boolean;
+  createdAt: Date;
+  id: string;
+}
+
+const FEED_PREFIX = "feed";
+
+export function encodeFeedCursor(pos: FeedKeysetPosition): string {
+  return Buffer.from(`${FEED_PREFIX}:${pos.seen ? "s" : "u"}:${pos.createdAt.getTime()}:${pos.id}`).toString("base64url");
+}
+
+export function decodeFeedCursor(cursor: string): FeedKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [prefix, seen, ms, id] = parts;
+  const time = Number(ms);
+  if (parts.length !== 4 || prefix !== FEED_PREFIX || (seen !== "u" && seen !== "s") || !ms || !/^\d+$/.test(ms) || !Number.isSafeInteger(time) || !id || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { seen: seen === "s", createdAt: new Date(time), id };
+}

@@ -1,148 +1,10 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { notFound } from "../errors.ts";
-import { companions, relationshipStates, stories, storyMedia, storyReactions, storyViews } from "../schema/index.ts";
+import { stories, storyMedia, storyReactions, storyViews } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { emitEvents } from "./events.ts";
 import { inTransaction, recordInteraction } from "./relationships.ts";
-import { companionVisibleTo } from "./visibility.ts";
-
-export interface StorySlideRecord {
-  id: string;
-  storyId: string;
-  sortOrder: number;
-  kind: "image" | "video";
-  /** Storage key; the API turns it into a URL (`/media/<key>`). */
-  mediaKey: string;
-  width: number | null;
-  height: number | null;
-  durationMs: number | null;
-  /** The viewer's emoji on this slide, or null. */
-  myReaction: string | null;
-}
-
-export interface StoryRecord {
-  id: string;
-  caption: string | null;
-  createdAt: Date;
-  expiresAt: Date;
-  /** The viewer has a row in story_views. */
-  seen: boolean;
-  author: { kind: "companion"; id: string; name: string; avatarUrl: string | null };
-  slides: StorySlideRecord[];
-}
-
-/**
- * The one definition of "a story this user may see": live (not soft-deleted, not past
- * expiry, whether or not the cleanup job has run yet) and authored by a companion the user
- * is connected with and may still see (public or theirs). Every read and write on stories
- * goes through it, so a story the user may not see is NOT_FOUND everywhere alike.
- * Self-contained (no join required of the caller), so user-authored stories can extend it
- * with an OR branch.
- */
-function visibleTo(userId: string): SQL {
-  // `companions` inside the EXISTS shadows any `companions` joined by the outer query.
-  return sql`${stories.deletedAt} is null and ${stories.expiresAt} > now() and exists (
-    select 1 from ${relationshipStates} join ${companions} on ${companions.id} = ${relationshipStates.companionId}
-    where ${relationshipStates.userId} = ${userId} and ${relationshipStates.companionId} = ${stories.authorCompanionId}
-      and ${companionVisibleTo(userId)})`;
-}
-
-/**
- * Query 1 of 2: story heads with `seen` and the author, both joined, newest first.
- * Served by the partial index stories_live_created_idx (created_at, id) WHERE deleted_at
- * IS NULL, scanned backward from the cursor: no sort, and page 500 costs what page 1 does
- * (docs/query-plans.md).
- */
-function selectStoryHeads(db: Database, userId: string, where: SQL | undefined, limit: number) {
-  return db
-    .select({
-      id: stories.id,
-      caption: stories.caption,
-      createdAt: stories.createdAt,
-      expiresAt: stories.expiresAt,
-      seen: sql<boolean>`(${storyViews.id} is not null)`,
-      authorId: companions.id,
-      authorName: companions.name,
-      authorAvatarUrl: companions.avatarUrl,
-    })
-    .from(stories)
-    .innerJoin(companions, eq(companions.id, stories.authorCompanionId))
-    // At most one row per story (unique on story_id, viewer_id). A join rather than an
-    // EXISTS in the select list: Postgres plans that EXISTS for every visible story, not
-    // the page, and so hashes ALL of the viewer's views on each page; the join probes the
-    // unique index once per row returned (docs/query-plans.md).
-    .leftJoin(storyViews, and(eq(storyViews.storyId, stories.id), eq(storyViews.viewerId, userId)))
-    .where(and(visibleTo(userId), where))
-    .orderBy(desc(stories.createdAt), desc(stories.id))
-    .limit(limit);
-}
-
-type StoryHead = Awaited<ReturnType<typeof selectStoryHeads>>[number];
-
-/**
- * Query 2 of 2: every slide of these stories with the viewer's reaction, in one batch
- * (`= any($1::uuid[])`, never a query per story), grouped here. Sorting the few slides in
- * memory keeps the plan a plain index scan on story_media_story_order_key.
- */
-async function attachSlides(db: Database, userId: string, heads: StoryHead[]): Promise<StoryRecord[]> {
-  if (heads.length === 0) return [];
-  const ids = heads.map((h) => h.id);
-  const rows = await db
-    .select({
-      id: storyMedia.id,
-      storyId: storyMedia.storyId,
-      sortOrder: storyMedia.sortOrder,
-      kind: storyMedia.kind,
-      mediaKey: storyMedia.mediaKey,
-      width: storyMedia.width,
-      height: storyMedia.height,
-      durationMs: storyMedia.durationMs,
-      myReaction: storyReactions.emoji,
-    })
-    .from(storyMedia)
-    .leftJoin(storyReactions, and(eq(storyReactions.mediaId, storyMedia.id), eq(storyReactions.userId, userId)))
-    .where(sql`${storyMedia.storyId} = any(${sql.param(ids)}::uuid[])`);
-  const byStory = new Map<string, StorySlideRecord[]>(ids.map((id) => [id, []]));
-  for (const row of rows) byStory.get(row.storyId)?.push(row);
-  return heads.map((h) => ({
-    id: h.id,
-    caption: h.caption,
-    createdAt: h.createdAt,
-    expiresAt: h.expiresAt,
-    seen: h.seen,
-    author: { kind: "companion", id: h.authorId, name: h.authorName, avatarUrl: h.authorAvatarUrl },
-    slides: (byStory.get(h.id) ?? []).sort((a, b) => a.sortOrder - b.sortOrder),
-  }));
-}
-
-/**
- * Stories of the companions the user is connected with, newest first, keyset-paged on
- * (created_at, id). Exactly two queries per page: the heads, then all their slides.
- */
-export async function listStoryFeed(
-  db: Database,
-  params: { userId: string; cursor?: string | undefined; limit: number },
-): Promise<{ items: StoryRecord[]; nextCursor: string | null }> {
-  const after = params.cursor ? decodeCursor(params.cursor) : null;
-  // A row comparison, so the bound becomes an index condition rather than a filter.
-  const before = after
-    ? sql`(${stories.createdAt}, ${stories.id}) < (${sql.param(after.createdAt, stories.createdAt)}::timestamptz, ${after.id}::uuid)`
-    : undefined;
-  const rows = await selectStoryHeads(db, params.userId, before, params.limit + 1);
-  const heads = rows.slice(0, params.limit);
-  const last = heads[heads.length - 1];
-  const nextCursor = rows.length > params.limit && last ? encodeCursor(last) : null;
-  return { items: await attachSlides(db, params.userId, heads), nextCursor };
-}
-
-/** One story in the feed's shape; NOT_FOUND when the user may not see it. */
-export async function getStory(db: Database, params: { userId: string; storyId: string }): Promise<StoryRecord> {
-  const heads = await selectStoryHeads(db, params.userId, eq(stories.id, params.storyId), 1);
-  const [story] = await attachSlides(db, params.userId, heads);
-  if (!story) throw notFound("Story");
-  return story;
-}
+import { storyVisibleTo } from "./story-visibility.ts";
 
 /**
  * How warm each reaction reads to the relationship model (-1..1). Unknown emoji count as
@@ -164,7 +26,7 @@ export async function upsertStoryReaction(
       .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId, authorUserId: stories.authorUserId })
       .from(storyMedia)
       .innerJoin(stories, eq(stories.id, storyMedia.storyId))
-      .where(and(eq(storyMedia.id, params.mediaId), visibleTo(params.userId)));
+      .where(and(eq(storyMedia.id, params.mediaId), storyVisibleTo(params.userId)));
     if (!media) throw notFound("Story media");
     const [row] = await tx
       .insert(storyReactions)
@@ -193,13 +55,24 @@ export async function upsertStoryReaction(
   });
 }
 
-/** Removes the user's reaction on a slide; idempotent (`removed` says whether there was one). */
+/**
+ * Removes the user's reaction on a slide; idempotent (`removed` says whether there was one).
+ * NOT_FOUND when the user may no longer see the story, like every other story operation.
+ */
 export async function deleteStoryReaction(db: Database, params: { userId: string; mediaId: string }): Promise<{ removed: boolean }> {
-  const rows = await db
-    .delete(storyReactions)
-    .where(and(eq(storyReactions.userId, params.userId), eq(storyReactions.mediaId, params.mediaId)))
-    .returning({ id: storyReactions.id });
-  return { removed: rows.length > 0 };
+  return inTransaction(db, async (tx) => {
+    const [media] = await tx
+      .select({ id: storyMedia.id })
+      .from(storyMedia)
+      .innerJoin(stories, eq(stories.id, storyMedia.storyId))
+      .where(and(eq(storyMedia.id, params.mediaId), storyVisibleTo(params.userId)));
+    if (!media) throw notFound("Story media");
+    const rows = await tx
+      .delete(storyReactions)
+      .where(and(eq(storyReactions.userId, params.userId), eq(storyReactions.mediaId, params.mediaId)))
+      .returning({ id: storyReactions.id });
+    return { removed: rows.length > 0 };
+  });
 }
 
 /**
@@ -211,7 +84,7 @@ export async function markStoryViewed(db: Database, params: { userId: string; st
     const [story] = await tx
       .select({ id: stories.id, authorUserId: stories.authorUserId })
       .from(stories)
-      .where(and(eq(stories.id, params.storyId), visibleTo(params.userId)));
+      .where(and(eq(stories.id, params.storyId), storyVisibleTo(params.userId)));
     if (!story) throw notFound("Story");
     const first = await tx
       .insert(storyViews)
@@ -227,11 +100,17 @@ export async function markStoryViewed(db: Database, params: { userId: string; st
 
 export const STORY_DELETE_GRACE_MS = 60 * 60 * 1000;
 
+/** How long a user's story that expired on its own is kept for the author's stats and viewers. */
+export const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
  * The cleanup job. Soft-deletes stories past expiry (they already vanished from reads, which
  * check expires_at themselves), then hard-deletes those soft-deleted longer than `graceMs`
- * ago (media, reactions and views go with them by cascade). Works in batches with
- * SKIP LOCKED, so transactions stay short and the server and a worker may run it at once.
+ * ago (media, reactions and views go with them by cascade). A user's story that expired on
+ * its own (`deleted_at >= expires_at`) is kept until `STORY_STATS_RETENTION_MS` after it was
+ * posted, for its author's 7-day stats; one its author deleted goes after the grace period.
+ * Works in batches with SKIP LOCKED, so transactions stay short and the server and a worker
+ * may run it at once.
  */
 export async function expireStories(
   db: Database,
@@ -240,6 +119,7 @@ export async function expireStories(
   const now = params.now ?? new Date();
   const batchSize = params.batchSize ?? 1000;
   const purgeBefore = new Date(now.getTime() - (params.graceMs ?? STORY_DELETE_GRACE_MS));
+  const retainedBefore = new Date(now.getTime() - STORY_STATS_RETENTION_MS);
 
   const softDeleted = await inBatches(batchSize, async () => {
     // Served by the partial index stories_expires_live_idx (expires_at) WHERE deleted_at IS NULL.
@@ -257,20 +137,29 @@ export async function expireStories(
     return rows.length;
   });
 
-  const hardDeleted = await inBatches(batchSize, async () => {
-    // Served by the partial index stories_deleted_idx (deleted_at) WHERE deleted_at IS NOT NULL.
-    const due = db
-      .select({ id: stories.id })
-      .from(stories)
-      .where(and(isNotNull(stories.deletedAt), lt(stories.deletedAt, purgeBefore)))
-      .limit(batchSize)
-      .for("update", { skipLocked: true });
-    const rows = await db
-      .delete(stories)
-      .where(and(inArray(stories.id, due), isNotNull(stories.deletedAt)))
-      .returning({ id: stories.id });
-    return rows.length;
-  });
+  // Each condition repeats the predicate of its partial index (schema/stories.ts), so the
+  // planner can use it: stories_purge_idx by deleted_at, stories_retained_idx by created_at.
+  const purgeable = [
+    and(isNotNull(stories.deletedAt), or(isNull(stories.authorUserId), lt(stories.deletedAt, stories.expiresAt)), lt(stories.deletedAt, purgeBefore)),
+    and(
+      isNotNull(stories.deletedAt),
+      isNotNull(stories.authorUserId),
+      gte(stories.deletedAt, stories.expiresAt),
+      lt(stories.createdAt, retainedBefore),
+      lt(stories.deletedAt, purgeBefore),
+    ),
+  ];
+  let hardDeleted = 0;
+  for (const condition of purgeable) {
+    hardDeleted += await inBatches(batchSize, async () => {
+      const due = db.select({ id: stories.id }).from(stories).where(condition).limit(batchSize).for("update", { skipLocked: true });
+      const rows = await db
+        .delete(stories)
+        .where(and(inArray(stories.id, due), isNotNull(stories.deletedAt)))
+        .returning({ id: stories.id });
+      return rows.length;
+    });
+  }
 
   return { softDeleted, hardDeleted };
 }
