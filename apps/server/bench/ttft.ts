@@ -5,7 +5,7 @@
  *   BENCH_SCALE=small pnpm --filter @companion/server bench   (fewer samples, for CI)
  *
  * A fake OpenAI-compatible provider runs in this process and answers streams after a fixed
- * delay (its TTFT). The real server runs as a child process (its own event loop, as in
+ * delay (its TTFT), then streams a token every 10 ms. The real server runs as a child process (its own event loop, as in
  * production) on the embedded database, or on DATABASE_URL when set, configured to use the
  * fake provider. We measure, at 1 and at 50 concurrent streams:
  *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
@@ -27,6 +27,9 @@ import { createClient, type CompanionClient } from "@companion/client";
 
 const small = process.env.BENCH_SCALE === "small";
 const PROVIDER_TTFT_MS = 50;
+// Like a model streaming ~100 tokens/s. With no gap the whole reply (and its save) would
+// land in the same instant as the first token, which no real provider does.
+const PROVIDER_TOKEN_GAP_MS = 10;
 const CONCURRENCY = [1, 50] as const;
 const SAMPLES = small ? 40 : 300;
 const WARMUP = small ? 10 : 40;
@@ -152,7 +155,7 @@ async function measure(concurrency: number, samples: number, fn: (worker: number
 }
 
 async function main(): Promise<void> {
-  const fake = createFakeOpenAIServer({ mode: "ok", delayMs: PROVIDER_TTFT_MS, reply: REPLY });
+  const fake = createFakeOpenAIServer({ mode: "ok", delayMs: PROVIDER_TTFT_MS, chunkDelayMs: PROVIDER_TOKEN_GAP_MS, reply: REPLY });
   const { url: fakeUrl, close: closeFake } = await fake.start();
   const server = await startServerProcess(fakeUrl);
   const provider = createOpenAIProvider({ name: "direct", apiKey: "bench-key", baseURL: fakeUrl, model: "gpt-4o-mini", timeoutMs: 10_000, maxRetries: 0 });

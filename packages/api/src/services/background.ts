@@ -15,7 +15,7 @@ export interface ServiceLogger {
 
 export const consoleLogger: ServiceLogger = {
   error: (obj, msg) => console.error(msg, obj),
-  warn: (obj, msg) => console.warn(msg, obj),
+  warn: (obj, msg) => console.error(msg, obj),
 };
 
 export interface BackgroundTasks {

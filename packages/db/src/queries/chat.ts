@@ -1,6 +1,11 @@
 /**
  * Queries behind one chat exchange (user message → model → reply). The chat service in
  * packages/api composes them inside `withUser`; none of them calls a model.
+ *
+ * They sit on the path to a reply's first token, so each is `.prepare()`d on the
+ * transaction it runs in: unnamed, postgres.js describes every parameterized statement
+ * first (an extra round trip); named, it reuses the connection's prepared statement.
+ * With DB_POOLER=transaction the client disables prepared statements and this is a no-op.
  */
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
@@ -66,7 +71,9 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
     .from(relationshipStates)
     .innerJoin(companions, eq(companions.id, relationshipStates.companionId))
     .leftJoin(companionPersonas, eq(companionPersonas.companionId, relationshipStates.companionId))
-    .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId)));
+    .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId)))
+    .prepare("chat_persona")
+    .execute();
   if (!row) throw notFound("Companion");
   const { affection, trust, energy, interactionCount, lastInteractionAt, ...persona } = row;
   return {
@@ -95,13 +102,17 @@ export async function claimUserMessage(
     .insert(messages)
     .values({ userId: params.userId, companionId: params.companionId, role: "user", content: params.content, idempotencyKey: params.idempotencyKey })
     .onConflictDoNothing({ target: [messages.userId, messages.idempotencyKey] })
-    .returning(chatMessageColumns);
+    .returning(chatMessageColumns)
+    .prepare("chat_claim")
+    .execute();
   if (inserted) return { message: inserted, created: true };
 
   const [existing] = await db
     .select(chatMessageColumns)
     .from(messages)
-    .where(and(eq(messages.userId, params.userId), eq(messages.idempotencyKey, params.idempotencyKey)));
+    .where(and(eq(messages.userId, params.userId), eq(messages.idempotencyKey, params.idempotencyKey)))
+    .prepare("chat_claimed")
+    .execute();
   // Only a concurrent delete (account or companion removal) gets here.
   if (!existing) throw new DomainError("CONFLICT", "The message for this idempotency key was removed; send with a new key");
   if (existing.content !== params.content || existing.companionId !== params.companionId) {
@@ -131,8 +142,9 @@ export async function loadPromptMemories(
     .from(memories)
     .where(and(mine, eq(memories.pinned, true)))
     .orderBy(desc(memories.createdAt), desc(memories.id))
-    .limit(params.pinnedLimit);
-  if (params.searchQuery === null || params.relevantLimit === 0) return { pinned: await pinned, relevant: [] };
+    .limit(params.pinnedLimit)
+    .prepare("chat_pinned_memories");
+  if (params.searchQuery === null || params.relevantLimit === 0) return { pinned: await pinned.execute(), relevant: [] };
 
   const query = sql`websearch_to_tsquery('simple', ${params.searchQuery})`;
   const relevant = db
@@ -140,8 +152,9 @@ export async function loadPromptMemories(
     .from(memories)
     .where(and(mine, eq(memories.pinned, false), sql`${memories.search} @@ ${query}`))
     .orderBy(sql`ts_rank(${memories.search}, ${query}) desc`, desc(memories.createdAt))
-    .limit(params.relevantLimit);
-  const [pinnedRows, relevantRows] = await Promise.all([pinned, relevant]);
+    .limit(params.relevantLimit)
+    .prepare("chat_relevant_memories");
+  const [pinnedRows, relevantRows] = await Promise.all([pinned.execute(), relevant.execute()]);
   return { pinned: pinnedRows, relevant: relevantRows };
 }
 
@@ -166,7 +179,9 @@ export async function listRecentTurns(
       ),
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(params.limit);
+    .limit(params.limit)
+    .prepare("chat_recent_turns")
+    .execute();
   return rows.reverse();
 }
 
@@ -197,7 +212,9 @@ export async function findReply(
     .leftJoin(reply, and(eq(reply.replyToId, messages.id), eq(reply.userId, params.userId), eq(reply.role, "assistant")))
     .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId)))
     .orderBy(reply.createdAt)
-    .limit(1);
+    .limit(1)
+    .prepare("chat_find_reply")
+    .execute();
   if (!row) throw notFound("Message");
   return row;
 }
@@ -233,7 +250,9 @@ async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply
     .from(messages)
     .where(and(eq(messages.replyToId, params.replyToId), eq(messages.userId, params.userId), eq(messages.role, "assistant")))
     .orderBy(messages.createdAt)
-    .limit(1);
+    .limit(1)
+    .prepare("chat_existing_reply")
+    .execute();
   if (existing) return { reply: existing, created: false };
   const [saved] = await db
     .insert(messages)
@@ -247,7 +266,9 @@ async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply
       provider: params.provider,
       model: params.model,
     })
-    .returning(chatMessageColumns);
+    .returning(chatMessageColumns)
+    .prepare("chat_save_reply")
+    .execute();
   if (!saved) throw new Error("insert into messages returned no row");
   return { reply: saved, created: true };
 }
