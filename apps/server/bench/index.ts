@@ -1,0 +1,94 @@
+/**
+ * `pnpm bench` (root) runs this through turbo; arguments after it are forwarded:
+ *
+ *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
+ *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
+ *   pnpm bench --only hot-paths      skip the time-to-first-token benchmark (ttft.ts)
+ *   pnpm bench --json out.json       also write the hot-path figures as JSON
+ *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
+ *   pnpm bench --backend postgres    one backend only (both by default)
+ *
+ * Hot paths (hot-paths.ts): stories.feed and messages.list at page 1 and at a deep page, on
+ * PGlite in memory and on a fresh database of the real Postgres (BENCH_DATABASE_URL, else
+ * TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres), which must answer.
+ * Then ttft.ts runs in its own process (BENCH_SCALE=small for the small scale).
+ * Exits non-zero when a query errors or returns no rows; timings are reported, not asserted.
+ */
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { benchBackend, type RunOptions } from "./hot-paths.ts";
+import { printBackend, type BackendResult } from "./stats.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: "string" },
+    only: { type: "string" },
+    json: { type: "string" },
+    iterations: { type: "string" },
+    backend: { type: "string" },
+    explain: { type: "boolean" },
+  },
+  strict: true,
+});
+
+const env = z
+  .object({
+    BENCH_DATABASE_URL: z.url().optional(),
+    TEST_DATABASE_URL: z.url().optional(),
+    // ttft.ts reads the scale from here; accepted as an alternative to --scale.
+    BENCH_SCALE: z.enum(["full", "small"]).optional(),
+  })
+  .parse(process.env);
+
+const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
+const only = z.enum(["hot-paths", "ttft"]).optional().parse(args.only);
+const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
+const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
+
+const options: RunOptions = {
+  scale,
+  // Small data is not deep enough for page 500: 1,000 stories in all.
+  deepPage: scale === "full" ? 500 : 50,
+  limit: 20,
+  iterations,
+  warmup: scale === "full" ? 30 : 10,
+  explain: args.explain ?? false,
+  postgresUrl: env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  log: (line) => console.log(line),
+};
+
+async function runHotPaths(): Promise<void> {
+  const started = performance.now();
+  console.log(`hot paths, ${scale} scale: stories.feed and messages.list at page 1 and page ${options.deepPage} (limit ${options.limit})`);
+  if (scale === "small") console.log(`(small scale: the deep page is page ${options.deepPage}, not 500)`);
+  const results: BackendResult[] = [];
+  for (const kind of backends) results.push(await benchBackend(kind, options));
+  console.log(`\n===== hot paths (${scale} scale), milliseconds per call, sequential =====`);
+  for (const r of results) printBackend(r);
+  console.log(`\nhot paths done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.json) await writeFile(args.json, JSON.stringify({ scale, results }, null, 2) + "\n");
+}
+
+/** ttft.ts as its own process, as its author intended (it starts a server child process of its own). */
+function runTtft(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("ttft.ts", import.meta.url))], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, BENCH_SCALE: scale },
+      stdio: "inherit",
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ttft benchmark exited with ${code}`))));
+  });
+}
+
+try {
+  if (only !== "ttft") await runHotPaths();
+  if (only !== "hot-paths") await runTtft();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+}

@@ -1,0 +1,74 @@
+/** Latency summaries and the printed table of the hot-path benchmark. */
+
+export interface Summary {
+  n: number;
+  mean: number;
+  p50: number;
+  p99: number;
+}
+
+/** Nearest-rank percentile: with n = 200, p99 is the 2nd slowest sample, not an interpolation. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  return {
+    n: samples.length,
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+  };
+}
+
+/** The figures of one backend, as printed and as written by `--json`. */
+export interface BackendResult {
+  backend: "pglite" | "postgres";
+  scale: "full" | "small";
+  deepPage: number;
+  limit: number;
+  seedMs: number;
+  volumes: Record<string, number>;
+  /** Keyed like `api.feed.page1`, `raw.messages.deep`. */
+  timings: Record<string, Summary>;
+  ratios: {
+    feedDeepOverFirst: number;
+    messagesDeepOverFirst: number;
+    feedApiOverRaw: number;
+    messagesApiOverRaw: number;
+  };
+}
+
+export const TARGETS = { deepOverFirst: 1.2, feedApiOverRaw: 2 } as const;
+
+const ms = (n: number) => n.toFixed(2).padStart(8);
+const ratio = (n: number, target?: number) => `${n.toFixed(2)}${target === undefined ? "" : n <= target ? `  (target ≤ ${target}: met)` : `  (target ≤ ${target}: MISSED)`}`;
+
+export function printBackend(r: BackendResult): void {
+  const rows: [string, string][] = [
+    ["api.feed", "stories.feed over HTTP + packages/client"],
+    ["caller.feed", "the same procedure through createCaller: no HTTP, no client"],
+    ["scoped.feed", "same 2 statements in BEGIN + user scope + COMMIT, on the driver"],
+    ["raw.feed", "same 2 statements on the driver (the floor)"],
+    ["api.messages", "messages.list over HTTP + packages/client"],
+    ["caller.messages", "the same procedure through createCaller: no HTTP, no client"],
+    ["scoped.messages", "same statement in BEGIN + user scope + COMMIT, on the driver"],
+    ["raw.messages", "same statement on the driver (the floor)"],
+  ];
+  console.log(`\n${r.backend} (${r.scale} scale, seeded in ${(r.seedMs / 1000).toFixed(1)} s; limit ${r.limit}, deep page = page ${r.deepPage})`);
+  console.log(`  volumes: ${Object.entries(r.volumes).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}`);
+  console.log(`  ${"path".padEnd(16)} ${"page".padEnd(9)} ${"n".padStart(5)} ${"mean ms".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}   what`);
+  for (const [key, what] of rows) {
+    for (const page of ["page1", "deep"] as const) {
+      const s = r.timings[`${key}.${page}`];
+      if (!s) continue;
+      const label = page === "page1" ? "page 1" : `page ${r.deepPage}`;
+      console.log(`  ${key.padEnd(16)} ${label.padEnd(9)} ${String(s.n).padStart(5)} ${ms(s.mean)} ${ms(s.p50)} ${ms(s.p99)}   ${page === "page1" ? what : ""}`);
+    }
+  }
+  console.log(`  page ${r.deepPage} / page 1, API p50:  feed ${ratio(r.ratios.feedDeepOverFirst, TARGETS.deepOverFirst)}`);
+  console.log(`  ${"".padEnd(24)}messages ${ratio(r.ratios.messagesDeepOverFirst, TARGETS.deepOverFirst)}`);
+  console.log(`  API p50 / raw p50, page 1: feed ${ratio(r.ratios.feedApiOverRaw, TARGETS.feedApiOverRaw)}`);
+  console.log(`  ${"".padEnd(24)}messages ${ratio(r.ratios.messagesApiOverRaw)}`);
+}
