@@ -1,0 +1,119 @@
+/**
+ * User-story visibility is enforced twice: by the queries' own predicate and by the RLS
+ * policy on `stories` (drizzle/0004_social_visibility.sql). The HTTP matrix
+ * (apps/server/test/stories-visibility.http.test.ts) sees both at once, so a hole in one is
+ * hidden by the other; here each layer is tested alone. Also: the cleanup job keeps a user's
+ * expired story for the author's 7-day stats and purges it after.
+ */
+import { randomUUID } from "node:crypto";
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../errors.ts";
+import { follows, stories, storyAudience, storyMedia, users } from "../schema/index.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
+import { withUser } from "../user-scope.ts";
+import { expireStories } from "./stories.ts";
+import { getStory, listStoryFeed } from "./story-feed.ts";
+
+const HOUR = 3_600_000;
+let handle: TestDatabase;
+const u = { author: randomUUID(), mutual: randomUUID(), oneWay: randomUUID(), stranger: randomUUID() };
+type Viewer = keyof typeof u;
+type Visibility = "public" | "friends" | "private";
+const story = {} as Record<Visibility, string>;
+
+// Who may see which (the audience of the private story is the one-way follower).
+const canSee: Record<Visibility, Viewer[]> = {
+  public: ["author", "mutual", "oneWay", "stranger"],
+  friends: ["author", "mutual"],
+  private: ["author", "oneWay"],
+};
+// Who has it in their feed: only people who follow the author, and the author.
+const inFeed: Record<Visibility, Viewer[]> = { public: ["author", "mutual", "oneWay"], friends: ["author", "mutual"], private: ["author", "oneWay"] };
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  const db = handle.db;
+  await db.insert(users).values(Object.entries(u).map(([name, id]) => ({ id, email: `${id}@example.com`, passwordHash: "x", displayName: name })));
+  await db.insert(follows).values([
+    { followerId: u.author, followeeId: u.mutual },
+    { followerId: u.mutual, followeeId: u.author },
+    { followerId: u.oneWay, followeeId: u.author },
+  ]);
+  for (const visibility of ["public", "friends", "private"] as const) {
+    const [row] = await db
+      .insert(stories)
+      .values({ authorUserId: u.author, visibility, expiresAt: new Date(Date.now() + 24 * HOUR) })
+      .returning({ id: stories.id });
+    if (!row) throw new Error("no story");
+    story[visibility] = row.id;
+    await db.insert(storyMedia).values({ storyId: row.id, sortOrder: 0, kind: "image", mediaKey: `k/${row.id}` });
+  }
+  await db.insert(storyAudience).values({ storyId: story.private, userId: u.oneWay });
+});
+afterAll(async () => {
+  await handle.close();
+});
+
+const cases = (["public", "friends", "private"] as const).flatMap((visibility) => (Object.keys(u) as Viewer[]).map((viewer) => ({ visibility, viewer })));
+
+describe("each layer alone", () => {
+  it.each(cases)("query predicate without RLS: $visibility story, $viewer", async ({ visibility, viewer }) => {
+    // The connection's own role bypasses RLS (service access): only the query decides.
+    const got = await getStory(handle.db, { userId: u[viewer], storyId: story[visibility] }).then(
+      (s) => s.id,
+      (e: unknown) => (e instanceof DomainError ? e.code : e),
+    );
+    expect(got).toBe(canSee[visibility].includes(viewer) ? story[visibility] : "NOT_FOUND");
+    const feed = await listStoryFeed(handle.db, { userId: u[viewer], limit: 10 });
+    expect(feed.items.map((s) => s.id).includes(story[visibility])).toBe(inFeed[visibility].includes(viewer));
+  });
+
+  it.each(cases)("RLS without a predicate: $visibility story, $viewer", async ({ visibility, viewer }) => {
+    // No visibility filter in this query: RLS is the only one.
+    const rows = await withUser(handle.db, u[viewer], (tx) => tx.select({ id: stories.id }).from(stories).where(eq(stories.id, story[visibility])));
+    expect(rows.length).toBe(canSee[visibility].includes(viewer) ? 1 : 0);
+    const slides = await withUser(handle.db, u[viewer], (tx) => tx.select({ id: storyMedia.id }).from(storyMedia).where(eq(storyMedia.storyId, story[visibility])));
+    expect(slides.length).toBe(rows.length);
+  });
+});
+
+describe("expireStories and user stories", () => {
+  it("keeps a user's expired story for 7 days after posting, purges deleted ones after the grace period", async () => {
+    const db = handle.db;
+    const now = new Date(Date.now() + 2 * HOUR);
+    const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
+    const insert = async (values: { createdAt: Date; deletedAt?: Date; companion?: boolean }) => {
+      const [row] = await db
+        .insert(stories)
+        .values({
+          authorUserId: u.author,
+          createdAt: values.createdAt,
+          expiresAt: new Date(values.createdAt.getTime() + 24 * HOUR),
+          deletedAt: values.deletedAt ?? null,
+        })
+        .returning({ id: stories.id });
+      if (!row) throw new Error("no story");
+      return row.id;
+    };
+    const expiredRecently = await insert({ createdAt: at(48) }); // expired a day ago, job not run yet
+    const expiredLongAgo = await insert({ createdAt: at(8 * 24), deletedAt: at(7 * 24 - 1) }); // the job soft-deleted it
+    const deletedByAuthor = await insert({ createdAt: at(5), deletedAt: at(3) });
+    const live = await insert({ createdAt: at(1) });
+    const ids = [expiredRecently, expiredLongAgo, deletedByAuthor, live];
+
+    expect(await expireStories(db, { now, graceMs: HOUR })).toMatchObject({ softDeleted: 1, hardDeleted: 2 });
+    const left = await db.select({ id: stories.id, deletedAt: stories.deletedAt }).from(stories).where(inArray(stories.id, ids));
+    expect(new Map(left.map((r) => [r.id, r.deletedAt?.getTime() ?? null]))).toEqual(
+      new Map([
+        [expiredRecently, now.getTime()],
+        [live, null],
+      ]),
+    );
+    // Once it is 7 days old, it goes too.
+    const later = new Date(now.getTime() + 6 * 24 * HOUR);
+    expect((await expireStories(db, { now: later, graceMs: HOUR })).hardDeleted).toBeGreaterThanOrEqual(1);
+    const after = await db.select({ id: stories.id }).from(stories).where(inArray(stories.id, [expiredRecently]));
+    expect(after).toEqual([]);
+  });
+});
