@@ -21,13 +21,27 @@ export const consoleLogger: ServiceLogger = {
 export interface BackgroundTasks {
   /** Runs `task` detached; a rejection is logged with `what`, never thrown at anyone. */
   track(what: string, task: Promise<unknown>): void;
+  /**
+   * Runs `fn` when one of the few database slots for background work is free. Requests
+   * waiting for their first token then compete with at most that many background
+   * transactions, not with the backlog of every reply that just finished.
+   */
+  withDbSlot<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves once every task tracked so far, and any they started, has settled. */
   drain(): Promise<void>;
   readonly pending: number;
 }
 
-export function createBackgroundTasks(log: ServiceLogger): BackgroundTasks {
+export function createBackgroundTasks(log: ServiceLogger, options: { dbSlots?: number } = {}): BackgroundTasks {
   const pending = new Set<Promise<unknown>>();
+  const slots = options.dbSlots ?? 2;
+  let busy = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else busy--;
+  };
   return {
     track(what, task) {
       const settled = task.then(
@@ -36,6 +50,16 @@ export function createBackgroundTasks(log: ServiceLogger): BackgroundTasks {
       );
       pending.add(settled);
       void settled.finally(() => pending.delete(settled));
+    },
+    async withDbSlot(fn) {
+      // A released slot passes straight to the next waiter, so `busy` never exceeds `slots`.
+      if (busy < slots) busy++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
     },
     async drain() {
       // Tasks may track follow-up tasks while we wait; loop until none are left.
@@ -75,7 +99,7 @@ export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTask
   const flush = () => {
     const rows = buffer;
     buffer = [];
-    deps.tasks.track("record ai calls", insertAiCalls(deps.db, rows));
+    deps.tasks.track("record ai calls", deps.tasks.withDbSlot(() => insertAiCalls(deps.db, rows)));
   };
   const onCall: OnCall = (record) => {
     const scope = scopes.getStore();

@@ -157,13 +157,15 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   function afterExchange(userId: string, userMessage: StoredChatMessage): void {
     const update = calls.runAs(userId, async () => {
       const { score } = await classifyUserMessage(sentiment, chain, userMessage.content);
-      await applyExchangeSentiment(db, {
-        userId,
-        companionId: userMessage.companionId,
-        messageId: userMessage.id,
-        at: userMessage.createdAt,
-        sentiment: score,
-      });
+      await tasks.withDbSlot(() =>
+        applyExchangeSentiment(db, {
+          userId,
+          companionId: userMessage.companionId,
+          messageId: userMessage.id,
+          at: userMessage.createdAt,
+          sentiment: score,
+        }),
+      );
     });
     tasks.track("relationship update after exchange", update);
   }

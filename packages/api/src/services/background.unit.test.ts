@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { createBackgroundTasks, type ServiceLogger } from "./background.ts";
+
+const silent = (errors: unknown[]): ServiceLogger => ({ error: (obj) => errors.push(obj), warn: () => {} });
+
+describe("createBackgroundTasks", () => {
+  it("drain waits for tracked tasks and for the tasks they track in turn", async () => {
+    const tasks = createBackgroundTasks(silent([]));
+    const done: string[] = [];
+    tasks.track(
+      "outer",
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          done.push("outer");
+          tasks.track("inner", new Promise<void>((r) => setTimeout(() => (done.push("inner"), r()), 10)));
+          resolve();
+        }, 10),
+      ),
+    );
+    await tasks.drain();
+    expect(done).toEqual(["outer", "inner"]);
+    expect(tasks.pending).toBe(0);
+  });
+
+  it("logs a failed task instead of throwing it at anyone", async () => {
+    const errors: unknown[] = [];
+    const tasks = createBackgroundTasks(silent(errors));
+    tasks.track("doomed", Promise.reject(new Error("boom")));
+    await tasks.drain();
+    expect(errors).toEqual([expect.objectContaining({ task: "doomed" })]);
+  });
+
+  it("never runs more than `dbSlots` database jobs at once, and runs them all", async () => {
+    const tasks = createBackgroundTasks(silent([]), { dbSlots: 2 });
+    let running = 0;
+    let peak = 0;
+    const job = async (i: number) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (i === 3) throw new Error("one fails");
+      return i;
+    };
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => tasks.withDbSlot(() => job(i))));
+    expect(peak).toBe(2);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(7);
+    // A failed job frees its slot too: a ninth still runs.
+    await expect(tasks.withDbSlot(() => job(9))).resolves.toBe(9);
+  });
+});
