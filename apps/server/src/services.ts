@@ -21,14 +21,7 @@ export interface Runtime {
  * the embedded default), auth. `database` may be passed in by tests.
  */
 export async function createRuntime(env: Env, log: Logger, database?: DatabaseHandle): Promise<Runtime> {
-  const db =
-    database ??
-    (await openConfiguredDatabase(env, {
-      onLockCompromised: (err) => {
-        log.fatal({ err }, "lost the lock on the embedded data directory; exiting to protect the data");
-        process.exit(1);
-      },
-    }));
+  const db = database ?? (await openConfiguredDatabase(env));
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
   let eventHub: EventHub;
   try {

@@ -25,8 +25,6 @@ export interface PgliteOptions {
   /** Start from a dumped data directory (tests: one migrated template per run). */
   loadDataDir?: Blob;
   logger?: Logger;
-  /** Called if the data-dir lock is lost (e.g. the lock dir was removed). */
-  onLockCompromised?: (err: Error) => void;
 }
 
 export type DatabaseOptions = ({ kind: "postgres" } & PostgresOptions) | ({ kind: "pglite" } & PgliteOptions);
@@ -74,7 +72,7 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
 
 async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
   const release = options.dataDir
-    ? await lockDataDir(options.dataDir, options.onLockCompromised ?? ((err) => { throw err; }))
+    ? await lockDataDir(options.dataDir)
     : undefined;
   let client: PGlite;
   try {

@@ -25,7 +25,7 @@ export type DbEnv = z.infer<z.ZodObject<typeof dbEnvShape>>;
 export const resolveDataDir = (env: Pick<DbEnv, "DATA_DIR">) => resolve(repoRoot, env.DATA_DIR);
 
 /** Opens what the env names: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR/pglite. */
-export function openConfiguredDatabase(env: DbEnv, hooks: { onLockCompromised?: (err: Error) => void } = {}): Promise<DatabaseHandle> {
+export function openConfiguredDatabase(env: DbEnv): Promise<DatabaseHandle> {
   if (env.DATABASE_URL) {
     return openDatabase({
       kind: "postgres",
@@ -35,5 +35,5 @@ export function openConfiguredDatabase(env: DbEnv, hooks: { onLockCompromised?: 
       pooler: env.DB_POOLER,
     });
   }
-  return openDatabase({ kind: "pglite", dataDir: join(resolveDataDir(env), "pglite"), ...hooks });
+  return openDatabase({ kind: "pglite", dataDir: join(resolveDataDir(env), "pglite") });
 }
