@@ -60,6 +60,16 @@ describe("chat on the offline persona (no API key)", () => {
     ]);
   });
 
+  it("stream answers in the mood of the relationship too", async () => {
+    const { user, companionId } = await connectedUser(LINES);
+    await setMood(t.database.db, user.id, companionId, "lonely");
+    const lonely = await streamToEnd(user.api, { companionId, content: "Hey, I am back", idempotencyKey: newKey() });
+    expect(lonely.at(-1)).toMatchObject({ type: "done", reply: { content: LINES.lonely[0] } });
+    await setMood(t.database.db, user.id, companionId, "joyful");
+    const joyful = await streamToEnd(user.api, { companionId, content: "Guess what", idempotencyKey: newKey() });
+    expect(joyful.at(-1)).toMatchObject({ type: "done", reply: { content: LINES.joyful[0] } });
+  });
+
   it("stream yields the reply token by token, then done with the saved messages", async () => {
     const { user, companionId } = await connectedUser();
     const events = await streamToEnd(user.api, { companionId, content: "My sourdough starter finally bubbled", idempotencyKey: newKey() });
