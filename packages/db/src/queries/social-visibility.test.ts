@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../errors.ts";
-import { follows, stories, storyAudience, storyMedia, users } from "../schema/index.ts";
+import { follows, stories, storyAudience, storyMedia, storyViews, users } from "../schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import { withUser } from "../user-scope.ts";
 import { expireStories } from "./stories.ts";
@@ -117,3 +117,22 @@ describe("expireStories and user stories", () => {
     expect(after).toEqual([]);
   });
 });
+
+describe("story_views.story_created_at", () => {
+  it("copies its story's created_at on insert and follows it if the story's time changes", async () => {
+    const db = handle.db;
+    const storyId = story.public;
+    const at = async () => {
+      const [row] = await db.select({ copy: storyViews.storyCreatedAt, original: stories.createdAt }).from(storyViews).innerJoin(stories, eq(stories.id, storyViews.storyId)).where(eq(storyViews.storyId, storyId));
+      return row;
+    };
+    await db.insert(storyViews).values({ storyId, viewerId: u.stranger });
+    const first = await at();
+    expect(first?.copy?.getTime()).toBe(first?.original.getTime());
+    await db.update(stories).set({ createdAt: new Date(Date.now() - 5 * HOUR) }).where(eq(stories.id, storyId));
+    const moved = await at();
+    expect(moved?.copy?.getTime()).toBe(moved?.original.getTime());
+    expect(moved?.copy?.getTime()).not.toBe(first?.copy?.getTime());
+  });
+});
+

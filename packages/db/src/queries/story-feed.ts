@@ -89,18 +89,22 @@ function withAuthors(ctes: SQL): SQL {
 
 /**
  * Query 1 of 2: the page's story heads, unseen first, then newest (docs/query-plans.md).
- * Two ordered scans of the partial index stories_live_created_idx, each stopping after a
- * page + 1 rows: `feed_unseen` (stories without my view) from the cursor, then `feed_seen`
- * (with my view) from its start, which runs only when the unseen run did not fill the page
- * (the uncorrelated count becomes a one-time filter: Postgres skips the scan entirely).
+ * Two ordered index scans, each stopping after a page + 1 rows:
+ *  - `feed_unseen`: live stories newest first from the cursor (stories_live_created_idx,
+ *    backward), without a view of mine (an anti-join probe per story);
+ *  - `feed_seen`: my views, by their story's created_at newest first
+ *    (story_views_viewer_story_created_idx, backward), joined to their stories. It runs only
+ *    when the unseen run did not fill the page: the uncorrelated count is a one-time filter,
+ *    so Postgres skips the scan entirely.
  * A cursor already in the seen run leaves the unseen scan out. The union's order is not
  * relied on: the caller sorts the at most 2 × (page + 1) rows.
  */
 function feedHeadsQuery(userId: string, after: FeedKeysetPosition | null, limit: number): SQL {
   const seenRun = (gate: SQL) => sql`select ${headColumns(sql`true`)}
-    from ${stories} join ${storyViews} on ${storyViews.storyId} = ${stories.id} and ${storyViews.viewerId} = ${userId}
-    where ${storyInFeedOf(userId)} ${gate} ${after?.seen ? before(after) : sql``}
-    ${newestFirst} limit ${limit + 1}`;
+    from ${storyViews} join ${stories} on ${stories.id} = ${storyViews.storyId}
+    where ${storyViews.viewerId} = ${userId} and ${storyInFeedOf(userId)} ${gate}
+      ${after?.seen ? sql`and (${storyViews.storyCreatedAt}, ${storyViews.storyId}) < (${sql.param(after.createdAt, storyViews.storyCreatedAt)}::timestamptz, ${after.id}::uuid)` : sql``}
+    order by ${storyViews.storyCreatedAt} desc, ${storyViews.storyId} desc limit ${limit + 1}`;
   if (after?.seen) return withAuthors(sql`feed_heads as (${seenRun(sql``)})`);
   return withAuthors(sql`feed_unseen as (
       select ${headColumns(sql`false`)} from ${stories}

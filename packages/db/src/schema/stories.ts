@@ -97,12 +97,20 @@ export const storyViews = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     viewedAt: ts("viewed_at").notNull().defaultNow(),
+    /**
+     * The story's created_at, copied by a trigger on insert (and kept in step by one on
+     * stories), so that a viewer's seen stories can be read newest first from an index:
+     * the feed's "seen" run (docs/query-plans.md). Never written by application code.
+     */
+    storyCreatedAt: ts("story_created_at"),
   },
   (t) => [
     uniqueIndex("story_views_story_viewer_key").on(t.storyId, t.viewerId),
     index("story_views_viewer_idx").on(t.viewerId, t.viewedAt),
     // stories.viewers: one story's viewers, latest first, keyset on (viewed_at, viewer_id).
     index("story_views_story_viewed_idx").on(t.storyId, t.viewedAt, t.viewerId),
+    // The feed's seen run: my viewed stories newest first, keyset on (story_created_at, story_id).
+    index("story_views_viewer_story_created_idx").on(t.viewerId, t.storyCreatedAt, t.storyId),
   ],
 );
 
