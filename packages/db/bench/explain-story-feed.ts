@@ -1,24 +1,30 @@
 /**
- * EXPLAIN ANALYZE of the two stories.feed queries at page 1 and at a deep page, on a
- * realistic volume: 50 companions, 1,000 users each connected to 10 of them, 100k stories
- * with 3 slides each (some sharing a created_at). The statements explained are the ones
- * listStoryFeed really sends (captured by a drizzle logger), run under the viewer's
- * scope (role companion_app, RLS on), once as custom plans and once as generic plans
- * (what a prepared statement uses after five executions).
+ * EXPLAIN ANALYZE of the two stories.feed queries on a realistic volume: 50 companions,
+ * 1,000 users each connected to 10 of them, 100k companion stories and 20k user stories
+ * (public, friends, private) with 3 slides each (some sharing a created_at); the viewer
+ * follows 50 users (25 of them mutually) and has seen the newest 2,000 stories. The
+ * statements explained are the ones listStoryFeed really sends (captured by a drizzle
+ * logger), run under the viewer's scope (role companion_app, RLS on), once as custom plans
+ * and once as generic plans (what a prepared statement uses after five executions), at:
+ * page 1, a deep page in the unseen run, the page where the unseen run ends and the seen run
+ * starts, and a page inside the seen run.
  *
  *   npx tsx packages/db/bench/explain-story-feed.ts                       # PGlite in memory
  *   npx tsx packages/db/bench/explain-story-feed.ts postgres://postgres@127.0.0.1:5432/some_empty_db
  *
  * The output is what docs/query-plans.md shows.
  */
-import { sql } from "drizzle-orm";
+import { asc, desc, sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { openDatabase } from "../src/client.ts";
 import { encodeFeedCursor } from "../src/queries/keyset.ts";
 import { listStoryFeed } from "../src/queries/story-feed.ts";
+import { storyInFeedOf } from "../src/queries/story-visibility.ts";
+import { stories, storyViews } from "../src/schema/index.ts";
 import { APP_ROLE, withUser } from "../src/user-scope.ts";
 
 const STORIES = 100_000;
+const USER_STORIES = 20_000;
 const COMPANIONS = 50;
 const CONNECTED = 10;
 const LIMIT = 20;
@@ -55,6 +61,21 @@ await db.execute(sql`insert into relationship_states (user_id, companion_id)
   select u.id, c.id from users u join (select id, row_number() over (order by slug) as n from companions) c
     on (c.n + abs(hashtext(u.id::text))) % 5 = 0
   where u.id <> ${viewer.id}`);
+// User stories over the same 23 hours by 1,000 users: half public, a quarter each friends and
+// private (audience: the author's next two users). The viewer follows 50 of the authors and
+// 25 of those follow back, so it sees all their public stories and the mutuals' friends ones.
+await db.execute(sql`insert into stories (author_user_id, caption, visibility, created_at, expires_at)
+  select u.id, 'user story ' || g, (array['public', 'public', 'friends', 'private'])[1 + g % 4], t, t + interval '24 hours'
+  from generate_series(1, ${USER_STORIES}) g
+  join lateral (select now() - ((g - g % 5) * interval '4 seconds') as t) ts on true
+  join (select id, row_number() over (order by email) as n from users) u on u.n = 1 + g % 1000`);
+await db.execute(sql`insert into story_media (story_id, sort_order, kind, media_key, width, height)
+  select s.id, o, 'image', 'u/x/' || o || '.png', 1080, 1920 from stories s cross join generate_series(0, 2) o where s.author_user_id is not null`);
+await db.execute(sql`insert into story_audience (story_id, user_id)
+  select s.id, u2.id from stories s
+  join (select id, row_number() over (order by email) as n from users) u1 on u1.id = s.author_user_id
+  join (select id, row_number() over (order by email) as n from users) u2 on u2.n in (1 + u1.n % 1000, 1 + (u1.n + 1) % 1000)
+  where s.visibility = 'private'`);
 // Some views and reactions by the viewer and by others, so those lookups are not empty.
 await db.execute(sql`insert into story_views (story_id, viewer_id)
   select s.id, u.id from (select id from stories order by created_at desc limit 2000) s
@@ -62,23 +83,39 @@ await db.execute(sql`insert into story_views (story_id, viewer_id)
 await db.execute(sql`insert into story_reactions (user_id, media_id, story_id, emoji)
   select u.id, m.id, m.story_id, '🔥' from (select id, story_id from story_media order by id limit 5000) m
   cross join (select id from users order by email limit 3) u`);
+await db.execute(sql`insert into follows (follower_id, followee_id)
+  select ${viewer.id}::uuid, id from users where id <> ${viewer.id}::uuid order by email desc limit 50`);
+await db.execute(sql`insert into follows (follower_id, followee_id)
+  select followee_id, follower_id from follows where follower_id = ${viewer.id}::uuid order by followee_id limit 25`);
+// Others follow each other too, so follows is not just the viewer's.
+await db.execute(sql`insert into follows (follower_id, followee_id)
+  select a.id, b.id from users a join users b on (abs(hashtext(a.id::text || b.id::text)) % 100) = 0 where a.id <> b.id
+  on conflict do nothing`);
 await db.execute(sql`analyze`);
 
-// Page 1, then jump straight to the cursor DEEP_PAGE pages in (walking 500 pages would only add time),
-// in the feed's order: unseen first, then newest.
-const [deep] = rowsOf<{ id: string; created_at: string; seen: boolean }>(
-  await db.execute(
-    sql`select s.id, s.created_at, (v.id is not null) as seen
-      from stories s join relationship_states r on r.companion_id = s.author_companion_id and r.user_id = ${viewer.id}
-      left join story_views v on v.story_id = s.id and v.viewer_id = ${viewer.id}
-      where s.deleted_at is null and s.expires_at > now()
-      order by (v.id is not null), s.created_at desc, s.id desc offset ${(DEEP_PAGE - 1) * LIMIT - 1} limit 1`,
-  ),
-);
-if (!deep) throw new Error("not enough stories for the deep page");
-const deepCursor = encodeFeedCursor({ seen: deep.seen, createdAt: new Date(deep.created_at), id: deep.id });
+// The feed in its order (unseen first, then newest), computed with the feed's own predicate
+// as the service role: where page N starts, where the unseen run ends.
+const ordered = await db
+  .select({ id: stories.id, createdAt: stories.createdAt, seen: sql<boolean>`(${storyViews.id} is not null)` })
+  .from(stories)
+  .leftJoin(storyViews, sql`${storyViews.storyId} = ${stories.id} and ${storyViews.viewerId} = ${viewer.id}`)
+  .where(storyInFeedOf(viewer.id))
+  .orderBy(asc(sql`(${storyViews.id} is not null)`), desc(stories.createdAt), desc(stories.id));
+const unseenCount = ordered.filter((r) => !r.seen).length;
+console.log(`the viewer's feed: ${ordered.length} stories, ${unseenCount} unseen`);
+const cursorBefore = (index: number) => {
+  const row = ordered[index - 1];
+  if (!row) throw new Error(`the feed has no row ${index}`);
+  return encodeFeedCursor(row);
+};
+const pages: [string, string | undefined][] = [
+  ["page 1", undefined],
+  [`page ${DEEP_PAGE} (unseen run)`, cursorBefore((DEEP_PAGE - 1) * LIMIT)],
+  ["the page where the unseen run ends", cursorBefore(unseenCount - 5)],
+  ["a page inside the seen run", cursorBefore(unseenCount + 200)],
+];
 
-for (const [label, cursor] of [["page 1", undefined], [`page ${DEEP_PAGE}`, deepCursor]] as const) {
+for (const [label, cursor] of pages) {
   captured.length = 0;
   const page = await withUser(db, viewer.id, (tx) => listStoryFeed(tx, { userId: viewer.id, cursor, limit: LIMIT }));
   const dataQueries = captured.filter((q) => !q.query.includes("set_config"));
