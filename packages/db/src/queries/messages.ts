@@ -58,7 +58,8 @@ export async function insertMessage(
  * messages(user_id, companion_id, created_at, id), scanned backward: no sort, and page
  * depth costs nothing. `isMemorized` is an EXISTS in the same query (one data query per
  * page). A companion I cannot see is NOT_FOUND; telling it from an empty history costs a
- * second query, but only on an empty page.
+ * second query, but only on an empty page. Prepared (named): one round trip per page, not
+ * a describe and an execute (see executePrepared in raw.ts).
  */
 export async function listMessages(
   db: Database,
@@ -82,7 +83,9 @@ export async function listMessages(
       ),
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(params.limit + 1);
+    .limit(params.limit + 1)
+    .prepare("messages_list")
+    .execute();
   if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
   const items = rows.slice(0, params.limit);
   const last = items[items.length - 1];

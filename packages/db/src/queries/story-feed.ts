@@ -3,7 +3,7 @@ import { notFound } from "../errors.ts";
 import { companions, stories, storyMedia, storyReactions, storyViews, type storyVisibility } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { decodeFeedCursor, encodeFeedCursor, type FeedKeysetPosition } from "./keyset.ts";
-import { rowsOf } from "./raw.ts";
+import { executePrepared, rowsOf } from "./raw.ts";
 import { storyInFeedOf, storyVisibleTo } from "./story-visibility.ts";
 
 export type StoryVisibility = (typeof storyVisibility)[number];
@@ -117,7 +117,7 @@ function feedHeadsQuery(userId: string, after: FeedKeysetPosition | null, limit:
 }
 
 async function selectHeads(db: Database, query: SQL): Promise<StoryHead[]> {
-  return (rowsOf(await db.execute(query)) as RawHead[]).map((r) => ({
+  return (rowsOf(await executePrepared(db, "story_feed_heads", query)) as RawHead[]).map((r) => ({
     id: r.id,
     caption: r.caption,
     visibility: r.visibility,
@@ -160,7 +160,9 @@ async function attachSlides(db: Database, userId: string, heads: StoryHead[]): P
     })
     .from(storyMedia)
     .leftJoin(storyReactions, and(eq(storyReactions.mediaId, storyMedia.id), eq(storyReactions.userId, userId)))
-    .where(sql`${storyMedia.storyId} = any(${sql.param(ids)}::uuid[])`);
+    .where(sql`${storyMedia.storyId} = any(${sql.param(ids)}::uuid[])`)
+    .prepare("story_feed_slides")
+    .execute();
   const byStory = new Map<string, StorySlideRecord[]>(ids.map((id) => [id, []]));
   for (const row of rows) byStory.get(row.storyId)?.push(row);
   return heads.map((h) => ({ ...h, slides: (byStory.get(h.id) ?? []).sort((a, b) => a.sortOrder - b.sortOrder) }));
