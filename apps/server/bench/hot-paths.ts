@@ -1,12 +1,7 @@
 /**
- * One backend's run of the hot-path benchmark: seed, start the real HTTP server over the
- * seeded database, then time `stories.feed` and `messages.list` at page 1 and at the deep
- * page three ways, interleaved round-robin so drift (GC, JIT, caches) hits all alike:
- *   api     packages/client → HTTP → tRPC → withUser → query functions;
- *   scoped  the very statements withUser and the query functions sent (captured from a
- *           Drizzle logger), replayed on the driver inside BEGIN ... COMMIT;
- *   raw     the data statements alone on the driver: the floor.
- * Every timed call is checked to return a full page, so the run doubles as a smoke test.
+ * One backend's run of the hot-path benchmark: open and seed a database, record the
+ * statements the query functions send, start the real HTTP server over the database, then
+ * time the paths of variants.ts at page 1 and at the deep page.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,13 +10,14 @@ import { join } from "node:path";
 import { createCaller, createContextInner } from "@companion/api";
 import { hashPassword } from "@companion/auth";
 import { createClient } from "@companion/client";
-import { encodeCursor, encodeFeedCursor, listMessages, listStoryFeed, withUser, type Database } from "@companion/db";
-import type { Logger } from "drizzle-orm/logger";
+import { listMessages, listStoryFeed, withUser, type Database } from "@companion/db";
 import { createLogger, parseEnv, startServer, type RunningServer } from "../src/index.ts";
 import { openPgliteBackend, openPostgresBackend, type Backend, type BackendKind, type RawDriver } from "./backends.ts";
-import { explainStatement, type Statement } from "./explain.ts";
-import { BENCH_PASSWORD, seed, volumesFor, type SeededIds } from "./seed.ts";
+import { createCapture, deepCursors, type Sent } from "./capture.ts";
+import { explainStatement } from "./explain.ts";
+import { BENCH_PASSWORD, seed, volumesFor } from "./seed.ts";
 import { summarize, type BackendResult, type Summary } from "./stats.ts";
+import { buildVariants, measure } from "./variants.ts";
 
 export interface RunOptions {
   scale: "full" | "small";
@@ -32,73 +28,9 @@ export interface RunOptions {
   postgresUrl: string;
   /** Print EXPLAIN ANALYZE of the captured hot statements (custom and generic plans). */
   explain: boolean;
+  /** Leave the Postgres database in place (its URL is printed). */
+  keepDatabase: boolean;
   log: (line: string) => void;
-}
-
-// Transaction control and withUser's set_config are not data statements (as in the feed's query-count test).
-const isDataStatement = (q: string) => !/^\s*(begin|commit|rollback|savepoint|release)\b/i.test(q) && !/set_config/i.test(q);
-
-/** Records what Drizzle sends while `on`; the server's requests are not recorded. */
-function createCapture() {
-  const state = { on: false, statements: [] as Statement[] };
-  const logger: Logger = { logQuery: (text, params) => void (state.on && state.statements.push({ text, params })) };
-  return {
-    logger,
-    async run(fn: () => Promise<unknown>): Promise<{ scope: Statement[]; data: Statement[] }> {
-      state.statements = [];
-      state.on = true;
-      try {
-        await fn();
-      } finally {
-        state.on = false;
-      }
-      return {
-        scope: state.statements.filter((s) => !isDataStatement(s.text)),
-        data: state.statements.filter((s) => isDataStatement(s.text)),
-      };
-    },
-  };
-}
-
-/**
- * The keyset positions that start `page` (the last row of the page before) in the bench
- * user's feed and conversation, found with row_number() over each list's order, not by
- * walking. The feed's order is unseen first, then newest (story-feed.ts); the seeded feed
- * holds companion stories only, all of public companions.
- */
-async function deepCursors(raw: RawDriver, ids: SeededIds, page: number, limit: number) {
-  const target = (page - 1) * limit;
-  const rowsAround = async (list: string, order: string, params: unknown[], what: string) => {
-    const n = params.length + 1;
-    const rows = await raw.query(
-      `select extract(epoch from created_at) * 1000, id::text, seen from (
-         select created_at, id, seen, row_number() over (order by ${order}) as rn from (${list}) l
-       ) t where rn in ($${n}::bigint, $${n}::bigint + 1) order by rn`,
-      [...params, target],
-    );
-    const [last, first] = rows;
-    const [ms, id, seen] = last ?? [];
-    if (typeof id !== "string" || !first) throw new Error(`${what}: fewer than ${target + 1} rows, no page ${page}`);
-    return { position: { createdAt: new Date(Number(ms)), id, seen: seen === true }, firstId: String(first[1]) };
-  };
-  const feed = await rowsAround(
-    `select s.created_at, s.id, exists (select 1 from story_views v where v.story_id = s.id and v.viewer_id = $1) as seen
-     from stories s where s.deleted_at is null and s.expires_at > now()
-       and s.author_companion_id in (select companion_id from relationship_states where user_id = $1)`,
-    "seen, created_at desc, id desc",
-    [ids.benchUserId],
-    "feed",
-  );
-  const messages = await rowsAround(
-    "select created_at, id, false as seen from messages where user_id = $1 and companion_id = $2",
-    "created_at desc, id desc",
-    [ids.benchUserId, ids.benchCompanionId],
-    "messages",
-  );
-  return {
-    feed: { cursor: encodeFeedCursor(feed.position), firstId: feed.firstId },
-    messages: { cursor: encodeCursor(messages.position), firstId: messages.firstId },
-  };
 }
 
 function assertPage(what: string, got: number, want: number): void {
@@ -127,7 +59,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
   const volumes = volumesFor(opts.scale, opts.deepPage * limit + limit);
   log(`\n[${kind}] opening and migrating`);
   const openStarted = performance.now();
-  const backend = kind === "pglite" ? await openPgliteBackend(capture.logger) : await openPostgresBackend(opts.postgresUrl, capture.logger);
+  const backend = kind === "pglite" ? await openPgliteBackend(capture.logger) : await openPostgresBackend(opts.postgresUrl, capture.logger, { keep: opts.keepDatabase });
   let running: { server: RunningServer; dataDir: string } | undefined;
   try {
     log(`[${kind}] opened and migrated in ${((performance.now() - openStarted) / 1000).toFixed(1)} s; seeding`);
@@ -163,45 +95,16 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
       createContextInner({ services: running.server.runtime.services, user: { id: user.id, sessionId: randomUUID(), role: "user" } }),
     );
 
-    // Feed: heads, then the media of exactly those heads (the ids bound as one array, as the query function does).
-    const rawFeed = async (query: RawDriver["query"], statements: Statement[]) => {
-      const [heads, media] = statements;
-      if (!heads || !media) throw new Error("feed: expected two statements");
-      const rows = await query(heads.text, heads.params);
-      const ids = rows.slice(0, limit).map((r) => r[0]);
-      await query(media.text, media.params.map((p) => (Array.isArray(p) ? ids : p)));
-      return rows.length - 1;
-    };
-    const rawMessages = async (query: RawDriver["query"], statements: Statement[]) => {
-      const [list] = statements;
-      if (!list) throw new Error("messages: expected one statement");
-      return (await query(list.text, list.params)).length - 1;
-    };
-    const inScope = <T>(scope: Statement[], fn: (query: RawDriver["query"]) => Promise<T>) =>
-      backend.scopedRaw.transaction(async (query) => {
-        for (const s of scope) await query(s.text, s.params);
-        return fn(query);
-      });
-
-    const variants: Record<string, { run: () => Promise<number>; firstId?: string }> = {};
-    for (const page of ["page1", "deep"] as const) {
-      const feedCursor = page === "deep" ? deep.feed.cursor : undefined;
-      const messagesCursor = page === "deep" ? deep.messages.cursor : undefined;
-      const feed = sent[`feed.${page}`];
-      const messages = sent[`messages.${page}`];
-      variants[`api.feed.${page}`] = { run: async () => (await api.stories.feed.query({ limit, cursor: feedCursor })).items.length };
-      variants[`caller.feed.${page}`] = { run: async () => (await caller.stories.feed({ limit, cursor: feedCursor })).items.length };
-      variants[`scoped.feed.${page}`] = { run: () => inScope(feed.scope, (q) => rawFeed(q, feed.data)) };
-      variants[`raw.feed.${page}`] = { run: () => rawFeed(backend.raw.query, feed.data) };
-      variants[`api.messages.${page}`] = {
-        run: async () => (await api.messages.list.query({ companionId: ids.benchCompanionId, limit, cursor: messagesCursor })).items.length,
-      };
-      variants[`caller.messages.${page}`] = {
-        run: async () => (await caller.messages.list({ companionId: ids.benchCompanionId, limit, cursor: messagesCursor })).items.length,
-      };
-      variants[`scoped.messages.${page}`] = { run: () => inScope(messages.scope, (q) => rawMessages(q, messages.data)) };
-      variants[`raw.messages.${page}`] = { run: () => rawMessages(backend.raw.query, messages.data) };
-    }
+    const variants = buildVariants({
+      backend,
+      user: await backend.userSession(ids.benchUserId),
+      api,
+      caller,
+      companionId: ids.benchCompanionId,
+      limit,
+      cursors: { feed: deep.feed.cursor, messages: deep.messages.cursor },
+      sent,
+    });
 
     // The deep page through the API starts exactly where the SQL window said it would.
     const deepFeed = await api.stories.feed.query({ limit, cursor: deep.feed.cursor });
@@ -211,17 +114,9 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
     }
     if (deepFeed.items.some((s) => s.slides.length !== 3)) throw new Error("smoke check: a feed story without its 3 slides");
 
-    log(`[${kind}] load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; warming up (${opts.warmup} rounds), then ${opts.iterations} rounds of ${Object.keys(variants).length} calls`);
-    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-    for (let round = 0; round < opts.warmup + opts.iterations; round++) {
-      for (const [name, variant] of Object.entries(variants)) {
-        const started = performance.now();
-        const rows = await variant.run();
-        const elapsed = performance.now() - started;
-        assertPage(name, rows, limit);
-        if (round >= opts.warmup) samples[name]?.push(elapsed);
-      }
-    }
+    const load = loadavg().map((l) => l.toFixed(1)).join(" ");
+    log(`[${kind}] load average ${load}; warming up (${opts.warmup} rounds), then ${opts.iterations} rounds of ${Object.keys(variants).length} calls`);
+    const samples = await measure(variants, limit, opts.warmup, opts.iterations);
 
     const timings: Record<string, Summary> = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
     const p50 = (key: string) => timings[key]?.p50 ?? NaN;
@@ -231,6 +126,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
       deepPage: opts.deepPage,
       limit,
       seedMs,
+      loadAverage: load,
       volumes: {
         users: volumes.users,
         companions: volumes.companions,
@@ -246,6 +142,8 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
         messagesDeepOverFirst: p50("api.messages.deep") / p50("api.messages.page1"),
         feedApiOverRaw: p50("api.feed.page1") / p50("raw.feed.page1"),
         messagesApiOverRaw: p50("api.messages.page1") / p50("raw.messages.page1"),
+        feedRawOverNoRls: p50("raw.feed.page1") / p50("norls.feed.page1"),
+        messagesRawOverNoRls: p50("raw.messages.page1") / p50("norls.messages.page1"),
       },
     };
   } finally {
@@ -257,7 +155,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
   }
 }
 
-async function explainAll(raw: RawDriver, sent: Record<string, { scope: Statement[]; data: Statement[] }>, log: (line: string) => void) {
+async function explainAll(raw: RawDriver, sent: Record<string, Sent>, log: (line: string) => void) {
   const names: Record<string, string[]> = { feed: ["stories page", "media batch"], messages: ["messages page"] };
   for (const [what, s] of Object.entries(sent)) {
     for (const [i, statement] of s.data.entries()) {

@@ -7,6 +7,7 @@
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
+ *   pnpm bench --keep-db             leave the seeded Postgres database for psql (URL printed)
  *
  * Hot paths (hot-paths.ts): stories.feed and messages.list at page 1 and at a deep page, on
  * PGlite in memory and on a fresh database of the real Postgres (BENCH_DATABASE_URL, else
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     iterations: { type: "string" },
     backend: { type: "string" },
     explain: { type: "boolean" },
+    "keep-db": { type: "boolean" },
   },
   strict: true,
 });
@@ -56,6 +58,7 @@ const options: RunOptions = {
   iterations,
   warmup: scale === "full" ? 30 : 10,
   explain: args.explain ?? false,
+  keepDatabase: args["keep-db"] ?? false,
   postgresUrl: env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   log: (line) => console.log(line),
 };

@@ -29,6 +29,8 @@ export interface BackendResult {
   deepPage: number;
   limit: number;
   seedMs: number;
+  /** 1, 5 and 15 minute load averages when timing started: a 2-core machine shared with test runs. */
+  loadAverage: string;
   volumes: Record<string, number>;
   /** Keyed like `api.feed.page1`, `raw.messages.deep`. */
   timings: Record<string, Summary>;
@@ -37,6 +39,9 @@ export interface BackendResult {
     messagesDeepOverFirst: number;
     feedApiOverRaw: number;
     messagesApiOverRaw: number;
+    /** What Row Level Security costs the statements themselves (planning and execution). */
+    feedRawOverNoRls: number;
+    messagesRawOverNoRls: number;
   };
 }
 
@@ -46,29 +51,29 @@ const ms = (n: number) => n.toFixed(2).padStart(8);
 const ratio = (n: number, target?: number) => `${n.toFixed(2)}${target === undefined ? "" : n <= target ? `  (target ≤ ${target}: met)` : `  (target ≤ ${target}: MISSED)`}`;
 
 export function printBackend(r: BackendResult): void {
-  const rows: [string, string][] = [
-    ["api.feed", "stories.feed over HTTP + packages/client"],
-    ["caller.feed", "the same procedure through createCaller: no HTTP, no client"],
-    ["scoped.feed", "same 2 statements in BEGIN + user scope + COMMIT, on the driver"],
-    ["raw.feed", "same 2 statements on the driver (the floor)"],
-    ["api.messages", "messages.list over HTTP + packages/client"],
-    ["caller.messages", "the same procedure through createCaller: no HTTP, no client"],
-    ["scoped.messages", "same statement in BEGIN + user scope + COMMIT, on the driver"],
-    ["raw.messages", "same statement on the driver (the floor)"],
-  ];
-  console.log(`\n${r.backend} (${r.scale} scale, seeded in ${(r.seedMs / 1000).toFixed(1)} s; limit ${r.limit}, deep page = page ${r.deepPage})`);
+  const what: Record<string, string> = {
+    api: "over HTTP through packages/client",
+    caller: "the procedure through createCaller (no HTTP, no client)",
+    scoped: "its statements on the driver in BEGIN + user scope + COMMIT",
+    raw: "its statements alone, in a session that is the user (RLS on): the floor",
+    norls: "its statements as the superuser (RLS off)",
+  };
+  const rows = ["feed", "messages"].flatMap((op) => Object.keys(what).map((path) => [op, path] as const));
+  console.log(`\n${r.backend} (${r.scale} scale, seeded in ${(r.seedMs / 1000).toFixed(1)} s; limit ${r.limit}, deep page = page ${r.deepPage}; load average ${r.loadAverage})`);
   console.log(`  volumes: ${Object.entries(r.volumes).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}`);
-  console.log(`  ${"path".padEnd(16)} ${"page".padEnd(9)} ${"n".padStart(5)} ${"mean ms".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}   what`);
-  for (const [key, what] of rows) {
+  console.log(`  ${"path".padEnd(22)} ${"page".padEnd(9)} ${"n".padStart(5)} ${"mean ms".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}   what`);
+  for (const [op, path] of rows) {
     for (const page of ["page1", "deep"] as const) {
-      const s = r.timings[`${key}.${page}`];
+      const s = r.timings[`${path}.${op}.${page}`];
       if (!s) continue;
       const label = page === "page1" ? "page 1" : `page ${r.deepPage}`;
-      console.log(`  ${key.padEnd(16)} ${label.padEnd(9)} ${String(s.n).padStart(5)} ${ms(s.mean)} ${ms(s.p50)} ${ms(s.p99)}   ${page === "page1" ? what : ""}`);
+      const name = `${op === "feed" ? "stories.feed" : "messages.list"} ${path}`;
+      console.log(`  ${name.padEnd(22)} ${label.padEnd(9)} ${String(s.n).padStart(5)} ${ms(s.mean)} ${ms(s.p50)} ${ms(s.p99)}   ${page === "page1" ? what[path] : ""}`);
     }
   }
   console.log(`  page ${r.deepPage} / page 1, API p50:  feed ${ratio(r.ratios.feedDeepOverFirst, TARGETS.deepOverFirst)}`);
   console.log(`  ${"".padEnd(24)}messages ${ratio(r.ratios.messagesDeepOverFirst, TARGETS.deepOverFirst)}`);
   console.log(`  API p50 / raw p50, page 1: feed ${ratio(r.ratios.feedApiOverRaw, TARGETS.feedApiOverRaw)}`);
   console.log(`  ${"".padEnd(24)}messages ${ratio(r.ratios.messagesApiOverRaw)}`);
+  console.log(`  raw p50 / norls p50 (RLS), page 1: feed ${ratio(r.ratios.feedRawOverNoRls)}, messages ${ratio(r.ratios.messagesRawOverNoRls)}`);
 }

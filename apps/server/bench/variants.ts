@@ -1,0 +1,98 @@
+/**
+ * The timed paths, each at page 1 and at the deep page, outermost first:
+ *   api      packages/client → HTTP → tRPC → withUser → query functions (what an app sees);
+ *   caller   the same procedure through createCaller: no HTTP, no client;
+ *   scoped   the captured statements on the driver, inside BEGIN + the scope statement + COMMIT;
+ *   raw      the captured data statements alone, in a session that already is the user
+ *            (role companion_app, RLS on, custom plans): the floor;
+ *   norls    the same statements as the connection's superuser role: what RLS costs.
+ * They run interleaved round-robin, so drift (GC, JIT, other load) hits all alike. Every
+ * call must return a full page, so the run doubles as a smoke test.
+ */
+import type { CompanionClient } from "@companion/client";
+import type { createCaller } from "@companion/api";
+import type { Backend, RawQuery, UserSession } from "./backends.ts";
+import type { Sent } from "./capture.ts";
+import type { Statement } from "./explain.ts";
+
+export const PATHS = ["api", "caller", "scoped", "raw", "norls"] as const;
+
+interface Variant {
+  /** Resolves to the number of items in the page. */
+  run: () => Promise<number>;
+  /** Untimed, around each run (PGlite's user session). */
+  enter?: () => Promise<void>;
+  exit?: () => Promise<void>;
+}
+
+export interface VariantInputs {
+  backend: Backend;
+  user: UserSession;
+  api: CompanionClient;
+  caller: ReturnType<typeof createCaller>;
+  companionId: string;
+  limit: number;
+  cursors: { feed: string; messages: string };
+  sent: Record<"feed.page1" | "feed.deep" | "messages.page1" | "messages.deep", Sent>;
+}
+
+// Heads, then the media of exactly those heads (their ids bound as one array, as the query function does).
+async function feedStatements(query: RawQuery, [heads, media]: Statement[], limit: number): Promise<number> {
+  if (!heads || !media) throw new Error("feed: expected two statements");
+  const rows = await query(heads.text, heads.params);
+  const ids = rows.slice(0, limit).map((r) => r[0]);
+  await query(media.text, media.params.map((p) => (Array.isArray(p) ? ids : p)));
+  return Math.min(rows.length, limit);
+}
+
+async function messagesStatement(query: RawQuery, [list]: Statement[], limit: number): Promise<number> {
+  if (!list) throw new Error("messages: expected one statement");
+  return Math.min((await query(list.text, list.params)).length, limit);
+}
+
+export function buildVariants(v: VariantInputs): Record<string, Variant> {
+  const { backend, user, api, caller, companionId, limit } = v;
+  const inScope = (sent: Sent, statements: (q: RawQuery) => Promise<number>) =>
+    backend.scopedRaw.transaction(async (query) => {
+      for (const s of sent.scope) await query(s.text, s.params);
+      return statements(query);
+    });
+  const asUser = { enter: () => user.enter(), exit: () => user.exit() };
+  const variants: Record<string, Variant> = {};
+  for (const page of ["page1", "deep"] as const) {
+    const feed = v.sent[`feed.${page}`];
+    const messages = v.sent[`messages.${page}`];
+    const feedInput = { limit, cursor: page === "deep" ? v.cursors.feed : undefined };
+    const messagesInput = { companionId, limit, cursor: page === "deep" ? v.cursors.messages : undefined };
+    Object.assign(variants, {
+      [`api.feed.${page}`]: { run: async () => (await api.stories.feed.query(feedInput)).items.length },
+      [`caller.feed.${page}`]: { run: async () => (await caller.stories.feed(feedInput)).items.length },
+      [`scoped.feed.${page}`]: { run: () => inScope(feed, (q) => feedStatements(q, feed.data, limit)) },
+      [`raw.feed.${page}`]: { run: () => feedStatements(user.query, feed.data, limit), ...asUser },
+      [`norls.feed.${page}`]: { run: () => feedStatements(backend.raw.query, feed.data, limit) },
+      [`api.messages.${page}`]: { run: async () => (await api.messages.list.query(messagesInput)).items.length },
+      [`caller.messages.${page}`]: { run: async () => (await caller.messages.list(messagesInput)).items.length },
+      [`scoped.messages.${page}`]: { run: () => inScope(messages, (q) => messagesStatement(q, messages.data, limit)) },
+      [`raw.messages.${page}`]: { run: () => messagesStatement(user.query, messages.data, limit), ...asUser },
+      [`norls.messages.${page}`]: { run: () => messagesStatement(backend.raw.query, messages.data, limit) },
+    } satisfies Record<string, Variant>);
+  }
+  return variants;
+}
+
+/** `warmup` untimed rounds, then `iterations` timed ones; milliseconds per variant. */
+export async function measure(variants: Record<string, Variant>, limit: number, warmup: number, iterations: number): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let round = 0; round < warmup + iterations; round++) {
+    for (const [name, variant] of Object.entries(variants)) {
+      await variant.enter?.();
+      const started = performance.now();
+      const items = await variant.run();
+      const elapsed = performance.now() - started;
+      await variant.exit?.();
+      if (items !== limit) throw new Error(`smoke check: ${name} returned ${items} items, expected ${limit}`);
+      if (round >= warmup) samples[name]?.push(elapsed);
+    }
+  }
+  return samples;
+}
