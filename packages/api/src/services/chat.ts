@@ -5,17 +5,7 @@
  * docs/ai.md describes the behaviour; this file is the orchestration only.
  */
 import { createChatChain, createOfflinePersona, type ChatChain, type ChainStreamEvent } from "@companion/ai";
-import {
-  claimUserMessage,
-  listRecentTurns,
-  loadChatPersona,
-  loadPromptMemories,
-  saveReply,
-  withUser,
-  type ChatMessageStatus,
-  type Database,
-  type StoredChatMessage,
-} from "@companion/db";
+import { saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
 import {
   consoleLogger,
   createAiCallRecorder,
@@ -25,7 +15,8 @@ import {
   type ServiceLogger,
 } from "./background.ts";
 import { awaitReply } from "./chat-replay.ts";
-import { DEFAULT_CHAT_BUDGET, PROMPT_ROW_LIMITS, buildExchangePrompt, memorySearchQuery, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
+import { openExchange, promptForSaved, type ReadyExchange } from "./chat-open.ts";
+import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
 import { applyExchangeSentiment, classifyUserMessage, type SentimentSource } from "./chat-sentiment.ts";
 import { createEventQueue, type EventQueue } from "./event-queue.ts";
 
@@ -78,14 +69,6 @@ export interface ChatServiceOptions {
   now?: () => Date;
 }
 
-type Opened = { kind: "new"; userMessage: StoredChatMessage; prompt: ExchangePrompt } | { kind: "existing"; userMessage: StoredChatMessage };
-
-/** In the order checked: the first failure (by position, not by time) is the one thrown. */
-function settledValue<T>(result: PromiseSettledResult<T>): T {
-  if (result.status === "rejected") throw result.reason;
-  return result.value;
-}
-
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
@@ -99,51 +82,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const staleAfterMs = options.staleAfterMs ?? 90_000;
   const now = options.now ?? (() => new Date());
 
-  const memoryParams = (userId: string, companionId: string, content: string) => ({
-    userId,
-    companionId,
-    searchQuery: memorySearchQuery(content),
-    pinnedLimit: PROMPT_ROW_LIMITS.pinnedMemories,
-    relevantLimit: PROMPT_ROW_LIMITS.relevantMemories,
-  });
-
-  /** Prompt context for a message already saved (the orphan takeover). */
-  async function promptFor(tx: Database, userId: string, userMessage: StoredChatMessage): Promise<ExchangePrompt> {
-    const { companionId, content, id } = userMessage;
-    const persona = await loadChatPersona(tx, { userId, companionId });
-    const [memories, recent] = await Promise.all([
-      loadPromptMemories(tx, memoryParams(userId, companionId, content)),
-      listRecentTurns(tx, { userId, companionId, excludeId: id, limit: PROMPT_ROW_LIMITS.recentTurns }),
-    ]);
-    return buildExchangePrompt({ persona, memories, recent }, content, budget, now());
-  }
-
-  /**
-   * One transaction: connected? (NOT_FOUND) → claim the key (CONFLICT) → prompt context.
-   * The four queries are issued together (postgres.js pipelines them: one round trip
-   * instead of four, straight on the time to first token) and all settle before the
-   * transaction ends, so a failed gate rolls the claim back with it.
-   */
-  function open(params: SendMessageParams): Promise<Opened> {
-    const { userId, companionId, content } = params;
-    return withUser(db, userId, async (tx) => {
-      const [persona, claim, memories, recent] = await Promise.allSettled([
-        loadChatPersona(tx, params),
-        claimUserMessage(tx, params),
-        loadPromptMemories(tx, memoryParams(userId, companionId, content)),
-        // One extra row: the message just claimed may be among them (issued after the insert).
-        listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
-      ]);
-      const context = { persona: settledValue(persona), claim: settledValue(claim) };
-      const userMessage = context.claim.message;
-      if (!context.claim.created) return { kind: "existing", userMessage };
-      const turns = settledValue(recent)
-        .filter((turn) => turn.id !== userMessage.id)
-        .slice(-PROMPT_ROW_LIMITS.recentTurns);
-      const prompt = buildExchangePrompt({ persona: context.persona, memories: settledValue(memories), recent: turns }, content, budget, now());
-      return { kind: "new", userMessage, prompt };
-    });
-  }
+  const openDeps = { db, budget, now, tasks };
 
   async function finish(userId: string, userMessage: StoredChatMessage, draft: ReplyDraft): Promise<Exchange> {
     const { reply, created } = await withUser(db, userId, (tx) =>
@@ -170,12 +109,15 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     tasks.track("relationship update after exchange", update);
   }
 
-  /** A reply without streaming: the send path and the orphan takeover. */
-  async function answer(userId: string, userMessage: StoredChatMessage, prompt: ExchangePrompt): Promise<Exchange> {
-    // No abort signal: a client that leaves a send still finds the reply on its retry.
-    const result = await calls.runAs(userId, () =>
-      chain.complete({ messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona }),
-    );
+  /**
+   * A reply without streaming: the send path and the orphan takeover. No client signal: a
+   * client that leaves a send still finds the reply on its retry. `gate` is set when the
+   * user's message is still committing (see openExchange).
+   */
+  async function answer(userId: string, userMessage: StoredChatMessage, prompt: ExchangePrompt, gate?: Pick<ReadyExchange, "committed" | "signal">): Promise<Exchange> {
+    const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, ...(gate ? { signal: gate.signal } : {}) };
+    const result = await calls.runAs(userId, () => chain.complete(request));
+    await gate?.committed;
     return finish(userId, userMessage, { content: result.text, status: "complete", provider: result.provider, model: result.model });
   }
 
@@ -187,15 +129,18 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       staleAfterMs,
       ...(signal ? { signal } : {}),
       takeOver: async () => {
-        const prompt = await withUser(db, userId, (tx) => promptFor(tx, userId, userMessage));
+        const prompt = await withUser(db, userId, (tx) => promptForSaved(tx, openDeps, userId, userMessage));
         return answer(userId, userMessage, prompt);
       },
     });
   }
 
-  /** Runs the model stream into `queue`, then saves the reply (partial if `signal` aborted) and ends with `done`. */
-  async function pump(userId: string, opened: Extract<Opened, { kind: "new" }>, queue: EventQueue<ChatStreamEvent>, signal?: AbortSignal) {
-    const { userMessage, prompt } = opened;
+  /**
+   * Runs the model stream into `queue`, then saves the reply (partial if `signal` aborted)
+   * and ends with `done`. `signal` is the client's, joined with the exchange's own.
+   */
+  async function pump(userId: string, ready: ReadyExchange, queue: EventQueue<ChatStreamEvent>, signal: AbortSignal) {
+    const { userMessage, prompt } = ready;
     await calls.runAs(userId, async (scope) => {
       let draft: ReplyDraft | undefined;
       const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona };
@@ -209,6 +154,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         }
       }
       if (!draft) throw new Error("chat stream ended without done or aborted");
+      await ready.committed;
       queue.push({ type: "done", ...(await finish(userId, userMessage, draft)) });
     });
   }
@@ -223,18 +169,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
   return {
     async send(params) {
-      const opened = await open(params);
-      if (opened.kind === "new") return answer(params.userId, opened.userMessage, opened.prompt);
+      const opened = await openExchange(openDeps, params, (ready) => answer(params.userId, ready.userMessage, ready.prompt, ready));
+      if (opened.kind === "new") return opened.started;
       const exchange = await replay(params.userId, opened.userMessage);
       if (!exchange) throw new Error("reply wait ended without an abort signal");
       return exchange;
     },
 
     async stream(params, signal) {
-      const opened = await open(params);
       const queue = createEventQueue<ChatStreamEvent>();
+      const opened = await openExchange(openDeps, params, (ready) =>
+        pump(params.userId, ready, queue, signal ? AbortSignal.any([signal, ready.signal]) : ready.signal),
+      );
       // Detached from the consumer: the save must happen even when nobody reads any more.
-      const producer = opened.kind === "new" ? pump(params.userId, opened, queue, signal) : pumpReplay(params.userId, opened.userMessage, queue, signal);
+      const producer = opened.kind === "new" ? opened.started : pumpReplay(params.userId, opened.userMessage, queue, signal);
       tasks.track(
         "stream a reply",
         producer.then(
