@@ -8,7 +8,6 @@ import type { Database, DatabaseKind } from "@companion/db";
 import type { RateLimits } from "@companion/ratelimit";
 import type { MediaService } from "./services/media.ts";
 import type { EventHub } from "./realtime/hub.ts";
-import type { EventHub } from "./realtime/hub.ts";
 import type { ChatService } from "./services/chat.ts";
 
 /** Long-lived dependencies, built once per process. */
@@ -20,8 +19,6 @@ export interface AppServices {
   rateLimits: RateLimits;
   /** Upload URLs and stored media (local disk or S3). */
   media: MediaService;
-  /** This process's realtime hub (one LISTEN connection); close it on shutdown. */
-  eventHub: EventHub;
   /** This process's realtime hub (one LISTEN connection); close it on shutdown. */
   eventHub: EventHub;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */

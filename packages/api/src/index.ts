@@ -6,6 +6,5 @@ export { createChatService, type ChatService, type ChatServiceOptions, type Chat
 export { createAiCallRecorder, createBackgroundTasks, type AiCallRecorder, type BackgroundTasks, type ServiceLogger } from "./services/background.ts";
 export { DEFAULT_CHAT_BUDGET, type ChatBudget } from "./services/chat-prompt.ts";
 export { startEventHub, type EventHub, type EventHubOptions, type HubSignal } from "./realtime/hub.ts";
-export { startEventHub, type EventHub, type EventHubOptions, type HubSignal } from "./realtime/hub.ts";
 export { rateLimited, type RateLimitName } from "./rate-limit.ts";
 export { createMediaService, type MediaService, type MediaServiceOptions } from "./services/media.ts";

@@ -6,7 +6,6 @@ import { insightsRouter } from "./router/insights.ts";
 import { storiesRouter } from "./router/stories.ts";
 import { messagesRouter } from "./router/messages.ts";
 import { eventsRouter } from "./router/events.ts";
-import { eventsRouter } from "./router/events.ts";
 import { mediaRouter } from "./router/media.ts";
 import { socialRouter } from "./router/social.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -20,7 +19,6 @@ export const appRouter = router({
   insights: insightsRouter,
   stories: storiesRouter,
   messages: messagesRouter,
-  events: eventsRouter,
   events: eventsRouter,
   media: mediaRouter,
   social: socialRouter,
