@@ -6,7 +6,7 @@
  * expired story for the author's 7-day stats and purges it after.
  */
 import { randomUUID } from "node:crypto";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../errors.ts";
 import { follows, stories, storyAudience, storyMedia, storyViews, users } from "../schema/index.ts";
@@ -59,14 +59,28 @@ const cases = (["public", "friends", "private"] as const).flatMap((visibility) =
 
 describe("each layer alone", () => {
   it.each(cases)("query predicate without RLS: $visibility story, $viewer", async ({ visibility, viewer }) => {
-    // The connection's own role bypasses RLS (service access): only the query decides.
-    const got = await getStory(handle.db, { userId: u[viewer], storyId: story[visibility] }).then(
-      (s) => s.id,
-      (e: unknown) => (e instanceof DomainError ? e.code : e),
-    );
+    // The connection's own role bypasses RLS (service access): only the query decides. The
+    // user id is set as withUser sets it, for the friend/audience sets the predicate reads.
+    const [got, feed] = await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.current_user_id', ${u[viewer]}, true)`);
+      const one = await getStory(tx, { userId: u[viewer], storyId: story[visibility] }).then(
+        (s) => s.id,
+        (e: unknown) => (e instanceof DomainError ? e.code : e),
+      );
+      return [one, await listStoryFeed(tx, { userId: u[viewer], limit: 10 })] as const;
+    });
     expect(got).toBe(canSee[visibility].includes(viewer) ? story[visibility] : "NOT_FOUND");
-    const feed = await listStoryFeed(handle.db, { userId: u[viewer], limit: 10 });
     expect(feed.items.map((s) => s.id).includes(story[visibility])).toBe(inFeed[visibility].includes(viewer));
+  });
+
+  it("without a user scope, friends and private stories stay hidden from the query (fail closed)", async () => {
+    const seen = async (visibility: Visibility) =>
+      getStory(handle.db, { userId: u.mutual, storyId: story[visibility] }).then(
+        () => true,
+        () => false,
+      );
+    expect(await seen("public")).toBe(true);
+    expect(await seen("friends")).toBe(false);
   });
 
   it.each(cases)("RLS without a predicate: $visibility story, $viewer", async ({ visibility, viewer }) => {

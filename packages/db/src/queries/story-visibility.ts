@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { companions, follows, relationshipStates, stories, storyAudience } from "../schema/index.ts";
+import { companions, follows, relationshipStates, stories } from "../schema/index.ts";
 import { companionVisibleTo } from "./visibility.ts";
 
 /**
@@ -23,22 +23,20 @@ const connectedCompanion = (userId: string) =>
     select ${relationshipStates.companionId} from ${relationshipStates} join ${companions} on ${companions.id} = ${relationshipStates.companionId}
     where ${relationshipStates.userId} = ${userId} and ${companionVisibleTo(userId)})`;
 
-const followEdge = (followerId: SQL, followeeId: SQL) =>
-  sql`exists (select 1 from ${follows} where ${follows.followerId} = ${followerId} and ${follows.followeeId} = ${followeeId})`;
-
 /**
  * A user's story by its visibility, for someone other than its author: `public` to anyone,
  * `friends` to people who follow the author and are followed back (mutual), `private` to the
- * members of its explicit audience. Correlated EXISTS on primary keys: one index probe each,
- * and only for the stories that reach that branch.
+ * members of its explicit audience. The two sets come from the SECURITY DEFINER functions
+ * the RLS policy uses too (drizzle/0004_social_visibility.sql): each is evaluated once per
+ * statement and probed as a hash, where subqueries on follows/story_audience would drag
+ * their own RLS policies (and those of `stories` again) into every statement, doubling its
+ * plan (docs/query-plans.md). They answer for `app.current_user_id`, which `withUser` sets
+ * to the same user as `userId`; outside a user scope they are empty, so friends and private
+ * stories stay hidden (fail closed).
  */
-const audienceAdmits = (userId: string) => {
-  const me = sql`${userId}::uuid`;
-  return sql`(${stories.visibility} = 'public'
-    or (${stories.visibility} = 'friends' and ${followEdge(me, sql`${stories.authorUserId}`)} and ${followEdge(sql`${stories.authorUserId}`, me)})
-    or (${stories.visibility} = 'private' and exists (
-      select 1 from ${storyAudience} where ${storyAudience.storyId} = ${stories.id} and ${storyAudience.userId} = ${me})))`;
-};
+const audienceAdmits = sql`(${stories.visibility} = 'public'
+    or (${stories.visibility} = 'friends' and ${stories.authorUserId} in (select my_friend_ids()))
+    or (${stories.visibility} = 'private' and ${stories.id} in (select my_audience_story_ids())))`;
 
 /**
  * A story the user may open (byId, react, unreact, markViewed): live, and either a connected
@@ -49,7 +47,7 @@ export function storyVisibleTo(userId: string): SQL {
   return sql`(${live} and (
     ${connectedCompanion(userId)}
     or ${stories.authorUserId} = ${userId}
-    or (${stories.authorUserId} is not null and ${audienceAdmits(userId)})))`;
+    or (${stories.authorUserId} is not null and ${audienceAdmits})))`;
 }
 
 /**
@@ -62,7 +60,7 @@ export function storyInFeedOf(userId: string): SQL {
     ${connectedCompanion(userId)}
     or ${stories.authorUserId} = ${userId}
     or (${stories.authorUserId} in (select ${follows.followeeId} from ${follows} where ${follows.followerId} = ${userId})
-        and ${audienceAdmits(userId)})))`;
+        and ${audienceAdmits})))`;
 }
 
 /**
