@@ -4,10 +4,10 @@
  *   pnpm --filter @companion/server bench            (or `pnpm bench` from the root)
  *   BENCH_SCALE=small pnpm --filter @companion/server bench   (fewer samples, for CI)
  *
- * A fake OpenAI-compatible provider runs in this process and answers streams after a fixed
- * delay (its TTFT), then streams a token every 10 ms. The real server runs as a child process (its own event loop, as in
- * production) on the embedded database, or on DATABASE_URL when set, configured to use the
- * fake provider. We measure, at 1 and at 50 concurrent streams:
+ * A fake OpenAI-compatible provider (bench/fake-provider.ts, a process of its own) answers
+ * streams after a fixed delay (its TTFT), then streams a token every 10 ms. The real server
+ * runs as another child process on the embedded database, or on DATABASE_URL when set,
+ * configured to use the fake provider. This process only runs the clients. We measure, at 1 and at 50 concurrent streams:
  *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
  *   - server TTFT: packages/client `messages.stream`, subscribe to first `token` event
  *     (auth, user-scoped transaction saving the message and loading the prompt context,
@@ -22,7 +22,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createOpenAIProvider } from "@companion/ai";
-import { createFakeOpenAIServer } from "@companion/ai/testing";
 import { createClient, type CompanionClient } from "@companion/client";
 
 const small = process.env.BENCH_SCALE === "small";
@@ -54,11 +53,37 @@ async function freePort(): Promise<number> {
   });
 }
 
+const serverDir = fileURLToPath(new URL("..", import.meta.url));
+
+async function startFakeProvider(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-provider.ts", String(PROVIDER_TTFT_MS), String(PROVIDER_TOKEN_GAP_MS), REPLY], {
+    cwd: serverDir,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`fake provider exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
 async function startServerProcess(fakeUrl: string) {
   const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    cwd: serverDir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -155,8 +180,8 @@ async function measure(concurrency: number, samples: number, fn: (worker: number
 }
 
 async function main(): Promise<void> {
-  const fake = createFakeOpenAIServer({ mode: "ok", delayMs: PROVIDER_TTFT_MS, chunkDelayMs: PROVIDER_TOKEN_GAP_MS, reply: REPLY });
-  const { url: fakeUrl, close: closeFake } = await fake.start();
+  const fake = await startFakeProvider();
+  const fakeUrl = fake.url;
   const server = await startServerProcess(fakeUrl);
   const provider = createOpenAIProvider({ name: "direct", apiKey: "bench-key", baseURL: fakeUrl, model: "gpt-4o-mini", timeoutMs: 10_000, maxRetries: 0 });
   try {
@@ -181,7 +206,7 @@ async function main(): Promise<void> {
     report(rows, process.env.DATABASE_URL ? "postgres (DATABASE_URL)" : "pglite (embedded)");
   } finally {
     await server.stop();
-    await closeFake();
+    await fake.stop();
   }
 }
 
