@@ -6,13 +6,16 @@
  *
  * A fake OpenAI-compatible provider (bench/fake-provider.ts, a process of its own) answers
  * streams after a fixed delay (its TTFT), then streams a token every 10 ms. The real server
- * runs as another child process on the embedded database, or on DATABASE_URL when set,
- * configured to use the fake provider. This process only runs the clients. We measure, at 1 and at 50 concurrent streams:
+ * runs as another child process, configured to use it: on the embedded database, then on a
+ * fresh Postgres database when BENCH_DATABASE_URL or TEST_DATABASE_URL is set (or only on
+ * DATABASE_URL when that is set). This process runs only the clients. At 1 and at 50
+ * concurrent streams we measure:
  *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
  *   - server TTFT: packages/client `messages.stream`, subscribe to first `token` event
  *     (auth, user-scoped transaction saving the message and loading the prompt context,
  *     the provider call, SSE back to the client);
  * and print p50/p99 of both, the difference in ms and the ratio. Target: < 10 ms added at p50.
+ * Timings are printed, not asserted: on a shared machine they move with its load.
  */
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -22,7 +25,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createOpenAIProvider } from "@companion/ai";
+import { openDatabase } from "@companion/db";
 import { createClient, type CompanionClient } from "@companion/client";
+import { sql } from "drizzle-orm";
 
 const small = process.env.BENCH_SCALE === "small";
 const PROVIDER_TTFT_MS = 50;
@@ -79,7 +84,26 @@ async function startFakeProvider(): Promise<{ url: string; stop: () => Promise<v
   };
 }
 
-async function startServerProcess(fakeUrl: string) {
+/** Where the server under test keeps its data: the embedded default, or a Postgres URL. */
+type Target = { label: string; databaseUrl?: string };
+
+/** A fresh database on the Postgres at `adminUrl`, dropped by `dispose`. */
+async function freshPostgres(adminUrl: string): Promise<{ url: string; dispose: () => Promise<void> }> {
+  const name = `companion_ttft_${randomBytes(4).toString("hex")}`;
+  const admin = await openDatabase({ kind: "postgres", url: adminUrl, poolSize: 1 });
+  await admin.db.execute(sql.raw(`create database "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dispose: async () => {
+      await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+      await admin.close();
+    },
+  };
+}
+
+async function startServerProcess(fakeUrl: string, target: Target) {
   const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -91,7 +115,7 @@ async function startServerProcess(fakeUrl: string) {
       LOG_LEVEL: "warn",
       DATA_DIR: dataDir,
       SEED_DEMO: "true",
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
       JWT_SECRET: randomBytes(32).toString("base64url"),
       OPENAI_API_KEY: "bench-key",
       OPENAI_BASE_URL: fakeUrl,
@@ -179,10 +203,32 @@ async function measure(concurrency: number, samples: number, fn: (worker: number
   return results;
 }
 
+/**
+ * DATABASE_URL: that database only. Otherwise the embedded default, then a fresh database on
+ * BENCH_DATABASE_URL / TEST_DATABASE_URL when one is set (as the hot-path benchmark does).
+ */
 async function main(): Promise<void> {
+  const given = process.env.DATABASE_URL;
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (given) {
+    await runTarget({ label: "postgres (DATABASE_URL)", databaseUrl: given });
+    return;
+  }
+  await runTarget({ label: "pglite (embedded, on disk)" });
+  if (adminUrl) {
+    const pg = await freshPostgres(adminUrl);
+    try {
+      await runTarget({ label: "postgres (fresh database)", databaseUrl: pg.url });
+    } finally {
+      await pg.dispose();
+    }
+  }
+}
+
+async function runTarget(target: Target): Promise<void> {
   const fake = await startFakeProvider();
   const fakeUrl = fake.url;
-  const server = await startServerProcess(fakeUrl);
+  const server = await startServerProcess(fakeUrl, target);
   const provider = createOpenAIProvider({ name: "direct", apiKey: "bench-key", baseURL: fakeUrl, model: "gpt-4o-mini", timeoutMs: 10_000, maxRetries: 0 });
   try {
     const maxConcurrency = Math.max(...CONCURRENCY);
@@ -203,7 +249,7 @@ async function main(): Promise<void> {
       }
       rows.push({ concurrency, sample });
     }
-    report(rows, process.env.DATABASE_URL ? "postgres (DATABASE_URL)" : "pglite (embedded)");
+    report(rows, target.label);
   } finally {
     await server.stop();
     await fake.stop();
