@@ -53,6 +53,8 @@ export const commands: Record<string, Command> = {
     run: async (db, _flags, io) => {
       await db.migrate();
       const result = await expireStories(db.db);
+      // Stored media is purged by the server/worker job (it holds the storage settings); that job
+      // also collects the media of these stories again when it hard-deletes them.
       io.out(`soft-deleted ${result.softDeleted} expired story(ies), hard-deleted ${result.hardDeleted}`);
     },
   },

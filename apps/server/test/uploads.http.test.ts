@@ -11,6 +11,7 @@ import { assertOwnedUploads, DomainError, mediaUploads, stories, storyMedia, wit
 import { eq, inArray } from "drizzle-orm";
 import { isTRPCClientError, type CompanionClient, type RouterInputs } from "@companion/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storyJobs } from "@companion/worker";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 
 interface SignedInUser {
@@ -224,6 +225,27 @@ describe("media uploads on local storage", () => {
     // Once its story is deleted, the last one goes too.
     await db.update(stories).set({ deletedAt: new Date() }).where(eq(stories.id, a!.id));
     expect((await t.server.runtime.services.media.purge(db, keys)).deleted).toEqual([live]);
+  });
+
+  it("the expiry job deletes the uploaded media of a story once it expires", async () => {
+    const up = await alice.api.media.createUpload.mutate({ contentType: "image/png", byteSize: 8 });
+    expect((await put(up.uploadUrl, png(8), up.headers)).status).toBe(200);
+    const story = await alice.api.stories.create.mutate({ mediaKeys: [up.mediaKey], visibility: "public" });
+    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(200);
+
+    const [expire] = storyJobs(t.database.db, {
+      storyExpiryIntervalMs: 60_000,
+      storyDeleteGraceMs: 3_600_000,
+      purgeMedia: (db, keys) => t.server.runtime.services.media.purge(db, keys),
+    });
+    // Not expired yet: the job leaves the story and its media alone.
+    expect(await expire!.run()).toMatchObject({ mediaPurged: 0 });
+    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(200);
+
+    await t.database.db.update(stories).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(stories.id, story.id));
+    expect(await expire!.run()).toMatchObject({ mediaPurged: 1 });
+    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(404);
+    expect(await t.database.db.select({ key: mediaUploads.key }).from(mediaUploads).where(eq(mediaUploads.key, up.mediaKey))).toEqual([]);
   });
 
   it("answers 404 for paths that are not media keys and for missing media, and takes only PUT", async () => {

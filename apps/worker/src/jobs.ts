@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 export interface JobSettings {
   storyExpiryIntervalMs: number;
   storyDeleteGraceMs: number;
+  /** Deletes stored media no live story uses any more (uploads of expired/deleted stories). */
+  purgeMedia?: (db: Database, keys: readonly string[]) => Promise<{ deleted: string[] }>;
 }
 
 export interface RunningJobs {
@@ -28,7 +30,11 @@ export function storyJobs(db: Database, settings: JobSettings): Job[] {
     {
       name: "stories:expire",
       intervalMs: settings.storyExpiryIntervalMs,
-      run: () => expireStories(db, { graceMs: settings.storyDeleteGraceMs }),
+      run: async () => {
+        const { softDeleted, hardDeleted, mediaKeys } = await expireStories(db, { graceMs: settings.storyDeleteGraceMs });
+        const purged = settings.purgeMedia && mediaKeys.length > 0 ? await settings.purgeMedia(db, mediaKeys) : { deleted: [] };
+        return { softDeleted, hardDeleted, mediaPurged: purged.deleted.length };
+      },
     },
   ];
 }

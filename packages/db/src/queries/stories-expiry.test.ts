@@ -43,16 +43,19 @@ describe("expireStories", () => {
     const ids = [live, expired, alsoExpired, longDeleted];
 
     // Batches of one: the loop must keep going until nothing is left.
-    expect(await expireStories(handle.db, { now: t0, graceMs: HOUR, batchSize: 1 })).toEqual({ softDeleted: 2, hardDeleted: 1 });
+    const first = await expireStories(handle.db, { now: t0, graceMs: HOUR, batchSize: 1 });
+    expect(first).toMatchObject({ softDeleted: 2, hardDeleted: 1 });
+    // The media keys of every story that left the reads come back for the storage purge.
+    expect(first.mediaKeys.sort()).toEqual([expired, alsoExpired, longDeleted].map((id) => `x/${id}.svg`).sort());
     expect(await state(ids)).toEqual({ [live]: "live", [expired]: "soft", [alsoExpired]: "soft", [longDeleted]: "gone" });
     // The media of a purged story goes with it.
     expect(await handle.db.select({ id: storyMedia.id }).from(storyMedia).where(eq(storyMedia.storyId, longDeleted))).toEqual([]);
 
     // Again at once: nothing to do (soft-deleted ones are inside their grace period).
-    expect(await expireStories(handle.db, { now: t0, graceMs: HOUR })).toEqual({ softDeleted: 0, hardDeleted: 0 });
+    expect(await expireStories(handle.db, { now: t0, graceMs: HOUR })).toEqual({ softDeleted: 0, hardDeleted: 0, mediaKeys: [] });
     // Past the grace period the soft-deleted ones go; the live one has expired by then too.
     const later = new Date(t0.getTime() + HOUR + MINUTE + 1);
-    expect(await expireStories(handle.db, { now: later, graceMs: HOUR })).toEqual({ softDeleted: 1, hardDeleted: 2 });
+    expect(await expireStories(handle.db, { now: later, graceMs: HOUR })).toMatchObject({ softDeleted: 1, hardDeleted: 2 });
     expect(await state(ids)).toEqual({ [live]: "soft", [expired]: "gone", [alsoExpired]: "gone", [longDeleted]: "gone" });
   });
 });

@@ -115,11 +115,20 @@ export const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export async function expireStories(
   db: Database,
   params: { now?: Date; graceMs?: number; batchSize?: number } = {},
-): Promise<{ softDeleted: number; hardDeleted: number }> {
+): Promise<{ softDeleted: number; hardDeleted: number; mediaKeys: string[] }> {
   const now = params.now ?? new Date();
   const batchSize = params.batchSize ?? 1000;
   const purgeBefore = new Date(now.getTime() - (params.graceMs ?? STORY_DELETE_GRACE_MS));
   const retainedBefore = new Date(now.getTime() - STORY_STATS_RETENTION_MS);
+
+  // Media of stories that left every read (expired, or deleted by the author) is handed back
+  // so the caller can purge the stored objects that no live story still uses.
+  const mediaKeys = new Set<string>();
+  const collectMediaKeys = async (executor: Database, storyIds: string[]) => {
+    if (storyIds.length === 0) return;
+    const media = await executor.select({ key: storyMedia.mediaKey }).from(storyMedia).where(inArray(storyMedia.storyId, storyIds));
+    for (const m of media) mediaKeys.add(m.key);
+  };
 
   const softDeleted = await inBatches(batchSize, async () => {
     // Served by the partial index stories_expires_live_idx (expires_at) WHERE deleted_at IS NULL.
@@ -134,6 +143,7 @@ export async function expireStories(
       .set({ deletedAt: now })
       .where(and(inArray(stories.id, due), isNull(stories.deletedAt)))
       .returning({ id: stories.id });
+    await collectMediaKeys(db, rows.map((r) => r.id));
     return rows.length;
   });
 
@@ -151,17 +161,20 @@ export async function expireStories(
   ];
   let hardDeleted = 0;
   for (const condition of purgeable) {
-    hardDeleted += await inBatches(batchSize, async () => {
-      const due = db.select({ id: stories.id }).from(stories).where(condition).limit(batchSize).for("update", { skipLocked: true });
-      const rows = await db
-        .delete(stories)
-        .where(and(inArray(stories.id, due), isNotNull(stories.deletedAt)))
-        .returning({ id: stories.id });
-      return rows.length;
-    });
+    hardDeleted += await inBatches(batchSize, () =>
+      db.transaction(async (tx) => {
+        const due = await tx.select({ id: stories.id }).from(stories).where(condition).limit(batchSize).for("update", { skipLocked: true });
+        const ids = due.map((r) => r.id);
+        if (ids.length === 0) return 0;
+        // Stories an author deleted were soft-deleted outside this job: their media goes now.
+        await collectMediaKeys(tx, ids);
+        const rows = await tx.delete(stories).where(inArray(stories.id, ids)).returning({ id: stories.id });
+        return rows.length;
+      }),
+    );
   }
 
-  return { softDeleted, hardDeleted };
+  return { softDeleted, hardDeleted, mediaKeys: [...mediaKeys] };
 }
 
 async function inBatches(batchSize: number, step: () => Promise<number>): Promise<number> {
