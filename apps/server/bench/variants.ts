@@ -2,7 +2,8 @@
  * The timed paths, each at page 1 and at the deep page, outermost first:
  *   api      packages/client → HTTP → tRPC → withUser → query functions (what an app sees);
  *   caller   the same procedure through createCaller: no HTTP, no client;
- *   scoped   the captured statements on the driver, inside BEGIN + the scope statement + COMMIT;
+ *   scoped   the captured statements on the driver, inside BEGIN + the scope statement + COMMIT
+ *            (the scope pipelined with the first statement, as withUser sends it);
  *   raw      the captured data statements alone, in a session that already is the user
  *            (role companion_app, RLS on, custom plans): the floor;
  *   norls    the same statements as the connection's superuser role: what RLS costs.
@@ -52,10 +53,13 @@ async function messagesStatement(query: RawQuery, [list]: Statement[], limit: nu
 
 export function buildVariants(v: VariantInputs): Record<string, Variant> {
   const { backend, user, api, caller, companionId, limit } = v;
+  // As withUser does it: the scope statement is not awaited before the first data statement
+  // (on postgres.js both leave in one write).
   const inScope = (sent: Sent, statements: (q: RawQuery) => Promise<number>) =>
     backend.scopedRaw.transaction(async (query) => {
-      for (const s of sent.scope) await query(s.text, s.params);
-      return statements(query);
+      const scoped = Promise.all(sent.scope.map((s) => query(s.text, s.params)));
+      const [, items] = await Promise.all([scoped, statements(query)]);
+      return items;
     });
   const asUser = { enter: () => user.enter(), exit: () => user.exit() };
   const variants: Record<string, Variant> = {};
