@@ -118,6 +118,20 @@ export async function openPgliteBackend(logger: Logger): Promise<Backend> {
   };
 }
 
+/** Fails fast (before minutes of PGlite seeding) when the Postgres of `adminUrl` does not answer. */
+export async function assertPostgresReachable(adminUrl: string): Promise<void> {
+  const admin = await openDatabase({ kind: "postgres", url: adminUrl, poolSize: 1 });
+  try {
+    await admin.ping();
+  } catch (err) {
+    throw new Error(`Postgres at ${redact(adminUrl)} does not answer; the benchmark runs on both backends (set BENCH_DATABASE_URL): ${String(err)}`, {
+      cause: err,
+    });
+  } finally {
+    await admin.close();
+  }
+}
+
 /**
  * A fresh database on the Postgres server of `adminUrl`, migrated; dropped by dispose()
  * unless `keep` (to look at the seeded data afterwards, e.g. with EXPLAIN in psql).

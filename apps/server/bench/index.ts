@@ -20,6 +20,7 @@ import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { assertPostgresReachable } from "./backends.ts";
 import { benchBackend, type RunOptions } from "./hot-paths.ts";
 import { printBackend, type BackendResult } from "./stats.ts";
 
@@ -67,6 +68,7 @@ async function runHotPaths(): Promise<void> {
   const started = performance.now();
   console.log(`hot paths, ${scale} scale: stories.feed and messages.list at page 1 and page ${options.deepPage} (limit ${options.limit})`);
   if (scale === "small") console.log(`(small scale: the deep page is page ${options.deepPage}, not 500)`);
+  if (backends.includes("postgres")) await assertPostgresReachable(options.postgresUrl);
   const results: BackendResult[] = [];
   for (const kind of backends) results.push(await benchBackend(kind, options));
   console.log(`\n===== hot paths (${scale} scale), milliseconds per call, sequential =====`);
