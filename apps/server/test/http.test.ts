@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -77,6 +77,29 @@ describe("HTTP surface", () => {
     expect(res.status).toBe(400);
     const ok = await fetch(`${t.url}/trpc/${Array.from({ length: 5 }, () => "auth.me").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`);
     expect(ok.status).toBe(401);
+  });
+
+  it("sends a lone call at once, unbatched, and batches the calls that follow it in the same turn", async () => {
+    const sent: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      sent.push(url.pathname + (url.searchParams.has("batch") ? "?batch" : ""));
+      return fetch(input, init);
+    };
+    const api = t.client({ fetch: recording, maxBatchSize: 5 });
+    const { user } = await api.auth.register.mutate({ email: uniqueEmail("burst"), password: "correct horse battery", displayName: "Burst" });
+    expect(sent).toEqual(["/trpc/auth.register"]);
+
+    sent.length = 0;
+    const results = await Promise.all(Array.from({ length: 4 }, () => api.auth.me.query()));
+    expect(results.map((me) => me.id)).toEqual([user.id, user.id, user.id, user.id]);
+    // The first leaves alone; the other three share one batched request.
+    expect(sent).toEqual(["/trpc/auth.me", "/trpc/auth.me,auth.me,auth.me?batch"]);
+
+    // A later turn starts a new burst.
+    sent.length = 0;
+    await api.auth.me.query();
+    expect(sent).toEqual(["/trpc/auth.me"]);
   });
 
   it("returns 404 for unknown paths and never a stack trace for a bad procedure", async () => {

@@ -5,8 +5,9 @@
  *   await api.auth.login.mutate({ email, password });   // tokens kept + onTokens(...)
  *   const me = await api.auth.me.query();
  *
- * Queries and mutations are batched and streamed (httpBatchStreamLink); subscriptions
- * use SSE (httpSubscriptionLink; the `eventsource` ponyfill where there is no global
+ * A query or mutation made alone goes out at once (httpLink); the calls that follow it in
+ * the same turn of the event loop are batched and streamed (httpBatchStreamLink), see
+ * burst.ts. Subscriptions use SSE (httpSubscriptionLink; the `eventsource` ponyfill where there is no global
  * EventSource, as on Node 20). An UNAUTHORIZED answer triggers one refresh-and-retry.
  */
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
@@ -14,6 +15,7 @@ import type { AppRouter } from "@companion/api";
 import type { AuthTokens } from "@companion/validators";
 import { EventSource as EventSourcePonyfill } from "eventsource";
 import { authLink, createTokenState, type TokenSource } from "./auth-link.ts";
+import { firstOfBurst } from "./burst.ts";
 
 export type { AppRouter } from "@companion/api";
 export type { RouterInputs, RouterOutputs } from "./types.ts";
@@ -67,11 +69,15 @@ export function createClient(options: CreateClientOptions): CompanionClient {
             return access ? { token: access } : {};
           },
         }),
-        false: httpBatchStreamLink({
-          url: trpcUrl,
-          maxItems: options.maxBatchSize ?? 20,
-          headers: authHeaders,
-          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        false: splitLink({
+          condition: firstOfBurst(),
+          true: httpLink({ url: trpcUrl, headers: authHeaders, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+          false: httpBatchStreamLink({
+            url: trpcUrl,
+            maxItems: options.maxBatchSize ?? 20,
+            headers: authHeaders,
+            ...(fetchImpl ? { fetch: fetchImpl } : {}),
+          }),
         }),
       }),
     ],
