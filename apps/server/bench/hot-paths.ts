@@ -99,6 +99,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
       backend,
       user: await backend.userSession(ids.benchUserId),
       api,
+      http: { url: running.server.url, token: () => token ?? "" },
       caller,
       companionId: ids.benchCompanionId,
       limit,

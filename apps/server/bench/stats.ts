@@ -53,6 +53,7 @@ const ratio = (n: number, target?: number) => `${n.toFixed(2)}${target === undef
 export function printBackend(r: BackendResult): void {
   const what: Record<string, string> = {
     api: "over HTTP through packages/client",
+    http: "the same GET by plain fetch (no client library)",
     caller: "the procedure through createCaller (no HTTP, no client)",
     scoped: "its statements on the driver in BEGIN + user scope + COMMIT",
     raw: "its statements alone, in a session that is the user (RLS on): the floor",

@@ -16,7 +16,7 @@ import type { Backend, RawQuery, UserSession } from "./backends.ts";
 import type { Sent } from "./capture.ts";
 import type { Statement } from "./explain.ts";
 
-export const PATHS = ["api", "caller", "scoped", "raw", "norls"] as const;
+export const PATHS = ["api", "http", "caller", "scoped", "raw", "norls"] as const;
 
 interface Variant {
   /** Resolves to the number of items in the page. */
@@ -30,6 +30,8 @@ export interface VariantInputs {
   backend: Backend;
   user: UserSession;
   api: CompanionClient;
+  /** The same GET the client sends, by plain fetch: what the client library itself costs. */
+  http: { url: string; token: () => string };
   caller: ReturnType<typeof createCaller>;
   companionId: string;
   limit: number;
@@ -51,6 +53,14 @@ async function messagesStatement(query: RawQuery, [list]: Statement[], limit: nu
   return Math.min((await query(list.text, list.params)).length, limit);
 }
 
+async function getJson(http: VariantInputs["http"], path: string, input: unknown): Promise<number> {
+  const res = await fetch(`${http.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+    headers: { authorization: `Bearer ${http.token()}` },
+  });
+  const body = (await res.json()) as { result?: { data?: { items?: unknown[] } } };
+  return body.result?.data?.items?.length ?? 0;
+}
+
 export function buildVariants(v: VariantInputs): Record<string, Variant> {
   const { backend, user, api, caller, companionId, limit } = v;
   // As withUser does it: the scope statement is not awaited before the first data statement
@@ -70,11 +80,13 @@ export function buildVariants(v: VariantInputs): Record<string, Variant> {
     const messagesInput = { companionId, limit, cursor: page === "deep" ? v.cursors.messages : undefined };
     Object.assign(variants, {
       [`api.feed.${page}`]: { run: async () => (await api.stories.feed.query(feedInput)).items.length },
+      [`http.feed.${page}`]: { run: () => getJson(v.http, "stories.feed", feedInput) },
       [`caller.feed.${page}`]: { run: async () => (await caller.stories.feed(feedInput)).items.length },
       [`scoped.feed.${page}`]: { run: () => inScope(feed, (q) => feedStatements(q, feed.data, limit)) },
       [`raw.feed.${page}`]: { run: () => feedStatements(user.query, feed.data, limit), ...asUser },
       [`norls.feed.${page}`]: { run: () => feedStatements(backend.raw.query, feed.data, limit) },
       [`api.messages.${page}`]: { run: async () => (await api.messages.list.query(messagesInput)).items.length },
+      [`http.messages.${page}`]: { run: () => getJson(v.http, "messages.list", messagesInput) },
       [`caller.messages.${page}`]: { run: async () => (await caller.messages.list(messagesInput)).items.length },
       [`scoped.messages.${page}`]: { run: () => inScope(messages, (q) => messagesStatement(q, messages.data, limit)) },
       [`raw.messages.${page}`]: { run: () => messagesStatement(user.query, messages.data, limit), ...asUser },

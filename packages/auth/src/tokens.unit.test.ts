@@ -84,6 +84,19 @@ describe("access tokens", () => {
     await expectRejected(token);
   });
 
+  it("still expires a token it has verified before (verified tokens are remembered)", async () => {
+    let clock = Date.now();
+    const timed = createAccessTokenService({ ...options, ttlSeconds: 60, now: () => new Date(clock) });
+    const { token, expiresAt } = await timed.sign(claims);
+    expect(await timed.verify(token)).toEqual({ ...claims, expiresAt });
+    clock = expiresAt.getTime() - 1;
+    expect(await timed.verify(token)).toEqual({ ...claims, expiresAt });
+    clock = expiresAt.getTime();
+    await expect(timed.verify(token)).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Invalid or expired access token" });
+    // Another service (other keys) never sees this one's remembered tokens.
+    await expect(createAccessTokenService({ ...options, keys: [k2] }).verify(token)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
   it("rejects wrong audience, issuer and typ", async () => {
     await expectRejected(await craft({ payload: { aud: "someone-else" } }));
     await expectRejected(await craft({ payload: { iss: "someone-else" } }));
