@@ -93,7 +93,8 @@ export type CreateMemoryParams =
  * messages (copying its content, capped at MEMORY_CONTENT_MAX, and keeping the link), and
  * records a "memory" interaction, in one transaction. Someone else's message, or a
  * companion I am not connected to or cannot see, is NOT_FOUND. Saving a message that is
- * already a memory returns that memory and records nothing.
+ * already a memory returns that memory and records nothing, also when the saves race: the
+ * unique index memories_message_user_key lets exactly one of them insert.
  */
 export async function createMemory(db: Database, params: CreateMemoryParams): Promise<Memory> {
   const title = params.title ?? "";
@@ -119,8 +120,9 @@ async function insertFreeText(db: Database, params: { userId: string; companionI
 }
 
 async function insertFromMessage(db: Database, userId: string, messageId: string, title: string) {
-  // `not exists` keeps one memory per message in the common case; without a unique index
-  // two concurrent saves of the same message can still both insert (see the report).
+  // The unique index memories_message_user_key keeps one memory per message. A concurrent
+  // save of the same message waits on it until the first one commits, then does nothing
+  // here and reads that memory below (a new statement: READ COMMITTED sees the commit).
   const memory = await executeReturning(
     db,
     sql`insert into memories (user_id, companion_id, message_id, title, content)
@@ -129,16 +131,16 @@ async function insertFromMessage(db: Database, userId: string, messageId: string
       join relationship_states rs on rs.user_id = m.user_id and rs.companion_id = m.companion_id
       join ${companions} on ${companions.id} = m.companion_id
       where m.id = ${messageId} and m.user_id = ${userId} and ${companionVisibleTo(userId)}
-        and not exists (select 1 from memories x where x.user_id = ${userId} and x.message_id = m.id)
+      on conflict (message_id, user_id) where message_id is not null do nothing
       ${returningSql}`,
   );
   if (memory) return { memory, isNew: true };
+  // Nothing inserted and no memory links the message: it is not mine, or I am not connected
+  // to (or cannot see) its companion.
   const [existing] = await db
     .select(memoryColumns)
     .from(memories)
-    .where(and(eq(memories.userId, userId), eq(memories.messageId, messageId)))
-    .orderBy(memories.createdAt)
-    .limit(1);
+    .where(and(eq(memories.userId, userId), eq(memories.messageId, messageId)));
   if (!existing) throw notFound("Message");
   return { memory: existing, isNew: false };
 }

@@ -58,7 +58,10 @@ export const memories = pgTable(
   },
   (t) => [
     index("memories_timeline_idx").on(t.userId, t.companionId, t.pinned, t.createdAt, t.id),
-    index("memories_message_idx").on(t.messageId).where(sql`${t.messageId} is not null`),
+    // One memory per message: the conflict target of createMemory's insert (ON CONFLICT works
+    // with the columns in any order). message_id leads, so the index also serves the ON DELETE
+    // SET NULL from messages and the per-message `isMemorized` probe of messages.list.
+    uniqueIndex("memories_message_user_key").on(t.messageId, t.userId).where(sql`${t.messageId} is not null`),
     index("memories_search_idx").using("gin", t.search),
   ],
 );
