@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
-import { aiCallStats, expireStories, insertUser, listUsers, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
+import { aiCallStats, expireStories, insertUser, listUsers, pruneEvents, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
 import { formatAiStats, statsSince } from "./ai-stats.ts";
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
-import { invocationDir } from "./env.ts";
+import { eventRetentionMs, invocationDir } from "./env.ts";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -56,6 +56,19 @@ export const commands: Record<string, Command> = {
       // Stored media is purged by the server/worker job (it holds the storage settings); that job
       // also collects the media of these stories again when it hard-deletes them.
       io.out(`soft-deleted ${result.softDeleted} expired story(ies), hard-deleted ${result.hardDeleted}`);
+    },
+  },
+  "events:prune": {
+    summary: "Delete realtime events older than the retention (EVENT_RETENTION_MS, default 7 days)",
+    usage: "events:prune [--days N]",
+    run: async (db, flags, io) => {
+      const days = str(flags, "days", false);
+      if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) throw new UsageError("--days must be a whole number of days, at least 1");
+      const retentionMs = days !== undefined ? Number(days) * 86_400_000 : eventRetentionMs();
+      const olderThan = new Date(Date.now() - retentionMs);
+      await db.migrate();
+      const deleted = await pruneEvents(db.db, { olderThan });
+      io.out(`deleted ${deleted} event(s) created before ${olderThan.toISOString()}`);
     },
   },
   "companions:import": {

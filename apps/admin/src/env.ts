@@ -1,10 +1,20 @@
-import { dbEnvShape } from "@companion/db";
+import { dbEnvShape, EVENT_RETENTION_MS } from "@companion/db";
 import { z } from "zod";
 
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
 export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   return z.object(dbEnvShape).parse(cleaned);
+}
+
+/**
+ * EVENT_RETENTION_MS as the server and worker read it (apps/worker/src/env.ts), so that
+ * `events:prune` without `--days` keeps what the scheduled job keeps.
+ */
+export function eventRetentionMs(source: Record<string, string | undefined> = process.env): number {
+  const parsed = z.coerce.number().int().min(60_000).default(EVENT_RETENTION_MS).safeParse(source.EVENT_RETENTION_MS || undefined);
+  if (!parsed.success) throw new Error(`Invalid EVENT_RETENTION_MS: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  return parsed.data;
 }
 
 /**

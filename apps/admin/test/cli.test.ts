@@ -1,6 +1,7 @@
-import { stories } from "@companion/db";
+import { EVENT_RETENTION_MS, events, insertUser, stories } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventRetentionMs } from "../src/env.ts";
 import { runCli } from "../src/main.ts";
 
 let db: TestDatabase;
@@ -23,7 +24,7 @@ describe("admin CLI", () => {
   it("prints help, and exits 2 on an unknown command", async () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
-    for (const c of ["user:create", "user:list", "db:migrate", "db:seed", "stories:expire"]) expect(help.out).toContain(c);
+    for (const c of ["user:create", "user:list", "db:migrate", "db:seed", "stories:expire", "events:prune"]) expect(help.out).toContain(c);
     const unknown = await cli("user:delete-everything");
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("Unknown command");
@@ -44,6 +45,39 @@ describe("admin CLI", () => {
     const expired = await cli("stories:expire");
     expect(expired).toMatchObject({ code: 0, out: "soft-deleted 10 expired story(ies), hard-deleted 0" });
     expect((await cli("db:seed")).out).toBe("seeded 0 companion(s), 10 story(ies)");
+  });
+
+  it("prunes realtime events older than the retention, or than --days", async () => {
+    // Not an @example.com address: the user:list test below counts those.
+    const { id: userId } = await insertUser(db.db, { email: "events-prune@events.test", passwordHash: "x", displayName: "E" });
+    const DAY = 86_400_000;
+    const payload = { storyId: userId, viewerId: userId };
+    const ids = await db.db
+      .insert(events)
+      .values([30 * DAY, 3 * DAY, 0].map((age) => ({ userId, type: "story.viewed", payload, createdAt: new Date(Date.now() - age) })))
+      .returning({ id: events.id });
+    const left = async () => (await db.db.select({ id: events.id }).from(events)).map((e) => e.id).sort((a, b) => a - b);
+
+    expect(await cli("events:prune", "--days", "40")).toMatchObject({ code: 0, out: expect.stringMatching(/^deleted 0 event\(s\) created before /) });
+    // Default: EVENT_RETENTION_MS (unset here), 7 days.
+    expect(await cli("events:prune")).toMatchObject({ code: 0, out: expect.stringMatching(/^deleted 1 event\(s\)/) });
+    expect(await left()).toEqual(ids.slice(1).map((e) => e.id));
+    expect(await cli("events:prune", "--days", "2")).toMatchObject({ code: 0, out: expect.stringMatching(/^deleted 1 event\(s\)/) });
+    expect(await left()).toEqual(ids.slice(2).map((e) => e.id));
+
+    for (const bad of ["0", "-1", "1.5", "week"]) {
+      const refused = await cli("events:prune", `--days=${bad}`);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain("--days must be a whole number");
+    }
+    expect(await left()).toEqual(ids.slice(2).map((e) => e.id));
+  });
+
+  it("reads EVENT_RETENTION_MS like the worker does", () => {
+    expect(eventRetentionMs({})).toBe(EVENT_RETENTION_MS);
+    expect(eventRetentionMs({ EVENT_RETENTION_MS: "" })).toBe(EVENT_RETENTION_MS);
+    expect(eventRetentionMs({ EVENT_RETENTION_MS: "86400000" })).toBe(86_400_000);
+    expect(() => eventRetentionMs({ EVENT_RETENTION_MS: "5" })).toThrow("Invalid EVENT_RETENTION_MS");
   });
 
   it("creates and lists users, with clear errors", async () => {

@@ -35,6 +35,8 @@ export async function startServer(env: Env, log: Logger, database?: DatabaseHand
     ? startJobs(runtime.services.db, log.child({ component: "jobs" }), {
         storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
         storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
+        eventPruneIntervalMs: env.EVENT_PRUNE_INTERVAL_MS,
+        eventRetentionMs: env.EVENT_RETENTION_MS,
         purgeMedia: (db, keys) => runtime.services.media.purge(db, keys),
       })
     : null;

@@ -1,2 +1,2 @@
 export { jobsEnvShape, parseWorkerEnv, type WorkerEnv } from "./env.ts";
-export { startJobs, storyJobs, type JobSettings, type RunningJobs } from "./jobs.ts";
+export { eventJobs, startJobs, storyJobs, type EventJobSettings, type JobSettings, type RunningJobs, type StoryJobSettings } from "./jobs.ts";

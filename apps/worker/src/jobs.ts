@@ -2,15 +2,23 @@
  * The background jobs and their scheduler. The worker process runs them against Postgres;
  * the server runs the same thing in-process on the embedded default (apps/server/src/start.ts).
  */
-import { expireStories, type Database } from "@companion/db";
+import { expireStories, pruneEvents, type Database } from "@companion/db";
 import type { Logger } from "pino";
 
-export interface JobSettings {
+export interface StoryJobSettings {
   storyExpiryIntervalMs: number;
   storyDeleteGraceMs: number;
   /** Deletes stored media no live story uses any more (uploads of expired/deleted stories). */
   purgeMedia?: (db: Database, keys: readonly string[]) => Promise<{ deleted: string[] }>;
 }
+
+export interface EventJobSettings {
+  eventPruneIntervalMs: number;
+  /** Events created longer ago than this are deleted. */
+  eventRetentionMs: number;
+}
+
+export type JobSettings = StoryJobSettings & EventJobSettings;
 
 export interface RunningJobs {
   /** Runs every job once now (after any run in progress), e.g. from tests. */
@@ -25,7 +33,7 @@ interface Job {
   run(): Promise<Record<string, number>>;
 }
 
-export function storyJobs(db: Database, settings: JobSettings): Job[] {
+export function storyJobs(db: Database, settings: StoryJobSettings): Job[] {
   return [
     {
       name: "stories:expire",
@@ -35,6 +43,17 @@ export function storyJobs(db: Database, settings: JobSettings): Job[] {
         const purged = settings.purgeMedia && mediaKeys.length > 0 ? await settings.purgeMedia(db, mediaKeys) : { deleted: [] };
         return { softDeleted, hardDeleted, mediaPurged: purged.deleted.length };
       },
+    },
+  ];
+}
+
+/** Retention of the realtime events outbox (docs/realtime.md). */
+export function eventJobs(db: Database, settings: EventJobSettings): Job[] {
+  return [
+    {
+      name: "events:prune",
+      intervalMs: settings.eventPruneIntervalMs,
+      run: async () => ({ eventsPruned: await pruneEvents(db, { olderThan: new Date(Date.now() - settings.eventRetentionMs) }) }),
     },
   ];
 }
@@ -74,7 +93,7 @@ export function startJobs(db: Database, log: Logger, settings: JobSettings): Run
     );
   };
 
-  const jobs = storyJobs(db, settings);
+  const jobs = [...storyJobs(db, settings), ...eventJobs(db, settings)];
   for (const job of jobs) schedule(job, 0);
 
   return {

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const jobs = startJobs(database.db, log, {
     storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
     storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
+    eventPruneIntervalMs: env.EVENT_PRUNE_INTERVAL_MS,
+    eventRetentionMs: env.EVENT_RETENTION_MS,
   });
   log.info({ database: database.kind }, "worker started");
 

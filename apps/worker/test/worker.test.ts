@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { companions, stories, type Database } from "@companion/db";
+import { companions, EVENT_RETENTION_MS, events, insertUser, stories, type Database } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,11 +51,13 @@ function logLines() {
   return { lines, log: pino({ level: "debug" }, stream) };
 }
 
+const jobSettings = { storyExpiryIntervalMs: 60_000, storyDeleteGraceMs: 3_600_000, eventPruneIntervalMs: 60_000, eventRetentionMs: EVENT_RETENTION_MS };
+
 describe("startJobs", () => {
   it("runs the expiry job at once and then on its interval, until stopped", async () => {
     const first = await insertExpiredStory(handle.db);
     const { lines, log } = logLines();
-    const jobs = startJobs(handle.db, log, { storyExpiryIntervalMs: 1000, storyDeleteGraceMs: 3_600_000 });
+    const jobs = startJobs(handle.db, log, { ...jobSettings, storyExpiryIntervalMs: 1000 });
     try {
       expect(await until(async () => (await deletedAtOf(first)) instanceof Date)).toBe(true);
       const second = await insertExpiredStory(handle.db);
@@ -68,6 +70,27 @@ describe("startJobs", () => {
     const third = await insertExpiredStory(handle.db);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await deletedAtOf(third)).toBeNull();
+  });
+
+  it("deletes realtime events past their retention on its first run", async () => {
+    const { id: userId } = await insertUser(handle.db, { email: "worker-events@example.com", passwordHash: "x", displayName: "W" });
+    const payload = { storyId: userId, viewerId: userId };
+    const [, recent] = await handle.db
+      .insert(events)
+      .values([
+        { userId, type: "story.viewed", payload, createdAt: new Date(Date.now() - EVENT_RETENTION_MS - 60_000) },
+        { userId, type: "story.viewed", payload, createdAt: new Date() },
+      ])
+      .returning({ id: events.id });
+    const { lines, log } = logLines();
+    const jobs = startJobs(handle.db, log, jobSettings);
+    try {
+      expect(await until(async () => lines.some((l) => l.job === "events:prune"))).toBe(true);
+    } finally {
+      await jobs.stop();
+    }
+    expect(lines.find((l) => l.job === "events:prune")).toMatchObject({ eventsPruned: 1 });
+    expect((await handle.db.select({ id: events.id }).from(events)).map((e) => e.id)).toEqual([recent?.id]);
   });
 });
 

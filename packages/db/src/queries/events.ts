@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { events } from "../schema/index.ts";
 import type { Database } from "../types.ts";
+import { rowsOf } from "./raw.ts";
 
 /**
  * Realtime events (docs/realtime.md). Every event is a row in `events` first, written in
@@ -71,6 +72,47 @@ export async function latestEventId(db: Database, params: { userId: string }): P
     .from(events)
     .where(eq(events.userId, params.userId));
   return row?.id ?? 0;
+}
+
+/**
+ * How long events are kept by default (EVENT_RETENTION_MS): a week. Events only serve the
+ * replay of a reconnecting subscriber; a client away for longer should reload its state
+ * (docs/realtime.md). Notifications themselves live in their own table and are not pruned.
+ */
+export const EVENT_RETENTION_MS = 7 * 86_400_000;
+
+/**
+ * Deletes events created before `olderThan`, `batchSize` rows per statement, and returns how
+ * many. It walks the primary key from the oldest id (keyset: `id > last id seen`), deleting
+ * the due rows of each batch, and stops after the first batch that holds an event not due
+ * yet: a run reads at most one batch past the window, and no index on created_at (one more
+ * write per event) is needed. Ids follow created_at closely but not exactly (an id is taken
+ * at insert, created_at at transaction start), so a due event a few ids behind one that is
+ * not due may wait for a later run. Rows another run is deleting are skipped.
+ */
+export async function pruneEvents(db: Database, params: { olderThan: Date; batchSize?: number }): Promise<number> {
+  const batchSize = params.batchSize ?? 1000;
+  const olderThan = sql.param(params.olderThan, events.createdAt);
+  let afterId = 0;
+  let deleted = 0;
+  for (;;) {
+    const [row] = rowsOf(
+      await db.execute(sql`
+        with head as (
+          select id, created_at < ${olderThan} as due from ${events}
+          where id > ${afterId} order by id limit ${batchSize}
+          for update skip locked
+        ), gone as (
+          delete from ${events} e using head where e.id = head.id and head.due returning e.id
+        )
+        select (select count(*) from gone)::int as deleted, (select count(*) from head)::int as scanned,
+          (select max(id) from head)::text as "lastId", coalesce((select bool_and(due) from head), false) as "allDue"`),
+    ) as [{ deleted: number; scanned: number; lastId: string | null; allDue: boolean }?];
+    if (!row) throw new Error("pruneEvents: no result row");
+    deleted += row.deleted;
+    if (row.scanned < batchSize || !row.allDue || row.lastId === null) return deleted;
+    afterId = Number(row.lastId);
+  }
 }
 
 export interface CreatedNotification {
