@@ -18,6 +18,8 @@ const envSchema = z
     HOST: z.string().default("127.0.0.1"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Server processes behind the port (node:cluster, see cluster.ts); > 1 needs DATABASE_URL. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 
     ...dbEnvShape,
     SEED_DEMO: bool.optional(),
@@ -65,6 +67,12 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "JWT_SECRET (or JWT_KEYS) is required in production" });
+    }
+    if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["WEB_CONCURRENCY"], message: "more than one server process needs DATABASE_URL (the embedded database allows one process)" });
+    }
+    if (env.WEB_CONCURRENCY > 1 && env.JOBS_IN_PROCESS) {
+      ctx.addIssue({ code: "custom", path: ["JOBS_IN_PROCESS"], message: "with WEB_CONCURRENCY > 1 run the jobs in apps/worker, not in every server process" });
     }
     for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {

@@ -5,7 +5,8 @@ import type { Env } from "./env.ts";
 export function createLogger(env: Pick<Env, "LOG_LEVEL">): Logger {
   return pino({
     level: env.LOG_LEVEL,
-    base: { service: "companion-server" },
+    // The pid tells cluster workers (WEB_CONCURRENCY) apart.
+    base: { service: "companion-server", pid: process.pid },
     redact: ["req.headers.authorization", "password", "*.password", "refreshToken", "*.refreshToken"],
   });
 }

@@ -1,5 +1,11 @@
-/** Server entry: parse env, build the runtime, listen, and shut down gracefully on SIGTERM/SIGINT. */
+/**
+ * Server entry: parse env, build the runtime, listen, and shut down gracefully on
+ * SIGTERM/SIGINT. With WEB_CONCURRENCY > 1 this process becomes the cluster primary
+ * (cluster.ts) and its forked workers run the rest of this file.
+ */
+import cluster from "node:cluster";
 import { DataDirLockedError } from "@companion/db";
+import { PREPARED_BY_PRIMARY, runPrimary } from "./cluster.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./start.ts";
@@ -16,9 +22,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(env);
+  if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) return runPrimary(env, log);
   let app;
   try {
-    app = await startServer(env, log);
+    app = await startServer(env, log, undefined, { prepared: process.env[PREPARED_BY_PRIMARY] === "1" });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       log.fatal(err.message);

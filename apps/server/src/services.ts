@@ -20,13 +20,13 @@ export interface Runtime {
  * Builds the long-lived services: database (migrated, and seeded with demo content on
  * the embedded default), auth. `database` may be passed in by tests.
  */
-export async function createRuntime(env: Env, log: Logger, database?: DatabaseHandle): Promise<Runtime> {
+export async function createRuntime(env: Env, log: Logger, database?: DatabaseHandle, options: { prepared?: boolean } = {}): Promise<Runtime> {
   const db = database ?? (await openConfiguredDatabase(env));
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
   let eventHub: EventHub;
   try {
-    await db.migrate();
-    const seed = env.SEED_DEMO ?? (db.kind === "pglite" && !database);
+    if (!options.prepared) await db.migrate();
+    const seed = !options.prepared && (env.SEED_DEMO ?? (db.kind === "pglite" && !database));
     if (seed) {
       const seeded = await seedDemoContent(db.db);
       if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");

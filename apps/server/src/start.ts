@@ -15,9 +15,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Builds the runtime and listens. Tests call this in-process with their own database. */
-export async function startServer(env: Env, log: Logger, database?: DatabaseHandle): Promise<RunningServer> {
-  const runtime = await createRuntime(env, log, database);
+/**
+ * Builds the runtime and listens. Tests call this in-process with their own database.
+ * `prepared`: a cluster worker, whose primary has already migrated and seeded (cluster.ts).
+ */
+export async function startServer(env: Env, log: Logger, database?: DatabaseHandle, options: { prepared?: boolean } = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(env, log, database, options);
   const app = createHttpApp(env, runtime, log);
   let address;
   try {

@@ -15,6 +15,15 @@ describe("env", () => {
     expect(parseEnv({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }).NODE_ENV).toBe("production");
   });
 
+  it("allows more than one server process (WEB_CONCURRENCY) on Postgres only, without in-process jobs", () => {
+    expect(parseEnv({}).WEB_CONCURRENCY).toBe(1);
+    expect(() => parseEnv({ WEB_CONCURRENCY: "2" })).toThrow(/WEB_CONCURRENCY: more than one server process needs DATABASE_URL/);
+    const pg = { DATABASE_URL: "postgres://u@localhost:5432/db", WEB_CONCURRENCY: "2" };
+    expect(parseEnv(pg).WEB_CONCURRENCY).toBe(2);
+    expect(() => parseEnv({ ...pg, JOBS_IN_PROCESS: "true" })).toThrow(/JOBS_IN_PROCESS: with WEB_CONCURRENCY > 1/);
+    expect(() => parseEnv({ ...pg, WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY/);
+  });
+
   it("reports every bad variable by name", () => {
     try {
       parseEnv({ PORT: "http", DB_POOLER: "sometimes", JWT_SECRET: "short" });

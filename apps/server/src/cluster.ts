@@ -1,0 +1,80 @@
+/**
+ * WEB_CONCURRENCY > 1: one server process per core behind one port (node:cluster), on
+ * Postgres. Node serves a process's requests on one thread, so without this a server uses
+ * one core however many the machine has; under many concurrent chat streams that thread is
+ * the bottleneck (docs/ai.md, "Time to first token").
+ *
+ * The primary serves nothing. Before forking it does, once, what every process would
+ * otherwise race to do: migrate, seed the demo content (SEED_DEMO), and generate the
+ * development JWT key (so all workers sign and verify with the same one). Workers are plain
+ * servers told to skip those steps. A worker that dies is replaced, unless it died
+ * straight after starting (a crash loop: the primary gives up and exits non-zero).
+ * SIGTERM/SIGINT are passed on; each worker shuts down gracefully, then the primary exits.
+ */
+import cluster, { type Worker } from "node:cluster";
+import { openConfiguredDatabase, seedDemoContent } from "@companion/db";
+import type { Logger } from "pino";
+import type { Env } from "./env.ts";
+import { loadSecrets } from "./secrets.ts";
+
+/** Set in the workers' environment: the primary has migrated and seeded. */
+export const PREPARED_BY_PRIMARY = "COMPANION_CLUSTER_PREPARED";
+/** A worker dying sooner than this after its fork is a crash loop, not bad luck. */
+const CRASH_LOOP_MS = 10_000;
+
+export async function runPrimary(env: Env, log: Logger): Promise<void> {
+  loadSecrets(env);
+  const database = await openConfiguredDatabase(env);
+  try {
+    await database.migrate();
+    if (env.SEED_DEMO) {
+      const seeded = await seedDemoContent(database.db);
+      if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");
+    }
+  } finally {
+    await database.close();
+  }
+
+  let stopping = false;
+  const forkedAt = new Map<Worker, number>();
+  const fork = () => forkedAt.set(cluster.fork({ [PREPARED_BY_PRIMARY]: "1" }), Date.now());
+  for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
+  log.info({ workers: env.WEB_CONCURRENCY }, "cluster primary started");
+  if (!env.REDIS_URL) log.warn("WEB_CONCURRENCY > 1 without REDIS_URL: each worker keeps its own rate-limit counters");
+
+  cluster.on("exit", (worker, code, signal) => {
+    const lived = Date.now() - (forkedAt.get(worker) ?? 0);
+    forkedAt.delete(worker);
+    if (stopping) {
+      if (forkedAt.size === 0) {
+        log.info("all workers stopped");
+        process.exit(0);
+      }
+      return;
+    }
+    log.error({ pid: worker.process.pid, code, signal, livedMs: lived }, "server worker died");
+    if (lived < CRASH_LOOP_MS) {
+      log.fatal("a worker died right after starting; stopping the cluster");
+      stopping = true;
+      for (const w of forkedAt.keys()) w.process.kill("SIGTERM");
+      process.exitCode = 1;
+      if (forkedAt.size === 0) process.exit(1);
+      return;
+    }
+    fork();
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping the cluster");
+    for (const worker of forkedAt.keys()) worker.process.kill(signal);
+    // Past every worker's own grace period, stop waiting.
+    setTimeout(() => {
+      for (const worker of forkedAt.keys()) worker.process.kill("SIGKILL");
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_MS + 5_000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
