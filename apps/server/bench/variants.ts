@@ -7,8 +7,9 @@
  *   raw      the captured data statements alone, in a session that already is the user
  *            (role companion_app, RLS on, custom plans): the floor;
  *   norls    the same statements as the connection's superuser role: what RLS costs.
- * They run interleaved round-robin, so drift (GC, JIT, other load) hits all alike. Every
- * call must return a full page, so the run doubles as a smoke test.
+ * They run interleaved, in a new random order each round, so drift (GC, JIT, other load)
+ * and whatever one call leaves to the next hit all alike. Every call must return a full
+ * page, so the run doubles as a smoke test.
  */
 import type { CompanionClient } from "@companion/client";
 import type { createCaller } from "@companion/api";
@@ -99,8 +100,15 @@ export function buildVariants(v: VariantInputs): Record<string, Variant> {
 /** `warmup` untimed rounds, then `iterations` timed ones; milliseconds per variant. */
 export async function measure(variants: Record<string, Variant>, limit: number, warmup: number, iterations: number): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const entries = Object.entries(variants);
   for (let round = 0; round < warmup + iterations; round++) {
-    for (const [name, variant] of Object.entries(variants)) {
+    // A new order each round: whatever a call leaves behind (a GC debt, a cold cache line,
+    // a pending timer) lands on a different successor each time, not always on the same one.
+    for (let i = entries.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [entries[i], entries[j]] = [entries[j] as (typeof entries)[number], entries[i] as (typeof entries)[number]];
+    }
+    for (const [name, variant] of entries) {
       await variant.enter?.();
       const started = performance.now();
       const items = await variant.run();

@@ -96,7 +96,7 @@ describe("HTTP surface", () => {
     // The first leaves alone; the other three share one batched request.
     expect(sent).toEqual(["/trpc/auth.me", "/trpc/auth.me,auth.me,auth.me?batch"]);
 
-    // A later turn starts a new burst.
+    // After an await, a call starts a new burst.
     sent.length = 0;
     await api.auth.me.query();
     expect(sent).toEqual(["/trpc/auth.me"]);
