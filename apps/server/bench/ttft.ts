@@ -34,10 +34,12 @@ const PROVIDER_TTFT_MS = 50;
 // Like a model streaming ~100 tokens/s. With no gap the whole reply (and its save) would
 // land in the same instant as the first token, which no real provider does.
 const PROVIDER_TOKEN_GAP_MS = 10;
-const CONCURRENCY = [1, 50] as const;
+// BENCH_TTFT_CONCURRENCY=50 (a comma list) and BENCH_TTFT_REPLY="..." are for experiments
+// (e.g. with BENCH_TTFT_PROFILE_DIR, which writes the server processes' CPU profiles there).
+const CONCURRENCY = (process.env.BENCH_TTFT_CONCURRENCY?.split(",").map(Number) ?? [1, 50]).filter((n) => Number.isInteger(n) && n > 0);
 const SAMPLES = small ? 40 : 300;
 const WARMUP = small ? 10 : 40;
-const REPLY = "Sure, here is a short answer that streams in a handful of chunks, like a small model reply.";
+const REPLY = process.env.BENCH_TTFT_REPLY ?? "Sure, here is a short answer that streams in a handful of chunks, like a small model reply.";
 
 interface Sample {
   provider: number[];
@@ -85,7 +87,7 @@ async function startFakeProvider(): Promise<{ url: string; stop: () => Promise<v
 }
 
 /** Where the server under test keeps its data: the embedded default, or a Postgres URL. */
-type Target = { label: string; databaseUrl?: string };
+type Target = { label: string; databaseUrl?: string; /** Server processes (WEB_CONCURRENCY); Postgres only. */ processes: number };
 
 /** A fresh database on the Postgres at `adminUrl`, dropped by `dispose`. */
 async function freshPostgres(adminUrl: string): Promise<{ url: string; dispose: () => Promise<void> }> {
@@ -103,10 +105,13 @@ async function freshPostgres(adminUrl: string): Promise<{ url: string; dispose: 
   };
 }
 
+const profileDir = process.env.BENCH_TTFT_PROFILE_DIR;
+const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+
 async function startServerProcess(fakeUrl: string, target: Target) {
   const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...profileArgs, "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,
@@ -122,6 +127,7 @@ async function startServerProcess(fakeUrl: string, target: Target) {
       AI_TIMEOUT_MS: "10000",
       // The benchmark sends far more than a person would.
       RATE_CHAT_PER_MIN: "1000000",
+      ...(target.processes > 1 ? { WEB_CONCURRENCY: String(target.processes) } : {}),
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -206,23 +212,28 @@ async function measure(concurrency: number, samples: number, fn: (worker: number
 /**
  * DATABASE_URL: that database only. Otherwise the embedded default, then a fresh database on
  * BENCH_DATABASE_URL / TEST_DATABASE_URL when one is set (as the hot-path benchmark does).
+ * On Postgres the server runs as one process, then as two (WEB_CONCURRENCY=2, one per core
+ * of the 2-core development machine; the embedded database allows one process).
  */
 async function main(): Promise<void> {
   const given = process.env.DATABASE_URL;
   const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const onPostgres = async (label: string, url: () => Promise<{ url: string; dispose: () => Promise<void> }>) => {
+    for (const processes of [1, 2]) {
+      const db = await url();
+      try {
+        await runTarget({ label: `${label}, ${processes} server process${processes > 1 ? "es" : ""}`, databaseUrl: db.url, processes });
+      } finally {
+        await db.dispose();
+      }
+    }
+  };
   if (given) {
-    await runTarget({ label: "postgres (DATABASE_URL)", databaseUrl: given });
+    await onPostgres("postgres (DATABASE_URL)", () => Promise.resolve({ url: given, dispose: () => Promise.resolve() }));
     return;
   }
-  await runTarget({ label: "pglite (embedded, on disk)" });
-  if (adminUrl) {
-    const pg = await freshPostgres(adminUrl);
-    try {
-      await runTarget({ label: "postgres (fresh database)", databaseUrl: pg.url });
-    } finally {
-      await pg.dispose();
-    }
-  }
+  await runTarget({ label: "pglite (embedded, on disk)", processes: 1 });
+  if (adminUrl) await onPostgres("postgres (fresh database)", () => freshPostgres(adminUrl));
 }
 
 async function runTarget(target: Target): Promise<void> {
