@@ -71,8 +71,20 @@ export async function setMood(db: Database, userId: string, companionId: string,
     .where(and(eq(relationshipStates.userId, userId), eq(relationshipStates.companionId, companionId)));
 }
 
-export async function addMemory(db: Database, userId: string, companionId: string, memory: { title: string; content: string; pinned?: boolean }): Promise<void> {
-  await db.insert(memories).values({ userId, companionId, title: memory.title, content: memory.content, pinned: memory.pinned ?? false });
+export async function addMemory(
+  db: Database,
+  userId: string,
+  companionId: string,
+  memory: { title: string; content: string; pinned?: boolean; createdAt?: Date },
+): Promise<void> {
+  await db.insert(memories).values({
+    userId,
+    companionId,
+    title: memory.title,
+    content: memory.content,
+    pinned: memory.pinned ?? false,
+    ...(memory.createdAt ? { createdAt: memory.createdAt } : {}),
+  });
 }
 
 export const newKey = () => randomUUID();

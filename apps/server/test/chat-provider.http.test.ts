@@ -143,10 +143,13 @@ describe("chat through an OpenAI-compatible provider", () => {
   it("never exceeds the prompt budget, however much there is to remember", async () => {
     const { user, companionId } = await connectedUser();
     const long = (label: string, n: number) => `${label} ${"lorem ipsum dolor sit amet ".repeat(n)}`;
-    for (let i = 0; i < 25; i++) {
-      await addMemory(t.database.db, user.id, companionId, { title: `Pinned ${i}`, content: long(`pinned fact ${i}`, 12), pinned: true });
-    }
     const now = Date.now();
+    // One second apart: inserted in one millisecond they would tie on created_at, and which
+    // is "newest" would depend on their random ids.
+    for (let i = 0; i < 25; i++) {
+      const createdAt = new Date(now - (100 - i) * 1000);
+      await addMemory(t.database.db, user.id, companionId, { title: `Pinned ${i}`, content: long(`pinned fact ${i}`, 12), pinned: true, createdAt });
+    }
     await t.database.db.insert(messages).values(
       Array.from({ length: 60 }, (_, i) => ({
         userId: user.id,
