@@ -19,7 +19,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,8 +140,10 @@ async function startServerProcess(fakeUrl: string, target: Target) {
     if (ready) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  if (child.pid === undefined) throw new Error("server process has no pid");
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -250,15 +252,18 @@ async function runTarget(target: Target): Promise<void> {
     await measure(maxConcurrency, WARMUP, (w) => serverTtft(users[w % users.length] ?? first));
     await measure(maxConcurrency, WARMUP, () => providerTtft(provider));
 
-    const rows: { concurrency: number; sample: Sample }[] = [];
+    const rows: Row[] = [];
     for (const concurrency of CONCURRENCY) {
       // Interleave the two measurements so drift (GC, JIT, the database growing) hits both alike.
       const sample: Sample = { provider: [], server: [] };
+      const cpuBefore = await cpuMsOfTree(server.pid);
       for (let round = 0; round < 4; round++) {
         sample.provider.push(...(await measure(concurrency, SAMPLES / 4, () => providerTtft(provider))));
         sample.server.push(...(await measure(concurrency, SAMPLES / 4, (w) => serverTtft(users[w % users.length] ?? first))));
       }
-      rows.push({ concurrency, sample });
+      // Includes the background work (call records, sentiment) of those exchanges.
+      await new Promise((r) => setTimeout(r, 500));
+      rows.push({ concurrency, sample, serverCpuMsPerExchange: ((await cpuMsOfTree(server.pid)) - cpuBefore) / sample.server.length });
     }
     report(rows, target.label);
   } finally {
@@ -267,18 +272,48 @@ async function runTarget(target: Target): Promise<void> {
   }
 }
 
-function report(rows: { concurrency: number; sample: Sample }[], database: string): void {
+interface Row {
+  concurrency: number;
+  sample: Sample;
+  /** CPU time of the server's processes per exchange (Linux /proc; NaN elsewhere). */
+  serverCpuMsPerExchange: number;
+}
+
+/** CPU time (ms) used so far by `rootPid` and its descendants (cluster workers), from /proc. */
+async function cpuMsOfTree(rootPid: number): Promise<number> {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  try {
+    for (const entry of await readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+      // After "pid (comm) ": state ppid ... utime(14th field) stime(15th).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields.length > 12) procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    }
+  } catch {
+    return NaN;
+  }
+  const inTree = (pid: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (p === rootPid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, proc] of procs) if (inTree(pid)) ticks += proc.ticks;
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+function report(rows: Row[], database: string): void {
   const f = (n: number) => n.toFixed(1).padStart(7);
   const r = (n: number) => n.toFixed(2).padStart(5);
   console.log(`\nTTFT through the server vs the fake provider alone (provider TTFT ~${PROVIDER_TTFT_MS} ms, database: ${database})`);
-  console.log("concurrency  samples   provider p50/p99 ms   server p50/p99 ms   added p50/p99 ms   ratio p50/p99");
+  console.log("concurrency  samples   provider p50/p99 ms   server p50/p99 ms   added p50/p99 ms   ratio p50/p99   server CPU/exchange");
   let added50AtOne = NaN;
-  for (const { concurrency, sample } of rows) {
+  for (const { concurrency, sample, serverCpuMsPerExchange } of rows) {
     const p = { p50: percentile(sample.provider, 50), p99: percentile(sample.provider, 99) };
     const s = { p50: percentile(sample.server, 50), p99: percentile(sample.server, 99) };
     if (concurrency === 1) added50AtOne = s.p50 - p.p50;
     console.log(
-      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}`,
+      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}   ${serverCpuMsPerExchange.toFixed(1).padStart(8)} ms`,
     );
   }
   console.log(`target: < 10 ms added at p50 (1 stream: ${added50AtOne.toFixed(1)} ms ${added50AtOne < 10 ? "— met" : "— MISSED"})\n`);
