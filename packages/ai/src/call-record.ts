@@ -10,6 +10,7 @@ export interface CallRecordInput {
   /** The offline fallback bills nothing whatever its model name. */
   free?: boolean;
   error?: Error | string;
+  tag?: unknown;
 }
 
 /**
@@ -29,6 +30,7 @@ export function emitCallRecord(onCall: OnCall | undefined, input: CallRecordInpu
     latencyMs: Math.round(input.latencyMs),
     costUsd: input.free ? 0 : estimateCostUsd(provider.model, usage),
     ...(error === undefined ? {} : { errorMessage: typeof error === "string" ? error : error.message }),
+    ...(input.tag === undefined ? {} : { tag: input.tag }),
   };
   try {
     Promise.resolve(onCall(record)).catch((err: unknown) => console.error("ai: onCall failed", err));

@@ -23,7 +23,7 @@ export interface ChainContext {
   offline: ChatProvider;
   budget: BudgetOptions;
   random: () => number;
-  record(provider: ChatProvider, purpose: CallPurpose, outcome: CallOutcome, usage: Usage, latencyMs: number, error?: Error): void;
+  record(provider: ChatProvider, purpose: CallPurpose, outcome: CallOutcome, usage: Usage, latencyMs: number, error?: Error, tag?: unknown): void;
 }
 
 export interface ChainContextOptions {
@@ -52,11 +52,17 @@ export function createChainContext(options: ChainContextOptions): ChainContext {
     offline: options.offline,
     budget: { ...DEFAULT_BUDGET, ...options.budget },
     random: options.random ?? Math.random,
-    record(provider, purpose, outcome, usage, latencyMs, error) {
+    record(provider, purpose, outcome, usage, latencyMs, error, tag) {
       const free = provider.name === OFFLINE_PROVIDER;
-      emitCallRecord(onCall, { provider, purpose, outcome, usage, latencyMs, free, ...(error ? { error } : {}) });
+      emitCallRecord(onCall, { provider, purpose, outcome, usage, latencyMs, free, ...(error ? { error } : {}), ...(tag === undefined ? {} : { tag }) });
     },
   };
+}
+
+/** The context for one request: the call records of its attempts carry the request's tag. */
+export function taggedContext(ctx: ChainContext, tag: unknown): ChainContext {
+  if (tag === undefined) return ctx;
+  return { ...ctx, record: (provider, purpose, outcome, usage, latencyMs, error) => ctx.record(provider, purpose, outcome, usage, latencyMs, error, tag) };
 }
 
 /** Anything a provider throws becomes a ProviderError, so a buggy custom provider is just a failed attempt. */

@@ -9,6 +9,7 @@ import {
   circuitOpenError,
   createChainContext,
   settle,
+  taggedContext,
   waitForRetry,
 } from "./chain-context.ts";
 import { streamThroughChain } from "./chain-stream.ts";
@@ -29,7 +30,14 @@ export interface ChatChainOptions {
 }
 
 /** Timeouts are the chain's business: it clips each attempt to what is left of its deadline. */
-export type ChainRequest = Omit<CompletionRequest, "timeoutMs" | "idleTimeoutMs"> & { purpose?: CallPurpose };
+export type ChainRequest = Omit<CompletionRequest, "timeoutMs" | "idleTimeoutMs"> & {
+  purpose?: CallPurpose;
+  /**
+   * Copied into the call record of every attempt made for this request (`CallRecord.tag`),
+   * never sent to a provider: lets one process-wide `onCall` attribute calls to requests.
+   */
+  tag?: unknown;
+};
 
 export type ChainStreamRequest = Omit<ChainRequest, "signal" | "purpose">;
 
@@ -82,8 +90,8 @@ export interface ChatChain {
 export function createChatChain(options: ChatChainOptions): ChatChain {
   const ctx = createChainContext(options);
   return {
-    complete: (request) => completeThroughChain(ctx, request),
-    stream: (request, signal) => streamThroughChain(ctx, request, signal),
+    complete: ({ tag, ...request }) => completeThroughChain(taggedContext(ctx, tag), request),
+    stream: ({ tag, ...request }, signal) => streamThroughChain(taggedContext(ctx, tag), request, signal),
     breakerState: (name) => ctx.entries.find((e) => e.provider.name === name)?.breaker.state(),
   };
 }

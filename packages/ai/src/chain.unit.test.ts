@@ -55,6 +55,31 @@ describe("chat chain: complete", () => {
     expect(secondary.fake.requestCount).toBe(0);
   });
 
+  it("copies a request's tag into the record of each of its attempts, on complete and stream", async () => {
+    primary.fake.setBehavior({ mode: "status", status: 500 });
+    const calls: CallRecord[] = [];
+    const chain = makeChain(calls);
+    const tag = { user: "u1" };
+    await chain.complete({ ...request, tag });
+    expect(calls.map((c) => [c.provider, c.tag])).toEqual([
+      ["primary", tag],
+      ["primary", tag],
+      ["secondary", tag],
+    ]);
+    // Never sent to a provider.
+    expect(JSON.stringify(secondary.fake.lastRequestBody)).not.toContain("u1");
+    calls.length = 0;
+    const other = { user: "u2" };
+    for await (const event of chain.stream({ ...request, tag: other })) void event;
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.tag === other)).toBe(true);
+    // Untagged requests' records have none.
+    calls.length = 0;
+    primary.fake.setBehavior({ mode: "ok" });
+    await chain.complete(request);
+    expect(calls[0]).not.toHaveProperty("tag");
+  });
+
   const failures: [string, FakeBehavior, CallRecord["outcome"], number][] = [
     ["slow beyond the timeout", { mode: "slow", delayMs: 2_000 }, "timeout", 2],
     ["hanging", { mode: "hang" }, "timeout", 2],

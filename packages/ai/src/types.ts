@@ -72,6 +72,8 @@ export interface CallRecord extends Usage {
   latencyMs: number;
   costUsd: number;
   errorMessage?: string;
+  /** The `tag` of the chain request this call served (e.g. whose request it was), untouched. */
+  tag?: unknown;
 }
 
 export type OnCall = (record: CallRecord) => void | Promise<void>;

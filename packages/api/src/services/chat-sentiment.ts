@@ -9,7 +9,7 @@ export type SentimentSource = "model" | "lexicon";
  * purpose "sentiment"). It has no offline answer: a failure throws and the classifier
  * falls back to the lexicon.
  */
-export function chainAsSentimentProvider(chain: ChatChain): ChatProvider {
+export function chainAsSentimentProvider(chain: ChatChain, tag?: unknown): ChatProvider {
   return {
     name: "chain",
     model: "chain",
@@ -17,7 +17,7 @@ export function chainAsSentimentProvider(chain: ChatChain): ChatProvider {
     maxRetries: 0,
     async complete(request) {
       const { timeoutMs: _timeout, idleTimeoutMs: _idle, ...rest } = request;
-      const result = await chain.complete({ ...rest, purpose: "sentiment" });
+      const result = await chain.complete({ ...rest, purpose: "sentiment", ...(tag === undefined ? {} : { tag }) });
       return { text: result.text, ...result.usage };
     },
     stream() {
@@ -27,9 +27,9 @@ export function chainAsSentimentProvider(chain: ChatChain): ChatProvider {
 }
 
 /** Model classification when a network provider is configured, the lexicon otherwise. */
-export async function classifyUserMessage(source: SentimentSource, chain: ChatChain, text: string): Promise<SentimentResult> {
+export async function classifyUserMessage(source: SentimentSource, chain: ChatChain, text: string, tag?: unknown): Promise<SentimentResult> {
   if (source === "lexicon") return { score: lexiconSentiment(text), source: "lexicon" };
-  return classifySentimentWithModel(chainAsSentimentProvider(chain), text);
+  return classifySentimentWithModel(chainAsSentimentProvider(chain, tag), text);
 }
 
 /**

@@ -94,8 +94,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   function afterExchange(userId: string, userMessage: StoredChatMessage): void {
-    const update = calls.runAs(userId, async () => {
-      const { score } = await classifyUserMessage(sentiment, chain, userMessage.content);
+    const scope = calls.scope(userId);
+    const update = (async () => {
+      const { score } = await classifyUserMessage(sentiment, chain, userMessage.content, scope);
       await tasks.withDbSlot(() =>
         applyExchangeSentiment(db, {
           userId,
@@ -105,7 +106,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           sentiment: score,
         }),
       );
-    });
+    })();
     tasks.track("relationship update after exchange", update);
   }
 
@@ -116,7 +117,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
    */
   async function answer(userId: string, userMessage: StoredChatMessage, prompt: ExchangePrompt, gate?: Pick<ReadyExchange, "committed" | "signal">): Promise<Exchange> {
     const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, ...(gate ? { signal: gate.signal } : {}) };
-    const result = await calls.runAs(userId, () => chain.complete(request));
+    const result = await chain.complete({ ...request, tag: calls.scope(userId) });
     await gate?.committed;
     return finish(userId, userMessage, { content: result.text, status: "complete", provider: result.provider, model: result.model });
   }
@@ -141,22 +142,21 @@ export function createChatService(options: ChatServiceOptions): ChatService {
    */
   async function pump(userId: string, ready: ReadyExchange, queue: EventQueue<ChatStreamEvent>, signal: AbortSignal) {
     const { userMessage, prompt } = ready;
-    await calls.runAs(userId, async (scope) => {
-      let draft: ReplyDraft | undefined;
-      const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona };
-      for await (const event of chain.stream(request, signal)) {
-        if (event.type === "token" || event.type === "fallback") queue.push(event);
-        else if (event.type === "done") draft = { content: event.text, status: "complete", provider: event.provider, model: event.model };
-        else {
-          // The client left: keep what it was shown, attributed to the attempt that produced it.
-          const last = scope.lastChatCall;
-          draft = { content: event.text, status: event.text === "" ? "failed" : "partial", provider: last?.provider ?? null, model: last?.model ?? null };
-        }
+    const scope = calls.scope(userId);
+    let draft: ReplyDraft | undefined;
+    const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, tag: scope };
+    for await (const event of chain.stream(request, signal)) {
+      if (event.type === "token" || event.type === "fallback") queue.push(event);
+      else if (event.type === "done") draft = { content: event.text, status: "complete", provider: event.provider, model: event.model };
+      else {
+        // The client left: keep what it was shown, attributed to the attempt that produced it.
+        const last = scope.lastChatCall;
+        draft = { content: event.text, status: event.text === "" ? "failed" : "partial", provider: last?.provider ?? null, model: last?.model ?? null };
       }
-      if (!draft) throw new Error("chat stream ended without done or aborted");
-      await ready.committed;
-      queue.push({ type: "done", ...(await finish(userId, userMessage, draft)) });
-    });
+    }
+    if (!draft) throw new Error("chat stream ended without done or aborted");
+    await ready.committed;
+    queue.push({ type: "done", ...(await finish(userId, userMessage, draft)) });
   }
 
   /** A retried stream gets the saved reply whole, as one token, then the usual `done`. */
