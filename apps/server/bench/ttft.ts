@@ -34,8 +34,9 @@ const PROVIDER_TTFT_MS = 50;
 // Like a model streaming ~100 tokens/s. With no gap the whole reply (and its save) would
 // land in the same instant as the first token, which no real provider does.
 const PROVIDER_TOKEN_GAP_MS = 10;
-// BENCH_TTFT_CONCURRENCY=50 (a comma list) and BENCH_TTFT_REPLY="..." are for experiments
-// (e.g. with BENCH_TTFT_PROFILE_DIR, which writes the server processes' CPU profiles there).
+// BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_REPLY="..." and BENCH_TTFT_NODE_FLAGS
+// (for the server's node) are for experiments, as is BENCH_TTFT_PROFILE_DIR, which writes the
+// server processes' CPU profiles there.
 const CONCURRENCY = (process.env.BENCH_TTFT_CONCURRENCY?.split(",").map(Number) ?? [1, 50]).filter((n) => Number.isInteger(n) && n > 0);
 const SAMPLES = small ? 40 : 300;
 const WARMUP = small ? 10 : 40;
@@ -111,7 +112,7 @@ const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] 
 async function startServerProcess(fakeUrl: string, target: Target) {
   const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
   const port = await freePort();
-  const child = spawn(process.execPath, [...profileArgs, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...profileArgs, ...(process.env.BENCH_TTFT_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,
