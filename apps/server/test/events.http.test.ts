@@ -1,11 +1,21 @@
 /**
  * events.subscribe through packages/client over HTTP (SSE): live delivery, replay after a
- * reconnect (explicit lastEventId and the client's own), shutdown, and 1,000
- * connect/disconnect cycles that leave no listener behind.
+ * reconnect (explicit lastEventId and the client's own), the resync notice after events
+ * were pruned, shutdown, and 1,000 connect/disconnect cycles that leave no listener behind.
  */
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { createNotification, emitEvents, publishCompanionStory, type NewEvent } from "@companion/db";
+import {
+  createNotification,
+  emitEvents,
+  EVENT_RETENTION_MS,
+  events,
+  pruneEvents,
+  prunedThroughEventId,
+  publishCompanionStory,
+  type NewEvent,
+} from "@companion/db";
+import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 import { recordEvents, settle } from "./realtime-client.ts";
@@ -28,6 +38,15 @@ async function signUp(name: string) {
 const viewed = (userId: string, viewerId: string): NewEvent => ({ userId, type: "story.viewed", payload: { storyId: crypto.randomUUID(), viewerId } });
 const notify = (userId: string, n: number) => createNotification(t.database.db, { userId, kind: "test", payload: { n } });
 const hubListeners = () => t.server.runtime.services.eventHub.stats().listeners;
+
+/** Makes these events older than the retention and prunes: they are gone, the watermark is past them. */
+async function pruneAsExpired(eventIds: number[]) {
+  const longAgo = new Date(Date.now() - EVENT_RETENTION_MS - 86_400_000);
+  await t.database.db.update(events).set({ createdAt: longAgo }).where(inArray(events.id, eventIds));
+  await pruneEvents(t.database.db, { olderThan: new Date(Date.now() - EVENT_RETENTION_MS) });
+  expect(await t.database.db.select({ id: events.id }).from(events).where(inArray(events.id, eventIds))).toEqual([]);
+  expect(await prunedThroughEventId(t.database.db)).toBe(Math.max(...eventIds));
+}
 
 describe("events.subscribe over SSE", () => {
   it("delivers my story.viewed, story.reacted and notification.created events live, tracked by event id", async () => {
@@ -100,6 +119,54 @@ describe("events.subscribe over SSE", () => {
     second.unsubscribe();
     expect(all.map((e) => e.id)).toEqual([...missed, live].map((m) => String(m.eventId)));
     expect(all.map((e) => (e.data.type === "notification.created" ? e.data.payload.data.n : null))).toEqual([3, 4, 5, 6]);
+  });
+
+  it("resuming from an event id retention has passed yields a resync notice first, then the rest", async () => {
+    const me = await signUp("Pruned");
+    const [seen, missed, kept] = [await notify(me.id, 1), await notify(me.id, 2), await notify(me.id, 3)];
+    // The client saw the first, then went away for longer than the retention: the second
+    // (never delivered) and the first are pruned, the third is young enough to stay.
+    await pruneAsExpired([seen.eventId, missed.eventId]);
+
+    const resumed = recordEvents(me.api, { lastEventId: String(seen.eventId) });
+    await resumed.started;
+    await resumed.waitFor(2);
+    const live = await notify(me.id, 4);
+    const all = await resumed.waitFor(3);
+    await new Promise((r) => setTimeout(r, 100));
+    resumed.unsubscribe();
+    // The notice is tracked with the id resumed from: a reconnect before the next event asks again.
+    expect(all.map((e) => e.id)).toEqual([String(seen.eventId), String(kept.eventId), String(live.eventId)]);
+    expect(all[0]?.data).toEqual({ type: "resync", reason: "events-pruned" });
+    expect(all.slice(1).map((e) => e.data.type)).toEqual(["notification.created", "notification.created"]);
+    expect(resumed.errors).toEqual([]);
+  });
+
+  it("resuming from an event id at or after the retention watermark yields no resync notice", async () => {
+    const me = await signUp("Recent");
+    const old = await notify(me.id, 0);
+    await pruneAsExpired([old.eventId]);
+    const a = await notify(me.id, 1);
+    const b = await notify(me.id, 2);
+
+    // Exactly at the watermark: nothing after it was pruned, so the replay is complete.
+    const atWatermark = recordEvents(me.api, { lastEventId: String(old.eventId) });
+    await atWatermark.started;
+    await atWatermark.waitFor(2);
+    await new Promise((r) => setTimeout(r, 100));
+    atWatermark.unsubscribe();
+    expect(atWatermark.received.map((e) => e.id)).toEqual([String(a.eventId), String(b.eventId)]);
+
+    // A recent id: the replay (here: nothing) and live events, no notice.
+    const recent = recordEvents(me.api, { lastEventId: String(b.eventId) });
+    await recent.started;
+    const live = await notify(me.id, 3);
+    await recent.waitFor(1);
+    await new Promise((r) => setTimeout(r, 100));
+    recent.unsubscribe();
+    expect(recent.received.map((e) => e.id)).toEqual([String(live.eventId)]);
+    expect(recent.received.map((e) => e.data.type)).toEqual(["notification.created"]);
+    expect([...atWatermark.errors, ...recent.errors]).toEqual([]);
   });
 
   it("the tRPC client resumes by itself with the last event id when the connection drops", async () => {

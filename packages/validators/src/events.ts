@@ -4,7 +4,7 @@ import { isoDateTime, uuid } from "./common.ts";
 /**
  * Realtime events (`events.subscribe`, docs/realtime.md). Each arrives as tRPC's tracked
  * envelope `{ id, data }`: `id` is the event id, `data` one of the shapes below, told apart
- * by `type`.
+ * by `type` (`eventsSubscribeData`: my events, or the `resync` notice).
  */
 
 /** An event id as the client holds it: a decimal string, increasing per user. */
@@ -33,5 +33,20 @@ export const notificationCreatedEvent = event(
   z.object({ notificationId: uuid, kind: z.string(), data: z.record(z.string(), z.unknown()) }),
 );
 
+/** An event of mine, as stored in the events table. */
 export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, notificationCreatedEvent]);
 export type RealtimeEvent = z.infer<typeof realtimeEvent>;
+
+/**
+ * Not an event but a notice about the stream, sent first when I resume from a
+ * `lastEventId` older than what retention has kept: events after it may have been deleted,
+ * so the replay that follows can have gaps. Reload what you show through the ordinary
+ * queries; replay and live events continue after it. Its tracked id is the id I resumed
+ * from, so a reconnect before the next event asks again (and is told again).
+ */
+export const resyncNotice = z.object({ type: z.literal("resync"), reason: z.literal("events-pruned") });
+export type ResyncNotice = z.infer<typeof resyncNotice>;
+
+/** The `data` of each tracked envelope `events.subscribe` yields: an event or a notice. */
+export const eventsSubscribeData = z.discriminatedUnion("type", [...realtimeEvent.options, resyncNotice]);
+export type EventsSubscribeData = z.infer<typeof eventsSubscribeData>;

@@ -9,10 +9,12 @@
  *  3. read after the cursor (the replay), yield, advance; then sleep until a signal for
  *     an id above the cursor (signals for ids already read are the duplicates: dropped).
  * Ids commit in order per recipient (the emit_events locks), so "id > cursor" never skips
- * an event that commits later with a smaller id.
+ * an event that commits later with a smaller id. What retention deleted cannot be replayed:
+ * a resumed stream whose cursor is below the retention watermark yields a `resync` notice
+ * before the rest of its replay.
  */
-import { DomainError, eventsSince, latestEventId, withUser, type Database, type EventRecord } from "@companion/db";
-import { realtimeEvent, type RealtimeEvent } from "@companion/validators";
+import { DomainError, eventsSince, latestEventId, prunedThroughEventId, withUser, type Database, type EventRecord } from "@companion/db";
+import { realtimeEvent, type EventsSubscribeData, type RealtimeEvent } from "@companion/validators";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { EventHub } from "./hub.ts";
 
@@ -30,7 +32,7 @@ export interface UserEventStreamOptions {
  * Sets the stream up (hub subscription, cursor) before it resolves, so by the time the
  * client hears that the subscription started, every later event will reach it.
  */
-export async function openUserEventStream(options: UserEventStreamOptions): Promise<AsyncGenerator<TrackedEnvelope<RealtimeEvent>>> {
+export async function openUserEventStream(options: UserEventStreamOptions): Promise<AsyncGenerator<TrackedEnvelope<EventsSubscribeData>>> {
   const { db, hub, userId, signal } = options;
   const pageSize = options.pageSize ?? 100;
   const resumeAfter = parseEventId(options.lastEventId);
@@ -59,17 +61,33 @@ export async function openUserEventStream(options: UserEventStreamOptions): Prom
   if (resumeAfter !== undefined) wake.set(); // the replay
 
   return (async function* () {
+    // The replay of a resumed stream lasts until its first short page. Each of its pages is
+    // checked against the retention watermark, read after the page in the same transaction:
+    // a delete committed before the page was read has raised it by then. Live reads are not
+    // checked: a live stream reads each event on its signal, long before it can be pruned.
+    let replaying = resumeAfter !== undefined;
     try {
       while (await wake.next()) {
         for (;;) {
-          const rows = await withUser(db, userId, (tx) => eventsSince(tx, { userId, afterId: cursor, limit: pageSize }));
+          const { rows, gap } = await withUser(db, userId, async (tx) => {
+            const page = await eventsSince(tx, { userId, afterId: cursor, limit: pageSize });
+            return { rows: page, gap: replaying && cursor < (await prunedThroughEventId(tx)) };
+          });
+          if (gap) {
+            if (signal?.aborted) return;
+            replaying = false; // once per stream: the client reloads anyway
+            yield tracked(String(cursor), { type: "resync", reason: "events-pruned" } satisfies EventsSubscribeData);
+          }
           for (const row of rows) {
             if (signal?.aborted) return;
             cursor = row.id;
             const event = toWire(row, hub);
             if (event) yield tracked(String(row.id), event);
           }
-          if (rows.length < pageSize) break;
+          if (rows.length < pageSize) {
+            replaying = false;
+            break;
+          }
         }
       }
     } finally {

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { events } from "../schema/index.ts";
+import { eventRetention, events } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { rowsOf } from "./raw.ts";
 
@@ -89,6 +89,12 @@ export const EVENT_RETENTION_MS = 7 * 86_400_000;
  * write per event) is needed. Ids follow created_at closely but not exactly (an id is taken
  * at insert, created_at at transaction start), so a due event a few ids behind one that is
  * not due may wait for a later run. Rows another run is deleting are skipped.
+ *
+ * Each batch also raises the retention watermark (`event_retention`) to the highest id it
+ * deleted, in the same statement, so the watermark is never behind a committed delete:
+ * events.subscribe compares a resuming client's lastEventId with it (prunedThroughEventId).
+ * It is the highest id deleted, not the walk's position, because an old event may be
+ * deleted while a lower id that is not due yet stays.
  */
 export async function pruneEvents(db: Database, params: { olderThan: Date; batchSize?: number }): Promise<number> {
   const batchSize = params.batchSize ?? 1000;
@@ -104,6 +110,10 @@ export async function pruneEvents(db: Database, params: { olderThan: Date; batch
           for update skip locked
         ), gone as (
           delete from ${events} e using head where e.id = head.id and head.due returning e.id
+        ), watermark as (
+          insert into ${eventRetention} as w (pruned_through_id)
+          select max(id) from gone having count(*) > 0
+          on conflict (id) do update set pruned_through_id = greatest(w.pruned_through_id, excluded.pruned_through_id)
         )
         select (select count(*) from gone)::int as deleted, (select count(*) from head)::int as scanned,
           (select max(id) from head)::text as "lastId", coalesce((select bool_and(due) from head), false) as "allDue"`),
@@ -113,6 +123,15 @@ export async function pruneEvents(db: Database, params: { olderThan: Date; batch
     if (row.scanned < batchSize || !row.allDue || row.lastId === null) return deleted;
     afterId = Number(row.lastId);
   }
+}
+
+/**
+ * The highest event id retention has deleted, or 0 if it has deleted none. Events after an
+ * id below it may be gone, so a replay from such an id can have gaps.
+ */
+export async function prunedThroughEventId(db: Database): Promise<number> {
+  const [row] = await db.select({ id: eventRetention.prunedThroughId }).from(eventRetention).where(eq(eventRetention.id, 1));
+  return row?.id ?? 0;
 }
 
 export interface CreatedNotification {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, pk, ts } from "./columns.ts";
 import { users } from "./users.ts";
 
@@ -53,6 +53,21 @@ export const events = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("events_user_id_idx").on(t.userId, t.id)],
+);
+
+/**
+ * How far retention has deleted `events`: one row, written by pruneEvents in the statement
+ * of each delete batch. Every event with an id at or below `prunedThroughId` may be gone; a
+ * subscriber resuming from a lower id is told to resync (docs/realtime.md). Not per user:
+ * readable by every signed-in user, writable by service code only (drizzle/0006).
+ */
+export const eventRetention = pgTable(
+  "event_retention",
+  {
+    id: smallint("id").primaryKey().default(1),
+    prunedThroughId: bigint("pruned_through_id", { mode: "number" }).notNull(),
+  },
+  (t) => [check("event_retention_one_row", sql`${t.id} = 1`)],
 );
 
 /** Media a user asked to upload; a story may only reference keys its author uploaded. */
