@@ -43,7 +43,7 @@ const STOPWORDS = new Set(
     "very want what when where which while with would your you're i'm it's don't didn't can't yeah okay hello " +
     "thanks thank please know feel going got tell said guess whatever something anything everything nothing " +
     "actually honestly literally pretty kind sort lately always never tonight tomorrow yesterday feeling went " +
-    "make made getting gonna wanna right sure well good great fine")
+    "make made getting gonna wanna right sure well good great fine bit lot lots little couple nice")
     .split(" "),
 );
 

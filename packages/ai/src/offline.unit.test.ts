@@ -23,6 +23,9 @@ describe("offline persona fallback", () => {
     expect(pickKeyword("Honestly my sourdough failed again")).toBe("sourdough");
     expect(pickKeyword("I had a rough day at work")).toBe("work");
     expect(pickKeyword("I love this new bicycle")).toBe("bicycle");
+    // Quantities after an article are not the topic: "a bit lonely" is about feeling lonely.
+    expect(pickKeyword("I feel a bit lonely today")).toBe("lonely");
+    expect(pickKeyword("Tell me something nice")).toBeUndefined();
     expect(pickKeyword("ok hi")).toBeUndefined();
     const reply = offlineReply({ traits: ["caring"], mood: "lonely" }, "My sourdough failed again", seededRandom(5));
     expect(reply).toMatch(/sourdough/i);
