@@ -7,7 +7,7 @@
  * The primary serves nothing. Before forking it does, once, what every process would
  * otherwise race to do: migrate, seed the demo content (SEED_DEMO), and generate the
  * development JWT key (so all workers sign and verify with the same one). Workers are plain
- * servers told to skip those steps. A worker that dies is replaced, unless it died
+ * servers that skip those steps (main.ts: every cluster worker is one of ours). A worker that dies is replaced, unless it died
  * straight after starting (a crash loop: the primary gives up and exits non-zero).
  * SIGTERM/SIGINT are passed on; each worker shuts down gracefully, then the primary exits.
  */
@@ -17,8 +17,6 @@ import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { loadSecrets } from "./secrets.ts";
 
-/** Set in the workers' environment: the primary has migrated and seeded. */
-export const PREPARED_BY_PRIMARY = "COMPANION_CLUSTER_PREPARED";
 /** A worker dying sooner than this after its fork is a crash loop, not bad luck. */
 const CRASH_LOOP_MS = 10_000;
 
@@ -37,37 +35,17 @@ export async function runPrimary(env: Env, log: Logger): Promise<void> {
 
   let stopping = false;
   const forkedAt = new Map<Worker, number>();
-  const fork = () => forkedAt.set(cluster.fork({ [PREPARED_BY_PRIMARY]: "1" }), Date.now());
+  const fork = () => forkedAt.set(cluster.fork(), Date.now());
   for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
   log.info({ workers: env.WEB_CONCURRENCY }, "cluster primary started");
   if (!env.REDIS_URL) log.warn("WEB_CONCURRENCY > 1 without REDIS_URL: each worker keeps its own rate-limit counters");
 
-  cluster.on("exit", (worker, code, signal) => {
-    const lived = Date.now() - (forkedAt.get(worker) ?? 0);
-    forkedAt.delete(worker);
-    if (stopping) {
-      if (forkedAt.size === 0) {
-        log.info("all workers stopped");
-        process.exit(0);
-      }
-      return;
-    }
-    log.error({ pid: worker.process.pid, code, signal, livedMs: lived }, "server worker died");
-    if (lived < CRASH_LOOP_MS) {
-      log.fatal("a worker died right after starting; stopping the cluster");
-      stopping = true;
-      for (const w of forkedAt.keys()) w.process.kill("SIGTERM");
-      process.exitCode = 1;
-      if (forkedAt.size === 0) process.exit(1);
-      return;
-    }
-    fork();
-  });
-
+  // process.exit() exits with process.exitCode: 0, or 1 after a crash loop.
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping the cluster");
+    if (forkedAt.size === 0) process.exit();
     for (const worker of forkedAt.keys()) worker.process.kill(signal);
     // Past every worker's own grace period, stop waiting.
     setTimeout(() => {
@@ -75,6 +53,23 @@ export async function runPrimary(env: Env, log: Logger): Promise<void> {
       process.exit(1);
     }, env.SHUTDOWN_GRACE_MS + 5_000).unref();
   };
+
+  cluster.on("exit", (worker, code, signal) => {
+    const lived = Date.now() - (forkedAt.get(worker) ?? 0);
+    forkedAt.delete(worker);
+    if (stopping) {
+      if (forkedAt.size === 0) {
+        log.info("all workers stopped");
+        process.exit();
+      }
+      return;
+    }
+    log.error({ pid: worker.process.pid, code, signal, livedMs: lived }, "server worker died");
+    if (lived >= CRASH_LOOP_MS) return void fork();
+    log.fatal("a worker died right after starting; stopping the cluster");
+    process.exitCode = 1;
+    stop("SIGTERM");
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

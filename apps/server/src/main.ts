@@ -5,7 +5,7 @@
  */
 import cluster from "node:cluster";
 import { DataDirLockedError } from "@companion/db";
-import { PREPARED_BY_PRIMARY, runPrimary } from "./cluster.ts";
+import { runPrimary } from "./cluster.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./start.ts";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) return runPrimary(env, log);
   let app;
   try {
-    app = await startServer(env, log, undefined, { prepared: process.env[PREPARED_BY_PRIMARY] === "1" });
+    app = await startServer(env, log, undefined, { prepared: cluster.isWorker });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       log.fatal(err.message);
