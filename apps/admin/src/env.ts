@@ -1,4 +1,4 @@
-import { dbEnvShape, EVENT_RETENTION_MS } from "@companion/db";
+import { dbEnvShape, eventRetentionEnvShape } from "@companion/db";
 import { z } from "zod";
 
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
@@ -12,9 +12,9 @@ export function parseAdminEnv(source: Record<string, string | undefined> = proce
  * `events:prune` without `--days` keeps what the scheduled job keeps.
  */
 export function eventRetentionMs(source: Record<string, string | undefined> = process.env): number {
-  const parsed = z.coerce.number().int().min(60_000).default(EVENT_RETENTION_MS).safeParse(source.EVENT_RETENTION_MS || undefined);
+  const parsed = z.object(eventRetentionEnvShape).safeParse({ EVENT_RETENTION_MS: source.EVENT_RETENTION_MS || undefined });
   if (!parsed.success) throw new Error(`Invalid EVENT_RETENTION_MS: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  return parsed.data;
+  return parsed.data.EVENT_RETENTION_MS;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Worker configuration; the only reader of process.env in this app. The job settings are
  * shared with the server, which runs the same jobs in-process on the embedded default.
  */
-import { dbEnvShape, EVENT_RETENTION_MS } from "@companion/db";
+import { dbEnvShape, eventRetentionEnvShape } from "@companion/db";
 import { z } from "zod";
 
 /** Job intervals and retention, merged into the server's env schema too. */
@@ -13,8 +13,7 @@ export const jobsEnvShape = {
   STORY_DELETE_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** How often realtime events past their retention are deleted. */
   EVENT_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
-  /** How long realtime events are kept for replay (docs/realtime.md); default 7 days. */
-  EVENT_RETENTION_MS: z.coerce.number().int().min(60_000).default(EVENT_RETENTION_MS),
+  ...eventRetentionEnvShape,
 };
 
 const workerEnvSchema = z.object({

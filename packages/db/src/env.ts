@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { openDatabase } from "./client.ts";
+import { EVENT_RETENTION_MS } from "./queries/events.ts";
 import type { DatabaseHandle } from "./types.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -21,6 +22,14 @@ export const dbEnvShape = {
 };
 
 export type DbEnv = z.infer<z.ZodObject<typeof dbEnvShape>>;
+
+/**
+ * How long realtime events are kept for replay (docs/realtime.md), one definition for the
+ * scheduled job (server and worker) and `pnpm admin events:prune`.
+ */
+export const eventRetentionEnvShape = {
+  EVENT_RETENTION_MS: z.coerce.number().int().min(60_000).default(EVENT_RETENTION_MS),
+};
 
 export const resolveDataDir = (env: Pick<DbEnv, "DATA_DIR">) => resolve(repoRoot, env.DATA_DIR);
 
