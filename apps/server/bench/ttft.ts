@@ -107,12 +107,13 @@ async function freshPostgres(adminUrl: string): Promise<{ url: string; dispose: 
 }
 
 const profileDir = process.env.BENCH_TTFT_PROFILE_DIR;
-const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+/** Flags for the server's node: the experiment knobs above. */
+const serverNodeArgs = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_TTFT_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
 
 async function startServerProcess(fakeUrl: string, target: Target) {
   const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
   const port = await freePort();
-  const child = spawn(process.execPath, [...profileArgs, ...(process.env.BENCH_TTFT_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...serverNodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,

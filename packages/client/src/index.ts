@@ -6,9 +6,9 @@
  *   const me = await api.auth.me.query();
  *
  * A query or mutation made alone goes out at once (httpLink); the calls that follow it in
- * the same turn of the event loop are batched and streamed (httpBatchStreamLink), see
- * burst.ts. Subscriptions use SSE (httpSubscriptionLink; the `eventsource` ponyfill where there is no global
- * EventSource, as on Node 20). An UNAUTHORIZED answer triggers one refresh-and-retry.
+ * the same synchronous run (a `Promise.all`) are batched and streamed (httpBatchStreamLink),
+ * see burst.ts. Subscriptions use SSE (httpSubscriptionLink; the `eventsource` ponyfill
+ * where there is no global EventSource, as on Node 20). An UNAUTHORIZED answer triggers one refresh-and-retry.
  */
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@companion/api";
