@@ -1,6 +1,7 @@
 import { isTRPCClientError, type RouterInputs } from "@companion/client";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCompanion, newKey, streamToEnd } from "./chat-fixtures.ts";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 
 let t: TestServer;
@@ -56,6 +57,25 @@ describe("auth through packages/client over HTTP", () => {
     });
     const me = await api.auth.me.query();
     expect(me.email).toBe(email);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("refreshes and retries a subscription refused before its first event", async () => {
+    const first = await t.client().auth.register.mutate({ email: uniqueEmail(), password: "password-1234", displayName: "S" });
+    const companion = await createCompanion(t.database.db);
+    await t.client({ getAccessToken: () => first.tokens.accessToken }).companions.connect.mutate({ companionId: companion.id });
+    const seen: unknown[] = [];
+    // An app that sat on the chat screen until its access token expired; the stream is its first call.
+    const api = t.client({
+      getAccessToken: () => "not-a-valid-token",
+      getRefreshToken: () => first.tokens.refreshToken,
+      onTokens: (tokens) => {
+        seen.push(tokens);
+      },
+    });
+    const events = await streamToEnd(api, { companionId: companion.id, content: "still there?", idempotencyKey: newKey() });
+    expect(events.map((e) => e.type)).toContain("token");
+    expect(events.at(-1)?.type).toBe("done");
     expect(seen).toHaveLength(1);
   });
 

@@ -63,6 +63,9 @@ export function authLink(opts: { tokens: TokenState; refresh: (refreshToken: str
       observable((observer) => {
         let sub: Unsubscribable | undefined;
         let retried = false;
+        // A subscription refused before its first event (an access token that expired while
+        // the app sat on a screen) is retried like a query; one that had started is not.
+        let emitted = false;
         // Token side effects are async; chain every emission so order is kept (next before complete).
         let queue = Promise.resolve();
         const emit = (fn: () => void | Promise<void>) => {
@@ -70,17 +73,19 @@ export function authLink(opts: { tokens: TokenState; refresh: (refreshToken: str
         };
         const run = () => {
           sub = next(op).subscribe({
-            next: (value) =>
+            next: (value) => {
+              emitted ||= op.type !== "subscription" || value.result.type === "data";
               emit(async () => {
                 // Query/mutation results carry `data` without a `type` tag; subscriptions tag theirs.
                 const data = "data" in value.result ? (value.result.data as { tokens?: AuthTokens } | undefined) : undefined;
                 if (TOKEN_PATHS.has(op.path) && data?.tokens) await opts.tokens.set(data.tokens);
                 else if (SIGN_OUT_PATHS.has(op.path)) await opts.tokens.set(null);
                 observer.next(value);
-              }),
+              });
+            },
             error: (err) =>
               emit(async () => {
-                const canRetry = !retried && op.type !== "subscription" && !NO_RETRY_PATHS.has(op.path) && isUnauthorized(err);
+                const canRetry = !retried && !emitted && !NO_RETRY_PATHS.has(op.path) && isUnauthorized(err);
                 if (canRetry) {
                   retried = true;
                   if (await refreshOnce().catch(() => false)) return run();
