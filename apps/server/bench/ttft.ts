@@ -5,16 +5,20 @@
  *   BENCH_SCALE=small pnpm --filter @companion/server bench   (fewer samples, for CI)
  *
  * A fake OpenAI-compatible provider (bench/fake-provider.ts, a process of its own) answers
- * streams after a fixed delay (its TTFT), then streams a token every 10 ms. The real server
+ * streams after a fixed delay (its TTFT), then streams a reply of 90 tokens, one every
+ * 20 ms (a hosted model's 50 tokens/s): each stream lasts about 2 s. The real server
  * runs as another child process, configured to use it: on the embedded database, then on a
  * fresh Postgres database when BENCH_DATABASE_URL or TEST_DATABASE_URL is set (or only on
  * DATABASE_URL when that is set). This process runs only the clients. At 1 and at 50
- * concurrent streams we measure:
+ * concurrent streams (50 open at every moment, their starts spread out as independent
+ * users' are: see `measure`) we measure:
  *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
  *   - server TTFT: packages/client `messages.stream`, subscribe to first `token` event
  *     (auth, user-scoped transaction saving the message and loading the prompt context,
  *     the provider call, SSE back to the client);
  * and print p50/p99 of both, the difference in ms and the ratio. Target: < 10 ms added at p50.
+ * Also printed: the server's CPU time per exchange, and the share of a core each process
+ * (server, clients, fake provider, Postgres) used while the server streamed.
  * Timings are printed, not asserted: on a shared machine they move with its load.
  */
 import { spawn } from "node:child_process";
@@ -31,16 +35,25 @@ import { sql } from "drizzle-orm";
 
 const small = process.env.BENCH_SCALE === "small";
 const PROVIDER_TTFT_MS = 50;
-// Like a model streaming ~100 tokens/s. With no gap the whole reply (and its save) would
-// land in the same instant as the first token, which no real provider does.
-const PROVIDER_TOKEN_GAP_MS = 10;
-// BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_REPLY="..." and BENCH_TTFT_NODE_FLAGS
+// A hosted model's ~50 tokens/s. With no gap the whole reply (and its save) would land in
+// the same instant as the first token, which no real provider does.
+const PROVIDER_TOKEN_GAP_MS = Number(process.env.BENCH_TTFT_TOKEN_GAP_MS ?? 20);
+// BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_REPLY="...", BENCH_TTFT_TOKEN_GAP_MS=10 and BENCH_TTFT_NODE_FLAGS
 // (for the server's node) are for experiments, as is BENCH_TTFT_PROFILE_DIR, which writes the
 // server processes' CPU profiles there.
 const CONCURRENCY = (process.env.BENCH_TTFT_CONCURRENCY?.split(",").map(Number) ?? [1, 50]).filter((n) => Number.isInteger(n) && n > 0);
-const SAMPLES = small ? 40 : 300;
+// BENCH_TTFT_PROCESSES=1 (a comma list): the Postgres server process counts to run.
+const PROCESSES = (process.env.BENCH_TTFT_PROCESSES?.split(",").map(Number) ?? [1, 2]).filter((n) => Number.isInteger(n) && n > 0);
+/** Samples per concurrency: a lone stream takes a whole reply (~2 s) per sample. */
+const samplesAt = (concurrency: number) => (concurrency === 1 ? (small ? 20 : 100) : small ? 40 : 300);
 const WARMUP = small ? 10 : 40;
-const REPLY = process.env.BENCH_TTFT_REPLY ?? "Sure, here is a short answer that streams in a handful of chunks, like a small model reply.";
+// A companion's reply of a few sentences: 90 word-sized tokens.
+const REPLY =
+  process.env.BENCH_TTFT_REPLY ??
+  "That sounds like a long day, and I am glad you told me about it. When the morning starts badly it is easy to feel " +
+    "that everything after it is going wrong too, even the small things. You still finished the report, though, and you " +
+    "called your sister on the way home, which you said you wanted to do last week. Maybe tonight can be slow: some tea, " +
+    "the window open, that book you keep meaning to finish. Tell me one thing that went right today, however small it was.";
 
 interface Sample {
   provider: number[];
@@ -63,7 +76,7 @@ async function freePort(): Promise<number> {
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 
-async function startFakeProvider(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startFakeProvider(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-provider.ts", String(PROVIDER_TTFT_MS), String(PROVIDER_TOKEN_GAP_MS), REPLY], {
     cwd: serverDir,
     stdio: ["pipe", "pipe", "inherit"],
@@ -77,8 +90,10 @@ async function startFakeProvider(): Promise<{ url: string; stop: () => Promise<v
     });
     child.once("exit", (code) => reject(new Error(`fake provider exited with ${code}`)));
   });
+  if (child.pid === undefined) throw new Error("fake provider has no pid");
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.stdin.end();
@@ -165,8 +180,12 @@ async function signUpConnected(url: string, companionId: string | undefined, i: 
   return { api, companionId: id };
 }
 
+/** Exchanges run through the server so far, counted or not (the CPU figure divides by it). */
+let serverExchanges = 0;
+
 /** Subscribe → first token, then wait for `done` so the exchange is complete before the next. */
 function serverTtft(user: { api: CompanionClient; companionId: string }): Promise<number> {
+  serverExchanges++;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let first: number | undefined;
@@ -188,25 +207,46 @@ function serverTtft(user: { api: CompanionClient; companionId: string }): Promis
   });
 }
 
-async function providerTtft(provider: ReturnType<typeof createOpenAIProvider>): Promise<number> {
+/**
+ * The openai SDK straight to the fake. `readAll`: stay for the whole reply, so that 50
+ * concurrent streams load the fake (and this process) as the server's 50 do; a lone stream
+ * leaves after its first token.
+ */
+async function providerTtft(provider: ReturnType<typeof createOpenAIProvider>, readAll: boolean): Promise<number> {
   const started = performance.now();
   let first: number | undefined;
   for await (const chunk of provider.stream({ messages: [{ role: "user", content: "hello there" }], maxTokens: 100 })) {
-    if (chunk.type === "delta" && first === undefined) first = performance.now() - started;
+    if (chunk.type === "delta" && first === undefined) {
+      first = performance.now() - started;
+      if (!readAll) break;
+    }
   }
   if (first === undefined) throw new Error("no delta");
   return first;
 }
 
-/** Runs `fn(worker)` on `concurrency` workers until `samples` results are collected. */
+/** How long one exchange with the fake takes: its TTFT, then a token every gap. */
+const EXCHANGE_MS = PROVIDER_TTFT_MS + REPLY.split(/(?<=\s)/).length * PROVIDER_TOKEN_GAP_MS;
+
+/**
+ * Keeps `concurrency` streams open, each worker starting the next exchange as soon as its
+ * last one ends, until `samples` results are collected. The workers' first exchanges are
+ * spread evenly over one exchange's length, as the streams of independent users are, rather
+ * than all opened in the same millisecond: a synchronised burst would measure the queue of
+ * 50 simultaneous opens, and the closed loop would keep repeating it. Only exchanges
+ * started once every worker is running count.
+ */
 async function measure(concurrency: number, samples: number, fn: (worker: number) => Promise<number>): Promise<number[]> {
   const results: number[] = [];
-  let started = 0;
+  const spreadMs = concurrency > 1 ? EXCHANGE_MS : 0;
+  const allRunning = performance.now() + spreadMs;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      while (started < samples) {
-        started++;
-        results.push(await fn(worker));
+      await new Promise((r) => setTimeout(r, (worker / concurrency) * spreadMs));
+      while (results.length < samples) {
+        const startedAt = performance.now();
+        const value = await fn(worker);
+        if (startedAt >= allRunning && results.length < samples) results.push(value);
       }
     }),
   );
@@ -223,7 +263,7 @@ async function main(): Promise<void> {
   const given = process.env.DATABASE_URL;
   const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   const onPostgres = async (label: string, url: () => Promise<{ url: string; dispose: () => Promise<void> }>) => {
-    for (const processes of [1, 2]) {
+    for (const processes of PROCESSES) {
       const db = await url();
       try {
         await runTarget({ label: `${label}, ${processes} server process${processes > 1 ? "es" : ""}`, databaseUrl: db.url, processes });
@@ -252,20 +292,37 @@ async function runTarget(target: Target): Promise<void> {
     for (let i = 1; i < maxConcurrency; i++) users.push(await signUpConnected(server.url, first.companionId, i));
 
     await measure(maxConcurrency, WARMUP, (w) => serverTtft(users[w % users.length] ?? first));
-    await measure(maxConcurrency, WARMUP, () => providerTtft(provider));
+    await measure(maxConcurrency, WARMUP, () => providerTtft(provider, true));
 
     const rows: Row[] = [];
     for (const concurrency of CONCURRENCY) {
       // Interleave the two measurements so drift (GC, JIT, the database growing) hits both alike.
       const sample: Sample = { provider: [], server: [] };
-      const cpuBefore = await cpuMsOfTree(server.pid);
+      const cpuBefore = await cpuSnapshot(server.pid, fake.pid);
+      const exchangesBefore = serverExchanges;
+      // Where the machine's CPU goes while the server streams (100% = one core).
+      const busy = { wall: 0, server: 0, fake: 0, postgres: 0, clients: 0 };
       for (let round = 0; round < 4; round++) {
-        sample.provider.push(...(await measure(concurrency, SAMPLES / 4, () => providerTtft(provider))));
-        sample.server.push(...(await measure(concurrency, SAMPLES / 4, (w) => serverTtft(users[w % users.length] ?? first))));
+        sample.provider.push(...(await measure(concurrency, samplesAt(concurrency) / 4, () => providerTtft(provider, concurrency > 1))));
+        const before = { at: performance.now(), cpu: await cpuSnapshot(server.pid, fake.pid), clients: process.cpuUsage() };
+        sample.server.push(...(await measure(concurrency, samplesAt(concurrency) / 4, (w) => serverTtft(users[w % users.length] ?? first))));
+        const clients = process.cpuUsage(before.clients);
+        busy.wall += performance.now() - before.at;
+        const after = await cpuSnapshot(server.pid, fake.pid);
+        busy.server += after.server - before.cpu.server;
+        busy.fake += after.fake - before.cpu.fake;
+        busy.postgres += after.postgres - before.cpu.postgres;
+        busy.clients += (clients.user + clients.system) / 1000;
       }
       // Includes the background work (call records, sentiment) of those exchanges.
       await new Promise((r) => setTimeout(r, 500));
-      rows.push({ concurrency, sample, serverCpuMsPerExchange: ((await cpuMsOfTree(server.pid)) - cpuBefore) / sample.server.length });
+      const share = (ms: number) => `${((100 * ms) / busy.wall).toFixed(0)}%`;
+      rows.push({
+        concurrency,
+        sample,
+        serverCpuMsPerExchange: ((await cpuSnapshot(server.pid, fake.pid)).server - cpuBefore.server) / (serverExchanges - exchangesBefore),
+        cores: `server ${share(busy.server)}, postgres ${share(busy.postgres)}, clients ${share(busy.clients)}, fake provider ${share(busy.fake)}`,
+      });
     }
     report(rows, target.label);
   } finally {
@@ -279,29 +336,39 @@ interface Row {
   sample: Sample;
   /** CPU time of the server's processes per exchange (Linux /proc; NaN elsewhere). */
   serverCpuMsPerExchange: number;
+  /** Each process's CPU time over the run's wall time (100% = one core). */
+  cores: string;
 }
 
-/** CPU time (ms) used so far by `rootPid` and its descendants (cluster workers), from /proc. */
-async function cpuMsOfTree(rootPid: number): Promise<number> {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
+/**
+ * CPU time (ms) used so far, from /proc (Linux; NaN elsewhere): by the server (`serverPid`
+ * and its cluster workers), by the fake provider, and by every `postgres` process (the
+ * local database, PGlite runs inside the server).
+ */
+async function cpuSnapshot(serverPid: number, fakePid: number): Promise<{ server: number; fake: number; postgres: number }> {
+  const procs = new Map<number, { ppid: number; comm: string; ticks: number }>();
   try {
     for (const entry of await readdir("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-      // After "pid (comm) ": state ppid ... utime(14th field) stime(15th).
+      // "pid (comm) state ppid ... utime(14th field) stime(15th)".
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields.length > 12) procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      if (fields.length > 12) procs.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
     }
   } catch {
-    return NaN;
+    return { server: NaN, fake: NaN, postgres: NaN };
   }
-  const inTree = (pid: number) => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (p === rootPid) return true;
+  const under = (pid: number, root: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
     return false;
   };
-  let ticks = 0;
-  for (const [pid, proc] of procs) if (inTree(pid)) ticks += proc.ticks;
-  return ticks * 10; // USER_HZ is 100 on Linux
+  const ms = (keep: (pid: number, comm: string) => boolean) => {
+    let ticks = 0;
+    for (const [pid, proc] of procs) if (keep(pid, proc.comm)) ticks += proc.ticks;
+    return ticks * 10; // USER_HZ is 100 on Linux
+  };
+  return { server: ms((pid) => under(pid, serverPid)), fake: ms((pid) => under(pid, fakePid)), postgres: ms((_, comm) => comm === "postgres") };
 }
 
 function report(rows: Row[], database: string): void {
@@ -310,12 +377,12 @@ function report(rows: Row[], database: string): void {
   console.log(`\nTTFT through the server vs the fake provider alone (provider TTFT ~${PROVIDER_TTFT_MS} ms, database: ${database})`);
   console.log("concurrency  samples   provider p50/p99 ms   server p50/p99 ms   added p50/p99 ms   ratio p50/p99   server CPU/exchange");
   let added50AtOne = NaN;
-  for (const { concurrency, sample, serverCpuMsPerExchange } of rows) {
+  for (const { concurrency, sample, serverCpuMsPerExchange, cores } of rows) {
     const p = { p50: percentile(sample.provider, 50), p99: percentile(sample.provider, 99) };
     const s = { p50: percentile(sample.server, 50), p99: percentile(sample.server, 99) };
     if (concurrency === 1) added50AtOne = s.p50 - p.p50;
     console.log(
-      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}   ${serverCpuMsPerExchange.toFixed(1).padStart(8)} ms`,
+      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}   ${serverCpuMsPerExchange.toFixed(1).padStart(8)} ms   (CPU: ${cores})`,
     );
   }
   console.log(`target: < 10 ms added at p50 (1 stream: ${added50AtOne.toFixed(1)} ms ${added50AtOne < 10 ? "— met" : "— MISSED"})\n`);
