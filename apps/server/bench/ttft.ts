@@ -21,17 +21,11 @@
  * (server, clients, fake provider, Postgres) used while the server streamed.
  * Timings are printed, not asserted: on a shared machine they move with its load.
  */
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createOpenAIProvider } from "@companion/ai";
-import { openDatabase } from "@companion/db";
 import { createClient, type CompanionClient } from "@companion/client";
-import { sql } from "drizzle-orm";
+import { percentile } from "./stats.ts";
+import { cpuSnapshot, freshPostgres, startFakeProvider, startServerProcess, type Target } from "./ttft-processes.ts";
 
 const small = process.env.BENCH_SCALE === "small";
 const PROVIDER_TTFT_MS = 50;
@@ -60,115 +54,9 @@ interface Sample {
   server: number[];
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-const serverDir = fileURLToPath(new URL("..", import.meta.url));
-
-async function startFakeProvider(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-provider.ts", String(PROVIDER_TTFT_MS), String(PROVIDER_TOKEN_GAP_MS), REPLY], {
-    cwd: serverDir,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once("exit", (code) => reject(new Error(`fake provider exited with ${code}`)));
-  });
-  if (child.pid === undefined) throw new Error("fake provider has no pid");
-  return {
-    url,
-    pid: child.pid,
-    stop: async () => {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
-/** Where the server under test keeps its data: the embedded default, or a Postgres URL. */
-type Target = { label: string; databaseUrl?: string; /** Server processes (WEB_CONCURRENCY); Postgres only. */ processes: number };
-
-/** A fresh database on the Postgres at `adminUrl`, dropped by `dispose`. */
-async function freshPostgres(adminUrl: string): Promise<{ url: string; dispose: () => Promise<void> }> {
-  const name = `companion_ttft_${randomBytes(4).toString("hex")}`;
-  const admin = await openDatabase({ kind: "postgres", url: adminUrl, poolSize: 1 });
-  await admin.db.execute(sql.raw(`create database "${name}"`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    dispose: async () => {
-      await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
-      await admin.close();
-    },
-  };
-}
-
 const profileDir = process.env.BENCH_TTFT_PROFILE_DIR;
 /** Flags for the server's node: the experiment knobs above. */
 const serverNodeArgs = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_TTFT_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
-
-async function startServerProcess(fakeUrl: string, target: Target) {
-  const dataDir = await mkdtemp(join(tmpdir(), "companion-bench-"));
-  const port = await freePort();
-  const child = spawn(process.execPath, [...serverNodeArgs, "--import", "tsx", "src/main.ts"], {
-    cwd: serverDir,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      DATA_DIR: dataDir,
-      SEED_DEMO: "true",
-      ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
-      JWT_SECRET: randomBytes(32).toString("base64url"),
-      OPENAI_API_KEY: "bench-key",
-      OPENAI_BASE_URL: fakeUrl,
-      AI_TIMEOUT_MS: "10000",
-      // The benchmark sends far more than a person would.
-      RATE_CHAT_PER_MIN: "1000000",
-      ...(target.processes > 1 ? { WEB_CONCURRENCY: String(target.processes) } : {}),
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error("server did not become ready in 120 s");
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (child.pid === undefined) throw new Error("server process has no pid");
-  return {
-    url,
-    pid: child.pid,
-    stop: async () => {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function signUpConnected(url: string, companionId: string | undefined, i: number): Promise<{ api: CompanionClient; companionId: string }> {
   let token: string | undefined;
@@ -281,9 +169,9 @@ async function main(): Promise<void> {
 }
 
 async function runTarget(target: Target): Promise<void> {
-  const fake = await startFakeProvider();
+  const fake = await startFakeProvider({ ttftMs: PROVIDER_TTFT_MS, tokenGapMs: PROVIDER_TOKEN_GAP_MS, reply: REPLY });
   const fakeUrl = fake.url;
-  const server = await startServerProcess(fakeUrl, target);
+  const server = await startServerProcess(fakeUrl, target, serverNodeArgs);
   const provider = createOpenAIProvider({ name: "direct", apiKey: "bench-key", baseURL: fakeUrl, model: "gpt-4o-mini", timeoutMs: 10_000, maxRetries: 0 });
   try {
     const maxConcurrency = Math.max(...CONCURRENCY);
@@ -338,37 +226,6 @@ interface Row {
   serverCpuMsPerExchange: number;
   /** Each process's CPU time over the run's wall time (100% = one core). */
   cores: string;
-}
-
-/**
- * CPU time (ms) used so far, from /proc (Linux; NaN elsewhere): by the server (`serverPid`
- * and its cluster workers), by the fake provider, and by every `postgres` process (the
- * local database, PGlite runs inside the server).
- */
-async function cpuSnapshot(serverPid: number, fakePid: number): Promise<{ server: number; fake: number; postgres: number }> {
-  const procs = new Map<number, { ppid: number; comm: string; ticks: number }>();
-  try {
-    for (const entry of await readdir("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-      // "pid (comm) state ppid ... utime(14th field) stime(15th)".
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields.length > 12) procs.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
-    }
-  } catch {
-    return { server: NaN, fake: NaN, postgres: NaN };
-  }
-  const under = (pid: number, root: number) => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
-    return false;
-  };
-  const ms = (keep: (pid: number, comm: string) => boolean) => {
-    let ticks = 0;
-    for (const [pid, proc] of procs) if (keep(pid, proc.comm)) ticks += proc.ticks;
-    return ticks * 10; // USER_HZ is 100 on Linux
-  };
-  return { server: ms((pid) => under(pid, serverPid)), fake: ms((pid) => under(pid, fakePid)), postgres: ms((_, comm) => comm === "postgres") };
 }
 
 function report(rows: Row[], database: string): void {

@@ -7,8 +7,9 @@
  * The primary serves nothing. Before forking it does, once, what every process would
  * otherwise race to do: migrate, seed the demo content (SEED_DEMO), and generate the
  * development JWT key (so all workers sign and verify with the same one). Workers are plain
- * servers that skip those steps (main.ts: every cluster worker is one of ours). A worker that dies is replaced, unless it died
- * straight after starting (a crash loop: the primary gives up and exits non-zero).
+ * servers that skip those steps (main.ts: every cluster worker is one of ours). A worker
+ * that dies is replaced, unless it died straight after starting (a crash loop: the primary
+ * gives up and exits non-zero).
  * SIGTERM/SIGINT are passed on; each worker shuts down gracefully, then the primary exits.
  */
 import cluster, { type Worker } from "node:cluster";

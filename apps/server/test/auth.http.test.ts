@@ -22,6 +22,19 @@ const codeOf = async (p: Promise<unknown>) => {
   throw new Error("expected the call to fail");
 };
 
+/** A client whose access token is rejected but whose refresh token is good; `seen` collects its onTokens calls. */
+function staleTokenClient(refreshToken: string) {
+  const seen: unknown[] = [];
+  const api = t.client({
+    getAccessToken: () => "not-a-valid-token",
+    getRefreshToken: () => refreshToken,
+    onTokens: (tokens) => {
+      seen.push(tokens);
+    },
+  });
+  return { api, seen };
+}
+
 describe("auth through packages/client over HTTP", () => {
   it("register → me → refresh → logout", async () => {
     const { api, tokens } = t.session();
@@ -46,15 +59,8 @@ describe("auth through packages/client over HTTP", () => {
   it("refreshes once and retries when the access token is rejected", async () => {
     const email = uniqueEmail();
     const first = await t.client().auth.register.mutate({ email, password: "password-1234", displayName: "R" });
-    const seen: unknown[] = [];
     // An app holding a stale (here: garbage) access token and a valid refresh token.
-    const api = t.client({
-      getAccessToken: () => "not-a-valid-token",
-      getRefreshToken: () => first.tokens.refreshToken,
-      onTokens: (tokens) => {
-        seen.push(tokens);
-      },
-    });
+    const { api, seen } = staleTokenClient(first.tokens.refreshToken);
     const me = await api.auth.me.query();
     expect(me.email).toBe(email);
     expect(seen).toHaveLength(1);
@@ -64,15 +70,8 @@ describe("auth through packages/client over HTTP", () => {
     const first = await t.client().auth.register.mutate({ email: uniqueEmail(), password: "password-1234", displayName: "S" });
     const companion = await createCompanion(t.database.db);
     await t.client({ getAccessToken: () => first.tokens.accessToken }).companions.connect.mutate({ companionId: companion.id });
-    const seen: unknown[] = [];
     // An app that sat on the chat screen until its access token expired; the stream is its first call.
-    const api = t.client({
-      getAccessToken: () => "not-a-valid-token",
-      getRefreshToken: () => first.tokens.refreshToken,
-      onTokens: (tokens) => {
-        seen.push(tokens);
-      },
-    });
+    const { api, seen } = staleTokenClient(first.tokens.refreshToken);
     const events = await streamToEnd(api, { companionId: companion.id, content: "still there?", idempotencyKey: newKey() });
     expect(events.map((e) => e.type)).toContain("token");
     expect(events.at(-1)?.type).toBe("done");

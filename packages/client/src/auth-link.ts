@@ -74,10 +74,12 @@ export function authLink(opts: { tokens: TokenState; refresh: (refreshToken: str
         const run = () => {
           sub = next(op).subscribe({
             next: (value) => {
-              emitted ||= op.type !== "subscription" || value.result.type === "data";
+              // Query/mutation results carry `data` without a `type` tag; subscriptions tag theirs
+              // and also send data-less `started` / `stopped` results.
+              const hasData = "data" in value.result;
+              emitted ||= hasData;
               emit(async () => {
-                // Query/mutation results carry `data` without a `type` tag; subscriptions tag theirs.
-                const data = "data" in value.result ? (value.result.data as { tokens?: AuthTokens } | undefined) : undefined;
+                const data = hasData ? (value.result.data as { tokens?: AuthTokens } | undefined) : undefined;
                 if (TOKEN_PATHS.has(op.path) && data?.tokens) await opts.tokens.set(data.tokens);
                 else if (SIGN_OUT_PATHS.has(op.path)) await opts.tokens.set(null);
                 observer.next(value);
