@@ -41,6 +41,11 @@ const envSchema = z
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * An SSE stream silent this long gets a ping (sse-keepalive.ts), within 1.5× of it: well
+     * inside REQUEST_TIMEOUT_MS and the client's 30 s inactivity reconnect (packages/api trpc.ts).
+     */
+    SSE_KEEPALIVE_MS: z.coerce.number().int().min(20).max(15_000).default(10_000),
 
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
@@ -73,6 +78,9 @@ const envSchema = z
     }
     if (env.WEB_CONCURRENCY > 1 && env.JOBS_IN_PROCESS) {
       ctx.addIssue({ code: "custom", path: ["JOBS_IN_PROCESS"], message: "with WEB_CONCURRENCY > 1 run the jobs in apps/worker, not in every server process" });
+    }
+    if (env.SSE_KEEPALIVE_MS * 1.5 >= env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["SSE_KEEPALIVE_MS"], message: "must be under two thirds of REQUEST_TIMEOUT_MS, or idle SSE streams time out between pings" });
     }
     for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {

@@ -12,6 +12,7 @@ import type { Env } from "./env.ts";
 import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
 import type { Runtime } from "./services.ts";
 import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
+import { createSseKeepAlive } from "./sse-keepalive.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
 export interface HttpApp {
@@ -31,6 +32,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   // Uploaded media (local storage) is read under /media/ too: keys are `u/<userId>/<uuid>.<ext>`.
   // Private caching only: the bytes may belong to a story with a restricted audience.
   const uploadedMedia = runtime.localMedia ? [{ dir: runtime.localMedia.dir, cacheControl: "private, max-age=86400, immutable" }] : [];
+  const keepAlive = createSseKeepAlive(env.SSE_KEEPALIVE_MS);
   const media = createMediaRoute([{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }, ...uploadedMedia], log);
 
   const trpc = createHTTPHandler({
@@ -92,12 +94,13 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       return sendJson(res, 413, { error: "Payload too large", limitBytes: env.MAX_BODY_BYTES }, { connection: "close" });
     }
     // Idle timeout per request: a handler that goes silent this long is cut off. SSE
-    // streams stay alive through tRPC's pings, which are more frequent than the timeout.
+    // streams stay alive through the keep-alive's pings, which are more frequent.
     req.setTimeout(env.REQUEST_TIMEOUT_MS, () => {
       log.warn({ reqId: requestId, path }, "request timed out");
       if (!res.headersSent) sendJson(res, 503, { error: "Request timed out" }, { connection: "close" });
       else res.destroy();
     });
+    keepAlive.watch(res);
     trpc(req, res);
   }
 
@@ -133,6 +136,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     shutdown: async () => {
       if (shuttingDown) return;
       shuttingDown = true;
+      keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // SSE streams never finish on their own: end them so clients reconnect elsewhere.

@@ -24,6 +24,13 @@ describe("env", () => {
     expect(() => parseEnv({ ...pg, WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY/);
   });
 
+  it("keeps SSE pings well inside the request timeout", () => {
+    expect(parseEnv({}).SSE_KEEPALIVE_MS).toBe(10_000);
+    expect(parseEnv({ REQUEST_TIMEOUT_MS: "1000", SSE_KEEPALIVE_MS: "600" }).SSE_KEEPALIVE_MS).toBe(600);
+    expect(() => parseEnv({ REQUEST_TIMEOUT_MS: "12000" })).toThrow(/SSE_KEEPALIVE_MS: must be under two thirds of REQUEST_TIMEOUT_MS/);
+    expect(() => parseEnv({ SSE_KEEPALIVE_MS: "20000" })).toThrow(/SSE_KEEPALIVE_MS/);
+  });
+
   it("reports every bad variable by name", () => {
     try {
       parseEnv({ PORT: "http", DB_POOLER: "sometimes", JWT_SECRET: "short" });

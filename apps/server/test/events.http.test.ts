@@ -259,6 +259,34 @@ describe("events.subscribe over SSE", () => {
     expect(after.handles, process.getActiveResourcesInfo().join(",")).toBeLessThanOrEqual(baseline.handles);
   }, 180_000);
 
+  it("an idle subscription outlives the request timeout on the keep-alive's pings, on one connection", async () => {
+    const s = await startTestServer({ REQUEST_TIMEOUT_MS: "1000", SSE_KEEPALIVE_MS: "200" });
+    const requests: string[] = [];
+    const onRequest = (req: IncomingMessage) => {
+      if (req.url?.startsWith("/trpc/events.subscribe")) requests.push(req.url);
+    };
+    s.server.app.server.on("request", onRequest);
+    try {
+      const { api } = s.session();
+      const { user } = await api.auth.register.mutate({ email: uniqueEmail("Idle"), password: "password-1234", displayName: "Idle" });
+      const sub = recordEvents(api);
+      await sub.started;
+      // Silent for 2.5 idle timeouts: without pings the server cuts the stream at 1 s.
+      await new Promise((r) => setTimeout(r, 2_500));
+      const note = await createNotification(s.database.db, { userId: user.id, kind: "test", payload: { n: 1 } });
+      const [event] = await sub.waitFor(1, 1_000);
+      sub.unsubscribe();
+      expect(event?.id).toBe(String(note.eventId));
+      // The pings never reach onData, and the client never had to reconnect.
+      expect(sub.received).toHaveLength(1);
+      expect(sub.errors).toEqual([]);
+      expect(requests).toHaveLength(1);
+    } finally {
+      s.server.app.server.off("request", onRequest);
+      await s.stop();
+    }
+  });
+
   it("server shutdown ends open subscriptions and closes the hub", async () => {
     const s = await startTestServer();
     const { api } = s.session();

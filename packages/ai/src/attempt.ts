@@ -28,17 +28,28 @@ export function startAttempt(callerSignal: AbortSignal | undefined, timeoutMs: n
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
 
+  // One timer for the attempt, restarted with refresh(): streaming re-arms it on every
+  // chunk, and a new timer per token is measurable at fifty concurrent streams. Disarmed, it
+  // may still run out, but does nothing.
+  let armed = false;
+  let armedMs = 0;
+  const fire = () => {
+    if (!armed || controller.signal.aborted) return;
+    cause.timedOut = true;
+    controller.abort(new Error(`timed out after ${armedMs} ms`));
+  };
   const disarm = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+    armed = false;
   };
   const arm = (ms: number) => {
-    disarm();
-    timer = setTimeout(() => {
-      if (controller.signal.aborted) return;
-      cause.timedOut = true;
-      controller.abort(new Error(`timed out after ${ms} ms`));
-    }, ms);
+    armed = true;
+    if (timer !== undefined && ms === armedMs) {
+      timer.refresh();
+      return;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    armedMs = ms;
+    timer = setTimeout(fire, ms);
   };
   arm(timeoutMs);
 
@@ -53,6 +64,7 @@ export function startAttempt(callerSignal: AbortSignal | undefined, timeoutMs: n
     },
     dispose() {
       disarm();
+      clearTimeout(timer);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     },
   };

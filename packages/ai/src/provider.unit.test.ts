@@ -92,6 +92,18 @@ describe("openai provider over a fake OpenAI server", () => {
     expect(chunks).toHaveLength(2);
   });
 
+  it("does not count a slow consumer against the idle timeout", async () => {
+    fp.fake.setBehavior({ mode: "ok" });
+    const chunks: StreamChunk[] = [];
+    for await (const c of fp.provider.stream({ ...request, idleTimeoutMs: 100 })) {
+      chunks.push(c);
+      // Longer than the idle timeout, twice: the timer runs out while paused, then re-arms.
+      if (chunks.length <= 2) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(chunks.at(-1)?.type).toBe("usage");
+    expect(chunks.filter((c) => c.type === "delta").length).toBeGreaterThan(2);
+  });
+
   it("reports a connection cut mid-stream as a retryable server error", async () => {
     fp.fake.setBehavior({ mode: "ok", cutAfterChunks: 2 });
     const err = await failureOf(collect(fp.provider.stream(request)));

@@ -11,7 +11,10 @@ const t = initTRPC.context<Context>().create({
   // Stack traces never leave the server, whatever NODE_ENV says.
   isDev: false,
   sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
+    // No per-value ping: it costs a timer and a promise race on every streamed token. The
+    // HTTP server pings silent streams itself, with tRPC's ping event (apps/server
+    // sse-keepalive.ts, SSE_KEEPALIVE_MS at most 15 s), which resets this client timer.
+    ping: { enabled: false },
     client: { reconnectAfterInactivityMs: 30_000 },
   },
 });

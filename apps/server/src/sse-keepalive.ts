@@ -1,0 +1,71 @@
+/**
+ * Keep-alive for SSE responses, at the HTTP layer instead of tRPC's `sse.ping`.
+ *
+ * tRPC's ping wraps every value a subscription yields in a fresh timer and a promise race,
+ * so a streamed chat reply paid for it on every token (about a tenth of the server's CPU per
+ * exchange at fifty concurrent streams: docs/ai.md). Here a write only records when it
+ * happened and whether it ended an event; one timer per server looks at the open streams
+ * twice per interval and writes a ping to those silent for at least `intervalMs`.
+ *
+ * The ping is tRPC's own ping event (`event: ping`), so the tRPC client resets its
+ * inactivity timer on it (`sse.client.reconnectAfterInactivityMs` in packages/api) and never
+ * hands it to `onData`. It is only written between events: tRPC writes an event in several
+ * chunks, and under backpressure a timer can run between two of them.
+ */
+import type { ServerResponse } from "node:http";
+
+const PING = Buffer.from("event: ping\ndata: \n\n");
+const NEWLINE = 10;
+
+interface Stream {
+  lastWriteAt: number;
+  /** The last chunk written ended with a blank line: no event is half-written. */
+  atBoundary: boolean;
+}
+
+export interface SseKeepAlive {
+  /** Watches `res` if it turns out to be an event stream; forgets it when it closes. */
+  watch(res: ServerResponse): void;
+  stop(): void;
+}
+
+function endsEvent(chunk: unknown): boolean {
+  if (typeof chunk === "string") return chunk.endsWith("\n\n");
+  if (chunk instanceof Uint8Array) return chunk.length >= 2 && chunk[chunk.length - 1] === NEWLINE && chunk[chunk.length - 2] === NEWLINE;
+  return false;
+}
+
+const isEventStream = (res: ServerResponse) => String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
+
+export function createSseKeepAlive(intervalMs: number, now: () => number = performance.now.bind(performance)): SseKeepAlive {
+  const streams = new Map<ServerResponse, Stream>();
+
+  const sweep = () => {
+    const at = now();
+    for (const [res, stream] of streams) {
+      if (!stream.atBoundary || at - stream.lastWriteAt < intervalMs || res.writableEnded || !isEventStream(res)) continue;
+      res.write(PING);
+    }
+  };
+  // Twice per interval: a silent stream is pinged after between 1 and 1.5 intervals.
+  const timer = setInterval(sweep, intervalMs / 2).unref();
+
+  return {
+    watch(res) {
+      // Until tRPC's first chunk (the `connected` event) nothing is written at all.
+      const stream: Stream = { lastWriteAt: now(), atBoundary: false };
+      streams.set(res, stream);
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      res.write = ((chunk: unknown, ...rest: unknown[]) => {
+        stream.lastWriteAt = now();
+        stream.atBoundary = endsEvent(chunk);
+        return write(chunk, ...rest);
+      }) as ServerResponse["write"];
+      res.once("close", () => streams.delete(res));
+    },
+    stop() {
+      clearInterval(timer);
+      streams.clear();
+    },
+  };
+}
