@@ -145,3 +145,32 @@ export async function cpuSnapshot(serverPid: number, fakePid: number): Promise<{
   };
   return { server: ms((pid) => under(pid, serverPid)), fake: ms((pid) => under(pid, fakePid)), postgres: ms((_, comm) => comm === "postgres") };
 }
+
+/**
+ * How fast the machine is right now: the median time of a fixed JavaScript workload (JSON,
+ * allocation, sorting: the kind of work the server does per token). On a shared VM the same
+ * code gives other TTFT figures when a neighbour takes the CPU; this puts a number on it.
+ */
+export function referenceWorkloadMs(): number {
+  const event = { type: "token", text: "hello", meta: { id: "3f1c2e", at: 1_700_000_000_000, tags: ["a", "b", "c"] } };
+  const runs: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const started = performance.now();
+    let keep = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const copy = JSON.parse(JSON.stringify({ ...event, seq: i })) as { seq: number; meta: { tags: string[] } };
+      keep += copy.seq + copy.meta.tags.sort().length;
+    }
+    if (keep < 0) throw new Error("unreachable");
+    runs.push(performance.now() - started);
+  }
+  return runs.sort((a, b) => a - b)[3] ?? NaN;
+}
+
+/** Jiffies stolen from this VM by its hypervisor, and all jiffies, machine-wide (/proc/stat; NaN elsewhere). */
+export async function stealSnapshot(): Promise<{ steal: number; total: number }> {
+  const line = (await readFile("/proc/stat", "utf8").catch(() => "")).split("\n")[0] ?? "";
+  const fields = line.split(/\s+/).slice(1).map(Number);
+  if (fields.length < 8) return { steal: NaN, total: NaN };
+  return { steal: fields[7] ?? NaN, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
