@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "@companion/db";
 import { sql } from "drizzle-orm";
+import { percentile } from "./stats.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +45,7 @@ export async function startFakeProvider(options: { ttftMs: number; tokenGapMs: n
     url,
     pid: child.pid,
     stop: async () => {
-      const exited = new Promise((r) => child.once("exit", r));
+      const exited = once(child, "exit");
       child.stdin.end();
       await exited;
     },
@@ -107,7 +109,7 @@ export async function startServerProcess(fakeUrl: string, target: Target, nodeAr
     url,
     pid: child.pid,
     stop: async () => {
-      const exited = new Promise((r) => child.once("exit", r));
+      const exited = once(child, "exit");
       child.kill("SIGTERM");
       await exited;
       await rm(dataDir, { recursive: true, force: true });
@@ -164,7 +166,7 @@ export function referenceWorkloadMs(): number {
     if (keep < 0) throw new Error("unreachable");
     runs.push(performance.now() - started);
   }
-  return runs.sort((a, b) => a - b)[3] ?? NaN;
+  return percentile(runs, 50);
 }
 
 /** Jiffies stolen from this VM by its hypervisor, and all jiffies, machine-wide (/proc/stat; NaN elsewhere). */

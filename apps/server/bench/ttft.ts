@@ -37,9 +37,10 @@ const PROVIDER_TOKEN_GAP_MS = Number(process.env.BENCH_TTFT_TOKEN_GAP_MS ?? 20);
 // BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_REPLY="...", BENCH_TTFT_TOKEN_GAP_MS=10 and BENCH_TTFT_NODE_FLAGS
 // (for the server's node) are for experiments, as is BENCH_TTFT_PROFILE_DIR, which writes the
 // server processes' CPU profiles there.
-const CONCURRENCY = (process.env.BENCH_TTFT_CONCURRENCY?.split(",").map(Number) ?? [1, 50]).filter((n) => Number.isInteger(n) && n > 0);
+const positiveList = (value: string | undefined, fallback: number[]) => (value?.split(",").map(Number) ?? fallback).filter((n) => Number.isInteger(n) && n > 0);
+const CONCURRENCY = positiveList(process.env.BENCH_TTFT_CONCURRENCY, [1, 50]);
 // BENCH_TTFT_PROCESSES=1 (a comma list): the Postgres server process counts to run.
-const PROCESSES = (process.env.BENCH_TTFT_PROCESSES?.split(",").map(Number) ?? [1, 2]).filter((n) => Number.isInteger(n) && n > 0);
+const PROCESSES = positiveList(process.env.BENCH_TTFT_PROCESSES, [1, 2]);
 /** Samples per concurrency: a lone stream takes a whole reply (~2 s) per sample. */
 const samplesAt = (concurrency: number) => (concurrency === 1 ? (small ? 20 : 100) : small ? 40 : 300);
 const WARMUP = small ? 10 : 40;
@@ -245,7 +246,7 @@ function report(rows: Row[], database: string, machine: { referenceMs: number; s
     const added = s.p50 - p.p50;
     verdicts.push(`${concurrency} stream${concurrency > 1 ? "s" : ""}: ${added.toFixed(1)} ms ${added < 10 ? "— met" : "— MISSED"}`);
     console.log(
-      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(s.p50 - p.p50)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}   ${serverCpuMsPerExchange.toFixed(1).padStart(8)} ms   (CPU: ${cores})`,
+      `${String(concurrency).padStart(11)}  ${String(sample.server.length).padStart(7)}   ${f(p.p50)} /${f(p.p99)}   ${f(s.p50)} /${f(s.p99)}  ${f(added)} /${f(s.p99 - p.p99)}   ${r(s.p50 / p.p50)} / ${r(s.p99 / p.p99)}   ${serverCpuMsPerExchange.toFixed(1).padStart(8)} ms   (CPU: ${cores})`,
     );
   }
   console.log(

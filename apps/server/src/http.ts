@@ -12,7 +12,7 @@ import type { Env } from "./env.ts";
 import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
 import type { Runtime } from "./services.ts";
 import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
-import { createSseKeepAlive } from "./sse-keepalive.ts";
+import { createSseKeepAlive, isEventStream } from "./sse-keepalive.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
 export interface HttpApp {
@@ -100,7 +100,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       if (!res.headersSent) sendJson(res, 503, { error: "Request timed out" }, { connection: "close" });
       else res.destroy();
     });
-    keepAlive.watch(res);
+    keepAlive.watch(req, res);
     trpc(req, res);
   }
 
@@ -141,7 +141,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       server.closeIdleConnections();
       // SSE streams never finish on their own: end them so clients reconnect elsewhere.
       for (const res of inflight) {
-        if (String(res.getHeader("content-type") ?? "").includes("text/event-stream")) res.destroy();
+        if (isEventStream(res)) res.destroy();
       }
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS).unref());
       await Promise.race([closed, deadline]);

@@ -12,7 +12,7 @@
  * hands it to `onData`. It is only written between events: tRPC writes an event in several
  * chunks, and under backpressure a timer can run between two of them.
  */
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 const PING = Buffer.from("event: ping\ndata: \n\n");
 const NEWLINE = 10;
@@ -24,8 +24,11 @@ interface Stream {
 }
 
 export interface SseKeepAlive {
-  /** Watches `res` if it turns out to be an event stream; forgets it when it closes. */
-  watch(res: ServerResponse): void;
+  /**
+   * Watches `res` when `req` asks for an event stream (EventSource always sends
+   * `Accept: text/event-stream`), so queries and mutations pay nothing; forgets it on close.
+   */
+  watch(req: IncomingMessage, res: ServerResponse): void;
   stop(): void;
 }
 
@@ -35,7 +38,7 @@ function endsEvent(chunk: unknown): boolean {
   return false;
 }
 
-const isEventStream = (res: ServerResponse) => String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
+export const isEventStream = (res: ServerResponse) => String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
 
 export function createSseKeepAlive(intervalMs: number, now: () => number = performance.now.bind(performance)): SseKeepAlive {
   const streams = new Map<ServerResponse, Stream>();
@@ -51,7 +54,8 @@ export function createSseKeepAlive(intervalMs: number, now: () => number = perfo
   const timer = setInterval(sweep, intervalMs / 2).unref();
 
   return {
-    watch(res) {
+    watch(req, res) {
+      if (!req.headers.accept?.includes("text/event-stream")) return;
       // Until tRPC's first chunk (the `connected` event) nothing is written at all.
       const stream: Stream = { lastWriteAt: now(), atBoundary: false };
       streams.set(res, stream);

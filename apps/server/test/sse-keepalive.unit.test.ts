@@ -23,14 +23,15 @@ afterEach(async () => {
 async function serve(handler: (res: ServerResponse) => void) {
   keepAlive = createSseKeepAlive(INTERVAL_MS);
   let response: ServerResponse | undefined;
-  server = createServer((_req, res) => {
-    keepAlive?.watch(res);
+  server = createServer((req, res) => {
+    keepAlive?.watch(req, res);
     response = res;
     handler(res);
   });
   await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  const body = (await fetch(`http://127.0.0.1:${port}/`)).body;
+  // As an EventSource asks.
+  const body = (await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: "text/event-stream" } })).body;
   if (!body) throw new Error("no body");
   let text = "";
   const decoder = new TextDecoder();

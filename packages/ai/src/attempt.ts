@@ -47,7 +47,7 @@ export function startAttempt(callerSignal: AbortSignal | undefined, timeoutMs: n
       timer.refresh();
       return;
     }
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     armedMs = ms;
     timer = setTimeout(fire, ms);
   };
