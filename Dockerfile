@@ -1,5 +1,5 @@
 # One image for the server and the worker (docker-compose.yml picks the command).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN npm install -g pnpm@10.34.9
 WORKDIR /app
 COPY . .
