@@ -1,19 +1,36 @@
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 /**
- * One vitest run for the whole monorepo, so the migrated database template is built
- * once per backend. Database tests (`*.test.ts`) run on PGlite, and again on the real
- * Postgres when TEST_DATABASE_URL is set. `*.unit.test.ts` and `*.e2e.test.ts` run once.
+ * One vitest config for the whole monorepo, in four projects:
+ *  - unit:     `*.unit.test.ts` and `*.e2e.test.ts` (pure tests, and the real server binary on
+ *              its embedded default); run once, need nothing but Node.
+ *  - pglite:   `*.test.ts`, on the embedded PGlite.
+ *  - postgres: the same `*.test.ts` files again, on the real Postgres (TEST_DATABASE_URL).
+ *  - services: `*.services.test.ts`: what needs a real Postgres and Redis by nature (cluster,
+ *              cross-process realtime, the worker process, shared rate limits); run once.
+ * `pnpm test` runs unit + pglite (a machine with only Node passes it); `pnpm test:services`
+ * runs postgres + services and fails loudly when Postgres or Redis is missing. The migrated
+ * database template is built once per backend (packages/db/src/testing/global-setup.ts).
  */
 const globalSetup = ["./packages/db/src/testing/global-setup.ts"];
-const include = ["{apps,packages}/*/{src,test}/**/*.test.ts"];
-// Backend-independent files run once: pure unit tests, and process-level e2e tests that
-// start the real server binary on its embedded default.
-const unit = ["{apps,packages}/*/{src,test}/**/*.unit.test.ts", "{apps,packages}/*/{src,test}/**/*.e2e.test.ts"];
+const tree = "{apps,packages}/*/{src,test}/**";
+const unit = [`${tree}/*.unit.test.ts`, `${tree}/*.e2e.test.ts`];
+const services = [`${tree}/*.services.test.ts`];
+
+// The services' addresses: the local defaults unless CI (or you) point elsewhere.
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
+const serviceEnv = { TEST_BACKEND: "postgres", TEST_DATABASE_URL, TEST_REDIS_URL };
 
 const dbProject = (backend: "pglite" | "postgres"): TestProjectInlineConfiguration => ({
   extends: true,
-  test: { name: backend, include, exclude: [...unit, "**/node_modules/**"], env: { TEST_BACKEND: backend }, globalSetup },
+  test: {
+    name: backend,
+    include: [`${tree}/*.test.ts`],
+    exclude: [...unit, ...services, "**/node_modules/**"],
+    env: backend === "postgres" ? serviceEnv : { TEST_BACKEND: backend },
+    globalSetup,
+  },
 });
 
 export default defineConfig({
@@ -25,7 +42,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "unit", include: unit } },
       dbProject("pglite"),
-      ...(process.env.TEST_DATABASE_URL ? [dbProject("postgres")] : []),
+      dbProject("postgres"),
+      { extends: true, test: { name: "services", include: services, env: serviceEnv, globalSetup } },
     ],
   },
 });

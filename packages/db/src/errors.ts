@@ -9,7 +9,9 @@ export type DomainErrorCode =
   | "UNAUTHORIZED"
   | "BAD_REQUEST"
   | "TOO_MANY_REQUESTS"
-  | "PRECONDITION_FAILED";
+  | "PRECONDITION_FAILED"
+  /** A dependency (database, S3, Redis, the model) is down: HTTP 503 with Retry-After. */
+  | "SERVICE_UNAVAILABLE";
 
 export class DomainError extends Error {
   constructor(
@@ -25,6 +27,10 @@ export class DomainError extends Error {
 
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
+
+/** A dependency outage: the client should retry after `retryAfterMs` (sent as Retry-After). */
+export const serviceUnavailable = (what: string, retryAfterMs: number, cause?: unknown) =>
+  new DomainError("SERVICE_UNAVAILABLE", `${what} is unavailable; try again shortly`, { retryAfterMs }, cause === undefined ? undefined : { cause });
 
 /** Postgres unique-violation, from either driver. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {

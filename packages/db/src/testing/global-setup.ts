@@ -32,14 +32,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
   }
 
-  const adminUrl = process.env.TEST_DATABASE_URL;
+  const adminUrl = project.config.env.TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error("TEST_BACKEND=postgres needs TEST_DATABASE_URL");
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin`select 1`;
   } catch (err) {
     await admin.end();
-    throw new Error(`TEST_DATABASE_URL (${adminUrl}) is not reachable; Postgres tests cannot run`, { cause: err });
+    throw new Error(`Postgres at TEST_DATABASE_URL (${adminUrl}) is not reachable; \`pnpm test:services\` needs it (bash .ci/run starts it)`, { cause: err });
   }
   const templateName = `companion_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
   await admin.unsafe(`create database "${templateName}"`);

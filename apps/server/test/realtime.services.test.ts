@@ -21,7 +21,7 @@ import { recordEvents, settle } from "./realtime-client.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (!adminUrl) {
-  throw new Error("realtime.e2e.test.ts needs TEST_DATABASE_URL (a real Postgres): cross-process fan-out cannot be tested on PGlite");
+  throw new Error("realtime.services.test.ts needs TEST_DATABASE_URL (a real Postgres): cross-process fan-out cannot be tested on PGlite");
 }
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));

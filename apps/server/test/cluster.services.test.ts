@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "./harness.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-if (!adminUrl) throw new Error("cluster.e2e.test.ts needs TEST_DATABASE_URL (a real Postgres): a cluster cannot share the embedded database");
+if (!adminUrl) throw new Error("cluster.services.test.ts needs TEST_DATABASE_URL (a real Postgres): a cluster cannot share the embedded database");
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const dbName = `companion_cluster_${randomBytes(5).toString("hex")}`;
