@@ -1,6 +1,9 @@
 import { dbEnvShape, eventRetentionEnvShape } from "@companion/db";
 import { z } from "zod";
 
+/** Every variable the CLI reads (the start-path test checks each reaches it). */
+export const adminEnvNames: readonly string[] = [...Object.keys(dbEnvShape), ...Object.keys(eventRetentionEnvShape)];
+
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
 export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));

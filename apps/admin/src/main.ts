@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { DataDirLockedError, DomainError, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DataDirLockedError, DomainError, loadDotEnv, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
 import { commands, UsageError } from "./commands.ts";
 import { parseAdminEnv } from "./env.ts";
 
@@ -88,5 +88,6 @@ export async function runCli(argv: string[], io: CliIO = stdio, openDb: () => Pr
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadDotEnv();
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -104,6 +104,12 @@ const AI_ENV_NAMES: Record<string, string> = {
   "breaker.cooldownMs": "AI_BREAKER_COOLDOWN_MS",
 };
 
+/**
+ * Every variable this server reads: its schema's, the AI provider settings parseAiEnv reads,
+ * and ENV_FILE. The start-path test checks each of them reaches the process.
+ */
+export const serverEnvNames: readonly string[] = [...Object.keys(envSchema.shape), ...Object.values(AI_ENV_NAMES), "ENV_FILE"];
+
 function parseAi(source: Record<string, string | undefined>): { ai?: AiConfig; issues: string[] } {
   try {
     return { ai: parseAiEnv(source), issues: [] };

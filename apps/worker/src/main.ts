@@ -3,7 +3,7 @@
  * DATABASE_URL, on their intervals, until SIGTERM/SIGINT; then the run in progress finishes
  * and the process exits 0.
  */
-import { openConfiguredDatabase } from "@companion/db";
+import { loadDotEnv, openConfiguredDatabase } from "@companion/db";
 import { pino } from "pino";
 import { parseWorkerEnv } from "./env.ts";
 import { startJobs } from "./jobs.ts";
@@ -11,6 +11,7 @@ import { startJobs } from "./jobs.ts";
 async function main(): Promise<void> {
   let env;
   try {
+    loadDotEnv();
     env = parseWorkerEnv();
   } catch (err) {
     console.error((err as Error).message);

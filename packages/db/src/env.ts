@@ -2,16 +2,33 @@
  * Database settings shared by every process that opens the database (server, worker,
  * admin CLI). Apps merge `dbEnvShape` into their own env schema.
  */
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { openDatabase } from "./client.ts";
+import { repoRoot } from "./paths.ts";
 import { EVENT_RETENTION_MS } from "./queries/events.ts";
 import type { DatabaseHandle } from "./types.ts";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+/**
+ * Loads `.env` at the repository root (or the file ENV_FILE names) into process.env, for
+ * every app's entry before it parses its settings. Variables already set in the
+ * environment win over the file. Returns the file loaded, or null when there is none.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env): string | null {
+  const named = env.ENV_FILE;
+  const path = named ? resolve(named) : join(repoRoot, ".env");
+  if (!existsSync(path)) {
+    if (named) throw new Error(`ENV_FILE names ${path}, which does not exist`);
+    return null;
+  }
+  process.loadEnvFile(path);
+  return path;
+}
 
 export const dbEnvShape = {
+  /** A dotenv file to load instead of `.env` at the repository root (see loadDotEnv). */
+  ENV_FILE: z.string().optional(),
   /** Embedded data lives here (relative to the repository root). */
   DATA_DIR: z.string().default(".data"),
   DATABASE_URL: z.url().optional(),

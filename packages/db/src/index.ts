@@ -1,12 +1,12 @@
 export * from "./schema/index.ts";
 export * from "./types.ts";
 export { openDatabase, type DatabaseOptions, type PgliteOptions, type PostgresOptions } from "./client.ts";
-export { migrationsFolder } from "./migrate.ts";
+export { migrationsFolder, repoRoot } from "./paths.ts";
 export { DataDirLockedError } from "./lock.ts";
 export { withUser } from "./user-scope.ts";
 export * from "./errors.ts";
 export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed } from "./seed/index.ts";
-export { dbEnvShape, eventRetentionEnvShape, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
+export { dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
 export * from "./queries/users.ts";
 export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
 export * from "./relationship/model.ts";

@@ -1,13 +1,10 @@
-import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-
-/** The repository's `drizzle/` folder: generated SQL plus hand-written migrations. */
-export const migrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+import { migrationsFolder } from "./paths.ts";
 
 // Any constant works; it only has to be the same for every process that migrates.
 const MIGRATION_LOCK_KEY = 727_274_001;

@@ -1,0 +1,3 @@
+import { appBuild } from "@companion/build";
+
+export default appBuild();
