@@ -8,8 +8,11 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
  *  - postgres: the same `*.test.ts` files again, on the real Postgres (TEST_DATABASE_URL).
  *  - services: `*.services.test.ts`: what needs a real Postgres and Redis by nature (cluster,
  *              cross-process realtime, the worker process, shared rate limits); run once.
+ *  - pgbouncer: postgres + services again, with the app's connections through PgBouncer in
+ *              transaction mode (TEST_PGBOUNCER_URL; `.ci/run` starts one).
  * `pnpm test` runs unit + pglite (a machine with only Node passes it); `pnpm test:services`
- * runs postgres + services and fails loudly when Postgres or Redis is missing. The migrated
+ * runs postgres + services and fails loudly when Postgres or Redis is missing; `pnpm
+ * test:pgbouncer` needs a PgBouncer too. The migrated
  * database template is built once per backend (packages/db/src/testing/global-setup.ts).
  */
 const globalSetup = ["./packages/db/src/testing/global-setup.ts"];
@@ -20,6 +23,7 @@ const services = [`${tree}/*.services.test.ts`];
 // The services' addresses: the local defaults unless CI (or you) point elsewhere.
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
+const TEST_PGBOUNCER_URL = process.env.TEST_PGBOUNCER_URL || "postgres://postgres@127.0.0.1:6432/postgres";
 const serviceEnv = { TEST_BACKEND: "postgres", TEST_DATABASE_URL, TEST_REDIS_URL };
 
 const dbProject = (backend: "pglite" | "postgres"): TestProjectInlineConfiguration => ({
@@ -44,6 +48,16 @@ export default defineConfig({
       dbProject("pglite"),
       dbProject("postgres"),
       { extends: true, test: { name: "services", include: services, env: serviceEnv, globalSetup } },
+      {
+        extends: true,
+        test: {
+          name: "pgbouncer",
+          include: [`${tree}/*.test.ts`],
+          exclude: [...unit, "**/node_modules/**"],
+          env: { ...serviceEnv, TEST_PGBOUNCER_URL },
+          globalSetup,
+        },
+      },
     ],
   },
 });

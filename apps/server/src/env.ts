@@ -4,7 +4,7 @@
  * development JWT key. In production a missing JWT secret refuses to start.
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
-import { dbEnvShape, resolveDataDir } from "@companion/db";
+import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { jobsEnvShape } from "@companion/worker";
 import { z } from "zod";
@@ -82,6 +82,7 @@ const envSchema = z
     if (env.SSE_KEEPALIVE_MS * 1.5 >= env.REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["SSE_KEEPALIVE_MS"], message: "must be under two thirds of REQUEST_TIMEOUT_MS, or idle SSE streams time out between pings" });
     }
+    for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {
       ctx.addIssue({ code: "custom", path: ["AI_CONTEXT_TOKENS"], message: "must leave at least 256 tokens for the prompt after AI_REPLY_TOKENS" });

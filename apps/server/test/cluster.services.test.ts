@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@companion/client";
 import { companions, demoCompanions, openDatabase, type DatabaseHandle } from "@companion/db";
-import { databaseUrlWithName } from "@companion/db/testing";
+import { openTestPostgres, postgresEnvFor } from "@companion/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "./harness.ts";
@@ -26,7 +26,7 @@ if (!adminUrl) throw new Error("cluster.services.test.ts needs TEST_DATABASE_URL
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const dbName = `companion_cluster_${randomBytes(5).toString("hex")}`;
-const url = databaseUrlWithName(adminUrl, dbName);
+const dbEnv = postgresEnvFor(dbName, adminUrl);
 
 let admin: DatabaseHandle;
 let dataDir: string;
@@ -62,7 +62,7 @@ beforeAll(async () => {
   // No JWT_SECRET: the development key the primary generates must be the one both workers use.
   primary = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
-    env: { PATH: process.env.PATH, NODE_ENV: "development", DATABASE_URL: url, DATA_DIR: dataDir, SEED_DEMO: "true", WEB_CONCURRENCY: "2", PORT: "0", LOG_LEVEL: "info" },
+    env: { PATH: process.env.PATH, NODE_ENV: "development", ...dbEnv, DATA_DIR: dataDir, SEED_DEMO: "true", WEB_CONCURRENCY: "2", PORT: "0", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   primary.stdout?.on("data", (d: Buffer) => (output += d.toString()));
@@ -99,7 +99,7 @@ describe("WEB_CONCURRENCY=2 (node:cluster on Postgres)", () => {
     expect(new Set([...output.matchAll(/"url":"(http:[^"]+)"/g)].map((x) => x[1]))).toEqual(new Set([serverUrl]));
     // Migrated and seeded once, by the primary, not raced by the workers.
     expect(output.match(/"msg":"seeded demo content"/g)).toHaveLength(1);
-    const db = await openDatabase({ kind: "postgres", url, poolSize: 1 });
+    const db = await openTestPostgres(dbName, { poolSize: 1, adminUrl });
     try {
       const [row] = await db.db.select({ n: sql<number>`count(*)::int` }).from(companions);
       expect(row?.n).toBe(demoCompanions.length);

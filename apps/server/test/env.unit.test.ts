@@ -24,6 +24,14 @@ describe("env", () => {
     expect(() => parseEnv({ ...pg, WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY/);
   });
 
+  it("behind a transaction pooler, needs the direct URL for LISTEN and migrations", () => {
+    const bouncer = { DATABASE_URL: "postgres://u@pgbouncer:6432/db", DB_POOLER: "transaction" };
+    expect(() => parseEnv(bouncer)).toThrow(/DATABASE_DIRECT_URL: is required with DB_POOLER=transaction/);
+    const env = parseEnv({ ...bouncer, DATABASE_DIRECT_URL: "postgres://u@postgres:5432/db" });
+    expect(env.DATABASE_DIRECT_URL).toBe("postgres://u@postgres:5432/db");
+    expect(() => parseEnv({ ...bouncer, DATABASE_DIRECT_URL: "not a url" })).toThrow(/DATABASE_DIRECT_URL/);
+  });
+
   it("keeps SSE pings well inside the request timeout", () => {
     expect(parseEnv({}).SSE_KEEPALIVE_MS).toBe(10_000);
     expect(parseEnv({ REQUEST_TIMEOUT_MS: "1000", SSE_KEEPALIVE_MS: "600" }).SSE_KEEPALIVE_MS).toBe(600);

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@companion/client";
 import { createNotification, openDatabase, type DatabaseHandle } from "@companion/db";
-import { databaseUrlWithName } from "@companion/db/testing";
+import { openTestPostgres, postgresEnvFor } from "@companion/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, parseEnv, startServer, type RunningServer } from "../src/index.ts";
@@ -26,7 +26,7 @@ if (!adminUrl) {
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const dbName = `companion_rt_${randomBytes(5).toString("hex")}`;
-const url = databaseUrlWithName(adminUrl, dbName);
+const dbEnv = postgresEnvFor(dbName, adminUrl);
 const jwtSecret = randomBytes(32).toString("base64url");
 
 let admin: DatabaseHandle;
@@ -38,7 +38,7 @@ let server2Url: string;
 function spawnServer(): Promise<string> {
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
-    env: { PATH: process.env.PATH, DATABASE_URL: url, JWT_SECRET: jwtSecret, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "test" },
+    env: { PATH: process.env.PATH, ...dbEnv, JWT_SECRET: jwtSecret, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "test" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child = proc;
@@ -71,9 +71,9 @@ async function listeningBackends(): Promise<number[]> {
 beforeAll(async () => {
   admin = await openDatabase({ kind: "postgres", url: adminUrl, poolSize: 1 });
   await admin.db.execute(sql.raw(`create database "${dbName}"`));
-  observer = await openDatabase({ kind: "postgres", url, poolSize: 1 });
+  observer = await openTestPostgres(dbName, { poolSize: 1, adminUrl });
   await observer.migrate();
-  const env = parseEnv({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", JWT_SECRET: jwtSecret, DATABASE_URL: url, DB_POOL_SIZE: "3" });
+  const env = parseEnv({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", JWT_SECRET: jwtSecret, ...dbEnv, DB_POOL_SIZE: "3" });
   [server1, server2Url] = await Promise.all([startServer(env, createLogger(env)), spawnServer()]);
 }, 90_000);
 

@@ -2,7 +2,7 @@
  * Worker configuration; the only reader of process.env in this app. The job settings are
  * shared with the server, which runs the same jobs in-process on the embedded default.
  */
-import { dbEnvShape, eventRetentionEnvShape } from "@companion/db";
+import { dbEnvIssues, dbEnvShape, eventRetentionEnvShape } from "@companion/db";
 import { z } from "zod";
 
 /** Job intervals and retention, merged into the server's env schema too. */
@@ -23,6 +23,8 @@ const workerEnvSchema = z.object({
   // jobs itself; a separate worker only makes sense against a real Postgres.
   DATABASE_URL: z.url({ message: "DATABASE_URL is required: on the embedded default the server runs the jobs in-process" }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).superRefine((env, ctx) => {
+  for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
 });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

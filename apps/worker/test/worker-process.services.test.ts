@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { companions, openDatabase, stories, type DatabaseHandle } from "@companion/db";
-import { databaseUrlWithName } from "@companion/db/testing";
+import { openTestPostgres, postgresEnvFor } from "@companion/db/testing";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,15 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const adminUrl = process.env.TEST_DATABASE_URL;
 const dbName = `companion_worker_e2e_${randomBytes(4).toString("hex")}`;
 let handle: DatabaseHandle;
-let url: string;
+let dbEnv: Record<string, string>;
 
 beforeAll(async () => {
   if (!adminUrl) throw new Error("TEST_DATABASE_URL is required for the worker process test (CI sets it)");
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${dbName}"`);
   await admin.end();
-  url = databaseUrlWithName(adminUrl, dbName);
-  handle = await openDatabase({ kind: "postgres", url, poolSize: 2 });
+  dbEnv = postgresEnvFor(dbName, adminUrl);
+  handle = await openTestPostgres(dbName, { poolSize: 2, adminUrl });
   await handle.migrate();
 }, 60_000);
 
@@ -47,7 +47,7 @@ describe("the worker process", () => {
       .values({ authorCompanionId: companion!.id, createdAt: new Date(now - 25 * 3600_000), expiresAt: new Date(now - 1000) })
       .returning({ id: stories.id });
     const child = spawn(tsx, [main], {
-      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", DATABASE_URL: url, STORY_EXPIRY_INTERVAL_MS: "1000" },
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...dbEnv, STORY_EXPIRY_INTERVAL_MS: "1000" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

@@ -16,6 +16,11 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
   /** `transaction` for PgBouncer in transaction mode: no prepared statements. */
   pooler?: "session" | "transaction";
+  /**
+   * A direct (session) connection to the same database, for what a transaction pooler
+   * cannot carry: LISTEN (the realtime hub) and the migrations' advisory lock.
+   */
+  directUrl?: string;
   logger?: Logger;
 }
 
@@ -35,15 +40,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const transactionPooler = options.pooler === "transaction";
   const client = postgres(options.url, {
     max: options.poolSize ?? 10,
-    prepare: options.pooler !== "transaction",
+    prepare: !transactionPooler,
     onnotice: () => {},
     connection: {
       application_name: "companion",
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // PgBouncer refuses unknown startup parameters: behind it, set statement_timeout on
+      // the database role instead (docs/deploy.md).
+      ...(options.statementTimeoutMs && !transactionPooler ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
   });
+  // LISTEN needs a session of its own: on the pool's client without a pooler, else directly.
+  let listener: postgres.Sql | undefined;
+  const listenClient = () => (options.directUrl ? (listener ??= postgres(options.directUrl, { max: 1, onnotice: () => {}, connection: { application_name: "companion-listen" } })) : client);
   const db: Database = drizzlePostgres(client, { schema, logger: options.logger ?? false });
   return {
     db,
@@ -51,12 +62,12 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
     ping: async () => {
       await client`select 1`;
     },
-    migrate: () => migratePostgresUrl(options.url),
+    migrate: () => migratePostgresUrl(options.directUrl ?? options.url),
     listen: async (channel, onPayload, onListen) => {
       // After a reconnect postgres.js re-LISTENs with listener objects that this
       // subscription's unlisten() does not know; the flag keeps such a stale one inert.
       let active = true;
-      const sub = await client.listen(
+      const sub = await listenClient().listen(
         channel,
         (payload) => active && onPayload(payload),
         () => active && onListen?.(),
@@ -66,7 +77,9 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
         await sub.unlisten();
       };
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), listener?.end({ timeout: 5 })]);
+    },
   };
 }
 

@@ -34,11 +34,21 @@ export const dbEnvShape = {
   DATABASE_URL: z.url().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
-  /** `transaction` when connecting through PgBouncer in transaction mode. */
+  /** `transaction` when DATABASE_URL goes through PgBouncer in transaction mode. */
   DB_POOLER: z.enum(["session", "transaction"]).default("session"),
+  /** The same database without the pooler, for LISTEN and migrations; required with DB_POOLER=transaction. */
+  DATABASE_DIRECT_URL: z.url().optional(),
 };
 
 export type DbEnv = z.infer<z.ZodObject<typeof dbEnvShape>>;
+
+/** Problems with the database settings as a whole (for an env schema's superRefine). */
+export function dbEnvIssues(env: DbEnv): Array<{ path: string; message: string }> {
+  if (env.DB_POOLER === "transaction" && env.DATABASE_URL && !env.DATABASE_DIRECT_URL) {
+    return [{ path: "DATABASE_DIRECT_URL", message: "is required with DB_POOLER=transaction: LISTEN and the migration lock need a session, which a transaction pooler does not keep" }];
+  }
+  return [];
+}
 
 /**
  * How long realtime events are kept for replay (docs/realtime.md), one definition for the
@@ -59,6 +69,7 @@ export function openConfiguredDatabase(env: DbEnv): Promise<DatabaseHandle> {
       poolSize: env.DB_POOL_SIZE,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       pooler: env.DB_POOLER,
+      ...(env.DATABASE_DIRECT_URL ? { directUrl: env.DATABASE_DIRECT_URL } : {}),
     });
   }
   return openDatabase({ kind: "pglite", dataDir: join(resolveDataDir(env), "pglite") });

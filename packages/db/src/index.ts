@@ -6,7 +6,7 @@ export { DataDirLockedError } from "./lock.ts";
 export { withUser } from "./user-scope.ts";
 export * from "./errors.ts";
 export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed } from "./seed/index.ts";
-export { dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
+export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
 export * from "./queries/users.ts";
 export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
 export * from "./relationship/model.ts";

@@ -41,6 +41,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await admin.end();
     throw new Error(`Postgres at TEST_DATABASE_URL (${adminUrl}) is not reachable; \`pnpm test:services\` needs it (bash .ci/run starts it)`, { cause: err });
   }
+  const bouncerUrl = project.config.env.TEST_PGBOUNCER_URL;
+  if (bouncerUrl) {
+    const bouncer = postgres(bouncerUrl, { max: 1, prepare: false, onnotice: () => {} });
+    try {
+      await bouncer`select 1`;
+    } catch (err) {
+      await admin.end();
+      throw new Error(`PgBouncer at TEST_PGBOUNCER_URL (${bouncerUrl}) is not reachable; \`pnpm test:pgbouncer\` needs it (bash .ci/run starts it)`, { cause: err });
+    } finally {
+      await bouncer.end();
+    }
+  }
   const templateName = `companion_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
   await admin.unsafe(`create database "${templateName}"`);
   const handle = await openDatabase({ kind: "postgres", url: databaseUrlWithName(adminUrl, templateName), poolSize: 1 });

@@ -17,6 +17,34 @@ export { databaseUrlWithName } from "./urls.ts";
 export interface TestDatabase extends DatabaseHandle {
   /** For tests that need a second connection (e.g. a second server process). */
   url: string | undefined;
+  /** The database settings a server process on this database needs (postgres only; else empty). */
+  env: Record<string, string>;
+}
+
+/**
+ * The settings that reach database `name` as the app would: directly, or through PgBouncer
+ * in transaction mode when TEST_PGBOUNCER_URL is set (`.ci/run` runs the Postgres half of
+ * the suite again that way), with the direct URL for LISTEN and migrations.
+ */
+export function postgresEnvFor(name: string, adminUrl = process.env.TEST_DATABASE_URL): Record<string, string> {
+  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set (pnpm test:services sets it)");
+  const direct = databaseUrlWithName(adminUrl, name);
+  const bouncer = process.env.TEST_PGBOUNCER_URL;
+  if (!bouncer) return { DATABASE_URL: direct };
+  return { DATABASE_URL: databaseUrlWithName(bouncer, name), DB_POOLER: "transaction", DATABASE_DIRECT_URL: direct };
+}
+
+/** Opens database `name` the way postgresEnvFor describes. */
+export function openTestPostgres(name: string, options: { logger?: Logger; poolSize?: number; adminUrl?: string } = {}): Promise<DatabaseHandle> {
+  const env = postgresEnvFor(name, options.adminUrl);
+  return openDatabase({
+    kind: "postgres",
+    url: env.DATABASE_URL ?? "",
+    poolSize: options.poolSize ?? 5,
+    ...(env.DB_POOLER === "transaction" ? { pooler: "transaction" as const } : {}),
+    ...(env.DATABASE_DIRECT_URL ? { directUrl: env.DATABASE_DIRECT_URL } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 }
 
 export function testBackend(): "pglite" | "postgres" {
@@ -28,7 +56,7 @@ export async function createTestDatabase(options: { logger?: Logger; poolSize?: 
   if (testBackend() === "pglite") {
     const blob = new Blob([await readFile(inject("pgliteTemplatePath"))]);
     const handle = await openDatabase({ kind: "pglite", loadDataDir: blob, ...options });
-    return { ...handle, url: undefined };
+    return { ...handle, url: undefined, env: {} };
   }
   const adminUrl = inject("pgAdminUrl");
   const name = `companion_test_${randomBytes(6).toString("hex")}`;
@@ -38,11 +66,12 @@ export async function createTestDatabase(options: { logger?: Logger; poolSize?: 
   } finally {
     await admin.end();
   }
-  const url = databaseUrlWithName(adminUrl, name);
-  const handle = await openDatabase({ kind: "postgres", url, poolSize: options.poolSize ?? 5, ...(options.logger ? { logger: options.logger } : {}) });
+  const env = postgresEnvFor(name, adminUrl);
+  const handle = await openTestPostgres(name, { ...options, adminUrl });
   return {
     ...handle,
-    url,
+    url: env.DATABASE_URL,
+    env,
     close: async () => {
       await handle.close();
       const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
