@@ -106,10 +106,10 @@ const AI_ENV_NAMES: Record<string, string> = {
 };
 
 /**
- * Every variable this server reads: its schema's, the AI provider settings parseAiEnv reads,
- * and ENV_FILE. The start-path test checks each of them reaches the process.
+ * Every variable this server reads: its schema's (ENV_FILE included) and the AI provider settings
+ * parseAiEnv reads. The start-path test checks each of them reaches the process.
  */
-export const serverEnvNames: readonly string[] = [...Object.keys(envSchema.shape), ...Object.values(AI_ENV_NAMES), "ENV_FILE"];
+export const serverEnvNames: readonly string[] = [...Object.keys(envSchema.shape), ...Object.values(AI_ENV_NAMES)];
 
 function parseAi(source: Record<string, string | undefined>): { ai?: AiConfig; issues: string[] } {
   try {

@@ -1,5 +1,10 @@
+import { readFileSync } from "node:fs";
+import { parseEnv as parseDotEnv } from "node:util";
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "../src/env.ts";
+import { workerEnvNames } from "../../worker/src/env.ts";
+import { EnvError, parseEnv, serverEnvNames } from "../src/env.ts";
+
+const envExample = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
 
 describe("env", () => {
   it("runs with nothing set: embedded database, development", () => {
@@ -22,6 +27,12 @@ describe("env", () => {
     expect(parseEnv(pg).WEB_CONCURRENCY).toBe(2);
     expect(() => parseEnv({ ...pg, JOBS_IN_PROCESS: "true" })).toThrow(/JOBS_IN_PROCESS: with WEB_CONCURRENCY > 1/);
     expect(() => parseEnv({ ...pg, WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY/);
+  });
+
+  it(".env.example names every variable, and copied to .env as it is, starts the server", () => {
+    const listed = new Set([...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect([...serverEnvNames, ...workerEnvNames].filter((name) => !listed.has(name))).toEqual([]);
+    expect(parseEnv(parseDotEnv(envExample)).PORT).toBe(3000);
   });
 
   it("behind a transaction pooler, needs the direct URL for LISTEN and migrations", () => {

@@ -30,7 +30,7 @@ const workerEnvSchema = z.object({
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 /** Every variable the worker reads (the start-path test checks each reaches it). */
-export const workerEnvNames: readonly string[] = [...Object.keys(workerEnvSchema.shape), "ENV_FILE"];
+export const workerEnvNames: readonly string[] = Object.keys(workerEnvSchema.shape);
 
 export function parseWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   // Empty strings mean "unset", as in most .env files.
