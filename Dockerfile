@@ -1,9 +1,47 @@
-# One image for the server and the worker (docker-compose.yml picks the command).
-FROM node:24-bookworm-slim
-RUN npm install -g pnpm@10.34.9
-WORKDIR /app
+# One image for the server, the worker and the admin CLI (docker-compose.yml picks the
+# command). Built from the repository root: `docker build -t companion .`
+#
+# Stages: prune (only the packages the apps need, and their part of the lockfile) →
+# build (dependencies from the lockfile before any source, so they stay cached while only
+# code changes; then the tsdown bundles) → runtime (the bundles, the migrations, the demo
+# media, and each app's production dependencies only: native argon2 and PGlite).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+RUN npm install -g pnpm@10.34.9 turbo@2.11.11
+WORKDIR /repo
+
+FROM base AS prune
 COPY . .
+RUN turbo prune @companion/server @companion/worker @companion/admin --docker
+
+FROM base AS build
+# package.json files and the pruned lockfile first: this layer is reused until they change.
+COPY --from=prune /repo/out/json/ .
 RUN pnpm install --frozen-lockfile
-ENV NODE_ENV=production
+COPY --from=prune /repo/out/full/ .
+COPY drizzle ./drizzle
+RUN turbo run build --filter=@companion/server --filter=@companion/worker --filter=@companion/admin
+# Each app's `files` (dist, and the server's demo media) with its production dependencies.
+RUN for app in server worker admin; do \
+      pnpm --filter "@companion/${app}" deploy --prod --legacy "/app/apps/${app}"; \
+    done \
+ && cp -r drizzle /app/drizzle
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
 EXPOSE 3000
-CMD ["pnpm", "--filter", "@companion/server", "start"]
+HEALTHCHECK --interval=10s --timeout=3s --retries=10 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Exec form: node is PID 1 and gets SIGTERM itself (it drains, then exits within
+# SHUTDOWN_GRACE_MS). Run with `--init` (compose: `init: true`) to reap stray children.
+# Worker: ["node", "apps/worker/dist/main.js"]; admin: ["node", "apps/admin/dist/main.js", "--help"].
+CMD ["node", "apps/server/dist/main.js"]

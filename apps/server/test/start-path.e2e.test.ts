@@ -24,7 +24,7 @@ import { workerEnvNames } from "../../worker/src/env.ts";
 import { serverEnvNames } from "../src/env.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const pnpm = join(process.execPath, "..", "pnpm");
+const pnpm = "pnpm";
 const children: ChildProcess[] = [];
 let tmp: string;
 
