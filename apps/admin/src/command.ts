@@ -150,12 +150,14 @@ export function parseCommandLine(command: Command, argv: string[]): { raw: RawIn
     throw new UsageError(e.message);
   }
   const { json, help, ...values } = parsed.values as Record<string, string | boolean | undefined>;
+  const raw = { ...values, args: parsed.positionals };
+  if (help === true) return { raw, json: json === true, help: true };
   if (parsed.positionals.length > command.args.length) {
     throw new UsageError(`unexpected argument: ${parsed.positionals.slice(command.args.length).join(" ")}`);
   }
   const missing = command.args.slice(parsed.positionals.length).find((a) => !a.optional);
   if (missing) throw new UsageError(`<${missing.name}>: is required`);
-  return { raw: { ...values, args: parsed.positionals }, json: json === true, help: help === true };
+  return { raw, json: json === true, help: false };
 }
 
 export function usageLine(name: string, command: Command): string {

@@ -53,5 +53,8 @@ async function prompt(ctx: PrepareContext, text: string): Promise<string> {
   } catch (err) {
     // read rejects with "canceled" on Ctrl-C; 130 is the shell's code for an interrupt.
     throw new CliError("CANCELLED", "cancelled", 130, { cause: err });
+  } finally {
+    // The Enter key's newline was muted with the rest; without it the next output would follow the prompt on its line.
+    ctx.prompt.write("\n");
   }
 }
