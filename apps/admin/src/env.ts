@@ -18,8 +18,9 @@ export function eventRetentionMs(source: Record<string, string | undefined> = pr
 }
 
 /**
- * Where the operator ran the command. `pnpm admin` runs the CLI inside apps/admin, so a
- * relative `--file` must be resolved against pnpm's INIT_CWD (the invoking directory).
+ * Where the operator ran the command, for a relative `--file`. `pnpm admin` runs the CLI there;
+ * `pnpm --filter @companion/admin run cli` runs it inside apps/admin, and pnpm's INIT_CWD still
+ * names the invoking directory.
  */
 export function invocationDir(source: Record<string, string | undefined> = process.env): string {
   return source.INIT_CWD || process.cwd();
