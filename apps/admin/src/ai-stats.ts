@@ -1,13 +1,7 @@
 import type { AiCallStats } from "@companion/db";
 
-const MAX_DAYS = 3650;
-
-/** `--days N` (default 7) as the start of the window. Throws a message for a bad value. */
-export function statsSince(days: string | undefined, now: Date): { since: Date; days: number } {
-  const n = Number(days ?? 7);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_DAYS) throw new Error(`--days must be an integer from 1 to ${MAX_DAYS}`);
-  return { since: new Date(now.getTime() - n * 86_400_000), days: n };
-}
+/** The widest window `ai:stats --days` accepts. */
+export const MAX_DAYS = 3650;
 
 const HEADERS = ["provider", "model", "calls", "outcomes", "prompt tok", "completion tok", "p50 ms", "p95 ms", "cost USD"];
 const RIGHT_ALIGNED = new Set([2, 4, 5, 6, 7, 8]);

@@ -1,137 +1,108 @@
+/** Every command of `pnpm admin`: the database and content ones here, accounts in user-commands.ts. */
 import { resolve } from "node:path";
-import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from "@companion/auth";
-import { aiCallStats, expireStories, insertUser, listUsers, pruneEvents, seedDemoContent, upsertCompanions, type DatabaseHandle } from "@companion/db";
-import { formatAiStats, statsSince } from "./ai-stats.ts";
+import { aiCallStats, expireStories, pruneEvents, seedDemoContent, upsertCompanions } from "@companion/db";
+import { z } from "zod";
+import { formatAiStats, MAX_DAYS } from "./ai-stats.ts";
+import { CliError, defineCommand, EX_CONFIG, intFlag, UsageError, type Command } from "./command.ts";
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
-import { eventRetentionMs, invocationDir } from "./env.ts";
+import { eventRetentionMs } from "./env.ts";
+import { userCommands } from "./user-commands.ts";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+const DAY_MS = 86_400_000;
 
-export interface CommandIO {
-  out: (line: string) => void;
-}
+const noInput = z.object({});
 
-type Flags = Record<string, string | boolean | undefined>;
-
-export interface Command {
-  summary: string;
-  usage: string;
-  /** Commands that do not need migrations applied first (db:migrate does it itself). */
-  run(db: DatabaseHandle, flags: Flags, io: CommandIO): Promise<void>;
-}
-
-const str = (flags: Flags, name: string, required = true): string | undefined => {
-  const v = flags[name];
-  if (typeof v === "string" && v.length > 0) return v;
-  if (required) throw new UsageError(`--${name} is required`);
-  return undefined;
-};
-
-export const commands: Record<string, Command> = {
-  "db:migrate": {
+const dbCommands: Record<string, Command> = {
+  "db:migrate": defineCommand({
     summary: "Apply pending migrations from drizzle/",
-    usage: "db:migrate",
-    run: async (db, _flags, io) => {
+    input: noInput,
+    run: async (db) => {
       await db.migrate();
-      io.out(`migrations applied (${db.kind})`);
+      return { backend: db.kind };
     },
-  },
-  "db:seed": {
+    human: (r) => [`migrations applied (${r.backend})`],
+  }),
+
+  "db:seed": defineCommand({
     summary: "Create the demo companions, and stories for those without a live one (idempotent)",
-    usage: "db:seed",
-    run: async (db, _flags, io) => {
+    input: noInput,
+    run: async (db) => {
       await db.migrate();
-      const seeded = await seedDemoContent(db.db);
-      io.out(`seeded ${seeded.companions} companion(s), ${seeded.stories} story(ies)`);
+      const { companions, stories } = await seedDemoContent(db.db);
+      return { companions, stories };
     },
-  },
-  "stories:expire": {
+    human: (r) => [`seeded ${r.companions} companion(s), ${r.stories} story(ies)`],
+  }),
+
+  "stories:expire": defineCommand({
     summary: "Soft-delete expired stories, hard-delete those soft-deleted over an hour ago",
-    usage: "stories:expire",
-    run: async (db, _flags, io) => {
+    input: noInput,
+    run: async (db) => {
       await db.migrate();
-      const result = await expireStories(db.db);
       // Stored media is purged by the server/worker job (it holds the storage settings); that job
       // also collects the media of these stories again when it hard-deletes them.
-      io.out(`soft-deleted ${result.softDeleted} expired story(ies), hard-deleted ${result.hardDeleted}`);
+      const { softDeleted, hardDeleted } = await expireStories(db.db);
+      return { softDeleted, hardDeleted };
     },
-  },
-  "events:prune": {
+    human: (r) => [`soft-deleted ${r.softDeleted} expired story(ies), hard-deleted ${r.hardDeleted}`],
+  }),
+
+  "events:prune": defineCommand({
     summary: "Delete realtime events older than the retention (EVENT_RETENTION_MS, default 7 days)",
-    usage: "events:prune [--days N]",
-    run: async (db, flags, io) => {
-      const days = str(flags, "days", false);
-      if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) throw new UsageError("--days must be a whole number of days, at least 1");
-      const retentionMs = days !== undefined ? Number(days) * 86_400_000 : eventRetentionMs();
+    options: { days: { type: "string", value: "N", description: "keep the last N days instead (1 to 99999)" } },
+    input: z.object({ days: intFlag(1, 99_999).optional() }),
+    // The retention is read (and a bad EVENT_RETENTION_MS refused) before the database opens.
+    prepare: async ({ days }) => {
+      if (days !== undefined) return { retentionMs: days * DAY_MS };
+      try {
+        return { retentionMs: eventRetentionMs() };
+      } catch (err) {
+        throw new CliError("CONFIG", (err as Error).message, EX_CONFIG);
+      }
+    },
+    run: async (db, { retentionMs }) => {
       const olderThan = new Date(Date.now() - retentionMs);
       await db.migrate();
-      const deleted = await pruneEvents(db.db, { olderThan });
-      io.out(`deleted ${deleted} event(s) created before ${olderThan.toISOString()}`);
+      return { deleted: await pruneEvents(db.db, { olderThan }), olderThan: olderThan.toISOString() };
     },
-  },
-  "companions:import": {
+    human: (r) => [`deleted ${r.deleted} event(s) created before ${r.olderThan}`],
+  }),
+
+  "companions:import": defineCommand({
     summary: "Create or update companions (profile and persona) by slug from a JSON file; see docs/companions-import.md",
-    usage: "companions:import FILE.json   (or --file FILE.json)",
-    run: async (db, flags, io) => {
-      let seeds;
+    args: [{ name: "file", description: "the JSON file (or give it with --file)", optional: true }],
+    options: { file: { type: "string", value: "FILE", description: "the JSON file to import" } },
+    input: z
+      .object({ args: z.array(z.string()), file: z.string().optional() })
+      .transform(({ args, file }) => file ?? args[0])
+      .pipe(z.string({ error: "--file (or a file argument) is required" })),
+    prepare: async (file, ctx) => {
       try {
-        seeds = await readCompanionImportFile(resolve(invocationDir(), str(flags, "file") ?? ""));
+        return await readCompanionImportFile(resolve(ctx.cwd, file));
       } catch (err) {
-        // A bad file is a usage error (exit 2): nothing was written.
+        // A bad file is a usage error: nothing was opened, nothing written.
         if (err instanceof ImportFileError) throw new UsageError(err.message);
         throw err;
       }
+    },
+    run: async (db, seeds) => {
       await db.migrate();
       const { inserted, updated } = await upsertCompanions(db.db, seeds);
-      io.out(`imported ${seeds.length} companion(s): ${inserted} new, ${updated} updated`);
+      return { imported: seeds.length, inserted, updated };
     },
-  },
-  "user:create": {
-    summary: "Create a user account",
-    usage: "user:create --email EMAIL --password PASSWORD [--name NAME] [--admin]",
-    run: async (db, flags, io) => {
-      const email = normalizeEmail(str(flags, "email") ?? "");
-      const password = str(flags, "password") ?? "";
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new UsageError(`--email is not a valid address: ${email}`);
-      if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-        throw new UsageError(`--password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
-      }
-      await db.migrate();
-      const user = await insertUser(db.db, {
-        email,
-        passwordHash: await hashPassword(password),
-        displayName: str(flags, "name", false) ?? email.split("@")[0] ?? email,
-        role: flags.admin === true ? "admin" : "user",
-      });
-      io.out(JSON.stringify({ id: user.id, email: user.email, role: user.role }));
-    },
-  },
-  "user:list": {
-    summary: "List users, newest first (keyset-paged)",
-    usage: "user:list [--limit N] [--cursor CURSOR]",
-    run: async (db, flags, io) => {
-      const limit = Number(str(flags, "limit", false) ?? 50);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be an integer from 1 to 1000");
-      await db.migrate();
-      const page = await listUsers(db.db, { cursor: str(flags, "cursor", false), limit });
-      for (const u of page.items) io.out(`${u.id}  ${u.createdAt.toISOString()}  ${u.role.padEnd(5)}  ${u.email}  ${u.displayName}`);
-      if (page.nextCursor) io.out(`next: --cursor ${page.nextCursor}`);
-    },
-  },
-  "ai:stats": {
+    human: (r) => [`imported ${r.imported} companion(s): ${r.inserted} new, ${r.updated} updated`],
+  }),
+
+  "ai:stats": defineCommand({
     summary: "Model calls per provider/model: outcomes, tokens, p50/p95 latency, cost",
-    usage: "ai:stats [--days N]",
-    run: async (db, flags, io) => {
-      let window;
-      try {
-        window = statsSince(str(flags, "days", false), new Date());
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
+    options: { days: { type: "string", value: "N", description: `the last N days, 1 to ${MAX_DAYS} (default 7)` } },
+    input: z.object({ days: intFlag(1, MAX_DAYS).default(7) }).transform(({ days }) => ({ days, since: new Date(Date.now() - days * DAY_MS) })),
+    run: async (db, window) => {
       await db.migrate();
-      for (const line of formatAiStats(await aiCallStats(db.db, { since: window.since }), window)) io.out(line);
+      return aiCallStats(db.db, { since: window.since });
     },
-  },
+    human: (rows, window) => formatAiStats(rows, window),
+  }),
 };
+
+export const commands: Record<string, Command> = { ...dbCommands, ...userCommands };

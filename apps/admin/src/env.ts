@@ -1,4 +1,4 @@
-import { dbEnvShape, eventRetentionEnvShape } from "@companion/db";
+import { dbEnvIssues, dbEnvShape, eventRetentionEnvShape } from "@companion/db";
 import { z } from "zod";
 
 /** Every variable the CLI reads (the start-path test checks each reaches it). */
@@ -7,7 +7,12 @@ export const adminEnvNames: readonly string[] = [...Object.keys(dbEnvShape), ...
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
 export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  return z.object(dbEnvShape).parse(cleaned);
+  return z
+    .object(dbEnvShape)
+    .superRefine((env, ctx) => {
+      for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    })
+    .parse(cleaned);
 }
 
 /**
@@ -21,8 +26,9 @@ export function eventRetentionMs(source: Record<string, string | undefined> = pr
 }
 
 /**
- * Where the operator ran the command. `pnpm admin` runs the CLI inside apps/admin, so a
- * relative `--file` must be resolved against pnpm's INIT_CWD (the invoking directory).
+ * Where the operator ran the command, for a relative `--file`. `pnpm admin` runs the CLI there;
+ * `pnpm --filter @companion/admin run cli` runs it inside apps/admin, and pnpm's INIT_CWD still
+ * names the invoking directory.
  */
 export function invocationDir(source: Record<string, string | undefined> = process.env): string {
   return source.INIT_CWD || process.cwd();

@@ -1,93 +1,147 @@
 /**
- * Operator CLI: `pnpm admin <command> [--flags]`. Exit codes: 0 ok, 1 failure,
- * 2 usage error, 75 the embedded database is held by a running server.
+ * Operator CLI: `pnpm admin <command> [arguments] [options]`. Standard output carries only the
+ * command's result (JSON with `--json`); messages and errors go to standard error.
+ * Exit codes: 0 ok, 1 the command failed, 64 bad usage (nothing was opened), 69 the database
+ * cannot be reached, 75 the embedded database is held by a running server, 78 bad environment,
+ * 130 a prompt was interrupted.
  */
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { DataDirLockedError, DomainError, loadDotEnv, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
-import { commands, UsageError } from "./commands.ts";
-import { parseAdminEnv } from "./env.ts";
+import { z } from "zod";
+import { CliError, commandHelp, EX_CONFIG, parseCommandLine, UsageError, usageLine, type Command, type PrepareContext } from "./command.ts";
+import { commands } from "./commands.ts";
+import { invocationDir, parseAdminEnv } from "./env.ts";
+import { refusePasswordArgument } from "./password.ts";
 
-const cliOptions = {
-  email: { type: "string" },
-  password: { type: "string" },
-  name: { type: "string" },
-  admin: { type: "boolean" },
-  limit: { type: "string" },
-  cursor: { type: "string" },
-  file: { type: "string" },
-  days: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
+const EX_UNAVAILABLE = 69;
+const EX_TEMPFAIL = 75;
 
 function help(): string {
-  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(70)} ${c.summary}`);
+  const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2;
   return [
-    "Usage: pnpm admin <command> [options]",
+    "Usage: pnpm admin <command> [arguments] [options]",
     "",
     "Commands:",
-    ...lines,
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     "",
-    "Uses DATABASE_URL when set, otherwise the embedded database under .data/ (stop the server first).",
+    "Every command takes --json (the result as JSON on stdout, errors as JSON on stderr) and --help",
+    "(its arguments and options): pnpm admin <command> --help.",
+    "Uses DATABASE_URL when set, otherwise the embedded database under DATA_DIR (.data/; stop the server first).",
+    "Exit codes: 0 ok, 1 failed, 64 bad usage (nothing opened), 69 database unreachable, 75 embedded database in use, 78 bad environment.",
   ].join("\n");
 }
 
-export interface CliIO {
-  out: (line: string) => void;
-  err: (line: string) => void;
+export interface CliDeps extends PrepareContext {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Injectable so tests use their own database. */
+  openDb: () => Promise<DatabaseHandle>;
 }
 
-const stdio: CliIO = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") };
+async function openFromEnv(): Promise<DatabaseHandle> {
+  let env;
+  try {
+    env = parseAdminEnv();
+  } catch (err) {
+    const detail = err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message;
+    throw new CliError("CONFIG", `Invalid environment:\n${detail}`, EX_CONFIG, { cause: err });
+  }
+  return openConfiguredDatabase(env);
+}
 
-/** Runs one command; returns the exit code. `openDb` is injectable so tests use their own database. */
-export async function runCli(argv: string[], io: CliIO = stdio, openDb: () => Promise<DatabaseHandle> = () => openConfiguredDatabase(parseAdminEnv())): Promise<number> {
+const defaultDeps = (): CliDeps => ({
+  out: (s) => process.stdout.write(s + "\n"),
+  err: (s) => process.stderr.write(s + "\n"),
+  openDb: openFromEnv,
+  stdin: process.stdin,
+  prompt: process.stderr,
+  cwd: invocationDir(),
+});
+
+/** Runs one command line; resolves to the exit code. */
+export async function runCli(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
+  const deps = { ...defaultDeps(), ...overrides };
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    io.out(help());
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    io.err(`Unknown command: ${name}\n\n${help()}`);
-    return 2;
-  }
-  let flags;
+  // Known before parsing, so that even a usage error is reported as JSON.
+  const json = rest.includes("--json");
+  const command = name === undefined ? undefined : commands[name];
   try {
-    const parsed = parseArgs({ args: rest, options: cliOptions, strict: true, allowPositionals: true });
-    // One positional argument is shorthand for --file (`companions:import FILE.json`).
-    if (parsed.positionals.length > 1) throw new Error(`Unexpected arguments: ${parsed.positionals.join(" ")}`);
-    flags = { ...parsed.values, ...(parsed.positionals[0] && !parsed.values.file ? { file: parsed.positionals[0] } : {}) };
-  } catch (err) {
-    io.err(`${(err as Error).message}\nUsage: pnpm admin ${command.usage}`);
-    return 2;
-  }
-  if (flags.help) {
-    io.out(`Usage: pnpm admin ${command.usage}\n\n${command.summary}`);
-    return 0;
-  }
-  let db;
-  try {
-    db = await openDb();
-  } catch (err) {
-    io.err(err instanceof DataDirLockedError ? err.message : `Cannot open the database: ${(err as Error).message}`);
-    return err instanceof DataDirLockedError ? 75 : 1;
-  }
-  try {
-    await command.run(db, flags, { out: io.out });
-    return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\nUsage: pnpm admin ${command.usage}`);
-      return 2;
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      if (name === undefined) throw new UsageError("no command given");
+      deps.out(help());
+      return 0;
     }
-    io.err(err instanceof DomainError ? `${err.code}: ${err.message}` : `Failed: ${(err as Error).stack ?? String(err)}`);
-    return 1;
-  } finally {
-    await db.close();
+    if (!command) throw new UsageError(`unknown command: ${name}`);
+    refusePasswordArgument(rest);
+    const parsed = parseCommandLine(command, rest);
+    if (parsed.help) {
+      deps.out(commandHelp(name, command));
+      return 0;
+    }
+    const run = await command.prepare(parsed.raw, deps);
+    const db = await open(deps);
+    let output;
+    try {
+      output = await run(db);
+    } finally {
+      await db.close();
+    }
+    if (json) {
+      deps.out(JSON.stringify(output.json));
+      if (output.hint) deps.err(output.hint);
+    } else {
+      for (const line of output.human) deps.out(line);
+    }
+    return 0;
+  } catch (err) {
+    return report(err, { json, deps, name, command });
   }
+}
+
+async function open(deps: CliDeps): Promise<DatabaseHandle> {
+  try {
+    return await deps.openDb();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof DataDirLockedError) throw new CliError(err.code, err.message, EX_TEMPFAIL, { cause: err });
+    throw new CliError("DATABASE_UNAVAILABLE", `Cannot open the database: ${(err as Error).message}`, EX_UNAVAILABLE, { cause: err });
+  }
+}
+
+function report(err: unknown, at: { json: boolean; deps: CliDeps; name: string | undefined; command: Command | undefined }): number {
+  const { code, exitCode } =
+    err instanceof CliError ? err : err instanceof DomainError ? { code: err.code, exitCode: 1 } : { code: "INTERNAL", exitCode: 1 };
+  const message = err instanceof Error ? err.message : String(err);
+  if (at.json) {
+    at.deps.err(JSON.stringify({ error: { code, message } }));
+  } else if (err instanceof UsageError) {
+    const usage = at.name && at.command ? `Usage: ${usageLine(at.name, at.command)}\nMore: pnpm admin ${at.name} --help` : help();
+    at.deps.err(`${message}\n${usage}`);
+  } else if (err instanceof CliError || err instanceof DomainError) {
+    at.deps.err(`${code}: ${message}`);
+  } else {
+    at.deps.err(`Failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+  }
+  return exitCode;
+}
+
+/** The process entry: `bin/admin.js`, or this file run directly. */
+export async function main(): Promise<void> {
+  // `pnpm admin user:list --json | head` closes the pipe early; that is not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  try {
+    loadDotEnv();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EX_CONFIG;
+    return;
+  }
+  process.exitCode = await runCli(process.argv.slice(2));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  loadDotEnv();
-  process.exitCode = await runCli(process.argv.slice(2));
+  await main();
 }

@@ -2,32 +2,45 @@ import { EVENT_RETENTION_MS, events, insertUser, stories } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventRetentionMs } from "../src/env.ts";
-import { runCli } from "../src/main.ts";
+import { cliOn } from "./helpers.ts";
 
 let db: TestDatabase;
+let cli: ReturnType<typeof cliOn>;
 beforeAll(async () => {
   db = await createTestDatabase();
+  cli = cliOn(db);
 });
 afterAll(async () => {
   await db.close();
 });
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  // The CLI closes its database when done; keep the shared test database open.
-  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, async () => ({ ...db, close: async () => {} }));
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
 describe("admin CLI", () => {
-  it("prints help, and exits 2 on an unknown command", async () => {
+  it("prints help, each command's own help, and exits 64 on an unknown command or flag", async () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
-    for (const c of ["user:create", "user:list", "db:migrate", "db:seed", "stories:expire", "events:prune"]) expect(help.out).toContain(c);
+    const names = ["db:migrate", "db:seed", "stories:expire", "events:prune", "companions:import", "ai:stats"];
+    for (const c of [...names, "user:create", "user:list", "user:disable", "user:enable", "sessions:list", "sessions:revoke"]) {
+      expect(help.out).toContain(c);
+      const own = await cli(c, "--help");
+      expect(own.code).toBe(0);
+      expect(own.out).toMatch(new RegExp(`^Usage: pnpm admin ${c} `));
+      expect(own.out).toContain("--json");
+    }
+    expect((await cli("events:prune", "-h")).out).toMatch(/--days N\s+keep the last N days/);
+    expect((await cli("sessions:revoke", "--help")).out).toMatch(/Arguments:\n\s+<email\|id>\s+the user's email address or id[\s\S]*--session ID/);
+
     const unknown = await cli("user:delete-everything");
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain("Unknown command");
+    expect(unknown).toMatchObject({ code: 64, out: "" });
+    expect(unknown.err).toMatch(/^unknown command: user:delete-everything\nUsage: pnpm admin <command>/);
+    const none = await cli();
+    expect(none).toMatchObject({ code: 64, out: "" });
+
+    const flag = await cli("db:seed", "--force", "--json");
+    expect(flag).toMatchObject({ code: 64, out: "" });
+    expect(JSON.parse(flag.err)).toEqual({ error: { code: "USAGE", message: "unknown option --force" } });
+    const extra = await cli("stories:expire", "now");
+    expect(extra).toMatchObject({ code: 64, err: expect.stringMatching(/^unexpected argument: now\nUsage: pnpm admin stories:expire \[options\]/) });
+    expect(cli.opened()).toBe(0);
   });
 
   it("migrates and seeds idempotently", async () => {
@@ -35,6 +48,8 @@ describe("admin CLI", () => {
     const first = await cli("db:seed");
     expect(first).toMatchObject({ code: 0, out: "seeded 5 companion(s), 10 story(ies)" });
     expect((await cli("db:seed")).out).toBe("seeded 0 companion(s), 0 story(ies)");
+    expect(JSON.parse((await cli("db:seed", "--json")).out)).toEqual({ companions: 0, stories: 0 });
+    expect(JSON.parse((await cli("db:migrate", "--json")).out)).toEqual({ backend: db.kind });
   });
 
   it("expires stories, and the seed posts new ones once none is live", async () => {
@@ -45,10 +60,10 @@ describe("admin CLI", () => {
     const expired = await cli("stories:expire");
     expect(expired).toMatchObject({ code: 0, out: "soft-deleted 10 expired story(ies), hard-deleted 0" });
     expect((await cli("db:seed")).out).toBe("seeded 0 companion(s), 10 story(ies)");
+    expect(JSON.parse((await cli("stories:expire", "--json")).out)).toEqual({ softDeleted: 0, hardDeleted: 0 });
   });
 
   it("prunes realtime events older than the retention, or than --days", async () => {
-    // Not an @example.com address: the user:list test below counts those.
     const { id: userId } = await insertUser(db.db, { email: "events-prune@events.test", passwordHash: "x", displayName: "E" });
     const DAY = 86_400_000;
     const payload = { storyId: userId, viewerId: userId };
@@ -64,12 +79,17 @@ describe("admin CLI", () => {
     expect(await left()).toEqual(ids.slice(1).map((e) => e.id));
     expect(await cli("events:prune", "--days", "2")).toMatchObject({ code: 0, out: expect.stringMatching(/^deleted 1 event\(s\)/) });
     expect(await left()).toEqual(ids.slice(2).map((e) => e.id));
+    const json = await cli("events:prune", "--days", "1", "--json");
+    expect(json).toMatchObject({ code: 0, err: "" });
+    expect(JSON.parse(json.out)).toEqual({ deleted: 0, olderThan: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
 
-    for (const bad of ["0", "-1", "1.5", "week"]) {
+    const opened = cli.opened();
+    for (const bad of ["0", "-1", "1.5", "week", "100000"]) {
       const refused = await cli("events:prune", `--days=${bad}`);
-      expect(refused.code).toBe(2);
-      expect(refused.err).toContain("--days must be a whole number");
+      expect(refused.code).toBe(64);
+      expect(refused.err).toContain("--days: must be a whole number from 1 to 99999");
     }
+    expect(cli.opened()).toBe(opened);
     expect(await left()).toEqual(ids.slice(2).map((e) => e.id));
   });
 
@@ -78,36 +98,5 @@ describe("admin CLI", () => {
     expect(eventRetentionMs({ EVENT_RETENTION_MS: "" })).toBe(EVENT_RETENTION_MS);
     expect(eventRetentionMs({ EVENT_RETENTION_MS: "86400000" })).toBe(86_400_000);
     expect(() => eventRetentionMs({ EVENT_RETENTION_MS: "5" })).toThrow("Invalid EVENT_RETENTION_MS");
-  });
-
-  it("creates and lists users, with clear errors", async () => {
-    const created = await cli("user:create", "--email", "Ops@Example.com", "--password", "a-long-password", "--admin");
-    expect(created.code).toBe(0);
-    expect(JSON.parse(created.out)).toMatchObject({ email: "ops@example.com", role: "admin" });
-
-    const duplicate = await cli("user:create", "--email", "ops@example.com", "--password", "a-long-password");
-    expect(duplicate.code).toBe(1);
-    expect(duplicate.err).toContain("CONFLICT");
-
-    const missing = await cli("user:create", "--email", "x@example.com");
-    expect(missing.code).toBe(2);
-    expect(missing.err).toContain("--password is required");
-
-    const short = await cli("user:create", "--email", "x@example.com", "--password", "short");
-    expect(short.code).toBe(2);
-
-    for (let i = 0; i < 3; i++) await cli("user:create", "--email", `u${i}@example.com`, "--password", "a-long-password");
-    const page1 = await cli("user:list", "--limit", "2");
-    expect(page1.code).toBe(0);
-    const next = /--cursor (\S+)/.exec(page1.out)?.[1];
-    expect(next).toBeTruthy();
-    const page2 = await cli("user:list", "--limit", "10", "--cursor", next!);
-    const emails = [...page1.out.matchAll(/\S+@example\.com/g), ...page2.out.matchAll(/\S+@example\.com/g)].map((m) => m[0]);
-    expect(new Set(emails).size).toBe(4);
-    expect(emails).toHaveLength(4);
-
-    const bad = await cli("user:list", "--cursor", "garbage");
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain("Invalid cursor");
   });
 });

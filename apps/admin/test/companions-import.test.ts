@@ -3,27 +3,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/main.ts";
+import { cliOn } from "./helpers.ts";
 
 const example = new URL("../../../docs/examples/companions.json", import.meta.url).pathname;
 
 let db: TestDatabase;
+let cli: ReturnType<typeof cliOn>;
 let dir: string;
 beforeAll(async () => {
   db = await createTestDatabase();
+  cli = cliOn(db);
   dir = await mkdtemp(join(tmpdir(), "companions-import-"));
 });
 afterAll(async () => {
   await db.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, async () => ({ ...db, close: async () => {} }));
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 async function fileWith(name: string, content: unknown): Promise<string> {
   const path = join(dir, name);
@@ -55,7 +50,7 @@ describe("companions:import", () => {
     expect(prompt.map((p) => p.systemPrompt)).toContain("new prompt");
   });
 
-  it("reports every problem of a bad file with its field path, exits 2 and writes nothing", async () => {
+  it("reports every problem of a bad file with its field path, exits 64 and writes nothing", async () => {
     const before = await companionRows();
     const bad = await fileWith("bad.json", [
       { slug: "Not A Slug", name: "x", avatarUrl: "/a.svg", persona: { systemPrompt: "p" } },
@@ -63,7 +58,7 @@ describe("companions:import", () => {
       { slug: "ok-one", name: "dup", avatarUrl: "/a.svg", traits: "not-an-array", persona: { systemPrompt: "p" } },
     ]);
     const res = await cli("companions:import", "--file", bad);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(64);
     const lines = res.err.split("\n");
     expect(lines[0]).toMatch(/bad\.json is not a valid companions file/);
     for (const path of ["[0].slug:", "[1].name:", "[1].avatarUrl:", "[1].persona.systemPrompt:", "[1]:", "[2].traits:"]) {
@@ -73,22 +68,24 @@ describe("companions:import", () => {
     expect(await companionRows()).toEqual(before);
   });
 
-  it("flags duplicate slugs, non-arrays, broken JSON, a missing file and a missing --file with exit 2", async () => {
+  it("flags duplicate slugs, non-arrays, broken JSON, a missing file and a missing --file with exit 64, without opening the database", async () => {
+    const opened = cli.opened();
     const entry = { slug: "twin", name: "Twin", avatarUrl: "/t.svg", persona: { systemPrompt: "p" } };
     const dup = await cli("companions:import", "--file", await fileWith("dup.json", [entry, entry]));
-    expect(dup.code).toBe(2);
+    expect(dup.code).toBe(64);
     expect(dup.err).toMatch(/\[1\]\.slug: duplicate slug "twin" \(also at \[0\]\)/);
     const notArray = await cli("companions:import", "--file", await fileWith("object.json", { slug: "x" }));
-    expect(notArray).toMatchObject({ code: 2 });
+    expect(notArray).toMatchObject({ code: 64 });
     expect(notArray.err).toMatch(/\(file\): /);
     const broken = await cli("companions:import", "--file", await fileWith("broken.json", "[{"));
-    expect(broken.code).toBe(2);
+    expect(broken.code).toBe(64);
     expect(broken.err).toMatch(/is not valid JSON/);
     const missing = await cli("companions:import", "--file", join(dir, "nope.json"));
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(64);
     expect(missing.err).toMatch(/Cannot read/);
     const noFlag = await cli("companions:import");
-    expect(noFlag.code).toBe(2);
-    expect(noFlag.err).toMatch(/--file is required/);
+    expect(noFlag.code).toBe(64);
+    expect(noFlag.err).toMatch(/--file \(or a file argument\) is required/);
+    expect(cli.opened()).toBe(opened);
   });
 });

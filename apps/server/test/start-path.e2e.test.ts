@@ -66,7 +66,7 @@ describe("every variable an env.ts reads reaches the app", () => {
     await writeFile(
       probe(),
       `import { writeFileSync } from "node:fs";
-if (/apps[\\\\/](server|worker|admin)[\\\\/](dist|src)[\\\\/]main\\.(js|ts)$/.test(process.argv[1] ?? "")) {
+if (/(apps[\\\\/](server|worker|admin)[\\\\/](dist|src)[\\\\/]main|admin[\\\\/]bin[\\\\/]admin)\\.(js|ts)$/.test(process.argv[1] ?? "")) {
   writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.env));
   process.exit(0);
 }

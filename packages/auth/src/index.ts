@@ -32,4 +32,12 @@ export {
   type RotationResult,
 } from "./refresh-tokens.ts";
 export { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions, type ThrottleLimit } from "./throttle.ts";
+export {
+  disableUser,
+  enableUser,
+  listUserSessions,
+  revokeSessions,
+  type AccountChange,
+  type SessionSummary,
+} from "./accounts.ts";
 export { createAuthService, type AuthService, type AuthServiceDeps, type AuthTokens, type PublicUser } from "./service.ts";

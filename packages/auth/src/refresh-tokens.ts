@@ -73,6 +73,8 @@ export type RotationResult =
   | { kind: "rotated"; child: IssuedRefreshToken; role: Role }
   /** The family was revoked in the same transaction, which must commit before the caller rejects. */
   | { kind: "reused"; familyId: string }
+  /** The token's owner is disabled; nothing was changed (disabling revoked the sessions already). */
+  | { kind: "disabled" }
   | { kind: "invalid" };
 
 export interface RotateParams {
@@ -101,12 +103,15 @@ export async function rotateRefreshToken(db: Database, params: RotateParams): Pr
         usedAt: refreshTokens.usedAt,
         revokedAt: refreshTokens.revokedAt,
         role: users.role,
+        disabledAt: users.disabledAt,
       })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
       .where(eq(refreshTokens.tokenHash, hashRefreshToken(params.token)))
       .for("update", { of: refreshTokens });
     if (!presented) return { kind: "invalid" };
+    // Before the revocation check: a disabled user's revoked tokens are not a reuse to report.
+    if (presented.disabledAt) return { kind: "disabled" };
 
     // Read the clock after the lock: a request that waited must not look older than the rotation it waited for.
     const now = params.now();
@@ -177,14 +182,17 @@ export async function revokeFamily(db: Database, familyId: string, now: Date = n
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
-/** Revokes all of a user's sessions, optionally keeping one (the caller's own). */
+/**
+ * Revokes a user's sessions: all of them, all but one (the caller's own), or only one.
+ * Resolves to the number of sessions that were live until now.
+ */
 export async function revokeUserSessions(
   db: Database,
   userId: string,
-  options: { exceptFamilyId?: string; now?: Date } = {},
-): Promise<void> {
-  const { exceptFamilyId, now = new Date() } = options;
-  await db
+  options: { exceptFamilyId?: string; familyId?: string; now?: Date } = {},
+): Promise<number> {
+  const { exceptFamilyId, familyId, now = new Date() } = options;
+  const revoked = await db
     .update(refreshTokens)
     .set({ revokedAt: now })
     .where(
@@ -192,8 +200,11 @@ export async function revokeUserSessions(
         eq(refreshTokens.userId, userId),
         isNull(refreshTokens.revokedAt),
         exceptFamilyId === undefined ? undefined : ne(refreshTokens.familyId, exceptFamilyId),
+        familyId === undefined ? undefined : eq(refreshTokens.familyId, familyId),
       ),
-    );
+    )
+    .returning({ familyId: refreshTokens.familyId });
+  return new Set(revoked.map((r) => r.familyId)).size;
 }
 
 /** The family of a token, whatever its state; undefined for a token we never issued. */

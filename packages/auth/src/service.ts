@@ -58,6 +58,7 @@ const publicUserColumns = {
 };
 
 const INVALID_CREDENTIALS = "Invalid email or password";
+const ACCOUNT_DISABLED = "Account disabled";
 
 /**
  * Registration, login, refresh-token rotation and session revocation. Every method is a plain
@@ -125,17 +126,19 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (passwordLength(input.password) > PASSWORD_MAX) return fail();
 
       const [found] = await db
-        .select({ ...publicUserColumns, passwordHash: users.passwordHash })
+        .select({ ...publicUserColumns, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
         .from(users)
         .where(eq(users.email, email));
       if (!found) {
         await dummyVerify(input.password);
         return fail();
       }
-      const { passwordHash, ...user } = found;
+      const { passwordHash, disabledAt, ...user } = found;
       const check = await verifyPassword(passwordHash, input.password);
       if (!check.ok) return fail();
       await throttle.recordSuccess(email);
+      // Only after the password checked out, so the answer tells a guesser nothing about the account.
+      if (disabledAt) throw new DomainError("FORBIDDEN", ACCOUNT_DISABLED);
 
       if (check.needsRehash) {
         const upgraded = await hashPassword(input.password);
@@ -154,6 +157,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       // Thrown only here, after the transaction (and any family revocation) has committed.
       if (result.kind === "reused") throw new DomainError("UNAUTHORIZED", "Refresh token reuse detected; session revoked");
       if (result.kind === "invalid") throw new DomainError("UNAUTHORIZED", "Invalid or expired refresh token");
+      // UNAUTHORIZED, not FORBIDDEN: the session is over, and clients drop their tokens on UNAUTHORIZED.
+      if (result.kind === "disabled") throw new DomainError("UNAUTHORIZED", ACCOUNT_DISABLED);
       return { tokens: await issueTokens(result.child, result.role) };
     },
 

@@ -2,7 +2,7 @@ export * from "./schema/index.ts";
 export * from "./types.ts";
 export { openDatabase, type DatabaseOptions, type PgliteOptions, type PostgresOptions } from "./client.ts";
 export { migrationsFolder, repoRoot } from "./paths.ts";
-export { DataDirLockedError } from "./lock.ts";
+export { DataDirLockedError, lockDataDir } from "./lock.ts";
 export { withUser } from "./user-scope.ts";
 export * from "./errors.ts";
 export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed } from "./seed/index.ts";

@@ -1,8 +1,8 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { users } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { DomainError, isUniqueViolation } from "../errors.ts";
+import { DomainError, isUniqueViolation, notFound } from "../errors.ts";
 
 export interface UserSummary {
   id: string;
@@ -10,6 +10,8 @@ export interface UserSummary {
   displayName: string;
   role: "user" | "admin";
   createdAt: Date;
+  /** Set while the account is disabled (`pnpm admin user:disable`). */
+  disabledAt: Date | null;
 }
 
 const summary = {
@@ -18,6 +20,7 @@ const summary = {
   displayName: users.displayName,
   role: users.role,
   createdAt: users.createdAt,
+  disabledAt: users.disabledAt,
 };
 
 /** Inserts a user whose email is already normalized and password already hashed. */
@@ -47,4 +50,31 @@ export async function listUsers(db: Database, params: { cursor?: string | undefi
   const items = rows.slice(0, params.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
+}
+
+/** An operator names a user by id or by (already normalized) email. */
+export type UserRef = { id: string } | { email: string };
+
+/** The user an operator named; NOT_FOUND when there is none. */
+export async function findUser(db: Database, ref: UserRef): Promise<UserSummary> {
+  const [row] = await db
+    .select(summary)
+    .from(users)
+    .where("id" in ref ? eq(users.id, ref.id) : eq(users.email, ref.email));
+  if (!row) throw notFound("User");
+  return row;
+}
+
+/**
+ * Sets or clears `disabled_at`. Disabling an already disabled user keeps the first time, so
+ * the column says since when the account has been off.
+ */
+export async function setUserDisabled(db: Database, userId: string, disabledAt: Date | null): Promise<UserSummary> {
+  const [row] = await db
+    .update(users)
+    .set({ disabledAt: disabledAt === null ? null : sql`coalesce(${users.disabledAt}, ${sql.param(disabledAt, users.disabledAt)})`, updatedAt: new Date() })
+    .where(eq(users.id, userId))
+    .returning(summary);
+  if (!row) throw notFound("User");
+  return row;
 }

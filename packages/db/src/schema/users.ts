@@ -12,6 +12,8 @@ export const users = pgTable(
     avatarUrl: text("avatar_url"),
     role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
     passwordChangedAt: ts("password_changed_at").notNull().defaultNow(),
+    /** Set by `pnpm admin user:disable`: login and refresh are refused while it is set. */
+    disabledAt: ts("disabled_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
