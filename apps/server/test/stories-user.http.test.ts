@@ -40,7 +40,7 @@ describe("stories.create", () => {
       author: { kind: "user", id: alice.id, name: "Alice", avatarUrl: null },
     });
     // Uploads are read through signed URLs bound to this story (docs/media.md#read-urls).
-    const signed = (key: string | undefined) => expect.stringMatching(new RegExp(`^/media/${key}\\?story=${story.id}&expires=\\d+&sig=`));
+    const signed = (key: string | undefined): unknown => expect.stringMatching(new RegExp(`^/media/${key}\\?story=${story.id}&expires=\\d+&sig=`));
     expect(story.slides.map((s) => [s.sortOrder, s.kind, s.url])).toEqual([
       [0, "image", signed(keys[0])],
       [1, "video", signed(keys[1])],
