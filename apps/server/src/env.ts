@@ -63,6 +63,13 @@ const envSchema = z
     /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
     ...storageEnvShape,
     UPLOAD_URL_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(600),
+    /**
+     * Lifetime of signed read URLs of stories that are not public (and of upload previews),
+     * in the feed and byId: how long a URL handed to someone keeps working. Public stories'
+     * URLs live up to an hour. On local storage deleting or expiring a story revokes them at
+     * once; on S3 this lifetime is the only bound (docs/media.md#read-urls).
+     */
+    MEDIA_URL_TTL_SEC: z.coerce.number().int().min(5).max(3600).default(300),
 
     /** Prompt plus reply, in tokens: keep it within the configured model's context window. */
     AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),

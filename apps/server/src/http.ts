@@ -12,6 +12,7 @@ import type { Env } from "./env.ts";
 import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
 import type { Runtime } from "./services.ts";
 import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
+import { createReadinessRoute } from "./readiness.ts";
 import { createSseKeepAlive, isEventStream } from "./sse-keepalive.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
@@ -29,11 +30,13 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   let ready = false;
   let shuttingDown = false;
   const inflight = new Set<ServerResponse>();
-  // Uploaded media (local storage) is read under /media/ too: keys are `u/<userId>/<uuid>.<ext>`.
-  // Private caching only: the bytes may belong to a story with a restricted audience.
-  const uploadedMedia = runtime.localMedia ? [{ dir: runtime.localMedia.dir, cacheControl: "private, max-age=86400, immutable" }] : [];
   const keepAlive = createSseKeepAlive(env.SSE_KEEPALIVE_MS);
-  const media = createMediaRoute([{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }, ...uploadedMedia], log);
+  // Uploads on local storage are read under /media/u/... too, through signed URLs only.
+  const media = createMediaRoute({
+    staticRoots: [{ dir: DEMO_MEDIA_DIR, cacheControl: IMMUTABLE_CACHE }],
+    uploads: runtime.localMedia ? { storage: runtime.localMedia, db: runtime.services.db } : null,
+    log,
+  });
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -60,6 +63,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     },
   });
 
+  const readyz = createReadinessRoute(runtime, log);
   const uploads = runtime.localMedia ? createUploadRoutes({ storage: runtime.localMedia, db: runtime.services.db, log }) : null;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -80,7 +84,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     if (handleCors(req, res, env.CORS_ORIGINS)) return;
     const path = req.url?.split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
-    if (path === "/readyz") return readiness(res);
+    if (path === "/readyz") return readyz(res, !ready ? "starting" : shuttingDown ? "shutting-down" : "serving");
     if (path.startsWith(MEDIA_PREFIX)) return media(req, res);
     if (uploads && path.startsWith(UPLOADS_PREFIX)) {
       return shuttingDown ? sendJson(res, 503, { error: "Shutting down" }, { connection: "close" }) : uploads(req, res);
@@ -102,17 +106,6 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     });
     keepAlive.watch(req, res);
     trpc(req, res);
-  }
-
-  async function readiness(res: ServerResponse): Promise<void> {
-    if (!ready || shuttingDown) return sendJson(res, 503, { status: shuttingDown ? "shutting-down" : "starting" });
-    try {
-      await runtime.database.ping();
-      sendJson(res, 200, { status: "ready", database: runtime.database.kind });
-    } catch (err) {
-      log.warn({ err }, "readiness: database did not answer");
-      sendJson(res, 503, { status: "database-unavailable" });
-    }
   }
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {

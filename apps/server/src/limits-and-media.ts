@@ -2,7 +2,7 @@
 import { createMediaService, type MediaService } from "@companion/api";
 import { resolveDataDir } from "@companion/db";
 import { createRateLimits, type RateLimits } from "@companion/ratelimit";
-import { openConfiguredStorage, type LocalMediaStorage } from "@companion/storage";
+import { openConfiguredStorage, type LocalMediaStorage, type S3MediaStorage } from "@companion/storage";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 
@@ -35,16 +35,21 @@ export interface ServerMedia {
   service: MediaService;
   /** Set on the embedded default: our server receives (PUT) and serves (GET) the bytes. */
   local: LocalMediaStorage | null;
+  /** Set on S3: the bucket, which readiness probes. */
+  s3: S3MediaStorage | null;
 }
 
 /** S3/MinIO when S3_BUCKET is set, else local disk under MEDIA_DIR (default `<DATA_DIR>/media`). */
 export function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): ServerMedia {
   // A relative MEDIA_DIR is taken from the repository root, like DATA_DIR.
   const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
-  if (storage.driver === "s3") log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
+  if (storage.driver === "s3") {
+    log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws", publicEndpoint: env.S3_PUBLIC_ENDPOINT ?? env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
+  }
   else log.info({ dir: storage.dir }, "media storage: local disk");
   return {
-    service: createMediaService({ storage, uploadUrlTtlSec: env.UPLOAD_URL_TTL_SEC }),
+    service: createMediaService({ storage, uploadUrlTtlSec: env.UPLOAD_URL_TTL_SEC, readUrlTtlSec: env.MEDIA_URL_TTL_SEC, log }),
     local: storage.driver === "local" ? storage : null,
+    s3: storage.driver === "s3" ? storage : null,
   };
 }

@@ -1,17 +1,25 @@
 /**
- * `GET|HEAD /media/<path>`: static media from local directories, e.g. the demo slides and
- * avatars committed under apps/server/media (the URLs in story slides are `/media/<key>`).
- *  - Only known media extensions, with their content type; anything else is 404.
- *  - No directory listing, no dotfiles, no `..`, no encoded separators, no symlink that
- *    leads outside the root: every refusal is a plain 404 that says nothing about the disk.
- *  - ETag (size + mtime) and If-None-Match → 304; Cache-Control per root.
+ * `GET|HEAD /media/<path>`: media from local directories.
+ *  - Media shipped with the server (demo slides and avatars committed under apps/server/media):
+ *    public, cached a day, no signature.
+ *  - Users' uploads (`/media/u/...`, local storage only): only through a signed URL
+ *    (docs/media.md#read-urls). The signature names the key, the story and the expiry; the
+ *    story must still be live and have that key among its slides, so deleting or expiring
+ *    a story revokes its URLs at once. Non-public stories' media is never stored by caches.
+ *  - Only known media extensions, with their content type; no directory listing, no
+ *    dotfiles, no `..`, no encoded separators, no symlink that leads outside the root:
+ *    every refusal is a plain 404 that says nothing about the disk.
+ *  - Range (206, 416), ETag, Last-Modified and conditional GET (304, If-Range, 412) by `send`.
  */
-import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, sep } from "node:path";
+import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findLiveStorySlideMedia, isStoredUpload, type Database } from "@companion/db";
+import type { LocalMediaStorage } from "@companion/storage";
+import { isUserMediaKey } from "@companion/validators";
 import type { Logger } from "pino";
+import send from "send";
 import { sendJson } from "./http-utils.ts";
 
 export const MEDIA_PREFIX = "/media/";
@@ -21,6 +29,9 @@ export const DEMO_MEDIA_DIR = fileURLToPath(new URL("../media", import.meta.url)
 
 /** Demo files never change under the same name: a day, and no revalidation meanwhile. */
 export const IMMUTABLE_CACHE = "public, max-age=86400, immutable";
+
+/** Media of stories that are not public, and upload previews: no cache may keep a copy. */
+export const PRIVATE_NO_STORE = "private, no-store";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
@@ -34,9 +45,18 @@ const CONTENT_TYPES: Record<string, string> = {
   ".webm": "video/webm",
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RETRY_AFTER_SEC = "5";
+
 export interface MediaRoot {
   dir: string;
   cacheControl: string;
+}
+
+/** Users' uploads on local storage, with what it takes to check a signed read URL. */
+export interface UploadedMediaAccess {
+  storage: LocalMediaStorage;
+  db: Database;
 }
 
 /**
@@ -60,53 +80,96 @@ export function mediaPathSegments(rawPath: string): string[] | null {
   return decoded.length > 0 ? decoded : null;
 }
 
-async function findFile(roots: MediaRoot[], segments: string[]) {
-  for (const root of roots) {
-    try {
-      const base = await realpath(root.dir);
-      const path = await realpath(join(base, ...segments));
-      // After resolving symlinks, the file must still be inside this root.
-      if (!path.startsWith(base + sep)) continue;
-      const info = await stat(path);
-      if (info.isFile()) return { path, info, root };
-    } catch {
-      // Not in this root (or unreadable): try the next one.
-    }
+async function findFile(dir: string, segments: string[]): Promise<{ base: string; path: string } | null> {
+  try {
+    const base = await realpath(dir);
+    const path = await realpath(join(base, ...segments));
+    // After resolving symlinks, the file must still be inside this root.
+    if (!path.startsWith(base + sep)) return null;
+    return (await stat(path)).isFile() ? { base, path } : null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
-const etagMatches = (header: string | undefined, etag: string) =>
-  header !== undefined && (header.trim() === "*" || header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag));
+type Access = { ok: true; cacheControl: string } | { ok: false; status: 403 | 404 | 503; error: string };
 
-export function createMediaRoute(roots: MediaRoot[], log: Logger) {
+/**
+ * Whether a signed URL of an upload may be served now, and how caches may keep it: the
+ * signature first (constant time), then the database says whether its story is still live
+ * (or, for an uploader's preview, whether the upload is still stored).
+ */
+async function checkUploadAccess(access: UploadedMediaAccess, key: string, query: URLSearchParams, log: Logger): Promise<Access> {
+  const check = access.storage.verifyRead(key, query);
+  if (!check.ok) return { ok: false, status: 403, error: check.reason === "expired" ? "Media URL expired" : "Invalid media signature" };
+  const { story, expires } = check.grant;
+  try {
+    if (story === null) {
+      return (await isStoredUpload(access.db, key)) ? { ok: true, cacheControl: PRIVATE_NO_STORE } : { ok: false, status: 404, error: "Not found" };
+    }
+    const live = UUID.test(story) ? await findLiveStorySlideMedia(access.db, { storyId: story, key }) : null;
+    if (!live) return { ok: false, status: 404, error: "Not found" };
+    if (live.visibility !== "public") return { ok: true, cacheControl: PRIVATE_NO_STORE };
+    // Public: shared caches may keep it, but not past the URL's own expiry (at most an hour).
+    const maxAge = Math.max(0, Math.min(3600, expires - Math.floor(Date.now() / 1000)));
+    return { ok: true, cacheControl: `public, max-age=${maxAge}` };
+  } catch (err) {
+    log.warn({ err }, "media: the database did not answer the access check");
+    return { ok: false, status: 503, error: "Service unavailable" };
+  }
+}
+
+export function createMediaRoute(options: { staticRoots: MediaRoot[]; uploads: UploadedMediaAccess | null; log: Logger }) {
+  const { staticRoots, uploads, log } = options;
+
+  function serveFile(req: IncomingMessage, res: ServerResponse, file: { base: string; path: string }, type: string, cacheControl: string) {
+    res.setHeader("content-type", type);
+    res.setHeader("cache-control", cacheControl);
+    // Apps on other origins embed these in <img>/<video>.
+    res.setHeader("cross-origin-resource-policy", "cross-origin");
+    // send decodes the path it is given: hand it the resolved path re-encoded, under its root.
+    const path = relative(file.base, file.path).split(sep).map(encodeURIComponent).join("/");
+    send(req, path, { root: file.base, dotfiles: "ignore", index: false, cacheControl: false, etag: false })
+      .on("headers", (response: ServerResponse, _path: string, info: { size: number; mtimeMs: number }) => {
+        // Stored media never changes under its name: a strong validator, as If-Range wants.
+        response.setHeader("etag", `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`);
+      })
+      .on("error", (err: { status?: number; headers?: Record<string, string> }) => {
+        // What was set for the file must not describe (or cache) the error.
+        for (const name of ["content-type", "cache-control", "etag", "last-modified", "accept-ranges"]) res.removeHeader(name);
+        if (err.status === 416 || err.status === 412) {
+          return sendJson(res, err.status, { error: err.status === 416 ? "Range not satisfiable" : "Precondition failed" }, err.headers ?? {});
+        }
+        if (res.headersSent) {
+          log.warn({ err, path: req.url?.split("?")[0] }, "media read failed");
+          return void res.destroy();
+        }
+        sendJson(res, 404, { error: "Not found" });
+      })
+      .pipe(res);
+  }
+
   return async function serveMedia(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "Method not allowed" }, { allow: "GET, HEAD" });
-    const rawPath = (req.url ?? "").split("?")[0] ?? "";
+    const url = req.url ?? "";
+    const queryAt = url.indexOf("?");
+    const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
     const segments = mediaPathSegments(rawPath.slice(MEDIA_PREFIX.length));
     const type = segments ? CONTENT_TYPES[extname(segments[segments.length - 1] ?? "").toLowerCase()] : undefined;
-    const found = segments && type ? await findFile(roots, segments) : null;
-    if (!found || !type) return sendJson(res, 404, { error: "Not found" });
+    if (!segments || !type) return sendJson(res, 404, { error: "Not found" });
 
-    const etag = `"${found.info.size.toString(16)}-${Math.floor(found.info.mtimeMs).toString(16)}"`;
-    const headers = {
-      etag,
-      "cache-control": found.root.cacheControl,
-      "last-modified": found.info.mtime.toUTCString(),
-      // Apps on other origins embed these in <img>/<video>.
-      "cross-origin-resource-policy": "cross-origin",
-    };
-    if (etagMatches(req.headers["if-none-match"], etag)) {
-      res.writeHead(304, headers);
-      return void res.end();
+    const key = segments.join("/");
+    if (isUserMediaKey(key)) {
+      if (!uploads) return sendJson(res, 404, { error: "Not found" });
+      const access = await checkUploadAccess(uploads, key, new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)), log);
+      if (!access.ok) return sendJson(res, access.status, { error: access.error }, access.status === 503 ? { "retry-after": RETRY_AFTER_SEC } : {});
+      const file = await findFile(uploads.storage.dir, segments);
+      return file ? serveFile(req, res, file, type, access.cacheControl) : sendJson(res, 404, { error: "Not found" });
     }
-    res.writeHead(200, { ...headers, "content-type": type, "content-length": String(found.info.size) });
-    if (req.method === "HEAD") return void res.end();
-    const stream = createReadStream(found.path);
-    stream.on("error", (err) => {
-      log.warn({ err, path: rawPath }, "media read failed");
-      res.destroy();
-    });
-    stream.pipe(res);
+    for (const root of staticRoots) {
+      const file = await findFile(root.dir, segments);
+      if (file) return serveFile(req, res, file, type, root.cacheControl);
+    }
+    sendJson(res, 404, { error: "Not found" });
   };
 }

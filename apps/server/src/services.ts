@@ -2,7 +2,7 @@ import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createChatService, startEventHub, type AppServices, type EventHub } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
-import type { LocalMediaStorage } from "@companion/storage";
+import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { createServerMedia, createServerRateLimits } from "./limits-and-media.ts";
@@ -13,6 +13,8 @@ export interface Runtime {
   database: DatabaseHandle;
   /** Local media storage, whose upload and read routes the HTTP layer serves; null on S3. */
   localMedia: LocalMediaStorage | null;
+  /** The S3 bucket when media lives there (readiness probes it); null on local storage. */
+  s3Media: S3MediaStorage | null;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     services: { db: db.db, dbKind: db.kind, auth, eventHub, chat, rateLimits, media: media.service },
     database: db,
     localMedia: media.local,
+    s3Media: media.s3,
     close: async () => {
       await eventHub.close();
       // Background work (call records, relationship updates, partial replies) needs the database.

@@ -60,6 +60,13 @@ describe("env", () => {
     }
   });
 
+  it("takes the media URL lifetime and a public S3 endpoint for presigned URLs", () => {
+    expect(parseEnv({}).MEDIA_URL_TTL_SEC).toBe(300);
+    expect(() => parseEnv({ MEDIA_URL_TTL_SEC: "1" })).toThrow(/MEDIA_URL_TTL_SEC/);
+    expect(parseEnv({ S3_PUBLIC_ENDPOINT: "http://localhost:9000" }).S3_PUBLIC_ENDPOINT).toBe("http://localhost:9000");
+    expect(() => parseEnv({ S3_PUBLIC_ENDPOINT: "minio without a scheme" })).toThrow(/S3_PUBLIC_ENDPOINT/);
+  });
+
   it("parses the CORS allowlist", () => {
     expect(parseEnv({ CORS_ORIGINS: "https://a.example, https://b.example" }).CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
   });

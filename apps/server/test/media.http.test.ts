@@ -1,8 +1,8 @@
-import { request } from "node:http";
 import { stories } from "@companion/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
+import { rawRequest } from "./raw-http.ts";
 import { createCompanion, insertStory, signUp } from "./story-fixtures.ts";
 
 let t: TestServer;
@@ -15,18 +15,9 @@ afterAll(async () => {
 });
 
 /** A raw request: fetch() would normalise `..` away before it ever reached the server. */
-function rawGet(path: string, method = "GET"): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(t.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+async function rawGet(path: string): Promise<{ status: number; body: string }> {
+  const res = await rawRequest(t.url, path);
+  return { status: res.status, body: res.body.toString("utf8") };
 }
 
 describe("demo content on the embedded default", () => {
@@ -65,18 +56,54 @@ describe("GET /media/...", () => {
     const body = await res.text();
     expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(body));
 
-    const again = await fetch(url(), { headers: { "if-none-match": `"nope", ${etag ?? ""}` } });
+    // A browser revalidating its cached copy.
+    const again = await rawRequest(t.url, url().pathname, { headers: { "if-none-match": `"nope", ${etag ?? ""}` } });
     expect(again.status).toBe(304);
-    expect(again.headers.get("etag")).toBe(etag);
-    expect(await again.text()).toBe("");
-    expect((await fetch(url(), { headers: { "if-none-match": '"other"' } })).status).toBe(200);
+    expect(again.headers.etag).toBe(etag);
+    expect(again.body.length).toBe(0);
+    expect((await rawRequest(t.url, url().pathname, { headers: { "if-none-match": '"other"' } })).status).toBe(200);
+    const lastModified = res.headers.get("last-modified") ?? "";
+    expect((await rawRequest(t.url, url().pathname, { headers: { "if-modified-since": lastModified } })).status).toBe(304);
+  });
+
+  it("answers Range requests: 206 with Content-Range, If-Range, 416 past the end", async () => {
+    const full = Buffer.from(await (await fetch(url())).arrayBuffer());
+    const etag = `"${full.length.toString(16)}-`;
+    const part = await rawRequest(t.url, url().pathname, { headers: { range: "bytes=5-14" } });
+    expect(part.status).toBe(206);
+    expect(part.headers["content-range"]).toBe(`bytes 5-14/${full.length}`);
+    expect(part.headers["content-length"]).toBe("10");
+    expect(part.headers["content-type"]).toBe("image/svg+xml");
+    expect(part.body.equals(full.subarray(5, 15))).toBe(true);
+    const suffix = await rawRequest(t.url, url().pathname, { headers: { range: "bytes=-4" } });
+    expect(suffix.status).toBe(206);
+    expect(suffix.body.equals(full.subarray(full.length - 4))).toBe(true);
+
+    const current = part.headers.etag ?? "";
+    expect(current.startsWith(etag)).toBe(true);
+    // If-Range: the range while the copy is current, the whole file once it is not.
+    expect((await rawRequest(t.url, url().pathname, { headers: { range: "bytes=0-3", "if-range": current } })).status).toBe(206);
+    const stale = await rawRequest(t.url, url().pathname, { headers: { range: "bytes=0-3", "if-range": '"stale"' } });
+    expect(stale.status).toBe(200);
+    expect(stale.body.equals(full)).toBe(true);
+
+    const beyond = await rawRequest(t.url, url().pathname, { headers: { range: `bytes=${full.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers["content-range"]).toBe(`bytes */${full.length}`);
+    expect(beyond.headers["cache-control"]).toBeUndefined();
+    expect((await rawRequest(t.url, url().pathname, { headers: { "if-match": '"stale"' } })).status).toBe(412);
   });
 
   it("answers HEAD with headers only, and refuses other methods", async () => {
     const head = await fetch(url(), { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(Number(head.headers.get("content-length"))).toBeGreaterThan(100);
+    expect(head.headers.get("accept-ranges")).toBe("bytes");
     expect(await head.text()).toBe("");
+    const headRange = await rawRequest(t.url, url().pathname, { method: "HEAD", headers: { range: "bytes=0-9" } });
+    expect(headRange.status).toBe(206);
+    expect(headRange.headers["content-length"]).toBe("10");
+    expect(headRange.body.length).toBe(0);
     const post = await fetch(url(), { method: "POST" });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");

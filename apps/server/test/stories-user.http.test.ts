@@ -39,10 +39,12 @@ describe("stories.create", () => {
       seen: false,
       author: { kind: "user", id: alice.id, name: "Alice", avatarUrl: null },
     });
+    // Uploads are read through signed URLs bound to this story (docs/media.md#read-urls).
+    const signed = (key: string | undefined): unknown => expect.stringMatching(new RegExp(`^/media/${key}\\?story=${story.id}&expires=\\d+&sig=`));
     expect(story.slides.map((s) => [s.sortOrder, s.kind, s.url])).toEqual([
-      [0, "image", `/media/${keys[0]}`],
-      [1, "video", `/media/${keys[1]}`],
-      [2, "image", `/media/${keys[2]}`],
+      [0, "image", signed(keys[0])],
+      [1, "video", signed(keys[1])],
+      [2, "image", signed(keys[2])],
     ]);
     expect(Date.parse(story.expiresAt) - Date.parse(story.createdAt)).toBe(24 * HOUR);
     expect(await bob.api.stories.byId.query({ storyId: story.id })).toEqual(story);

@@ -57,6 +57,13 @@ async function put(uploadUrl: string, body: BodyInit, headers: Record<string, st
   return fetch(new URL(uploadUrl, t.url), { method: "PUT", body, headers, ...init });
 }
 
+/** The uploader's preview URL of `key`, as completeUpload hands it out. */
+async function preview(key: string): Promise<URL> {
+  const local = t.server.runtime.localMedia;
+  if (!local) throw new Error("expected local media storage");
+  return new URL(await local.readUrl(key, { story: null, expires: Math.floor(Date.now() / 1000) + 60 }), t.url);
+}
+
 const ownedBy = (user: SignedInUser, keys: string[]) => withUser(t.database.db, user.id, (tx) => assertOwnedUploads(tx, user.id, keys));
 const partials = async () => readdir(join(mediaDir, ".incoming")).catch(() => []);
 
@@ -84,11 +91,12 @@ describe("media uploads on local storage", () => {
 
     const done = await alice.api.media.completeUpload.mutate({ mediaKey: up.mediaKey });
     expect(done).toMatchObject({ mediaKey: up.mediaKey, kind: "image", uploaded: true });
-    expect(done.url).toBe(`/media/${up.mediaKey}`);
+    // The uploader's preview: a short-lived signed URL, never kept by a cache.
+    expect(done.url).toMatch(new RegExp(`^/media/${up.mediaKey}\\?expires=\\d+&sig=[\\w-]+$`));
     const served = await fetch(new URL(done.url, t.url));
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("image/png");
-    expect(served.headers.get("cache-control")).toMatch(/^private/);
+    expect(served.headers.get("cache-control")).toBe("private, no-store");
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
 
     // Stored media is immutable: the same URL cannot overwrite it.
@@ -218,9 +226,9 @@ describe("media uploads on local storage", () => {
     expect(result.failed).toEqual([]);
     const left = await db.select({ key: mediaUploads.key }).from(mediaUploads).where(inArray(mediaUploads.key, keys));
     expect(left.map((r) => r.key)).toEqual([live]);
-    expect((await fetch(`${t.url}/media/${live}`)).status).toBe(200);
-    expect((await fetch(`${t.url}/media/${expired}`)).status).toBe(404);
-    expect((await fetch(`${t.url}/media/${unused}`)).status).toBe(404);
+    expect((await fetch(await preview(live))).status).toBe(200);
+    expect((await fetch(await preview(expired))).status).toBe(404);
+    expect((await fetch(await preview(unused))).status).toBe(404);
 
     // Once its story is deleted, the last one goes too.
     await db.update(stories).set({ deletedAt: new Date() }).where(eq(stories.id, a!.id));
@@ -231,7 +239,8 @@ describe("media uploads on local storage", () => {
     const up = await alice.api.media.createUpload.mutate({ contentType: "image/png", byteSize: 8 });
     expect((await put(up.uploadUrl, png(8), up.headers)).status).toBe(200);
     const story = await alice.api.stories.create.mutate({ mediaKeys: [up.mediaKey], visibility: "public" });
-    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(200);
+    const slideUrl = new URL(story.slides[0]?.url ?? "", t.url);
+    expect((await fetch(slideUrl)).status).toBe(200);
 
     const [expire] = storyJobs(t.database.db, {
       storyExpiryIntervalMs: 60_000,
@@ -240,19 +249,22 @@ describe("media uploads on local storage", () => {
     });
     // Not expired yet: the job leaves the story and its media alone.
     expect(await expire!.run()).toMatchObject({ mediaPurged: 0 });
-    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(200);
+    expect((await fetch(slideUrl)).status).toBe(200);
 
     await t.database.db.update(stories).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(stories.id, story.id));
+    // Expired: its URL is refused at once, before any job runs.
+    expect((await fetch(slideUrl)).status).toBe(404);
     expect(await expire!.run()).toMatchObject({ mediaPurged: 1 });
-    expect((await fetch(`${t.url}/media/${up.mediaKey}`)).status).toBe(404);
+    expect((await fetch(await preview(up.mediaKey))).status).toBe(404);
     expect(await t.database.db.select({ key: mediaUploads.key }).from(mediaUploads).where(eq(mediaUploads.key, up.mediaKey))).toEqual([]);
   });
 
   it("answers 404 for paths that are not media keys and for missing media, and takes only PUT", async () => {
     const missing = `u/${alice.id}/${"0".repeat(8)}-0000-0000-0000-${"0".repeat(12)}.png`;
-    for (const path of ["/uploads/u/x/y.png", `/media/${missing}`, "/media/.incoming/x.part"]) {
+    for (const path of ["/uploads/u/x/y.png", "/media/.incoming/x.part"]) {
       expect((await fetch(`${t.url}${path}`)).status).toBe(404);
     }
+    expect((await fetch(await preview(missing))).status).toBe(404);
     expect((await fetch(`${t.url}/uploads/${missing}`)).status).toBe(405);
   });
 });

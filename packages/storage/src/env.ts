@@ -17,6 +17,11 @@ export const storageEnvShape = {
   S3_REGION: z.string().default("us-east-1"),
   /** Set for MinIO, R2 and other S3-compatible stores; unset for AWS. */
   S3_ENDPOINT: z.url().optional(),
+  /**
+   * The store's address as clients see it, for presigned URLs, when it differs from
+   * S3_ENDPOINT (docker-compose: http://localhost:9000 for a browser, http://minio:9000 inside).
+   */
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
@@ -34,7 +39,7 @@ export function storageEnvIssues(env: StorageEnv): Array<{ path: string; message
 
 /**
  * Opens what the env names: S3 when S3_BUCKET is set, else local disk. `signingKey` is
- * needed only by a process that signs or verifies upload URLs (the server).
+ * needed only by a process that signs or verifies upload and read URLs (the server).
  */
 export function openConfiguredStorage(
   env: StorageEnv,
@@ -49,6 +54,7 @@ export function openConfiguredStorage(
       accessKeyId: env.S3_ACCESS_KEY_ID,
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,
       ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+      ...(env.S3_PUBLIC_ENDPOINT ? { publicEndpoint: env.S3_PUBLIC_ENDPOINT } : {}),
       forcePathStyle: env.S3_FORCE_PATH_STYLE ?? false,
     });
   }

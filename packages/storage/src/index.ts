@@ -8,9 +8,26 @@ import type { MediaStorage } from "./types.ts";
 
 export { createLocalStorage, UploadSizeError, type LocalMediaStorage, type LocalStorageOptions } from "./local.ts";
 export { createS3Storage, type S3MediaStorage, type S3StorageOptions } from "./s3.ts";
-export { signUploadGrant, verifyUploadGrant, type GrantCheck, type UploadGrant } from "./signing.ts";
+export {
+  signReadGrant,
+  signUploadGrant,
+  verifyReadGrant,
+  verifyUploadGrant,
+  type GrantCheck,
+  type ReadGrant,
+  type ReadGrantCheck,
+  type UploadGrant,
+} from "./signing.ts";
 export { openConfiguredStorage, storageEnvIssues, storageEnvShape, type StorageEnv } from "./env.ts";
-export { assertSafeKey, isSafeKey, type MediaStorage, type PresignedUpload, type PresignUploadParams } from "./types.ts";
+export {
+  assertSafeKey,
+  isSafeKey,
+  StorageUnavailableError,
+  type MediaStorage,
+  type PresignedUpload,
+  type PresignUploadParams,
+  type ReadGrantParams,
+} from "./types.ts";
 
 export type StorageConfig = ({ driver: "local" } & LocalStorageOptions) | ({ driver: "s3" } & S3StorageOptions);
 

@@ -1,18 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { uploadGrantQuery, verifyUploadGrant, type GrantCheck } from "./signing.ts";
+import { readGrantQuery, uploadGrantQuery, verifyReadGrant, verifyUploadGrant, type GrantCheck, type ReadGrantCheck } from "./signing.ts";
 import { assertSafeKey, isSafeKey, type MediaStorage, type PresignedUpload, type PresignUploadParams } from "./types.ts";
 
 export interface LocalStorageOptions {
   /** Media root; created on first write. */
   dir: string;
   /**
-   * HMAC key for upload URLs, derived from the server secrets. A process that only reads
-   * or deletes (the expiry job in apps/worker) may omit it; signing then throws.
+   * HMAC key for upload and read URLs, derived from the server secrets. A process that only
+   * deletes (the expiry job in apps/worker) may omit it; signing then throws.
    */
   signingKey?: Uint8Array;
   /** Path prefix of the upload route (PUT) on our server. */
@@ -37,14 +37,14 @@ export interface LocalMediaStorage extends MediaStorage {
   readonly dir: string;
   /** Checks an upload URL's signature and expiry for `key`. */
   verifyUpload(key: string, query: URLSearchParams, now?: number): GrantCheck;
+  /** Checks a read URL's signature and expiry for `key`; the caller then checks its story is live. */
+  verifyRead(key: string, query: URLSearchParams, now?: number): ReadGrantCheck;
   /**
    * Streams `body` to the object at `key`, at most `byteSize` bytes and exactly that many:
    * the bytes go to a temporary file that is renamed into place only when complete, so a
    * refused or broken upload never leaves a partial object behind.
    */
   receive(key: string, body: Readable, byteSize: number): Promise<void>;
-  /** A stream of the stored object and its size, or null when there is none. */
-  open(key: string): Promise<{ stream: ReadStream; size: number } | null>;
 }
 
 /** Media on local disk, uploaded through our own server with HMAC-signed, short-lived URLs. */
@@ -81,9 +81,9 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
       };
     },
 
-    readUrl: async (key) => {
+    readUrl: async (key, grant) => {
       assertSafeKey(key);
-      return `${readPath}/${encodeKey(key)}`;
+      return `${readPath}/${encodeKey(key)}?${readGrantQuery(signingKey(), { key, story: grant.story, expires: grant.expires })}`;
     },
 
     async exists(key) {
@@ -100,6 +100,8 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
     },
 
     verifyUpload: (key, query, now) => verifyUploadGrant(signingKey(), key, query, now),
+
+    verifyRead: (key, query, now) => verifyReadGrant(signingKey(), key, query, now),
 
     async receive(key, body, byteSize) {
       const target = pathOf(key);
@@ -123,18 +125,6 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
       } catch (err) {
         await rm(temp, { force: true });
         throw err;
-      }
-    },
-
-    async open(key) {
-      if (!isSafeKey(key)) return null;
-      const path = pathOf(key);
-      try {
-        const info = await stat(path);
-        if (!info.isFile()) return null;
-        return { stream: createReadStream(path), size: info.size };
-      } catch {
-        return null;
       }
     },
   };

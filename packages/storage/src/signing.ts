@@ -45,3 +45,40 @@ export function uploadGrantQuery(signingKey: Uint8Array, grant: UploadGrant): st
     sig: signUploadGrant(signingKey, grant),
   }).toString();
 }
+
+/**
+ * The fields a local read URL commits to (see ReadGrantParams). Its canonical text starts
+ * with GET where an upload's starts with PUT, so one can never pass for the other.
+ */
+export interface ReadGrant {
+  key: string;
+  story: string | null;
+  /** Unix seconds. */
+  expires: number;
+}
+
+const readCanonical = (g: ReadGrant) => ["GET", g.key, g.story ?? "", String(g.expires)].join("\n");
+
+export function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
+  return createHmac("sha256", signingKey).update(readCanonical(grant)).digest("base64url");
+}
+
+export function readGrantQuery(signingKey: Uint8Array, grant: ReadGrant): string {
+  const sig = signReadGrant(signingKey, grant);
+  return `${grant.story ? `story=${grant.story}&` : ""}expires=${grant.expires}&sig=${sig}`;
+}
+
+export type ReadGrantCheck = { ok: true; grant: ReadGrant } | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
+
+/** Checks a local read URL's query against its key: signature (constant time) first, then expiry. */
+export function verifyReadGrant(signingKey: Uint8Array, key: string, query: URLSearchParams, now = Date.now()): ReadGrantCheck {
+  const expires = Number(query.get("expires"));
+  const sig = query.get("sig");
+  if (!sig || !Number.isSafeInteger(expires)) return { ok: false, reason: "malformed" };
+  const grant: ReadGrant = { key, story: query.get("story") || null, expires };
+  const expected = Buffer.from(signReadGrant(signingKey, grant));
+  const given = Buffer.from(sig);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };
+  if (expires * 1000 <= now) return { ok: false, reason: "expired" };
+  return { ok: true, grant };
+}

@@ -14,6 +14,19 @@ export interface PresignUploadParams {
   expiresInSec: number;
 }
 
+/** What a read URL grants: until when, and (local storage) for which story. */
+export interface ReadGrantParams {
+  /** Unix seconds after which the URL is refused (by our media route, or by S3). */
+  expires: number;
+  /**
+   * Local storage: the story whose slide this is. Our media route serves the URL only while
+   * that story is live and has this key among its slides, so deleting or expiring the story
+   * revokes every URL handed out for it. Null: the uploader's own preview (served while the
+   * upload exists). S3 cannot ask our database: there, `expires` is the only control.
+   */
+  story: string | null;
+}
+
 /**
  * Where media bytes live. Keys are relative paths (`u/<userId>/<uuid>.<ext>`); the driver
  * decides how an upload is authorized (HMAC-signed URL to our server, or an S3 presigned
@@ -22,10 +35,18 @@ export interface PresignUploadParams {
 export interface MediaStorage {
   readonly driver: "local" | "s3";
   presignUpload(params: PresignUploadParams): Promise<PresignedUpload>;
-  /** A URL to read the object: relative to the API origin for local storage, absolute for S3. */
-  readUrl(key: string): Promise<string>;
+  /**
+   * A signed URL to read the object until `grant.expires`: relative to the API origin for
+   * local storage (`/media/<key>?story=&expires=&sig=`), an absolute presigned GET for S3.
+   * The same key and grant give the same URL (within the hour on S3), so clients can cache.
+   */
+  readUrl(key: string, grant: ReadGrantParams): Promise<string>;
+  /** Whether the object is stored; StorageUnavailableError when the store cannot be reached. */
   exists(key: string): Promise<boolean>;
-  /** Removes the object; a missing object is not an error. */
+  /**
+   * Removes the object; a missing object is not an error. Like `exists`, throws
+   * StorageUnavailableError when the store cannot be reached.
+   */
   delete(key: string): Promise<void>;
 }
 
@@ -38,4 +59,15 @@ export function isSafeKey(key: string): boolean {
 
 export function assertSafeKey(key: string): void {
   if (!isSafeKey(key)) throw new Error(`Unsafe media key: ${JSON.stringify(key)}`);
+}
+
+/**
+ * The store did not answer, or answered with an error that is not "no such object" (S3 down,
+ * timed out, refusing our credentials). The API turns it into 503 with a retry hint.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(operation: string, options: { cause: unknown }) {
+    super(`Media storage unavailable (${operation})`, options);
+    this.name = "StorageUnavailableError";
+  }
 }

@@ -1,11 +1,13 @@
 /**
- * The S3 driver without S3: presigned URLs are built and checked offline, and exists/delete
- * run against a tiny fake S3 on loopback that records what the SDK sends.
+ * The S3 driver: presigned URLs checked offline, then end to end against a real
+ * S3-compatible server on loopback (s3rver, which verifies SigV4 signatures, signed headers
+ * and expiry), and against a store that is down or hangs.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createS3Storage, deleteMediaObjects } from "../src/index.ts";
+import { createS3Storage, deleteMediaObjects, StorageUnavailableError, type S3MediaStorage } from "../src/index.ts";
+import { startTestS3, type TestS3 } from "../src/testing.ts";
 
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 
@@ -43,68 +45,130 @@ describe("S3 presigned uploads", () => {
     expect(sig(await sign("image/gif", 10))).not.toBe(sig(a));
   });
 
-  it("presigns reads with their own expiry and refuses unsafe keys", async () => {
-    const storage = createS3Storage({ ...creds, endpoint: "http://127.0.0.1:9000", region: "us-east-1", bucket: "media", forcePathStyle: true, readUrlTtlSec: 120 });
-    const read = new URL(await storage.readUrl("u/1/x.png"));
+  it("presigns reads until the given expiry, the same URL within the hour, on the public endpoint", async () => {
+    const storage = createS3Storage({
+      ...creds,
+      endpoint: "http://minio:9000",
+      publicEndpoint: "http://localhost:9000",
+      region: "us-east-1",
+      bucket: "media",
+      forcePathStyle: true,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const expires = now + 300;
+    const read = new URL(await storage.readUrl("u/1/x.png", { story: null, expires }));
+    expect(read.origin).toBe("http://localhost:9000");
     expect(read.pathname).toBe("/media/u/1/x.png");
-    expect(read.searchParams.get("X-Amz-Expires")).toBe("120");
-    await expect(storage.readUrl("../etc/passwd")).rejects.toThrow(/unsafe/i);
+    // Signed as of the start of the hour, and valid exactly until `expires`.
+    const [, y, mo, d, h, mi, sec] = (/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(read.searchParams.get("X-Amz-Date") ?? "") ?? []).map(Number);
+    const signedAt = Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, sec) / 1000;
+    expect(signedAt).toBe(now - (now % 3600));
+    expect(signedAt + Number(read.searchParams.get("X-Amz-Expires"))).toBe(expires);
+    expect(await storage.readUrl("u/1/x.png", { story: null, expires })).toBe(read.toString());
+    expect(await storage.readUrl("u/1/x.png", { story: null, expires: expires + 60 })).not.toBe(read.toString());
+    const upload = new URL((await storage.presignUpload({ key: "u/1/y.png", contentType: "image/png", byteSize: 1, expiresInSec: 60 })).url);
+    expect(upload.origin).toBe("http://localhost:9000");
+    await expect(storage.readUrl("../etc/passwd", { story: null, expires })).rejects.toThrow(/unsafe/i);
     await expect(storage.presignUpload({ key: "/abs", contentType: "image/png", byteSize: 1, expiresInSec: 60 })).rejects.toThrow(/unsafe/i);
   });
 });
 
-describe("S3 exists/delete against a fake S3 on loopback", () => {
-  let server: Server;
-  let endpoint: string;
-  const seen: Array<{ method: string; url: string; authorized: boolean }> = [];
-  const objects = new Set(["/media/u/1/present.jpg"]);
-
+describe("S3 end to end against s3rver", () => {
+  let s3: TestS3;
+  let storage: S3MediaStorage;
   beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      const path = (req.url ?? "").split("?")[0] ?? "";
-      seen.push({ method: req.method ?? "", url: path, authorized: /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//.test(req.headers.authorization ?? "") });
-      req.resume();
-      if (req.method === "HEAD") {
-        res.writeHead(objects.has(path) ? 200 : 404, { "content-length": "0" });
-        res.end();
-      } else if (req.method === "DELETE") {
-        if (path.includes("broken")) {
-          res.writeHead(500, { "content-type": "application/xml" });
-          res.end("<Error><Code>InternalError</Code><Message>boom</Message></Error>");
-          return;
-        }
-        objects.delete(path);
-        res.writeHead(204);
-        res.end();
-      } else {
-        res.writeHead(405);
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    s3 = await startTestS3({ bucket: "media" });
+    // Clients reach the store as localhost, this server as 127.0.0.1: both are this s3rver.
+    storage = createS3Storage({ ...s3, endpoint: s3.endpoint, publicEndpoint: `http://localhost:${s3.port}`, forcePathStyle: true });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await s3.close();
   });
 
-  it("HEADs for exists and DELETEs signed requests on the bucket path", async () => {
-    const storage = createS3Storage({ ...creds, endpoint, region: "us-east-1", bucket: "media", forcePathStyle: true, requestTimeoutMs: 2000 });
-    expect(await storage.exists("u/1/present.jpg")).toBe(true);
-    expect(await storage.exists("u/1/missing.jpg")).toBe(false);
-    await storage.delete("u/1/present.jpg");
-    expect(await storage.exists("u/1/present.jpg")).toBe(false);
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
-      "HEAD /media/u/1/present.jpg",
-      "HEAD /media/u/1/missing.jpg",
-      "DELETE /media/u/1/present.jpg",
-      "HEAD /media/u/1/present.jpg",
-    ]);
-    expect(seen.every((s) => s.authorized)).toBe(true);
+  const put = (url: string, body: Buffer, contentType: string) => fetch(url, { method: "PUT", body: new Uint8Array(body), headers: { "content-type": contentType } });
 
-    const result = await deleteMediaObjects(storage, ["u/1/a.jpg", "u/1/broken.jpg", "u/1/b.jpg"]);
-    expect(result.deleted.sort()).toEqual(["u/1/a.jpg", "u/1/b.jpg"]);
-    expect(result.failed.map((f) => f.key)).toEqual(["u/1/broken.jpg"]);
-    expect(result.failed[0]?.error).toBeInstanceOf(Error);
+  it("takes a presigned PUT of exactly the signed type and size, and serves it by presigned GET", async () => {
+    const bytes = randomBytes(1500);
+    const key = "u/1/photo.png";
+    const up = await storage.presignUpload({ key, contentType: "image/png", byteSize: bytes.length, expiresInSec: 60 });
+    expect(new URL(up.url).host).toBe(`localhost:${s3.port}`);
+    // The store itself refuses another type or size: both are signed.
+    expect((await put(up.url, bytes, "image/gif")).status).toBe(403);
+    expect((await put(up.url, bytes.subarray(0, 1000), "image/png")).status).toBe(403);
+    expect(await storage.exists(key)).toBe(false);
+    expect((await put(up.url, bytes, "image/png")).status).toBe(200);
+    expect(await storage.exists(key)).toBe(true);
+
+    const url = await storage.readUrl(key, { story: "any", expires: Math.floor(Date.now() / 1000) + 60 });
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    const ranged = await fetch(url, { headers: { range: "bytes=0-9" } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(0, 10))).toBe(true);
+
+    // Expired: the store refuses it.
+    const expired = await storage.readUrl(key, { story: null, expires: Math.floor(Date.now() / 1000) - 5 });
+    expect((await fetch(expired)).status).toBe(403);
+    // Tampered: likewise.
+    const tampered = new URL(url);
+    tampered.pathname = tampered.pathname.replace("photo", "other");
+    expect((await fetch(tampered)).status).toBe(403);
+
+    await storage.probe();
+    await storage.delete(key);
+    await storage.delete(key);
+    expect(await storage.exists(key)).toBe(false);
+    expect((await fetch(url)).status).toBe(404);
+  });
+});
+
+describe("S3 outage", () => {
+  let blackhole: Server;
+  const sockets = new Set<Socket>();
+  let closedPort: number;
+  beforeAll(async () => {
+    // Accepts connections and never answers: the store that hangs.
+    blackhole = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => blackhole.listen(0, "127.0.0.1", resolve));
+    const probe = createTcpServer();
+    closedPort = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => blackhole.close(() => resolve()));
+  });
+
+  const storageAt = (endpoint: string) =>
+    createS3Storage({ ...creds, endpoint, region: "us-east-1", bucket: "media", forcePathStyle: true, callTimeoutMs: 800 });
+
+  it("fails fast with StorageUnavailableError when nothing listens", async () => {
+    const storage = storageAt(`http://127.0.0.1:${closedPort}`);
+    const started = Date.now();
+    const err = await storage.exists("u/1/x.png").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(storage.probe()).rejects.toBeInstanceOf(StorageUnavailableError);
+    const result = await deleteMediaObjects(storage, ["u/1/a.jpg", "u/1/b.jpg"]);
+    expect(result.deleted).toEqual([]);
+    expect(result.failed.map((f) => f.error)).toEqual([expect.any(StorageUnavailableError), expect.any(StorageUnavailableError)]);
+    // Presigning needs no store.
+    expect(await storage.readUrl("u/1/x.png", { story: null, expires: Math.floor(Date.now() / 1000) + 60 })).toMatch(/^http:\/\/127\.0\.0\.1:/);
+  });
+
+  it("gives up within its call budget when the store hangs", async () => {
+    const storage = storageAt(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`);
+    const started = Date.now();
+    await expect(storage.exists("u/1/x.png")).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1500);
+    const aborted = new AbortController();
+    setTimeout(() => aborted.abort(), 100);
+    const probeStarted = Date.now();
+    await expect(storage.probe(aborted.signal)).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(Date.now() - probeStarted).toBeLessThan(600);
   });
 });

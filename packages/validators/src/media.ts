@@ -27,6 +27,12 @@ const EXT_TO_TYPE = new Map<string, MediaContentType>(MEDIA_CONTENT_TYPES.map((t
 export const MEDIA_KEY_PATTERN = /^u\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.([a-z0-9]+)$/;
 export const mediaKey = z.string().max(200).regex(MEDIA_KEY_PATTERN, "Not a media key");
 
+/**
+ * Keys under `u/` are users' uploads, served only through signed URLs (docs/media.md);
+ * every other key is media shipped with the server (demo slides, avatars), public as is.
+ */
+export const isUserMediaKey = (key: string): boolean => key.startsWith("u/");
+
 /** The uploader and content type a well-formed key names, or null. */
 export function parseMediaKey(key: string): { userId: string; contentType: MediaContentType; kind: MediaKind } | null {
   const m = MEDIA_KEY_PATTERN.exec(key);
@@ -65,7 +71,10 @@ export const mediaUpload = z.object({
   kind: z.enum(["image", "video"]),
   byteSize: z.number().int(),
   uploaded: z.boolean(),
-  /** Where to read it, relative to the API origin (local storage) or absolute (S3). */
+  /**
+   * The uploader's preview: a short-lived signed URL, relative to the API origin (local
+   * storage) or absolute (S3).
+   */
   url: z.string(),
 });
 export type MediaUpload = z.infer<typeof mediaUpload>;

@@ -25,8 +25,10 @@ export const storyUnreactInput = z.object({ mediaId: uuid });
 export const storyMarkViewedInput = z.object({ storyId: uuid });
 
 /**
- * One slide. `url` is relative to the API origin (e.g. `/media/demo/luna/1.svg`): the
- * server serves it with cache headers. `myReaction` is the signed-in user's emoji or null.
+ * One slide. `url`: resolve it against the API origin (`new URL(url, apiOrigin)`). Media
+ * shipped with the server is `/media/<key>`; an upload's URL is signed and expires (minutes
+ * unless the story is public), relative on local storage, an absolute presigned URL on S3
+ * (docs/media.md#read-urls). `myReaction` is the signed-in user's emoji or null.
  */
 export const storySlide = z.object({
   id: uuid,

@@ -33,34 +33,36 @@ import {
   type StoryViewer,
 } from "@companion/validators";
 import { rateLimited } from "../rate-limit.ts";
+import type { MediaService } from "../services/media.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
 /**
- * Media URLs are relative to the API origin: the server serves `/media/<key>` from local
- * storage (apps/server/src/media.ts). A CDN or S3 later only changes this function.
+ * Field by field, so a column added to the query result never reaches the wire unnoticed.
+ * Slide URLs come from the media service: plain for media shipped with the server, signed
+ * per the story's audience for uploads (docs/media.md#read-urls).
  */
-export const mediaUrl = (mediaKey: string) => `/media/${mediaKey.split("/").map(encodeURIComponent).join("/")}`;
-
-// Field by field, so a column added to the query result never reaches the wire unnoticed.
-const toWireStory = (s: StoryRecord): Story => ({
-  id: s.id,
-  caption: s.caption,
-  visibility: s.visibility,
-  createdAt: s.createdAt.toISOString(),
-  expiresAt: s.expiresAt.toISOString(),
-  seen: s.seen,
-  author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
-  slides: s.slides.map((m) => ({
-    id: m.id,
-    sortOrder: m.sortOrder,
-    kind: m.kind,
-    url: mediaUrl(m.mediaKey),
-    width: m.width,
-    height: m.height,
-    durationMs: m.durationMs,
-    myReaction: m.myReaction,
-  })),
-});
+async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
+  const urls = await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
+  return {
+    id: s.id,
+    caption: s.caption,
+    visibility: s.visibility,
+    createdAt: s.createdAt.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+    seen: s.seen,
+    author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
+    slides: s.slides.map((m, i) => ({
+      id: m.id,
+      sortOrder: m.sortOrder,
+      kind: m.kind,
+      url: urls[i] ?? "",
+      width: m.width,
+      height: m.height,
+      durationMs: m.durationMs,
+      myReaction: m.myReaction,
+    })),
+  };
+}
 
 const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
   user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
@@ -77,7 +79,7 @@ export const storiesRouter = router({
     .output(storyFeedPage)
     .query(async ({ ctx, input }) => {
       const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryFeed(tx, { userId: ctx.user.id, ...input }));
-      return { items: page.items.map(toWireStory), nextCursor: page.nextCursor };
+      return { items: await Promise.all(page.items.map((s) => toWireStory(s, ctx.services.media))), nextCursor: page.nextCursor };
     }),
 
   /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
@@ -85,7 +87,7 @@ export const storiesRouter = router({
     .input(storyByIdInput)
     .output(story)
     .query(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => getStory(tx, { userId: ctx.user.id, storyId: input.storyId }))),
+      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => getStory(tx, { userId: ctx.user.id, storyId: input.storyId })), ctx.services.media),
     ),
 
   /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
@@ -125,7 +127,7 @@ export const storiesRouter = router({
     .input(storyCreateInput)
     .output(story)
     .mutation(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => createUserStory(tx, { userId: ctx.user.id, ...input }))),
+      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => createUserStory(tx, { userId: ctx.user.id, ...input })), ctx.services.media),
     ),
 
   /** Deletes my live story; anyone else's (or one already gone) is NOT_FOUND. */

@@ -2,6 +2,8 @@
  * Media uploads: a client asks for an upload URL (`createUpload`), sends the bytes straight
  * to storage (our server's signed PUT, or S3), and stories then reference the key. Keys are
  * `u/<userId>/<uuid>.<ext>` and recorded in media_uploads, which is what makes them "owned".
+ * Reads of uploads go through signed URLs whose lifetime follows the story's audience
+ * (`slideUrl`, docs/media.md#read-urls).
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -10,17 +12,38 @@ import {
   getMediaUpload,
   insertMediaUpload,
   markMediaUploaded,
+  serviceUnavailable,
   withUser,
   type Database,
   type MediaUploadRow,
+  type StoryVisibility,
 } from "@companion/db";
-import { deleteMediaObjects, type MediaStorage } from "@companion/storage";
-import { MEDIA_TYPES, mediaContentType, type CreateUploadInput, type CreateUploadResult, type MediaUpload } from "@companion/validators";
+import { deleteMediaObjects, StorageUnavailableError, type MediaStorage } from "@companion/storage";
+import {
+  isUserMediaKey,
+  MEDIA_TYPES,
+  mediaContentType,
+  type CreateUploadInput,
+  type CreateUploadResult,
+  type MediaUpload,
+} from "@companion/validators";
+import type { ServiceLogger } from "./background.ts";
 
 export interface MediaServiceOptions {
   storage: MediaStorage;
   /** Lifetime of an upload URL (default 10 minutes). */
   uploadUrlTtlSec?: number;
+  /** Lifetime of a read URL of a story that is not public, and of an upload preview (default 5 minutes). */
+  readUrlTtlSec?: number;
+  /** Where a store outage is reported (the caller only sees 503). */
+  log?: ServiceLogger;
+}
+
+/** What a slide's URL depends on: the story it belongs to. */
+export interface SlideStory {
+  id: string;
+  visibility: StoryVisibility;
+  expiresAt: Date;
 }
 
 export interface MediaService {
@@ -29,11 +52,18 @@ export interface MediaService {
   /**
    * Confirms the bytes are stored and marks the upload done. Local uploads are marked by
    * the upload route itself; on S3 the client PUTs to the bucket directly, so it calls this
-   * afterwards (a HEAD on the object). NOT_FOUND for another user's key.
+   * afterwards (a HEAD on the object). NOT_FOUND for another user's key; SERVICE_UNAVAILABLE
+   * (503, retry hint) when the store does not answer.
    */
   completeUpload(db: Database, userId: string, key: string): Promise<MediaUpload>;
-  /** Where a client reads a stored object (see MediaStorage.readUrl). */
-  readUrl(key: string): Promise<string>;
+  /**
+   * The URL of a slide's media, for a viewer who may see `story`. Media shipped with the
+   * server: `/media/<key>`. An upload: a signed URL that lives at most an hour (rounded, so
+   * it is cacheable) on a public story, `readUrlTtlSec` on any other, never past the story's
+   * expiry; on local storage it is also bound to the story, and refused once it is gone.
+   * Signing is an HMAC (local) or a cached presign (S3): no query, so a feed page stays cheap.
+   */
+  slideUrl(story: SlideStory, key: string): Promise<string>;
   /**
    * For the story expiry job: removes uploads no live story uses, rows first (so no new
    * story can pick them up), then the stored objects. Objects that failed to delete are
@@ -42,9 +72,30 @@ export interface MediaService {
   purge(db: Database, keys: readonly string[]): Promise<{ deleted: string[]; failed: Array<{ key: string; error: unknown }> }>;
 }
 
+/** Media shipped with the server (demo slides, avatars), relative to the API origin. */
+export const staticMediaUrl = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
+
+const PUBLIC_READ_SEC = 3600;
+/** How long a client should wait before asking again when the store is down. */
+const STORAGE_RETRY_AFTER_MS = 5000;
+
+/**
+ * A read URL's expiry: at least `lifetime` from now, rounded up to a step (an hour for public
+ * stories, a fifth of the lifetime otherwise) so that every view within a step gets the same
+ * URL, and never after the story itself expires.
+ */
+export function readUrlExpiry(params: { public: boolean; lifetimeSec: number; storyExpiresAt?: Date; now?: number }): number {
+  const now = Math.floor((params.now ?? Date.now()) / 1000);
+  const lifetime = params.public ? PUBLIC_READ_SEC : params.lifetimeSec;
+  const step = params.public ? PUBLIC_READ_SEC : Math.max(1, Math.floor(lifetime / 5));
+  const rounded = Math.ceil((now + lifetime) / step) * step;
+  return params.storyExpiresAt ? Math.min(rounded, Math.floor(params.storyExpiresAt.getTime() / 1000)) : rounded;
+}
+
 export function createMediaService(options: MediaServiceOptions): MediaService {
   const { storage } = options;
   const ttl = options.uploadUrlTtlSec ?? 600;
+  const readTtl = options.readUrlTtlSec ?? 300;
 
   const toWire = async (row: MediaUploadRow): Promise<MediaUpload> => {
     const contentType = mediaContentType.parse(row.contentType);
@@ -54,8 +105,20 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       kind: MEDIA_TYPES[contentType].kind,
       byteSize: row.byteSize,
       uploaded: row.uploadedAt !== null,
-      url: await storage.readUrl(row.key),
+      url: await storage.readUrl(row.key, { story: null, expires: readUrlExpiry({ public: false, lifetimeSec: readTtl }) }),
     };
+  };
+
+  const storeExists = async (key: string) => {
+    try {
+      return await storage.exists(key);
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) {
+        options.log?.warn({ err }, "media storage did not answer");
+        throw serviceUnavailable("Media storage", STORAGE_RETRY_AFTER_MS, err);
+      }
+      throw err;
+    }
   };
 
   return {
@@ -72,13 +135,17 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       const row = await withUser(db, userId, (tx) => getMediaUpload(tx, { userId, key }));
       if (row.uploadedAt !== null) return toWire(row);
       // Outside any transaction: on S3 this is a network round trip.
-      if (!(await storage.exists(key))) {
+      if (!(await storeExists(key))) {
         throw new DomainError("PRECONDITION_FAILED", "Nothing has been uploaded for this media key yet");
       }
       return toWire(await withUser(db, userId, (tx) => markMediaUploaded(tx, { userId, key })));
     },
 
-    readUrl: (key) => storage.readUrl(key),
+    async slideUrl(story, key) {
+      if (!isUserMediaKey(key)) return staticMediaUrl(key);
+      const expires = readUrlExpiry({ public: story.visibility === "public", lifetimeSec: readTtl, storyExpiresAt: story.expiresAt });
+      return storage.readUrl(key, { story: story.id, expires });
+    },
 
     async purge(db, keys) {
       const removable = await deleteUnreferencedMediaUploads(db, { keys });

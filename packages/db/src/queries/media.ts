@@ -1,5 +1,5 @@
-import { and, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
-import { mediaUploads, stories, storyMedia } from "../schema/index.ts";
+import { and, eq, exists, gt, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
+import { mediaUploads, stories, storyMedia, type storyVisibility } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { DomainError, notFound } from "../errors.ts";
 
@@ -102,4 +102,41 @@ export async function deleteUnreferencedMediaUploads(db: Database, params: { key
     .where(and(inArray(mediaUploads.key, [...params.keys]), notExists(stillUsed)))
     .returning({ key: mediaUploads.key });
   return rows.map((r) => r.key);
+}
+
+export interface LiveStorySlideMedia {
+  visibility: (typeof storyVisibility)[number];
+  expiresAt: Date;
+}
+
+/**
+ * For the media route, before it serves a signed read URL bound to a story: that story's
+ * visibility and expiry while it is live (not deleted, not expired) and has `key` among its
+ * slides; null otherwise, so deleting or expiring a story revokes its URLs at once. Not
+ * user-scoped: only a viewer of the story was given the signed URL. A primary-key probe and
+ * one story's slides.
+ */
+export async function findLiveStorySlideMedia(db: Database, params: { storyId: string; key: string }): Promise<LiveStorySlideMedia | null> {
+  const slide = db
+    .select({ one: sql`1` })
+    .from(storyMedia)
+    .where(and(eq(storyMedia.storyId, stories.id), eq(storyMedia.mediaKey, params.key)));
+  const [row] = await db
+    .select({ visibility: stories.visibility, expiresAt: stories.expiresAt })
+    .from(stories)
+    .where(and(eq(stories.id, params.storyId), isNull(stories.deletedAt), gt(stories.expiresAt, sql`now()`), exists(slide)))
+    .prepare("media_live_story_slide")
+    .execute();
+  return row ?? null;
+}
+
+/** For the media route, before it serves an uploader's preview URL: the upload's bytes are stored and not purged. */
+export async function isStoredUpload(db: Database, key: string): Promise<boolean> {
+  const [row] = await db
+    .select({ key: mediaUploads.key })
+    .from(mediaUploads)
+    .where(and(eq(mediaUploads.key, key), isNotNull(mediaUploads.uploadedAt)))
+    .prepare("media_stored_upload")
+    .execute();
+  return row !== undefined;
 }
