@@ -19,10 +19,12 @@ beforeAll(async () => {
   if (!database.url) throw new Error("this test needs Postgres (TEST_BACKEND=postgres)");
   dbProxy = await startTcpProxy(database.url);
   // The server's pool goes through the proxy; the test database itself is dropped on stop.
-  const proxied = await openDatabase({ kind: "postgres", url: dbProxy.url, poolSize: 2 });
+  const pooled = database.env.DB_POOLER === "transaction" ? { pooler: "transaction" as const, directUrl: database.env.DATABASE_DIRECT_URL ?? "" } : {};
+  const proxied = await openDatabase({ kind: "postgres", url: dbProxy.url, poolSize: 2, ...pooled });
   const served: TestDatabase = {
     ...proxied,
     url: dbProxy.url,
+    env: { ...database.env, DATABASE_URL: dbProxy.url },
     close: async () => {
       await proxied.close();
       await database.close();
