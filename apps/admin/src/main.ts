@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { DataDirLockedError, DomainError, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DataDirLockedError, describeError, DomainError, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
 import { commands, UsageError } from "./commands.ts";
 import { parseAdminEnv } from "./env.ts";
 
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io: CliIO = stdio, openDb: () => Pr
       io.err(`${err.message}\nUsage: pnpm admin ${command.usage}`);
       return 2;
     }
-    io.err(err instanceof DomainError ? `${err.code}: ${err.message}` : `Failed: ${(err as Error).stack ?? String(err)}`);
+    io.err(err instanceof DomainError ? `${err.code}: ${err.message}` : `Failed: ${describeError(err)}`);
     return 1;
   } finally {
     await db.close();

@@ -55,8 +55,8 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
         .find((v): v is number => typeof v === "number");
       return retryAfterMs === undefined ? {} : { headers: { "Retry-After": String(Math.ceil(retryAfterMs / 1000)) } };
     },
-    onError: ({ error, path, type }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path, type }, "procedure failed");
+    onError: ({ error, path, type, req }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ reqId: req.headers["x-request-id"], err: error.cause ?? error, path, type }, "procedure failed");
     },
   });
 
@@ -117,7 +117,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log.error({ err }, "unhandled request error");
+      log.error({ reqId: req.headers["x-request-id"], err }, "unhandled request error");
       sendJson(res, 500, { error: "Internal server error" });
     });
   });

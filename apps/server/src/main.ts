@@ -4,7 +4,7 @@
  * (cluster.ts) and its forked workers run the rest of this file.
  */
 import cluster from "node:cluster";
-import { DataDirLockedError } from "@companion/db";
+import { DataDirLockedError, describeError } from "@companion/db";
 import { runPrimary } from "./cluster.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
@@ -55,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 });

@@ -104,7 +104,7 @@ export function createMediaRoute(roots: MediaRoot[], log: Logger) {
     if (req.method === "HEAD") return void res.end();
     const stream = createReadStream(found.path);
     stream.on("error", (err) => {
-      log.warn({ err, path: rawPath }, "media read failed");
+      log.warn({ reqId: req.headers["x-request-id"], err, path: rawPath }, "media read failed");
       res.destroy();
     });
     stream.pipe(res);
