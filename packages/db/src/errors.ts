@@ -44,3 +44,28 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   }
   return false;
 }
+
+/** The error and what it wraps: `cause` chains and AggregateError's `errors` (dual-stack connects). */
+function* errorChain(err: unknown): Generator<Record<string, unknown>> {
+  const queue: unknown[] = [err];
+  for (let seen = 0; queue.length > 0 && seen < 8; seen++) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object") continue;
+    const rec = e as Record<string, unknown>;
+    yield rec;
+    queue.push(rec.cause);
+    if (Array.isArray(rec.errors)) queue.push(...(rec.errors as unknown[]).slice(0, 4));
+  }
+}
+
+/**
+ * A foreign-key violation on a reference to `users`: a write named a user that does not exist.
+ * (Under Row Level Security Postgres leaves the key's value out of the detail, so which
+ * user is for the caller to find out.)
+ */
+export function isUserReferenceViolation(err: unknown): boolean {
+  for (const e of errorChain(err)) {
+    if (e.code === "23503") return typeof e.detail === "string" && e.detail.includes('table "users"');
+  }
+  return false;
+}

@@ -48,3 +48,9 @@ export async function listUsers(db: Database, params: { cursor?: string | undefi
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
 }
+
+/** Whether the account still exists; run as the service role (outside `withUser`). */
+export async function userExists(db: Database, userId: string): Promise<boolean> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
+  return row !== undefined;
+}
