@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, createContextFromToken } from "@companion/api";
+import { DATABASE_RETRY_AFTER_MS, isDatabaseUnavailable } from "@companion/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
@@ -117,6 +118,11 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // Outside tRPC (uploads), an unreachable database is the same 503 as inside it.
+      if (isDatabaseUnavailable(err)) {
+        const retryAfter = String(Math.ceil(DATABASE_RETRY_AFTER_MS / 1000));
+        return sendJson(res, 503, { error: "The database is unavailable; try again shortly" }, { "retry-after": retryAfter, connection: "close" });
+      }
       log.error({ reqId: req.headers["x-request-id"], err }, "unhandled request error");
       sendJson(res, 500, { error: "Internal server error" });
     });

@@ -1,11 +1,13 @@
 /**
  * The one place where application errors become tRPC errors.
  *  - `domainErrorMiddleware` turns a DomainError thrown by a query function or service
- *    into a TRPCError with the matching code (so createCaller and HTTP callers agree).
+ *    into a TRPCError with the matching code (so createCaller and HTTP callers agree), and
+ *    so do the driver errors that mean something to the caller (`domainErrorOfDriverError`:
+ *    an unreachable database is SERVICE_UNAVAILABLE, 503 with Retry-After).
  *  - `errorFormatter` flattens Zod issues into `data.zodError`, adds `retryAfterMs`
  *    for rate limits, and never lets a stack trace or an internal message out.
  */
-import { DomainError, isUserReferenceViolation, userExists, type Database, type DomainErrorCode } from "@companion/db";
+import { DomainError, domainErrorOfDriverError, isUserReferenceViolation, userExists, type Database, type DomainErrorCode } from "@companion/db";
 import { TRPCError, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorShape as DefaultErrorShape } from "@trpc/server";
 import { z } from "zod";
 
@@ -32,7 +34,7 @@ function domainErrorOf(err: unknown): DomainError | null {
     const wrapped = err.cause instanceof DomainError || err.code === "INTERNAL_SERVER_ERROR";
     return wrapped && err.cause ? domainErrorOf(err.cause) : null;
   }
-  return err instanceof DomainError ? err : null;
+  return err instanceof DomainError ? err : domainErrorOfDriverError(err);
 }
 
 /**
@@ -49,8 +51,9 @@ export async function toTRPCErrorFor(err: unknown, caller: { db: Database; userI
 
 /**
  * A subscription's events with failures mapped like a call's: an error thrown once the
- * stream has started reaches the client with its code, not as an internal error.
- * `yield*` passes the client's close (`return()`) through to the source.
+ * stream has started (the database went away mid-stream) reaches the client as
+ * SERVICE_UNAVAILABLE, not as an internal error. `yield*` passes the client's close
+ * (`return()`) through to the source.
  */
 export async function* mapStreamErrors<T>(source: AsyncIterable<T>, caller: { db: Database; userId: string | undefined }): AsyncGenerator<T, unknown> {
   try {

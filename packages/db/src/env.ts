@@ -5,7 +5,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { openDatabase } from "./client.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from "./client.ts";
 import { EVENT_RETENTION_MS } from "./queries/events.ts";
 import type { DatabaseHandle } from "./types.ts";
 
@@ -17,6 +17,8 @@ export const dbEnvShape = {
   DATABASE_URL: z.url().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Opening a connection gives up after this long: an unreachable database answers 503 quickly. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_CONNECT_TIMEOUT_MS),
   /** `transaction` when connecting through PgBouncer in transaction mode. */
   DB_POOLER: z.enum(["session", "transaction"]).default("session"),
 };
@@ -41,6 +43,7 @@ export function openConfiguredDatabase(env: DbEnv): Promise<DatabaseHandle> {
       url: env.DATABASE_URL,
       poolSize: env.DB_POOL_SIZE,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
       pooler: env.DB_POOLER,
     });
   }
