@@ -6,7 +6,7 @@
  * 130 a prompt was interrupted.
  */
 import { pathToFileURL } from "node:url";
-import { DataDirLockedError, DomainError, loadDotEnv, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DataDirLockedError, describeError, DomainError, loadDotEnv, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
 import { z } from "zod";
 import { CliError, commandHelp, EX_CONFIG, parseCommandLine, UsageError, usageLine, type Command, type PrepareContext } from "./command.ts";
 import { commands } from "./commands.ts";
@@ -120,7 +120,7 @@ function report(err: unknown, at: { json: boolean; deps: CliDeps; name: string |
   } else if (err instanceof CliError || err instanceof DomainError) {
     at.deps.err(`${code}: ${message}`);
   } else {
-    at.deps.err(`Failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+    at.deps.err(`Failed: ${describeError(err)}`);
   }
   return exitCode;
 }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, createContextFromToken } from "@companion/api";
+import { DATABASE_RETRY_AFTER_MS, isDatabaseUnavailable } from "@companion/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
@@ -58,8 +59,8 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
         .find((v): v is number => typeof v === "number");
       return retryAfterMs === undefined ? {} : { headers: { "Retry-After": String(Math.ceil(retryAfterMs / 1000)) } };
     },
-    onError: ({ error, path, type }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path, type }, "procedure failed");
+    onError: ({ error, path, type, req }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ reqId: req.headers["x-request-id"], err: error.cause ?? error, path, type }, "procedure failed");
     },
   });
 
@@ -110,7 +111,12 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log.error({ err }, "unhandled request error");
+      // Outside tRPC (uploads), an unreachable database is the same 503 as inside it.
+      if (isDatabaseUnavailable(err)) {
+        const retryAfter = String(Math.ceil(DATABASE_RETRY_AFTER_MS / 1000));
+        return sendJson(res, 503, { error: "The database is unavailable; try again shortly" }, { "retry-after": retryAfter, connection: "close" });
+      }
+      log.error({ reqId: req.headers["x-request-id"], err }, "unhandled request error");
       sendJson(res, 500, { error: "Internal server error" });
     });
   });

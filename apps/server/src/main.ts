@@ -4,7 +4,7 @@
  * (cluster.ts) and its forked workers run the rest of this file.
  */
 import cluster from "node:cluster";
-import { DataDirLockedError, loadDotEnv } from "@companion/db";
+import { DataDirLockedError, describeError, loadDotEnv } from "@companion/db";
 import { runPrimary } from "./cluster.ts";
 import { parseEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
@@ -61,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 });

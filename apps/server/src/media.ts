@@ -99,7 +99,7 @@ type Access = { ok: true; cacheControl: string } | { ok: false; status: 403 | 40
  * signature first (constant time), then the database says whether its story is still live
  * (or, for an uploader's preview, whether the upload is still stored).
  */
-async function checkUploadAccess(access: UploadedMediaAccess, key: string, query: URLSearchParams, log: Logger): Promise<Access> {
+async function checkUploadAccess(access: UploadedMediaAccess, key: string, query: URLSearchParams, log: Logger, reqId: string | undefined): Promise<Access> {
   const check = access.storage.verifyRead(key, query);
   if (!check.ok) return { ok: false, status: 403, error: check.reason === "expired" ? "Media URL expired" : "Invalid media signature" };
   const { story, expires } = check.grant;
@@ -114,7 +114,7 @@ async function checkUploadAccess(access: UploadedMediaAccess, key: string, query
     const maxAge = Math.max(0, Math.min(3600, expires - Math.floor(Date.now() / 1000)));
     return { ok: true, cacheControl: `public, max-age=${maxAge}` };
   } catch (err) {
-    log.warn({ err }, "media: the database did not answer the access check");
+    log.warn({ reqId, err }, "media: the database did not answer the access check");
     return { ok: false, status: 503, error: "Service unavailable" };
   }
 }
@@ -141,7 +141,7 @@ export function createMediaRoute(options: { staticRoots: MediaRoot[]; uploads: U
           return sendJson(res, err.status, { error: err.status === 416 ? "Range not satisfiable" : "Precondition failed" }, err.headers ?? {});
         }
         if (res.headersSent) {
-          log.warn({ err, path: req.url?.split("?")[0] }, "media read failed");
+          log.warn({ reqId: req.headers["x-request-id"], err, path: req.url?.split("?")[0] }, "media read failed");
           return void res.destroy();
         }
         sendJson(res, 404, { error: "Not found" });
@@ -161,7 +161,7 @@ export function createMediaRoute(options: { staticRoots: MediaRoot[]; uploads: U
     const key = segments.join("/");
     if (isUserMediaKey(key)) {
       if (!uploads) return sendJson(res, 404, { error: "Not found" });
-      const access = await checkUploadAccess(uploads, key, new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)), log);
+      const access = await checkUploadAccess(uploads, key, new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)), log, req.headers["x-request-id"] as string | undefined);
       if (!access.ok) return sendJson(res, access.status, { error: access.error }, access.status === 503 ? { "retry-after": RETRY_AFTER_SEC } : {});
       const file = await findFile(uploads.storage.dir, segments);
       return file ? serveFile(req, res, file, type, access.cacheControl) : sendJson(res, 404, { error: "Not found" });

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createClient, type CompanionClient, type CreateClientOptions } from "@companion/client";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import type { AuthTokens } from "@companion/validators";
+import type { DestinationStream } from "pino";
 import { createLogger, parseEnv, startServer, type RunningServer } from "../src/index.ts";
 
 export interface TestServer {
@@ -21,9 +22,13 @@ export interface TestServer {
 
 /**
  * `options.database`: serve this database instead of a fresh one (e.g. one created with a
- * query-recording logger); the server closes it on stop, like its own.
+ * query-recording logger); the server closes it on stop, like its own. `options.logTo`:
+ * where the server's log lines go (with LOG_LEVEL in `env`), for tests that read them.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase; logTo?: DestinationStream } = {},
+): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const parsed = parseEnv({
     NODE_ENV: "test",
@@ -32,7 +37,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     JWT_SECRET: randomBytes(32).toString("base64url"),
     ...env,
   });
-  const server = await startServer(parsed, createLogger(parsed), database);
+  const server = await startServer(parsed, createLogger(parsed, options.logTo), database);
   let stopped = false;
   const session = (opts: Partial<CreateClientOptions> = {}) => {
     let stored: AuthTokens | null = null;

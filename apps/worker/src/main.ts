@@ -3,7 +3,7 @@
  * DATABASE_URL, on their intervals, until SIGTERM/SIGINT; then the run in progress finishes
  * and the process exits 0.
  */
-import { loadDotEnv, openConfiguredDatabase } from "@companion/db";
+import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase } from "@companion/db";
 import { pino } from "pino";
 import { parseWorkerEnv } from "./env.ts";
 import { startJobs } from "./jobs.ts";
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(78); // EX_CONFIG
   }
-  const log = pino({ level: env.LOG_LEVEL, base: { service: "companion-worker" } });
+  // Errors are logged without statement parameters or row values (logSerializers).
+  const log = pino({ level: env.LOG_LEVEL, base: { service: "companion-worker" }, serializers: logSerializers });
   const database = await openConfiguredDatabase(env);
   // Migrations run under an advisory lock, so starting alongside the server is safe.
   await database.migrate();
@@ -51,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(describeError(err));
   process.exit(1);
 });

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { companions, openDatabase, stories, type DatabaseHandle } from "@companion/db";
+import { companions, stories, type DatabaseHandle } from "@companion/db";
 import { openTestPostgres, postgresEnvFor } from "@companion/db/testing";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";

@@ -17,6 +17,9 @@ export interface CallRecordInput {
  * Builds the record and hands it to `onCall`. Accounting must never break a reply, so a
  * throwing or rejecting recorder is reported on stderr and otherwise ignored.
  */
+// Only the error's kind: a recorder's error may quote the record it failed to store.
+const reportRecorderFailure = (err: unknown) => console.error(`ai: onCall failed (${err instanceof Error ? err.name : typeof err})`);
+
 export function emitCallRecord(onCall: OnCall | undefined, input: CallRecordInput): void {
   if (!onCall) return;
   const { provider, usage, error } = input;
@@ -33,8 +36,8 @@ export function emitCallRecord(onCall: OnCall | undefined, input: CallRecordInpu
     ...(input.tag === undefined ? {} : { tag: input.tag }),
   };
   try {
-    Promise.resolve(onCall(record)).catch((err: unknown) => console.error("ai: onCall failed", err));
+    Promise.resolve(onCall(record)).catch(reportRecorderFailure);
   } catch (err) {
-    console.error("ai: onCall failed", err);
+    reportRecorderFailure(err);
   }
 }

@@ -1,11 +1,13 @@
 /**
  * The one place where application errors become tRPC errors.
  *  - `domainErrorMiddleware` turns a DomainError thrown by a query function or service
- *    into a TRPCError with the matching code (so createCaller and HTTP callers agree).
+ *    into a TRPCError with the matching code (so createCaller and HTTP callers agree), and
+ *    so do the driver errors that mean something to the caller (`domainErrorOfDriverError`:
+ *    an unreachable database is SERVICE_UNAVAILABLE, 503 with Retry-After).
  *  - `errorFormatter` flattens Zod issues into `data.zodError`, adds `retryAfterMs`
  *    for rate limits, and never lets a stack trace or an internal message out.
  */
-import { DomainError, type DomainErrorCode } from "@companion/db";
+import { DomainError, domainErrorOfDriverError, isUserReferenceViolation, userExists, type Database, type DomainErrorCode } from "@companion/db";
 import { TRPCError, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorShape as DefaultErrorShape } from "@trpc/server";
 import { z } from "zod";
 
@@ -20,14 +22,45 @@ const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
+/** The TRPCError for a failure, or null to leave it as it is. */
 export function toTRPCError(err: unknown): TRPCError | null {
+  const domain = domainErrorOf(err);
+  return domain ? new TRPCError({ code: CODE_MAP[domain.code], message: domain.message, cause: domain }) : null;
+}
+
+function domainErrorOf(err: unknown): DomainError | null {
   if (err instanceof TRPCError) {
-    return err.cause instanceof DomainError ? toTRPCError(err.cause) : null;
+    // tRPC wraps anything thrown as INTERNAL_SERVER_ERROR; a deliberate TRPCError stays.
+    const wrapped = err.cause instanceof DomainError || err.code === "INTERNAL_SERVER_ERROR";
+    return wrapped && err.cause ? domainErrorOf(err.cause) : null;
   }
-  if (err instanceof DomainError) {
-    return new TRPCError({ code: CODE_MAP[err.code], message: err.message, cause: err });
+  return err instanceof DomainError ? err : domainErrorOfDriverError(err);
+}
+
+/**
+ * `toTRPCError` for a call's failure, which also knows the caller: a write referencing a user
+ * that does not exist, made with a token whose own account is gone (deleted while the
+ * token still verifies), is UNAUTHORIZED. Only that failure costs a lookup.
+ */
+export async function toTRPCErrorFor(err: unknown, caller: { db: Database; userId: string | undefined }): Promise<TRPCError | null> {
+  const mapped = toTRPCError(err);
+  if (mapped || !caller.userId || !isUserReferenceViolation(err)) return mapped;
+  if (await userExists(caller.db, caller.userId).catch(() => true)) return null;
+  return new TRPCError({ code: "UNAUTHORIZED", message: "This account no longer exists", cause: new DomainError("UNAUTHORIZED", "This account no longer exists", undefined, { cause: err }) });
+}
+
+/**
+ * A subscription's events with failures mapped like a call's: an error thrown once the
+ * stream has started (the database went away mid-stream) reaches the client as
+ * SERVICE_UNAVAILABLE, not as an internal error. `yield*` passes the client's close
+ * (`return()`) through to the source.
+ */
+export async function* mapStreamErrors<T>(source: AsyncIterable<T>, caller: { db: Database; userId: string | undefined }): AsyncGenerator<T, unknown> {
+  try {
+    return yield* source as AsyncGenerator<T, unknown>;
+  } catch (err) {
+    throw (await toTRPCErrorFor(err, caller)) ?? err;
   }
-  return null;
 }
 
 export interface ErrorData {

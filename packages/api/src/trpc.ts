@@ -4,7 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Context } from "./context.ts";
-import { formatError, toTRPCError } from "./errors.ts";
+import { formatError, mapStreamErrors, toTRPCErrorFor } from "./errors.ts";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter: formatError,
@@ -23,14 +23,22 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-const domainErrors = t.middleware(async ({ next }) => {
+const domainErrors = t.middleware(async ({ ctx, type, next }) => {
   const result = await next();
+  const caller = { db: ctx.services.db, userId: ctx.user?.id };
   if (!result.ok) {
-    const mapped = toTRPCError(result.error);
+    const mapped = await toTRPCErrorFor(result.error, caller);
     if (mapped) throw mapped;
+  }
+  // A subscription's errors after it started never come back through here: map them in the stream.
+  if (result.ok && type === "subscription" && isAsyncIterable(result.data)) {
+    return { ...result, data: mapStreamErrors(result.data, caller) };
   }
   return result;
 });
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 
 export const publicProcedure = t.procedure.use(domainErrors);
 

@@ -212,9 +212,9 @@ describe("changePassword", () => {
 });
 
 describe("me", () => {
-  it("returns the public user, or NOT_FOUND", async () => {
+  it("returns the public user, or UNAUTHORIZED once the account is gone", async () => {
     const { auth, user } = await registered();
     await expect(auth.me(user.id)).resolves.toEqual(user);
-    expect(await rejectionOf(auth.me("00000000-0000-4000-8000-000000000000"))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await rejectionOf(auth.me("00000000-0000-4000-8000-000000000000"))).toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

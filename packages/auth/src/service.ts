@@ -1,4 +1,4 @@
-import { DomainError, isUniqueViolation, notFound, users, type Database } from "@companion/db";
+import { DomainError, isUniqueViolation, users, type Database } from "@companion/db";
 import { and, eq } from "drizzle-orm";
 import {
   dummyVerify,
@@ -59,6 +59,8 @@ const publicUserColumns = {
 
 const INVALID_CREDENTIALS = "Invalid email or password";
 const ACCOUNT_DISABLED = "Account disabled";
+// An access token outlives an account deleted meanwhile: its holder is not signed in as anyone.
+const accountGone = () => new DomainError("UNAUTHORIZED", "This account no longer exists");
 
 /**
  * Registration, login, refresh-token rotation and session revocation. Every method is a plain
@@ -183,7 +185,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     ): Promise<void> {
       assertPasswordPolicy(input.newPassword);
       const [found] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-      if (!found) throw notFound("User");
+      if (!found) throw accountGone();
       if (passwordLength(input.currentPassword) > PASSWORD_MAX || !(await verifyPassword(found.passwordHash, input.currentPassword)).ok) {
         throw new DomainError("UNAUTHORIZED", "Current password is incorrect");
       }
@@ -197,7 +199,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     async me(userId: string): Promise<PublicUser> {
       const [user] = await db.select(publicUserColumns).from(users).where(eq(users.id, userId));
-      if (!user) throw notFound("User");
+      if (!user) throw accountGone();
       return user;
     },
 

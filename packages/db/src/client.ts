@@ -14,6 +14,11 @@ export interface PostgresOptions {
   /** Connections in the pool. */
   poolSize?: number;
   statementTimeoutMs?: number;
+  /**
+   * How long opening a connection may take, handshake included (postgres.js defaults to
+   * 30 s). A database that does not answer must fail a request fast (503), not hold it.
+   */
+  connectTimeoutMs?: number;
   /** `transaction` for PgBouncer in transaction mode: no prepared statements. */
   pooler?: "session" | "transaction";
   /**
@@ -32,6 +37,9 @@ export interface PgliteOptions {
   logger?: Logger;
 }
 
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+const MAX_RECONNECT_DELAY_S = 0.5;
+
 export type DatabaseOptions = ({ kind: "postgres" } & PostgresOptions) | ({ kind: "pglite" } & PgliteOptions);
 
 /** The one place that opens a database: postgres.js for a real Postgres, PGlite otherwise. */
@@ -44,6 +52,11 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
   const client = postgres(options.url, {
     max: options.poolSize ?? 10,
     prepare: !transactionPooler,
+    connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
+    // postgres.js waits before each reconnect, 3^n / 100 s after n failures in a row (up to
+    // 20 s): a request arriving during an outage would wait that long before it even tried.
+    // Capped, it fails within the connect timeout (503), and recovers as quickly.
+    backoff: (retries: number) => Math.min(3 ** retries / 100, MAX_RECONNECT_DELAY_S) * (0.5 + Math.random() / 2),
     onnotice: () => {},
     connection: {
       application_name: "companion",

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { openDatabase } from "./client.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from "./client.ts";
 import { repoRoot } from "./paths.ts";
 import { EVENT_RETENTION_MS } from "./queries/events.ts";
 import type { DatabaseHandle } from "./types.ts";
@@ -34,6 +34,8 @@ export const dbEnvShape = {
   DATABASE_URL: z.url().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Opening a connection gives up after this long: an unreachable database answers 503 quickly. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_CONNECT_TIMEOUT_MS),
   /** `transaction` when DATABASE_URL goes through PgBouncer in transaction mode. */
   DB_POOLER: z.enum(["session", "transaction"]).default("session"),
   /** The same database without the pooler, for LISTEN and migrations; required with DB_POOLER=transaction. */
@@ -68,6 +70,7 @@ export function openConfiguredDatabase(env: DbEnv): Promise<DatabaseHandle> {
       url: env.DATABASE_URL,
       poolSize: env.DB_POOL_SIZE,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
       pooler: env.DB_POOLER,
       ...(env.DATABASE_DIRECT_URL ? { directUrl: env.DATABASE_DIRECT_URL } : {}),
     });

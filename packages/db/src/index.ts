@@ -5,6 +5,7 @@ export { migrationsFolder, repoRoot } from "./paths.ts";
 export { DataDirLockedError, lockDataDir } from "./lock.ts";
 export { withUser } from "./user-scope.ts";
 export * from "./errors.ts";
+export { serializeError, describeError, redactMessage, logSerializers, type SerializedError } from "./error-log.ts";
 export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed } from "./seed/index.ts";
 export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
 export * from "./queries/users.ts";

@@ -1,25 +1,26 @@
 import { z } from "zod";
-import { isoDateTime } from "./common.ts";
+import { isoDateTime, text } from "./common.ts";
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
 // Trimmed before validation so pasted addresses with stray spaces are accepted.
-export const email = z.string().trim().max(254).pipe(z.email());
-export const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
+export const email = text().trim().max(254).pipe(z.email());
+export const password = text().min(PASSWORD_MIN).max(PASSWORD_MAX);
 
 export const registerInput = z.object({
   email,
   password,
-  displayName: z.string().trim().min(1).max(80),
+  displayName: text().trim().min(1).max(80),
 });
 export type RegisterInput = z.infer<typeof registerInput>;
 
-// Login accepts any non-empty password up to the cap: the policy may have changed since sign-up.
+// Login accepts any non-empty password up to the cap: the policy may have changed since sign-up
+// (a password is only ever hashed, so even a NUL in it reaches no database).
 export const loginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
 export type LoginInput = z.infer<typeof loginInput>;
 
-export const refreshTokenInput = z.object({ refreshToken: z.string().min(20).max(256) });
+export const refreshTokenInput = z.object({ refreshToken: text().min(20).max(256) });
 
 export const changePasswordInput = z.object({
   currentPassword: z.string().min(1).max(PASSWORD_MAX),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuid } from "./common.ts";
+import { dayInput, uuid } from "./common.ts";
 import { isoDate, moodLabel } from "./companions.ts";
 
 /**
@@ -44,7 +44,7 @@ export const insightsOverview = z.object({
 export type InsightsOverview = z.infer<typeof insightsOverview>;
 
 export const moodHistoryInput = z
-  .object({ companionId: uuid, from: isoDate, to: isoDate })
+  .object({ companionId: uuid, from: dayInput, to: dayInput })
   .refine((v) => v.from <= v.to, { message: "from must not be after to", path: ["from"] })
   .refine((v) => (Date.parse(v.to) - Date.parse(v.from)) / DAY_MS + 1 <= MOOD_HISTORY_MAX_DAYS, {
     message: `At most ${MOOD_HISTORY_MAX_DAYS} days`,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime } from "./common.ts";
+import { isoDateTime, text } from "./common.ts";
 
 const MB = 1024 * 1024;
 
@@ -46,7 +46,7 @@ export const createUploadInput = z
     contentType: mediaContentType,
     byteSize: z.number().int().min(1),
     /** The name on the user's device; only its length is checked, keys are always random. */
-    fileName: z.string().trim().min(1).max(255).optional(),
+    fileName: text().trim().min(1).max(255).optional(),
   })
   .superRefine((v, ctx) => {
     const max = MEDIA_TYPES[v.contentType].maxBytes;

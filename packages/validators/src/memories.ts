@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { cursor, isoDateTime, page, pageLimit, uuid } from "./common.ts";
+import { cursor, isoDateTime, page, pageLimit, text, uuid } from "./common.ts";
 
 export const MEMORY_TITLE_MAX = 120;
 export const MEMORY_CONTENT_MAX = 4000;
 
-const title = z.string().trim().max(MEMORY_TITLE_MAX);
-const content = z.string().trim().min(1).max(MEMORY_CONTENT_MAX);
+const title = text().trim().max(MEMORY_TITLE_MAX);
+const content = text().trim().min(1).max(MEMORY_CONTENT_MAX);
 
 export const memory = z.object({
   id: uuid,

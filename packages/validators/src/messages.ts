@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, uuid } from "./common.ts";
+import { isoDateTime, text, uuid } from "./common.ts";
 
 export const CHAT_MESSAGE_MAX_CHARS = 4_000;
 
@@ -33,7 +33,7 @@ export const idempotencyKey = z
 
 export const sendMessageInput = z.object({
   companionId: uuid,
-  content: z.string().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
+  content: text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
   idempotencyKey,
 });
 export type SendMessageInput = z.infer<typeof sendMessageInput>;

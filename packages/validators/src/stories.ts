@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, isoDateTime, page, uuid } from "./common.ts";
+import { cursor, isoDateTime, page, text, uuid } from "./common.ts";
 import { mediaKey } from "./media.ts";
 import { publicProfile } from "./social.ts";
 
@@ -98,7 +98,7 @@ export const STORY_AUDIENCE_MAX = 100;
  */
 export const storyCreateInput = z
   .object({
-    caption: z.string().trim().max(STORY_CAPTION_MAX).optional(),
+    caption: text().trim().max(STORY_CAPTION_MAX).optional(),
     mediaKeys: z.array(mediaKey).min(1).max(STORY_MEDIA_MAX),
     visibility: storyVisibility,
     audienceUserIds: z.array(uuid).max(STORY_AUDIENCE_MAX).optional(),

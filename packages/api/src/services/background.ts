@@ -4,7 +4,7 @@
  * Each task is tracked until it settles, so shutdown (and tests) can wait for all of them.
  */
 import type { CallRecord, OnCall } from "@companion/ai";
-import { insertAiCalls, type AiCallInput, type Database } from "@companion/db";
+import { insertAiCalls, serializeError, type AiCallInput, type Database } from "@companion/db";
 
 /** The subset of a pino logger the services use. */
 export interface ServiceLogger {
@@ -12,10 +12,13 @@ export interface ServiceLogger {
   warn(obj: object, msg: string): void;
 }
 
+/** For callers without a logger (scripts, tests); errors printed as a pino logger would log them. */
 export const consoleLogger: ServiceLogger = {
-  error: (obj, msg) => console.error(msg, obj),
-  warn: (obj, msg) => console.error(msg, obj),
+  error: (obj, msg) => console.error(msg, safeFields(obj)),
+  warn: (obj, msg) => console.error(msg, safeFields(obj)),
 };
+
+const safeFields = (obj: object) => ("err" in obj ? { ...obj, err: serializeError(obj.err) } : obj);
 
 export interface BackgroundTasks {
   /** Runs `task` detached; a rejection is logged with `what`, never thrown at anyone. */

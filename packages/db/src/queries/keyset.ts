@@ -1,4 +1,5 @@
 import { DomainError } from "../errors.ts";
+import { isCursorTime } from "./cursor.ts";
 
 /**
  * Opaque cursors for keysets other than the plain (created_at, id) of cursor.ts. Each
@@ -21,7 +22,8 @@ export function encodeSlugCursor(slug: string): string {
 export function decodeSlugCursor(cursor: string): string {
   const decoded = fromBase64(cursor);
   const slug = decoded.slice(SLUG_PREFIX.length);
-  if (!decoded.startsWith(SLUG_PREFIX) || slug.length === 0 || slug.length > SLUG_MAX) throw invalid();
+  // A NUL never is in a slug, and Postgres refuses it in any text parameter.
+  if (!decoded.startsWith(SLUG_PREFIX) || slug.length === 0 || slug.length > SLUG_MAX || slug.includes("\u0000")) throw invalid();
   return slug;
 }
 
@@ -40,7 +42,7 @@ export function decodePinnedCursor(cursor: string): PinnedKeysetPosition {
   const parts = fromBase64(cursor).split(":");
   const [pinned, ms, id] = parts;
   const time = Number(ms);
-  if (parts.length !== 3 || (pinned !== "0" && pinned !== "1") || !ms || !/^\d+$/.test(ms) || !Number.isSafeInteger(time) || !id || !UUID.test(id)) {
+  if (parts.length !== 3 || (pinned !== "0" && pinned !== "1") || !ms || !/^\d+$/.test(ms) || !isCursorTime(time) || !id || !UUID.test(id)) {
     throw invalid();
   }
   return { pinned: pinned === "1", createdAt: new Date(time), id };
@@ -66,7 +68,7 @@ export function decodeFeedCursor(cursor: string): FeedKeysetPosition {
   const parts = fromBase64(cursor).split(":");
   const [prefix, seen, ms, id] = parts;
   const time = Number(ms);
-  if (parts.length !== 4 || prefix !== FEED_PREFIX || (seen !== "u" && seen !== "s") || !ms || !/^\d+$/.test(ms) || !Number.isSafeInteger(time) || !id || !UUID.test(id)) {
+  if (parts.length !== 4 || prefix !== FEED_PREFIX || (seen !== "u" && seen !== "s") || !ms || !/^\d+$/.test(ms) || !isCursorTime(time) || !id || !UUID.test(id)) {
     throw invalid();
   }
   return { seen: seen === "s", createdAt: new Date(time), id };

@@ -78,3 +78,9 @@ export async function setUserDisabled(db: Database, userId: string, disabledAt: 
   if (!row) throw notFound("User");
   return row;
 }
+
+/** Whether the account still exists; run as the service role (outside `withUser`). */
+export async function userExists(db: Database, userId: string): Promise<boolean> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
+  return row !== undefined;
+}
