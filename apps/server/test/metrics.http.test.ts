@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCompanion as createChatCompanion, newKey, streamToEnd } from "./chat-fixtures.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
-import { labelValues, scrape, valueOf, type Sample } from "./prometheus.ts";
+import { labelValues, scrape, valueOf, type Sample } from "@companion/metrics/testing";
 import { recordEvents, settle } from "./realtime-client.ts";
 import { postStory, startSocialServer } from "./social-fixtures.ts";
 import { createCompanion, insertStory, signUp } from "./story-fixtures.ts";
