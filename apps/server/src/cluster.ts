@@ -11,9 +11,12 @@
  * that dies is replaced, unless it died straight after starting (a crash loop: the primary
  * gives up and exits non-zero).
  * SIGTERM/SIGINT are passed on; each worker shuts down gracefully, then the primary exits.
+ * A scrape of /metrics on any worker is answered by the primary with the sum over all workers
+ * (packages/metrics expose.ts).
  */
 import cluster, { type Worker } from "node:cluster";
 import { openConfiguredDatabase, seedDemoContent } from "@companion/db";
+import { serveClusterMetrics } from "@companion/metrics";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { loadSecrets } from "./secrets.ts";
@@ -37,6 +40,7 @@ export async function runPrimary(env: Env, log: Logger): Promise<void> {
   let stopping = false;
   const forkedAt = new Map<Worker, number>();
   const fork = () => forkedAt.set(cluster.fork(), Date.now());
+  serveClusterMetrics();
   for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
   log.info({ workers: env.WEB_CONCURRENCY }, "cluster primary started");
   if (!env.REDIS_URL) log.warn("WEB_CONCURRENCY > 1 without REDIS_URL: each worker keeps its own rate-limit counters");

@@ -47,6 +47,14 @@ const envSchema = z
      */
     SSE_KEEPALIVE_MS: z.coerce.number().int().min(20).max(15_000).default(10_000),
 
+    /**
+     * GET /metrics on PORT answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is
+     * a 404. METRICS_PORT serves it without a token on METRICS_HOST (docs/metrics.md).
+     */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().default("127.0.0.1"),
+
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
     LOGIN_FAILURE_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
@@ -85,6 +93,9 @@ const envSchema = z
     }
     if (env.WEB_CONCURRENCY > 1 && env.JOBS_IN_PROCESS) {
       ctx.addIssue({ code: "custom", path: ["JOBS_IN_PROCESS"], message: "with WEB_CONCURRENCY > 1 run the jobs in apps/worker, not in every server process" });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "must differ from PORT (it serves metrics without a token)" });
     }
     if (env.SSE_KEEPALIVE_MS * 1.5 >= env.REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["SSE_KEEPALIVE_MS"], message: "must be under two thirds of REQUEST_TIMEOUT_MS, or idle SSE streams time out between pings" });

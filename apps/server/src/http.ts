@@ -1,5 +1,5 @@
 /**
- * The HTTP entry: health probes, then tRPC at /trpc (batching, streaming, SSE).
+ * The HTTP entry: health probes, metrics, then tRPC at /trpc (batching, streaming, SSE).
  * Cross-cutting concerns live here: request id + access log, security headers, CORS,
  * body cap (413), request timeout, and graceful shutdown.
  */
@@ -14,6 +14,7 @@ import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHe
 import type { Runtime } from "./services.ts";
 import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
 import { createReadinessRoute } from "./readiness.ts";
+import { createMetricsRoute, createRequestTracker } from "./metrics.ts";
 import { createSseKeepAlive, isEventStream } from "./sse-keepalive.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
@@ -38,6 +39,8 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     uploads: runtime.localMedia ? { storage: runtime.localMedia, db: runtime.services.db } : null,
     log,
   });
+  const trackRequest = createRequestTracker(env.MAX_BATCH_SIZE);
+  const metrics = createMetricsRoute(env.METRICS_TOKEN, log);
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -74,6 +77,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     setSecurityHeaders(res, production);
     const started = performance.now();
     inflight.add(res);
+    trackRequest(req, res);
     res.on("close", () => {
       inflight.delete(res);
       log.info(
@@ -86,6 +90,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     const path = req.url?.split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (path === "/readyz") return readyz(res, !ready ? "starting" : shuttingDown ? "shutting-down" : "serving");
+    if (path === "/metrics") return metrics(req, res);
     if (path.startsWith(MEDIA_PREFIX)) return media(req, res);
     if (uploads && path.startsWith(UPLOADS_PREFIX)) {
       return shuttingDown ? sendJson(res, 503, { error: "Shutting down" }, { connection: "close" }) : uploads(req, res);

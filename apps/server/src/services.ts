@@ -2,6 +2,7 @@ import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createChatService, startEventHub, type AppServices, type EventHub } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import { trackBreakers } from "@companion/metrics";
 import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
@@ -56,15 +57,17 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
   const chat = createChat(env, db.db, log);
+  const untrackBreakers = trackBreakers(chat.chain);
   return {
-    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat, rateLimits, media: media.service },
+    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, rateLimits, media: media.service },
     database: db,
     localMedia: media.local,
     s3Media: media.s3,
     close: async () => {
+      untrackBreakers();
       await eventHub.close();
       // Background work (call records, relationship updates, partial replies) needs the database.
-      await chat.drain();
+      await chat.service.drain();
       await db.close();
       await rateLimits.close();
     },
@@ -74,8 +77,9 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
 const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || ai.fallbackProviders.length > 0;
 
 /**
- * The one fallback chain of this process (its circuit breakers must see every request),
- * recording each model call into ai_calls, and the chat service over it.
+ * The one fallback chain of this process (its circuit breakers must see every request,
+ * and the metrics report them), recording each model call into ai_calls and the metrics,
+ * and the chat service over it.
  */
 function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
   const tasks = createBackgroundTasks(log);
@@ -88,7 +92,7 @@ function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
       : {},
     networked ? "AI providers configured" : "no AI provider configured: companions answer with the offline persona",
   );
-  return createChatService({
+  const service = createChatService({
     db,
     chain,
     calls,
@@ -99,4 +103,5 @@ function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
     // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
     staleAfterMs: env.ai.deadlineMs + 60_000,
   });
+  return { chain, service };
 }

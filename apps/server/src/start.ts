@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from "@companion/db";
+import { collectProcessMetrics, startMetricsServer, type MetricsServer } from "@companion/metrics";
 import { startJobs, type RunningJobs } from "@companion/worker";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
@@ -7,6 +8,8 @@ import { createRuntime, type Runtime } from "./services.ts";
 
 export interface RunningServer {
   url: string;
+  /** The METRICS_PORT listener's `/metrics` address, when METRICS_PORT is set. */
+  metricsUrl: string | null;
   app: HttpApp;
   runtime: Runtime;
   /** The background jobs when they run in this process (see JOBS_IN_PROCESS), else null. */
@@ -20,6 +23,7 @@ export interface RunningServer {
  * `prepared`: a cluster worker, whose primary has already migrated and seeded (cluster.ts).
  */
 export async function startServer(env: Env, log: Logger, database?: DatabaseHandle, options: { prepared?: boolean } = {}): Promise<RunningServer> {
+  collectProcessMetrics();
   const runtime = await createRuntime(env, log, database, options);
   const app = createHttpApp(env, runtime, log);
   let address;
@@ -29,8 +33,17 @@ export async function startServer(env: Env, log: Logger, database?: DatabaseHand
     await runtime.close();
     throw err;
   }
+  let metrics: MetricsServer | null;
+  try {
+    metrics = await startInternalMetrics(env, log);
+  } catch (err) {
+    await app.shutdown();
+    await runtime.close();
+    throw err;
+  }
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, database: runtime.database.kind }, "listening");
+  if (metrics) log.info({ url: `${metrics.url}/metrics` }, "metrics listening");
   // The embedded default has no separate worker process (and PGlite allows one opener), so
   // the server runs the jobs itself; with Postgres, apps/worker does.
   const runJobs = env.JOBS_IN_PROCESS ?? (runtime.database.kind === "pglite" && !database);
@@ -45,13 +58,20 @@ export async function startServer(env: Env, log: Logger, database?: DatabaseHand
     : null;
   return {
     url,
+    metricsUrl: metrics ? `${metrics.url}/metrics` : null,
     app,
     runtime,
     jobs,
     stop: async () => {
-      await app.shutdown();
+      await Promise.all([app.shutdown(), metrics?.close()]);
       await jobs?.stop();
       await runtime.close();
     },
   };
+}
+
+/** METRICS_PORT: /metrics without a token, for a scraper on an internal network (docs/metrics.md). */
+function startInternalMetrics(env: Env, log: Logger): Promise<MetricsServer | null> {
+  if (env.METRICS_PORT === undefined) return Promise.resolve(null);
+  return startMetricsServer({ host: env.METRICS_HOST, port: env.METRICS_PORT, onError: (err) => log.error({ err }, "metrics scrape failed") });
 }

@@ -50,6 +50,16 @@ describe("env", () => {
     expect(() => parseEnv({ SSE_KEEPALIVE_MS: "20000" })).toThrow(/SSE_KEEPALIVE_MS/);
   });
 
+  it("keeps metrics private: no token, no port by default; a short token or the main port refused", () => {
+    const env = parseEnv({});
+    expect(env.METRICS_TOKEN).toBeUndefined();
+    expect(env.METRICS_PORT).toBeUndefined();
+    expect(env.METRICS_HOST).toBe("127.0.0.1");
+    expect(() => parseEnv({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => parseEnv({ PORT: "3000", METRICS_PORT: "3000" })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(parseEnv({ METRICS_PORT: "9464" }).METRICS_PORT).toBe(9464);
+  });
+
   it("reports every bad variable by name", () => {
     try {
       parseEnv({ PORT: "http", DB_POOLER: "sometimes", JWT_SECRET: "short" });

@@ -23,6 +23,10 @@ const workerEnvSchema = z.object({
   // jobs itself; a separate worker only makes sense against a real Postgres.
   DATABASE_URL: z.url({ message: "DATABASE_URL is required: on the embedded default the server runs the jobs in-process" }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Serve GET /metrics (jobs, process, database) on this port, without a token; unset: no endpoint. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where WORKER_METRICS_PORT listens: an address only the scraper reaches. */
+  WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
 }).superRefine((env, ctx) => {
   for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
 });

@@ -3,6 +3,7 @@
  * the server runs the same thing in-process on the embedded default (apps/server/src/start.ts).
  */
 import { expireStories, pruneEvents, type Database } from "@companion/db";
+import { jobDuration, jobLastSuccess, jobRuns, storiesExpired } from "@companion/metrics";
 import type { Logger } from "pino";
 
 export interface StoryJobSettings {
@@ -40,6 +41,7 @@ export function storyJobs(db: Database, settings: StoryJobSettings): Job[] {
       intervalMs: settings.storyExpiryIntervalMs,
       run: async () => {
         const { softDeleted, hardDeleted, mediaKeys } = await expireStories(db, { graceMs: settings.storyDeleteGraceMs });
+        if (softDeleted > 0) storiesExpired.inc(softDeleted);
         const purged = settings.purgeMedia && mediaKeys.length > 0 ? await settings.purgeMedia(db, mediaKeys) : { deleted: [] };
         return { softDeleted, hardDeleted, mediaPurged: purged.deleted.length };
       },
@@ -71,13 +73,18 @@ export function startJobs(db: Database, log: Logger, settings: JobSettings): Run
     const previous = inflight.get(job.name) ?? Promise.resolve();
     const next = previous.then(async () => {
       const started = performance.now();
+      const task = { task: job.name };
       try {
         const result = await job.run();
         const changed = Object.values(result).some((n) => n > 0);
         log[changed ? "info" : "debug"]({ job: job.name, ...result, ms: Math.round(performance.now() - started) }, "job ran");
+        jobRuns.inc({ ...task, outcome: "ok" });
+        jobLastSuccess.set(task, Date.now() / 1000);
       } catch (err) {
         log.error({ err, job: job.name }, "job failed");
+        jobRuns.inc({ ...task, outcome: "failed" });
       }
+      jobDuration.observe(task, (performance.now() - started) / 1000);
     });
     inflight.set(job.name, next);
     return next;

@@ -1,9 +1,10 @@
 /**
  * Worker entry (`pnpm --filter @companion/worker start`): the background jobs against
  * DATABASE_URL, on their intervals, until SIGTERM/SIGINT; then the run in progress finishes
- * and the process exits 0.
+ * and the process exits 0. With WORKER_METRICS_PORT it serves its metrics for a scrape.
  */
 import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase } from "@companion/db";
+import { collectProcessMetrics, startMetricsServer } from "@companion/metrics";
 import { pino } from "pino";
 import { parseWorkerEnv } from "./env.ts";
 import { startJobs } from "./jobs.ts";
@@ -29,14 +30,19 @@ async function main(): Promise<void> {
     eventRetentionMs: env.EVENT_RETENTION_MS,
   });
   log.info({ database: database.kind }, "worker started");
+  collectProcessMetrics();
+  const metrics =
+    env.WORKER_METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, onError: (err) => log.error({ err }, "metrics scrape failed") });
+  if (metrics) log.info({ url: `${metrics.url}/metrics` }, "metrics listening");
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    jobs
-      .stop()
+    Promise.all([jobs.stop(), metrics?.close()])
       .then(() => database.close())
       .then(() => {
         log.info("stopped");

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { companions, stories, type DatabaseHandle } from "@companion/db";
 import { openTestPostgres, postgresEnvFor } from "@companion/db/testing";
+import { scrape, valueOf } from "@companion/metrics/testing";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +40,7 @@ const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
 
 describe("the worker process", () => {
-  it("runs the jobs against DATABASE_URL and stops gracefully on SIGTERM", async () => {
+  it("runs the jobs against DATABASE_URL, reports them on WORKER_METRICS_PORT, and stops gracefully on SIGTERM", async () => {
     const [companion] = await handle.db.insert(companions).values({ slug: "worker-e2e", name: "Worker" }).returning({ id: companions.id });
     const now = Date.now();
     const [story] = await handle.db
@@ -47,7 +48,7 @@ describe("the worker process", () => {
       .values({ authorCompanionId: companion!.id, createdAt: new Date(now - 25 * 3600_000), expiresAt: new Date(now - 1000) })
       .returning({ id: stories.id });
     const child = spawn(tsx, [main], {
-      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...dbEnv, STORY_EXPIRY_INTERVAL_MS: "1000" },
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...dbEnv, STORY_EXPIRY_INTERVAL_MS: "1000", WORKER_METRICS_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -63,6 +64,17 @@ describe("the worker process", () => {
         if (!deletedAt) await new Promise((r) => setTimeout(r, 200));
       }
       expect(deletedAt, output).toBeInstanceOf(Date);
+
+      const metricsUrl = /"url":"(http:[^"]+\/metrics)"/.exec(output)?.[1];
+      if (!metricsUrl) throw new Error(`no metrics url in the output:\n${output}`);
+      // A fresh process: its counters started at zero, and one story expired.
+      const samples = await scrape(metricsUrl);
+      expect(valueOf(samples, "stories_expired_total")).toBe(1);
+      expect(valueOf(samples, "jobs_runs_total", { task: "stories:expire", outcome: "ok" })).toBeGreaterThanOrEqual(1);
+      expect(valueOf(samples, "jobs_runs_total", { outcome: "failed" })).toBe(0);
+      expect(valueOf(samples, "db_pool_size", { kind: "postgres" })).toBe(10);
+      expect(valueOf(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+      expect((await fetch(new URL("/other", metricsUrl))).status).toBe(404);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(output).toContain('"msg":"stopped"');

@@ -10,6 +10,8 @@ export interface CallRecordInput {
   /** The offline fallback bills nothing whatever its model name. */
   free?: boolean;
   error?: Error | string;
+  firstTokenMs?: number;
+  fallback?: boolean;
   tag?: unknown;
 }
 
@@ -33,6 +35,8 @@ export function emitCallRecord(onCall: OnCall | undefined, input: CallRecordInpu
     latencyMs: Math.round(input.latencyMs),
     costUsd: input.free ? 0 : estimateCostUsd(provider.model, usage),
     ...(error === undefined ? {} : { errorMessage: typeof error === "string" ? error : error.message }),
+    ...(input.firstTokenMs === undefined ? {} : { firstTokenMs: Math.round(input.firstTokenMs) }),
+    ...(input.fallback ? { fallback: true } : {}),
     ...(input.tag === undefined ? {} : { tag: input.tag }),
   };
   try {

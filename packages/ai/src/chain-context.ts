@@ -17,13 +17,21 @@ export interface ChainEntry {
   breaker: CircuitBreaker;
 }
 
+/** What a call record carries besides its outcome, usage and latency (see CallRecord). */
+export interface AttemptDetails {
+  error?: Error;
+  firstTokenMs?: number;
+  fallback?: boolean;
+  tag?: unknown;
+}
+
 /** State shared by `complete` and `stream`: breakers live as long as the chain. */
 export interface ChainContext {
   entries: readonly ChainEntry[];
   offline: ChatProvider;
   budget: BudgetOptions;
   random: () => number;
-  record(provider: ChatProvider, purpose: CallPurpose, outcome: CallOutcome, usage: Usage, latencyMs: number, error?: Error, tag?: unknown): void;
+  record(provider: ChatProvider, purpose: CallPurpose, outcome: CallOutcome, usage: Usage, latencyMs: number, details?: AttemptDetails): void;
 }
 
 export interface ChainContextOptions {
@@ -52,9 +60,9 @@ export function createChainContext(options: ChainContextOptions): ChainContext {
     offline: options.offline,
     budget: { ...DEFAULT_BUDGET, ...options.budget },
     random: options.random ?? Math.random,
-    record(provider, purpose, outcome, usage, latencyMs, error, tag) {
+    record(provider, purpose, outcome, usage, latencyMs, details) {
       const free = provider.name === OFFLINE_PROVIDER;
-      emitCallRecord(onCall, { provider, purpose, outcome, usage, latencyMs, free, ...(error ? { error } : {}), ...(tag === undefined ? {} : { tag }) });
+      emitCallRecord(onCall, { provider, purpose, outcome, usage, latencyMs, free, ...details });
     },
   };
 }
@@ -62,7 +70,7 @@ export function createChainContext(options: ChainContextOptions): ChainContext {
 /** The context for one request: the call records of its attempts carry the request's tag. */
 export function taggedContext(ctx: ChainContext, tag: unknown): ChainContext {
   if (tag === undefined) return ctx;
-  return { ...ctx, record: (provider, purpose, outcome, usage, latencyMs, error) => ctx.record(provider, purpose, outcome, usage, latencyMs, error, tag) };
+  return { ...ctx, record: (provider, purpose, outcome, usage, latencyMs, details) => ctx.record(provider, purpose, outcome, usage, latencyMs, { ...details, tag }) };
 }
 
 /** Anything a provider throws becomes a ProviderError, so a buggy custom provider is just a failed attempt. */
@@ -88,10 +96,10 @@ export function settle(
   outcome: "ok" | ProviderErrorKind,
   usage: Usage,
   startedAt: number,
-  error?: Error,
+  details?: Omit<AttemptDetails, "tag">,
 ): void {
   reportToBreaker(entry.breaker, outcome);
-  ctx.record(entry.provider, purpose, outcome, usage, performance.now() - startedAt, error);
+  ctx.record(entry.provider, purpose, outcome, usage, performance.now() - startedAt, details);
 }
 
 /**

@@ -32,8 +32,10 @@ export async function* streamThroughChain(
   // What the client is displaying: tokens since the last fallback event.
   let visible = "";
   let pending: Omit<FallbackEvent, "to" | "type"> | undefined;
+  // An attempt of this request failed or was skipped: every later one is a fallback.
+  let failedBefore = false;
   // Set while an attempt runs, so an early `return()` by the consumer still gets recorded.
-  let inFlight: { entry: ChainEntry; startedAt: number; text: string } | undefined;
+  let inFlight: Attempt | undefined;
 
   const fallbackTo = (to: string): FallbackEvent | undefined => {
     if (!pending) return undefined;
@@ -57,14 +59,15 @@ export async function* streamThroughChain(
         if (deadline.remaining() < MIN_ATTEMPT_MS) break providers;
         if (!entry.breaker.tryAcquire()) {
           const err = circuitOpenError(provider.name);
-          ctx.record(provider, "chat", "circuit_open", NO_USAGE, 0, err);
+          ctx.record(provider, "chat", "circuit_open", NO_USAGE, 0, { error: err, fallback: failedBefore });
           pending ??= { from: provider.name, reason: "circuit_open", discardPartial: false };
+          failedBefore = true;
           continue providers;
         }
         const fallback = fallbackTo(provider.name);
         if (fallback) yield fallback;
 
-        const attempt = { entry, startedAt: performance.now(), text: "" };
+        const attempt: Attempt = { entry, startedAt: performance.now(), text: "", firstTokenMs: undefined, fallback: failedBefore };
         inFlight = attempt;
         let usage: Usage | undefined;
         try {
@@ -74,19 +77,21 @@ export async function* streamThroughChain(
               usage = { promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens };
               continue;
             }
+            attempt.firstTokenMs ??= performance.now() - attempt.startedAt;
             attempt.text += chunk.text;
             visible += chunk.text;
             yield { type: "token", text: chunk.text };
           }
           inFlight = undefined;
           const finalUsage = usage ?? { promptTokens, completionTokens: estimateTokens(attempt.text) };
-          settle(ctx, entry, "chat", "ok", finalUsage, attempt.startedAt);
+          settle(ctx, entry, "chat", "ok", finalUsage, attempt.startedAt, details(attempt));
           yield done(attempt.text, provider, finalUsage);
           return;
         } catch (caught) {
           inFlight = undefined;
           const err = asProviderError(caught, provider.name);
-          settle(ctx, entry, "chat", err.kind, failedUsage(attempt.text), attempt.startedAt, err);
+          settle(ctx, entry, "chat", err.kind, failedUsage(attempt.text), attempt.startedAt, { ...details(attempt), error: err });
+          failedBefore = true;
           if (signal?.aborted) {
             yield { type: "aborted", text: visible };
             return;
@@ -114,7 +119,7 @@ export async function* streamThroughChain(
     if (inFlight) {
       // The consumer stopped iterating mid-attempt; leaving the for-await already aborted upstream.
       const { entry, startedAt, text } = inFlight;
-      settle(ctx, entry, "chat", "aborted", failedUsage(text), startedAt);
+      settle(ctx, entry, "chat", "aborted", failedUsage(text), startedAt, details(inFlight));
     }
   }
 }
@@ -129,10 +134,12 @@ async function* streamOffline(
   if (state.fallback) yield state.fallback;
   const startedAt = performance.now();
   let text = "";
+  let firstTokenMs: number | undefined;
   let outcome: "ok" | ProviderErrorKind = "ok";
   try {
     for await (const chunk of offline.stream({ ...request, signal })) {
       if (chunk.type !== "delta") continue;
+      firstTokenMs ??= performance.now() - startedAt;
       text += chunk.text;
       state.onToken(chunk.text);
       yield { type: "token", text: chunk.text };
@@ -140,10 +147,21 @@ async function* streamOffline(
   } catch (caught) {
     outcome = asProviderError(caught, offline.name).kind;
   }
-  ctx.record(offline, "chat", outcome, NO_USAGE, performance.now() - startedAt);
+  // Reached only when no network provider answered, if there is one.
+  ctx.record(offline, "chat", outcome, NO_USAGE, performance.now() - startedAt, { firstTokenMs, fallback: ctx.entries.length > 0 });
   if (outcome === "ok") yield done(text, offline, NO_USAGE);
   else yield { type: "aborted", text: state.visible() };
 }
+
+interface Attempt {
+  entry: ChainEntry;
+  startedAt: number;
+  text: string;
+  firstTokenMs: number | undefined;
+  fallback: boolean;
+}
+
+const details = (attempt: Attempt) => ({ firstTokenMs: attempt.firstTokenMs, fallback: attempt.fallback });
 
 function done(text: string, provider: ChatProvider, usage: Usage): ChainStreamEvent {
   return { type: "done", text, provider: provider.name, model: provider.model, usage };

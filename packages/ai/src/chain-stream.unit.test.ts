@@ -92,6 +92,28 @@ describe("chat chain: stream", () => {
     expect(calls[1]).toMatchObject({ provider: "secondary", outcome: "ok" });
   });
 
+  it("records each attempt's time to first token, and marks the attempts after a failure as fallbacks", async () => {
+    primary.fake.setBehavior({ mode: "ok", cutAfterChunks: 2, delayMs: 40 });
+    secondary.fake.setBehavior({ mode: "ok", cutAfterChunks: 1 });
+    await run();
+    expect(calls.map((c) => [c.provider, c.outcome, c.fallback ?? false])).toEqual([
+      ["primary", "server_error", false],
+      ["secondary", "server_error", true],
+      ["offline", "ok", true],
+    ]);
+    expect(calls[0]!.firstTokenMs).toBeGreaterThanOrEqual(35);
+    expect(calls[0]!.firstTokenMs).toBeLessThanOrEqual(calls[0]!.latencyMs);
+    for (const call of calls) expect(call.firstTokenMs).toEqual(expect.any(Number));
+  });
+
+  it("records no time to first token for an attempt that produced none", async () => {
+    primary.fake.setBehavior({ mode: "status", status: 500 });
+    await run();
+    expect(calls[0]).toMatchObject({ provider: "primary", outcome: "server_error" });
+    expect(calls[0]).not.toHaveProperty("firstTokenMs");
+    expect(calls[0]).not.toHaveProperty("fallback");
+  });
+
   it("times out a stalled stream and falls back within the budget", async () => {
     primary.fake.setBehavior({ mode: "ok", stallAfterChunks: 2 });
     const started = performance.now();

@@ -79,6 +79,8 @@ export interface ChatChain {
    * Aborting `signal`, or leaving the loop early, aborts the upstream HTTP request.
    */
   stream(request: ChainStreamRequest, signal?: AbortSignal): AsyncIterable<ChainStreamEvent>;
+  /** The network providers' names, in fallback order (the offline persona is not one). */
+  readonly providers: readonly string[];
   /** For health checks and metrics. */
   breakerState(provider: string): BreakerState | undefined;
 }
@@ -92,6 +94,7 @@ export function createChatChain(options: ChatChainOptions): ChatChain {
   return {
     complete: ({ tag, ...request }) => completeThroughChain(taggedContext(ctx, tag), request),
     stream: ({ tag, ...request }, signal) => streamThroughChain(taggedContext(ctx, tag), request, signal),
+    providers: ctx.entries.map((e) => e.provider.name),
     breakerState: (name) => ctx.entries.find((e) => e.provider.name === name)?.breaker.state(),
   };
 }
@@ -106,20 +109,22 @@ async function completeThroughChain(ctx: ChainContext, request: ChainRequest): P
     const { provider } = entry;
     for (let retries = 0; ; retries++) {
       if (deadline.remaining() < MIN_ATTEMPT_MS) break providers;
+      // Any earlier attempt of this request failed or was skipped.
+      const fallback = lastError !== undefined;
       if (!entry.breaker.tryAcquire()) {
         lastError = circuitOpenError(provider.name);
-        ctx.record(provider, purpose, "circuit_open", NO_USAGE, 0, lastError);
+        ctx.record(provider, purpose, "circuit_open", NO_USAGE, 0, { error: lastError, fallback });
         continue providers;
       }
       const startedAt = performance.now();
       try {
         const timeoutMs = Math.min(provider.timeoutMs, deadline.remaining());
         const result = await provider.complete({ ...rest, signal, timeoutMs });
-        settle(ctx, entry, purpose, "ok", result, startedAt);
+        settle(ctx, entry, purpose, "ok", result, startedAt, { fallback });
         return { text: result.text, provider: provider.name, model: provider.model, usage: usageOf(result) };
       } catch (caught) {
         const err = asProviderError(caught, provider.name);
-        settle(ctx, entry, purpose, err.kind, NO_USAGE, startedAt, err);
+        settle(ctx, entry, purpose, err.kind, NO_USAGE, startedAt, { error: err, fallback });
         if (signal?.aborted) throw abortedError(signal.reason);
         lastError = err;
         if (!(await waitForRetry(ctx, entry, err, retries, deadline.remaining(), signal))) continue providers;
@@ -132,7 +137,8 @@ async function completeThroughChain(ctx: ChainContext, request: ChainRequest): P
   }
   const startedAt = performance.now();
   const offline = await ctx.offline.complete({ ...rest, signal });
-  ctx.record(ctx.offline, purpose, "ok", offline, performance.now() - startedAt);
+  // Reached only when no network provider answered, if there is one.
+  ctx.record(ctx.offline, purpose, "ok", offline, performance.now() - startedAt, { fallback: ctx.entries.length > 0 });
   return { text: offline.text, provider: ctx.offline.name, model: ctx.offline.model, usage: usageOf(offline) };
 }
 

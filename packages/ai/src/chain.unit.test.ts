@@ -105,6 +105,23 @@ describe("chat chain: complete", () => {
     expect(calls.at(-1)?.costUsd).toBe(0);
   });
 
+  it("marks every attempt after the first failure as a fallback, the offline answer included", async () => {
+    primary.fake.setBehavior({ mode: "status", status: 500 });
+    secondary.fake.setBehavior({ mode: "status", status: 400 });
+    const calls: CallRecord[] = [];
+    const chain = makeChain(calls);
+    expect(chain.providers).toEqual(["primary", "secondary"]);
+    await chain.complete(request);
+    expect(calls.map((c) => [c.provider, c.outcome, c.fallback ?? false])).toEqual([
+      ["primary", "server_error", false],
+      ["primary", "server_error", true],
+      ["secondary", "bad_request", true],
+      ["offline", "ok", true],
+    ]);
+    // complete() streams nothing: no time to first token.
+    expect(calls.some((c) => "firstTokenMs" in c)).toBe(false);
+  });
+
   it("answers offline, in character, when every provider fails, within the deadline", async () => {
     primary.fake.setBehavior({ mode: "hang" });
     secondary.fake.setBehavior({ mode: "status", status: 500 });

@@ -72,6 +72,14 @@ export interface CallRecord extends Usage {
   latencyMs: number;
   costUsd: number;
   errorMessage?: string;
+  /** Streamed attempts that produced a token: milliseconds from the attempt's start to its first token. */
+  firstTokenMs?: number;
+  /**
+   * True when this attempt was not the request's first choice: an earlier attempt of the same
+   * request failed or was skipped (a retry, the next provider), or it is the offline persona
+   * answering for configured network providers.
+   */
+  fallback?: boolean;
   /** The `tag` of the chain request this call served (e.g. whose request it was), untouched. */
   tag?: unknown;
 }

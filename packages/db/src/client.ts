@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { dbPoolSize } from "@companion/metrics";
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -42,15 +43,35 @@ const MAX_RECONNECT_DELAY_S = 0.5;
 
 export type DatabaseOptions = ({ kind: "postgres" } & PostgresOptions) | ({ kind: "pglite" } & PgliteOptions);
 
+const DEFAULT_POOL_SIZE = 10;
+
 /** The one place that opens a database: postgres.js for a real Postgres, PGlite otherwise. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.kind === "postgres" ? openPostgres(options) : openPglite(options);
+  const handle = options.kind === "postgres" ? openPostgres(options) : await openPglite(options);
+  return counted(handle, options.kind === "postgres" ? (options.poolSize ?? DEFAULT_POOL_SIZE) : 1);
+}
+
+/** The handle's connections count in `db_pool_size{kind}` until it is closed (once). */
+function counted(handle: DatabaseHandle, connections: number): DatabaseHandle {
+  const labels = { kind: handle.kind };
+  dbPoolSize.inc(labels, connections);
+  let closed = false;
+  return {
+    ...handle,
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        dbPoolSize.dec(labels, connections);
+      }
+      await handle.close();
+    },
+  };
 }
 
 function openPostgres(options: PostgresOptions): DatabaseHandle {
   const transactionPooler = options.pooler === "transaction";
   const client = postgres(options.url, {
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
     prepare: !transactionPooler,
     connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
     // postgres.js waits before each reconnect, 3^n / 100 s after n failures in a row (up to

@@ -1,3 +1,4 @@
+import { dbTransactionDuration, dbTransactionsInFlight } from "@companion/metrics";
 import { sql } from "drizzle-orm";
 import { DomainError } from "./errors.ts";
 import { executePrepared } from "./queries/raw.ts";
@@ -28,6 +29,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function withUser<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   if (!UUID.test(userId)) throw new DomainError("UNAUTHORIZED", "Invalid user id for user scope");
+  // Started and not finished, waiting for a pooled connection included: against the pool
+  // size it shows when requests queue for connections (docs/metrics.md).
+  dbTransactionsInFlight.inc();
+  const startedAt = performance.now();
+  try {
+    return await scoped(db, userId, fn);
+  } finally {
+    dbTransactionsInFlight.dec();
+    dbTransactionDuration.observe((performance.now() - startedAt) / 1000);
+  }
+}
+
+function scoped<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     // Not awaited before `fn` starts: on postgres.js the scope and fn's first query leave in
     // one write (pipelined), a round trip saved on every request. Both run in order on the

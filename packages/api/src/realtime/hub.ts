@@ -9,6 +9,7 @@
  * re-read, never an event.
  */
 import { EVENTS_CHANNEL, type DatabaseHandle } from "@companion/db";
+import { realtimeSubscriptionsOpen } from "@companion/metrics";
 
 /**
  * What a subscriber is told: an event id it may not have yet; `resync` when the listening
@@ -76,9 +77,11 @@ export async function startEventHub(options: EventHubOptions): Promise<EventHub>
       // Wrapped, so the same function subscribed twice stays two subscriptions.
       const entry = (signal: HubSignal) => onSignal(signal);
       fns.add(entry);
+      realtimeSubscriptionsOpen.inc();
       return () => {
         const current = subscribers.get(userId);
         if (!current?.delete(entry)) return;
+        realtimeSubscriptionsOpen.dec();
         if (current.size === 0) subscribers.delete(userId);
       };
     },
@@ -93,6 +96,7 @@ export async function startEventHub(options: EventHubOptions): Promise<EventHub>
       closed = true;
       const all = [...subscribers.values()].flatMap((fns) => [...fns]);
       subscribers.clear();
+      realtimeSubscriptionsOpen.dec(all.length);
       deliver(all, "closed");
       await unlisten();
     },

@@ -14,6 +14,7 @@
  * before the rest of its replay.
  */
 import { DomainError, eventsSince, latestEventId, prunedThroughEventId, withUser, type Database, type EventRecord } from "@companion/db";
+import { realtimeEventsDelivered } from "@companion/metrics";
 import { realtimeEvent, type EventsSubscribeData, type RealtimeEvent } from "@companion/validators";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { EventHub } from "./hub.ts";
@@ -82,7 +83,9 @@ export async function openUserEventStream(options: UserEventStreamOptions): Prom
             if (signal?.aborted) return;
             cursor = row.id;
             const event = toWire(row, hub);
-            if (event) yield tracked(String(row.id), event);
+            if (!event) continue;
+            realtimeEventsDelivered.inc();
+            yield tracked(String(row.id), event);
           }
           if (rows.length < pageSize) {
             replaying = false;

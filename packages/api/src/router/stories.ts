@@ -12,6 +12,7 @@ import {
   type StoryRecord,
   type StoryViewerRecord,
 } from "@companion/db";
+import { reactions, storiesCreated, storyViews } from "@companion/metrics";
 import {
   story,
   storyByIdInput,
@@ -32,6 +33,7 @@ import {
   type Story,
   type StoryViewer,
 } from "@companion/validators";
+import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
 import type { MediaService } from "../services/media.ts";
 import { protectedProcedure, router } from "../trpc.ts";
@@ -93,6 +95,7 @@ export const storiesRouter = router({
   /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
   react: protectedProcedure
     .use(rateLimited("reaction"))
+    .use(counted(reactions))
     .input(storyReactInput)
     .output(storyReaction)
     .mutation(async ({ ctx, input }) => {
@@ -111,6 +114,7 @@ export const storiesRouter = router({
 
   /** Marks a story seen by me; idempotent (one view per viewer). */
   markViewed: protectedProcedure
+    .use(counted(storyViews))
     .input(storyMarkViewedInput)
     .output(storyMarkViewedResult)
     .mutation(async ({ ctx, input }) => {
@@ -124,6 +128,7 @@ export const storiesRouter = router({
    */
   create: protectedProcedure
     .use(rateLimited("storyCreate"))
+    .use(counted(storiesCreated))
     .input(storyCreateInput)
     .output(story)
     .mutation(async ({ ctx, input }) =>

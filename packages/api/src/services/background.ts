@@ -5,6 +5,7 @@
  */
 import type { CallRecord, OnCall } from "@companion/ai";
 import { insertAiCalls, serializeError, type AiCallInput, type Database } from "@companion/db";
+import { observeAiCall } from "@companion/metrics";
 
 /** The subset of a pino logger the services use. */
 export interface ServiceLogger {
@@ -92,7 +93,8 @@ export interface AiCallRecorder {
 }
 
 /**
- * Persists every call record into ai_calls, off the reply's path: records are buffered and
+ * Counts every call record in the metrics (ai_calls_total, tokens, cost, time to first
+ * token, fallbacks: docs/metrics.md) and persists it into ai_calls, off the reply's path: records are buffered and
  * written in one multi-row insert per event-loop turn (tracked in `tasks`), which keeps
  * accounting to a fraction of a statement per call under load. Failed calls are also
  * logged as warnings with the provider's error message, which has no column of its own.
@@ -107,6 +109,7 @@ export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTask
     deps.tasks.track("record ai calls", deps.tasks.withDbSlot(() => insertAiCalls(deps.db, rows)));
   };
   const onCall: OnCall = (record) => {
+    observeAiCall(record);
     const scope = scopeOf(record.tag);
     if (scope && record.purpose === "chat") scope.lastChatCall = record;
     if (record.outcome !== "ok" && record.outcome !== "aborted") {

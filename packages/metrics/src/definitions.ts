@@ -1,0 +1,98 @@
+/**
+ * Every metric of the application, defined once on prom-client's default registry, so a
+ * domain package counts with `storiesCreated.inc()` and never builds a metric of its own.
+ * docs/metrics.md lists them with what they mean.
+ *
+ * Label values must come from small fixed sets (procedure names, provider names from the
+ * configuration, outcomes): never ids, URLs or user input, each of which would make a new
+ * time series. With WEB_CONCURRENCY > 1 the series of all server processes are summed
+ * (expose.ts), unless a metric names another `aggregator`.
+ */
+import { Counter, Gauge, Histogram } from "prom-client";
+
+/** Seconds, for request-sized durations: a hot path takes a few milliseconds. */
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds, for model calls and jobs: up to a minute. */
+const SLOW_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+// --- HTTP (apps/server)
+
+export const httpRequests = new Counter({
+  name: "http_requests_total",
+  help: "HTTP requests by route (tRPC procedure path, or /healthz, /readyz, /metrics, /media, /uploads, other), method and status code; a batch counts each procedure",
+  labelNames: ["route", "method", "code"] as const,
+});
+
+export const httpRequestDuration = new Histogram({
+  name: "http_request_duration_seconds",
+  help: "Time from the request's arrival to the end of its response, by route; a subscription's is the stream's lifetime",
+  labelNames: ["route"] as const,
+  buckets: REQUEST_BUCKETS,
+});
+
+export const trpcSubscriptionsOpen = new Gauge({
+  name: "trpc_subscriptions_open",
+  help: "Open tRPC subscription streams (SSE) by procedure",
+  labelNames: ["route"] as const,
+});
+
+// --- Business (packages/api, apps/worker)
+
+export const storiesCreated = new Counter({ name: "stories_created_total", help: "Stories posted by users (stories.create)" });
+export const storyViews = new Counter({ name: "story_views_total", help: "Stories marked viewed (stories.markViewed; a repeat view counts again)" });
+export const reactions = new Counter({ name: "reactions_total", help: "Reactions set on story slides (stories.react)" });
+export const storiesExpired = new Counter({ name: "stories_expired_total", help: "Stories soft-deleted by the expiry job once past their expiry" });
+
+// --- Realtime (packages/api/src/realtime)
+
+export const realtimeSubscriptionsOpen = new Gauge({
+  name: "realtime_subscriptions_open",
+  help: "Subscriptions registered with this process's event hub (events.subscribe streams)",
+});
+
+export const realtimeEventsDelivered = new Counter({
+  name: "realtime_events_delivered_total",
+  help: "Events handed to subscription streams (replayed and live)",
+});
+
+// --- Background jobs (apps/worker, or in-process on the embedded database)
+
+// `task`, not `job`: Prometheus gives every scraped series a `job` label of its own.
+export const jobRuns = new Counter({
+  name: "jobs_runs_total",
+  help: "Background job runs by task and outcome (ok, failed)",
+  labelNames: ["task", "outcome"] as const,
+});
+
+export const jobDuration = new Histogram({
+  name: "jobs_duration_seconds",
+  help: "Duration of background job runs, failed ones included",
+  labelNames: ["task"] as const,
+  buckets: SLOW_BUCKETS,
+});
+
+export const jobLastSuccess = new Gauge({
+  name: "jobs_last_success_timestamp_seconds",
+  help: "Unix time of the last successful run of each task",
+  labelNames: ["task"] as const,
+  aggregator: "max",
+});
+
+// --- Database (packages/db)
+
+export const dbPoolSize = new Gauge({
+  name: "db_pool_size",
+  help: "Configured connections of the open database handles, by kind (postgres: DB_POOL_SIZE; pglite: 1, in process)",
+  labelNames: ["kind"] as const,
+});
+
+export const dbTransactionsInFlight = new Gauge({
+  name: "db_transactions_in_flight",
+  help: "User-scoped transactions (withUser) started and not yet finished, waiting for a connection included",
+});
+
+export const dbTransactionDuration = new Histogram({
+  name: "db_transaction_duration_seconds",
+  help: "Duration of user-scoped transactions (withUser), waiting for a connection included",
+  buckets: REQUEST_BUCKETS,
+});
