@@ -8,7 +8,19 @@
  * time series. With WEB_CONCURRENCY > 1 the series of all server processes are summed
  * (expose.ts), unless a metric names another `aggregator`.
  */
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from "prom-client";
+
+// A module evaluated twice in one process (vitest runs each project's global setup in a
+// module graph of its own) finds its metrics already on the default registry: reuse them.
+export function counter<T extends string>(config: CounterConfiguration<T>): Counter<T> {
+  return (register.getSingleMetric(config.name) as Counter<T> | undefined) ?? new Counter(config);
+}
+export function gauge<T extends string>(config: GaugeConfiguration<T>): Gauge<T> {
+  return (register.getSingleMetric(config.name) as Gauge<T> | undefined) ?? new Gauge(config);
+}
+export function histogram<T extends string>(config: HistogramConfiguration<T>): Histogram<T> {
+  return (register.getSingleMetric(config.name) as Histogram<T> | undefined) ?? new Histogram(config);
+}
 
 /** Seconds, for request-sized durations: a hot path takes a few milliseconds. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -17,20 +29,20 @@ const SLOW_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 // --- HTTP (apps/server)
 
-export const httpRequests = new Counter({
+export const httpRequests = counter({
   name: "http_requests_total",
   help: "HTTP requests by route (tRPC procedure path, or /healthz, /readyz, /metrics, /media, /uploads, other), method and status code; a batch counts each procedure",
   labelNames: ["route", "method", "code"] as const,
 });
 
-export const httpRequestDuration = new Histogram({
+export const httpRequestDuration = histogram({
   name: "http_request_duration_seconds",
   help: "Time from the request's arrival to the end of its response, by route; a subscription's is the stream's lifetime",
   labelNames: ["route"] as const,
   buckets: REQUEST_BUCKETS,
 });
 
-export const trpcSubscriptionsOpen = new Gauge({
+export const trpcSubscriptionsOpen = gauge({
   name: "trpc_subscriptions_open",
   help: "Open tRPC subscription streams (SSE) by procedure",
   labelNames: ["route"] as const,
@@ -38,19 +50,19 @@ export const trpcSubscriptionsOpen = new Gauge({
 
 // --- Business (packages/api, apps/worker)
 
-export const storiesCreated = new Counter({ name: "stories_created_total", help: "Stories posted by users (stories.create)" });
-export const storyViews = new Counter({ name: "story_views_total", help: "Stories marked viewed (stories.markViewed; a repeat view counts again)" });
-export const reactions = new Counter({ name: "reactions_total", help: "Reactions set on story slides (stories.react)" });
-export const storiesExpired = new Counter({ name: "stories_expired_total", help: "Stories soft-deleted by the expiry job once past their expiry" });
+export const storiesCreated = counter({ name: "stories_created_total", help: "Stories posted by users (stories.create)" });
+export const storyViews = counter({ name: "story_views_total", help: "Stories marked viewed (stories.markViewed; a repeat view counts again)" });
+export const reactions = counter({ name: "reactions_total", help: "Reactions set on story slides (stories.react)" });
+export const storiesExpired = counter({ name: "stories_expired_total", help: "Stories soft-deleted by the expiry job once past their expiry" });
 
 // --- Realtime (packages/api/src/realtime)
 
-export const realtimeSubscriptionsOpen = new Gauge({
+export const realtimeSubscriptionsOpen = gauge({
   name: "realtime_subscriptions_open",
   help: "Subscriptions registered with this process's event hub (events.subscribe streams)",
 });
 
-export const realtimeEventsDelivered = new Counter({
+export const realtimeEventsDelivered = counter({
   name: "realtime_events_delivered_total",
   help: "Events handed to subscription streams (replayed and live)",
 });
@@ -58,20 +70,20 @@ export const realtimeEventsDelivered = new Counter({
 // --- Background jobs (apps/worker, or in-process on the embedded database)
 
 // `task`, not `job`: Prometheus gives every scraped series a `job` label of its own.
-export const jobRuns = new Counter({
+export const jobRuns = counter({
   name: "jobs_runs_total",
   help: "Background job runs by task and outcome (ok, failed)",
   labelNames: ["task", "outcome"] as const,
 });
 
-export const jobDuration = new Histogram({
+export const jobDuration = histogram({
   name: "jobs_duration_seconds",
   help: "Duration of background job runs, failed ones included",
   labelNames: ["task"] as const,
   buckets: SLOW_BUCKETS,
 });
 
-export const jobLastSuccess = new Gauge({
+export const jobLastSuccess = gauge({
   name: "jobs_last_success_timestamp_seconds",
   help: "Unix time of the last successful run of each task",
   labelNames: ["task"] as const,
@@ -80,18 +92,18 @@ export const jobLastSuccess = new Gauge({
 
 // --- Database (packages/db)
 
-export const dbPoolSize = new Gauge({
+export const dbPoolSize = gauge({
   name: "db_pool_size",
   help: "Configured connections of the open database handles, by kind (postgres: DB_POOL_SIZE; pglite: 1, in process)",
   labelNames: ["kind"] as const,
 });
 
-export const dbTransactionsInFlight = new Gauge({
+export const dbTransactionsInFlight = gauge({
   name: "db_transactions_in_flight",
   help: "User-scoped transactions (withUser) started and not yet finished, waiting for a connection included",
 });
 
-export const dbTransactionDuration = new Histogram({
+export const dbTransactionDuration = histogram({
   name: "db_transaction_duration_seconds",
   help: "Duration of user-scoped transactions (withUser), waiting for a connection included",
   buckets: REQUEST_BUCKETS,
