@@ -6,7 +6,7 @@
  * 130 a prompt was interrupted.
  */
 import { pathToFileURL } from "node:url";
-import { DataDirLockedError, describeError, DomainError, loadDotEnv, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DataDirLockedError, describeError, DomainError, loadDotEnv, redactMessage, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
 import { z } from "zod";
 import { CliError, commandHelp, EX_CONFIG, parseCommandLine, UsageError, usageLine, type Command, type PrepareContext } from "./command.ts";
 import { commands } from "./commands.ts";
@@ -111,7 +111,9 @@ async function open(deps: CliDeps): Promise<DatabaseHandle> {
 function report(err: unknown, at: { json: boolean; deps: CliDeps; name: string | undefined; command: Command | undefined }): number {
   const { code, exitCode } =
     err instanceof CliError ? err : err instanceof DomainError ? { code: err.code, exitCode: 1 } : { code: "INTERNAL", exitCode: 1 };
-  const message = err instanceof Error ? err.message : String(err);
+  // Our own errors say what happened; anything else (a failed statement) may carry values, so
+  // only its redacted form is printed, in JSON or not.
+  const message = err instanceof CliError || err instanceof DomainError ? err.message : err instanceof Error ? redactMessage(err.message) : "unknown error";
   if (at.json) {
     at.deps.err(JSON.stringify({ error: { code, message } }));
   } else if (err instanceof UsageError) {

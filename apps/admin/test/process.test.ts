@@ -40,7 +40,7 @@ beforeAll(async () => {
     cleanup = () => rm(root, { recursive: true, force: true });
   } else {
     const db = await createTestDatabase();
-    env = { DATABASE_URL: db.url ?? "" };
+    env = { ...db.env };
     withDb = (fn) => fn(db);
     cleanup = () => db.close();
   }

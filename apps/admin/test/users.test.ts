@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createAccessTokenService, createAuthService, verifyPassword } from "@companion/auth";
 import { users } from "@companion/db";
+import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOn } from "./helpers.ts";
@@ -46,6 +47,22 @@ describe("user:create", () => {
     const duplicate = await cli.withStdin(PASSWORD, "user:create", "--email", "ops@example.com", "--password-stdin", "--json");
     expect(duplicate).toMatchObject({ code: 1, out: "" });
     expect(JSON.parse(duplicate.err)).toEqual({ error: { code: "CONFLICT", message: "Email already registered" } });
+  });
+
+  it("reports a failed statement without its values: no email, no password hash", async () => {
+    // A rule only the database knows, so the insert itself fails inside Postgres.
+    await db.db.execute(sql.raw(`alter table users add constraint admin_test_no_leak check (display_name <> 'Leaky')`));
+    try {
+      for (const json of [true, false]) {
+        const email = `leak-${json}@example.com`;
+        const failed = await cli.withStdin(PASSWORD, "user:create", "--email", email, "--name", "Leaky", "--password-stdin", ...(json ? ["--json"] : []));
+        expect(failed).toMatchObject({ code: 1, out: "" });
+        expect(failed.err).toMatch(/insert into \\?"users\\?"/);
+        for (const secret of [email, "$argon2id$", "Leaky", PASSWORD]) expect(failed.err).not.toContain(secret);
+      }
+    } finally {
+      await db.db.execute(sql.raw(`alter table users drop constraint admin_test_no_leak`));
+    }
   });
 
   it("refuses a password argument, a missing or short password and a bad email, before opening the database", async () => {
