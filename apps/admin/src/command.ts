@@ -9,13 +9,12 @@ import { z } from "zod";
 
 /** A failure with its own machine-readable code and process exit code (sysexits.h where one fits). */
 export class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly exitCode: number,
-    options?: ErrorOptions,
-  ) {
+  readonly code: string;
+  readonly exitCode: number;
+  constructor(code: string, message: string, exitCode: number, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
+    this.exitCode = exitCode;
     this.name = "CliError";
   }
 }

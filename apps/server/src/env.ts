@@ -147,8 +147,10 @@ function parseAi(source: Record<string, string | undefined>): { ai?: AiConfig; i
 }
 
 export class EnvError extends Error {
-  constructor(readonly issues: string[]) {
+  readonly issues: string[];
+  constructor(issues: string[]) {
     super(`Invalid configuration:\n  ${issues.join("\n  ")}`);
+    this.issues = issues;
     this.name = "EnvError";
   }
 }

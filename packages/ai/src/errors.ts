@@ -30,14 +30,14 @@ export class ProviderError extends Error {
   /** From a 429's `retry-after`, so the chain can skip a retry that would outlast its budget. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(
-    readonly kind: ProviderErrorKind,
-    message: string,
-    readonly retryable: boolean,
-    readonly provider?: string,
-    options?: ErrorOptions & { retryAfterMs?: number },
-  ) {
+  readonly kind: ProviderErrorKind;
+  readonly retryable: boolean;
+  readonly provider?: string;
+  constructor(kind: ProviderErrorKind, message: string, retryable: boolean, provider?: string, options?: ErrorOptions & { retryAfterMs?: number }) {
     super(message, options);
+    this.kind = kind;
+    this.retryable = retryable;
+    if (provider !== undefined) this.provider = provider;
     this.name = "ProviderError";
     this.retryAfterMs = options?.retryAfterMs;
   }

@@ -14,13 +14,12 @@ export type DomainErrorCode =
   | "SERVICE_UNAVAILABLE";
 
 export class DomainError extends Error {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    options?: ErrorOptions,
-  ) {
+  readonly code: DomainErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: DomainErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
+    if (details !== undefined) this.details = details;
     this.name = "DomainError";
   }
 }

@@ -3,10 +3,9 @@ import { hostname } from "node:os";
 
 export class DataDirLockedError extends Error {
   readonly code = "DATA_DIR_LOCKED";
-  constructor(
-    readonly dataDir: string,
-    readonly holder: LockOwner | null,
-  ) {
+  readonly dataDir: string;
+  readonly holder: LockOwner | null;
+  constructor(dataDir: string, holder: LockOwner | null) {
     super(
       `The embedded database at ${dataDir} is already in use by another process` +
         (holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : "") +
@@ -14,6 +13,8 @@ export class DataDirLockedError extends Error {
         `Stop the other server (or admin command), or set DATABASE_URL to use a shared Postgres.`,
     );
     this.name = "DataDirLockedError";
+    this.dataDir = dataDir;
+    this.holder = holder;
   }
 }
 

@@ -23,11 +23,12 @@ export interface LocalStorageOptions {
 
 /** A body that did not match its signed size: `too_large` is cut off at the cap, `incomplete` ended short. */
 export class UploadSizeError extends Error {
-  constructor(
-    readonly reason: "too_large" | "incomplete",
-    readonly limitBytes: number,
-  ) {
+  readonly reason: "too_large" | "incomplete";
+  readonly limitBytes: number;
+  constructor(reason: "too_large" | "incomplete", limitBytes: number) {
     super(reason === "too_large" ? `Upload exceeds its declared size of ${limitBytes} bytes` : `Upload ended before its declared size of ${limitBytes} bytes`);
+    this.reason = reason;
+    this.limitBytes = limitBytes;
     this.name = "UploadSizeError";
   }
 }
