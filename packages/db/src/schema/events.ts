@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, check, index, jsonb, pgTable, smallint, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, pk, ts } from "./columns.ts";
+import { users } from "./users.ts";
+
+/**
+ * Outbox of realtime events. Written before delivery, so a subscriber that reconnects
+ * with its last event id can be replayed what it missed; the serial id orders them.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index("events_user_id_idx").on(t.userId, t.id)],
+);
+
+/**
+ * How far retention has deleted `events`: one row, written by pruneEvents in the statement
+ * of each delete batch. Every event with an id at or below `prunedThroughId` may be gone; a
+ * subscriber resuming from a lower id is told to resync (docs/realtime.md). Not per user:
+ * readable by every signed-in user, writable by service code only (drizzle/0006).
+ */
+export const eventRetention = pgTable(
+  "event_retention",
+  {
+    id: smallint("id").primaryKey().default(1),
+    prunedThroughId: bigint("pruned_through_id", { mode: "number" }).notNull(),
+  },
+  (t) => [check("event_retention_one_row", sql`${t.id} = 1`)],
+);
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: pk(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    readAt: ts("read_at"),
+  },
+  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt, t.id)],
+);
