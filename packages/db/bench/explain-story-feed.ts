@@ -17,11 +17,11 @@
 import { asc, desc, sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { openDatabase } from "../src/client.ts";
-import { encodeFeedCursor } from "../src/queries/keyset.ts";
-import { listStoryFeed } from "../src/queries/story-feed.ts";
-import { storyInFeedOf } from "../src/queries/story-visibility.ts";
+import { encodeFeedCursor } from "../src/pagination.ts";
+import { listStoryFeed } from "../src/queries/stories/feed.ts";
+import { storyInFeedOf } from "../src/queries/stories/visibility.ts";
 import { stories, storyViews } from "../src/schema/index.ts";
-import { APP_ROLE, withUser } from "../src/user-scope.ts";
+import { APP_ROLE, withUser } from "../src/transaction.ts";
 
 const STORIES = 100_000;
 const USER_STORIES = 20_000;

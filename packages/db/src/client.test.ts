@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "./schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/index.ts";
-import { withUser } from "./user-scope.ts";
+import { withUser } from "./transaction.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {

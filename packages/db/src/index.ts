@@ -1,31 +1,71 @@
+// Setup: client, transactions, errors, environment, seed.
 export * from "./schema/index.ts";
-export * from "./types.ts";
-export { openDatabase, type DatabaseOptions, type PgliteOptions, type PostgresOptions } from "./client.ts";
-export { migrationsFolder, repoRoot } from "./paths.ts";
+export type { Database, DatabaseHandle, DatabaseKind } from "./types.ts";
+export { openDatabase } from "./client.ts";
+export { withUser } from "./transaction.ts";
+export { decodeCursor, encodeCursor, encodeFeedCursor } from "./pagination.ts";
 export { DataDirLockedError, lockDataDir } from "./lock.ts";
-export { withUser } from "./user-scope.ts";
-export * from "./errors.ts";
-export { serializeError, describeError, redactMessage, logSerializers, type SerializedError } from "./error-log.ts";
-export { seedDemoContent, upsertCompanions, demoCompanions, type CompanionSeed } from "./seed/index.ts";
-export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir, type DbEnv } from "./env.ts";
-export * from "./queries/users.ts";
-export { encodeCursor, decodeCursor, type KeysetPosition } from "./queries/cursor.ts";
-export * from "./relationship/model.ts";
-export * from "./queries/relationships.ts";
-export * from "./queries/companions.ts";
-export { companionVisibleTo } from "./queries/visibility.ts";
-export { encodePinnedCursor, decodePinnedCursor, encodeSlugCursor, decodeSlugCursor, type PinnedKeysetPosition } from "./queries/keyset.ts";
-export * from "./queries/events.ts";
-export * from "./queries/companion-stories.ts";
-export * from "./queries/stories.ts";
+export {
+  DATABASE_RETRY_AFTER_MS,
+  DomainError,
+  domainErrorOfDriverError,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  isUserReferenceViolation,
+  notFound,
+  serviceUnavailable,
+  type DomainErrorCode,
+} from "./errors.ts";
+export { describeError, logSerializers, redactMessage, serializeError } from "./error-log.ts";
+export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir } from "./env.ts";
+export { demoCompanions, renderDemoMedia, seedDemoContent, upsertCompanions, type CompanionSeed } from "./seed/index.ts";
+
+// Queries, by domain (packages/validators/src/<domain>.ts, packages/api/src/router/<domain>.ts).
+export { findUser, insertUser, listUsers, setUserDisabled, userExists, type UserRef, type UserSummary } from "./queries/users.ts";
+
+export { currentRelationship } from "./relationship/model.ts";
+export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
+export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
+export { getRelationship, recordInteraction, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
+
+export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";
+export { createUserStory, deleteUserStory, getMyStoryStats } from "./queries/stories/authoring.ts";
+export { deleteStoryReaction, upsertStoryReaction } from "./queries/stories/reactions.ts";
+export { listStoryViewers, markStoryViewed, type StoryViewerRecord } from "./queries/stories/views.ts";
+export { expireStories } from "./queries/stories/expiry.ts";
+export { publishCompanionStory } from "./queries/stories/companion.ts";
+
+export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from "./queries/social.ts";
+
+export {
+  assertOwnedUploads,
+  deleteUnreferencedMediaUploads,
+  findLiveStorySlideMedia,
+  getMediaUpload,
+  insertMediaUpload,
+  isStoredUpload,
+  markMediaUploaded,
+  type MediaUploadRow,
+} from "./queries/media.ts";
+
+export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
+
+export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
+
+export {
+  createNotification,
+  emitEvents,
+  EVENT_RETENTION_MS,
+  EVENTS_CHANNEL,
+  eventsSince,
+  latestEventId,
+  pruneEvents,
+  prunedThroughEventId,
+  type EventRecord,
+  type NewEvent,
+} from "./queries/events.ts";
+
+// Messages, chat and AI call accounting.
+export * from "./queries/messages.ts";
 export * from "./queries/chat.ts";
 export * from "./queries/ai-calls.ts";
-export * from "./queries/media.ts";
-export * from "./queries/memories.ts";
-export * from "./queries/messages.ts";
-export { seedDemoStories, renderDemoMedia, demoStories, demoSlideKey, type DemoMediaFile } from "./seed/index.ts";
-export * from "./queries/insights.ts";
-export * from "./queries/story-feed.ts";
-export * from "./queries/user-stories.ts";
-export * from "./queries/social.ts";
-export { encodeFeedCursor, decodeFeedCursor, type FeedKeysetPosition } from "./queries/keyset.ts";

@@ -9,7 +9,7 @@ import { storyReactions, storyViews } from "./schema/index.ts";
 import { countRows, INSUFFICIENT_PRIVILEGE, queryRows, seedRlsWorld, sqlState, type RlsWorld } from "./testing/rls-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/index.ts";
 import type { Database } from "./types.ts";
-import { APP_ROLE, withUser } from "./user-scope.ts";
+import { APP_ROLE, withUser } from "./transaction.ts";
 
 let handle: TestDatabase;
 let w: RlsWorld;

@@ -10,7 +10,7 @@ import { memories, messages } from "./schema/index.ts";
 import { countRows, INSUFFICIENT_PRIVILEGE, queryRows, Rollback, seedRlsWorld, sqlState, type RlsWorld } from "./testing/rls-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/index.ts";
 import type { Database } from "./types.ts";
-import { withUser } from "./user-scope.ts";
+import { withUser } from "./transaction.ts";
 
 let handle: TestDatabase;
 let w: RlsWorld;

@@ -13,7 +13,7 @@ import { DomainError, notFound } from "../errors.ts";
 import type { RelationshipSnapshot } from "../relationship/model.ts";
 import { companionPersonas, companions, memories, messages, relationshipStates } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { inTransaction } from "./relationships.ts";
+import { inTransaction } from "../transaction.ts";
 
 export type ChatMessageStatus = "complete" | "partial" | "failed";
 

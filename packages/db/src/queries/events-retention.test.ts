@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventRetention, events } from "../schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import { INSUFFICIENT_PRIVILEGE, sqlState } from "../testing/rls-fixture.ts";
-import { withUser } from "../user-scope.ts";
+import { withUser } from "../transaction.ts";
 import { EVENT_RETENTION_MS, pruneEvents, prunedThroughEventId } from "./events.ts";
 import { insertUser } from "./users.ts";
 

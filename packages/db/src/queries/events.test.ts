@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, notifications, relationshipStates } from "../schema/index.ts";
 import { upsertCompanions } from "../seed/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { withUser } from "../user-scope.ts";
-import { publishCompanionStory } from "./companion-stories.ts";
+import { withUser } from "../transaction.ts";
+import { publishCompanionStory } from "./stories/companion.ts";
 import { EVENTS_CHANNEL, createNotification, emitEvents, eventsSince, latestEventId } from "./events.ts";
 import { insertUser } from "./users.ts";
 

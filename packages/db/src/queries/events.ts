@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { eventRetention, events } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { rowsOf } from "./raw.ts";
+import { rowsOf } from "../raw-sql.ts";
 
 /**
  * Realtime events (docs/realtime.md). Every event is a row in `events` first, written in

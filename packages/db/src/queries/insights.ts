@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { notFound } from "../errors.ts";
 import { utcDay, type RelationshipMood } from "../relationship/model.ts";
 import type { Database } from "../types.ts";
-import { rowsOf } from "./raw.ts";
-import { assertCompanionVisible, companionVisibleTo } from "./visibility.ts";
+import { rowsOf } from "../raw-sql.ts";
+import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
 
 /**
  * Insights over one relationship. Every day here is a UTC calendar day (YYYY-MM-DD):

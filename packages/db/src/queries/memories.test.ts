@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companions, memories, messages, moodHistory, relationshipStates } from "../schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { withUser } from "../user-scope.ts";
+import { withUser } from "../transaction.ts";
 import { createMemory } from "./memories.ts";
 import { insertMessage } from "./messages.ts";
 import { insertUser } from "./users.ts";

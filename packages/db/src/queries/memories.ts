@@ -1,11 +1,12 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { notFound } from "../errors.ts";
+import { decodePinnedCursor, encodePinnedCursor, toPage, type Page } from "../pagination.ts";
+import { isoText, rowsOf } from "../raw-sql.ts";
 import { companions, memories } from "../schema/index.ts";
+import { inTransaction } from "../transaction.ts";
 import type { Database } from "../types.ts";
-import { decodePinnedCursor, encodePinnedCursor } from "./keyset.ts";
-import { inTransaction, recordInteraction } from "./relationships.ts";
-import { rowsOf } from "./raw.ts";
-import { assertCompanionVisible, companionVisibleTo } from "./visibility.ts";
+import { recordInteraction } from "./companions/relationships.ts";
+import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
 
 export interface Memory {
   id: string;
@@ -33,9 +34,7 @@ const memoryColumns = {
   updatedAt: memories.updatedAt,
 };
 
-// Raw column list for the INSERT ... SELECT statements below, which Drizzle's builder cannot
-// express. Timestamps are rendered as ISO text so both drivers hand back the same thing.
-const isoText = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+// Raw column list for the INSERT ... SELECT statements below, which Drizzle's builder cannot express.
 const returningSql = sql`returning id, companion_id as "companionId", message_id as "messageId", title, content, pinned,
   ${isoText("created_at")} as "createdAt", ${isoText("updated_at")} as "updatedAt"`;
 
@@ -61,7 +60,7 @@ async function executeReturning(db: Database, query: SQL): Promise<Memory | unde
 export async function listMemories(
   db: Database,
   params: { userId: string; companionId?: string | undefined; cursor?: string | undefined; limit: number },
-): Promise<{ items: Memory[]; nextCursor: string | null }> {
+): Promise<Page<Memory>> {
   const after = params.cursor ? decodePinnedCursor(params.cursor) : null;
   const rows = await db
     .select(memoryColumns)
@@ -79,9 +78,7 @@ export async function listMemories(
     .limit(params.limit + 1);
   // Only an empty page pays for telling "no memories" from "no such companion".
   if (rows.length === 0 && params.companionId) await assertCompanionVisible(db, params.userId, params.companionId);
-  const items = rows.slice(0, params.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > params.limit && last ? encodePinnedCursor(last) : null };
+  return toPage(rows, params.limit, encodePinnedCursor);
 }
 
 export type CreateMemoryParams =

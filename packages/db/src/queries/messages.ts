@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { companions, messages } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { assertCompanionVisible, companionVisibleTo } from "./visibility.ts";
+import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
 
 export type MessageRole = "user" | "assistant";
 export type MessageStatus = "complete" | "partial" | "failed";

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { DomainError, notFound } from "../errors.ts";
+import { decodeCursor, encodeCursor, toPage, type Page } from "../pagination.ts";
 import { follows } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 
 /**
  * The follow graph (docs/social.md). Following is one-way; two people who follow each other
@@ -74,7 +74,7 @@ export async function unfollowUser(db: Database, params: { userId: string; targe
 export async function listFollowEdges(
   db: Database,
   params: { subjectId: string; direction: "followers" | "following"; cursor?: string | undefined; limit: number },
-): Promise<{ items: FollowEdgeRecord[]; nextCursor: string | null }> {
+): Promise<Page<FollowEdgeRecord>> {
   const after = params.cursor ? decodeCursor(params.cursor) : null;
   const [subject, other] = params.direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
   const rows = await db
@@ -95,10 +95,9 @@ export async function listFollowEdges(
     .orderBy(desc(follows.createdAt), desc(other))
     .limit(params.limit + 1);
   if (rows.length === 0) await assertUserExists(db, params.subjectId);
-  const page = rows.slice(0, params.limit);
-  const last = page[page.length - 1];
+  const page = toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.followedAt, id: last.id }));
   return {
-    items: page.map((r) => ({ user: { id: r.id, displayName: r.displayName, avatarUrl: r.avatarUrl }, followedAt: r.followedAt })),
-    nextCursor: rows.length > params.limit && last ? encodeCursor({ createdAt: last.followedAt, id: last.id }) : null,
+    items: page.items.map((r) => ({ user: { id: r.id, displayName: r.displayName, avatarUrl: r.avatarUrl }, followedAt: r.followedAt })),
+    nextCursor: page.nextCursor,
   };
 }

@@ -1,8 +1,8 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { DomainError, isUniqueViolation, notFound } from "../errors.ts";
+import { decodeCursor, encodeCursor, toPage, type Page } from "../pagination.ts";
 import { users } from "../schema/index.ts";
 import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { DomainError, isUniqueViolation, notFound } from "../errors.ts";
 
 export interface UserSummary {
   id: string;
@@ -39,7 +39,7 @@ export async function insertUser(
 }
 
 /** Newest first, keyset-paged on (created_at, id). */
-export async function listUsers(db: Database, params: { cursor?: string | undefined; limit: number }): Promise<{ items: UserSummary[]; nextCursor: string | null }> {
+export async function listUsers(db: Database, params: { cursor?: string | undefined; limit: number }): Promise<Page<UserSummary>> {
   const after = params.cursor ? decodeCursor(params.cursor) : null;
   const rows = await db
     .select(summary)
@@ -47,9 +47,7 @@ export async function listUsers(db: Database, params: { cursor?: string | undefi
     .where(after ? or(lt(users.createdAt, after.createdAt), and(eq(users.createdAt, after.createdAt), lt(users.id, after.id))) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(params.limit + 1);
-  const items = rows.slice(0, params.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, params.limit, encodeCursor);
 }
 
 /** An operator names a user by id or by (already normalized) email. */

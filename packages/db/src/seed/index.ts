@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
-import { publishCompanionStory } from "../queries/companion-stories.ts";
+import { publishCompanionStory } from "../queries/stories/companion.ts";
 import { companionPersonas, companions, stories } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { demoCompanions, type CompanionSeed } from "./demo-companions.ts";

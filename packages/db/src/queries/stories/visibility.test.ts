@@ -8,12 +8,12 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DomainError } from "../errors.ts";
-import { follows, stories, storyAudience, storyMedia, storyViews, users } from "../schema/index.ts";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { withUser } from "../user-scope.ts";
-import { expireStories } from "./stories.ts";
-import { getStory, listStoryFeed } from "./story-feed.ts";
+import { DomainError } from "../../errors.ts";
+import { follows, stories, storyAudience, storyMedia, storyViews, users } from "../../schema/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../testing/index.ts";
+import { withUser } from "../../transaction.ts";
+import { expireStories } from "./expiry.ts";
+import { getStory, listStoryFeed } from "./feed.ts";
 
 const HOUR = 3_600_000;
 let handle: TestDatabase;

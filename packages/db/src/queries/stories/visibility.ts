@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { companions, follows, relationshipStates, stories } from "../schema/index.ts";
-import { companionVisibleTo } from "./visibility.ts";
+import { companions, follows, relationshipStates, stories } from "../../schema/index.ts";
+import { companionVisibleTo } from "../companions/visibility.ts";
 
 /**
  * Who may see a story (docs/social.md). These predicates are self-contained SQL on the

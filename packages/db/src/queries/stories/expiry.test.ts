@@ -1,9 +1,9 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { companions, stories, storyMedia } from "../schema/index.ts";
-import { demoCompanions, demoStories, renderDemoMedia, seedDemoContent } from "../seed/index.ts";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { expireStories } from "./stories.ts";
+import { companions, stories, storyMedia } from "../../schema/index.ts";
+import { demoCompanions, demoStories, renderDemoMedia, seedDemoContent } from "../../seed/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../testing/index.ts";
+import { expireStories } from "./expiry.ts";
 
 let handle: TestDatabase;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { notFound } from "../errors.ts";
-import { companions, stories, storyMedia, storyReactions, storyViews, type storyVisibility } from "../schema/index.ts";
-import type { Database } from "../types.ts";
-import { decodeFeedCursor, encodeFeedCursor, type FeedKeysetPosition } from "./keyset.ts";
-import { executePrepared, rowsOf } from "./raw.ts";
-import { storyInFeedOf, storyVisibleTo } from "./story-visibility.ts";
+import { notFound } from "../../errors.ts";
+import { decodeFeedCursor, encodeFeedCursor, toPage, type FeedKeysetPosition, type Page } from "../../pagination.ts";
+import { executePrepared, isoText, rowsOf } from "../../raw-sql.ts";
+import { companions, stories, storyMedia, storyReactions, storyViews, type storyVisibility } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
+import { storyInFeedOf, storyVisibleTo } from "./visibility.ts";
 
 export type StoryVisibility = (typeof storyVisibility)[number];
 
@@ -57,9 +57,6 @@ interface RawHead {
   authorAvatarUrl: string | null;
 }
 
-// Timestamps leave as ISO text, so both drivers hand back the same thing (as in memories.ts).
-const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
-
 /** The columns every head branch selects from `stories`, plus its `seen`. */
 const headColumns = (seen: SQL) => sql`${stories.id} as id, ${stories.caption} as caption, ${stories.visibility} as visibility,
   ${stories.createdAt} as created_at, ${stories.expiresAt} as expires_at,
@@ -79,7 +76,7 @@ const before = (pos: FeedKeysetPosition) =>
  */
 function withAuthors(ctes: SQL): SQL {
   return sql`with ${ctes}
-    select h.id, h.caption, h.visibility, ${iso("h.created_at")} as "createdAt", ${iso("h.expires_at")} as "expiresAt", h.seen,
+    select h.id, h.caption, h.visibility, ${isoText("h.created_at")} as "createdAt", ${isoText("h.expires_at")} as "expiresAt", h.seen,
       h.author_companion_id as "authorCompanionId", h.author_user_id as "authorUserId",
       coalesce(${companions.name}, p.display_name) as "authorName", coalesce(${companions.avatarUrl}, p.avatar_url) as "authorAvatarUrl"
     from feed_heads h
@@ -177,13 +174,11 @@ async function attachSlides(db: Database, userId: string, heads: StoryHead[]): P
 export async function listStoryFeed(
   db: Database,
   params: { userId: string; cursor?: string | undefined; limit: number },
-): Promise<{ items: StoryRecord[]; nextCursor: string | null }> {
+): Promise<Page<StoryRecord>> {
   const after = params.cursor ? decodeFeedCursor(params.cursor) : null;
   const rows = (await selectHeads(db, feedHeadsQuery(params.userId, after, params.limit))).sort(feedOrder);
-  const heads = rows.slice(0, params.limit);
-  const last = heads[heads.length - 1];
-  const nextCursor = rows.length > params.limit && last ? encodeFeedCursor(last) : null;
-  return { items: await attachSlides(db, params.userId, heads), nextCursor };
+  const heads = toPage(rows, params.limit, encodeFeedCursor);
+  return { items: await attachSlides(db, params.userId, heads.items), nextCursor: heads.nextCursor };
 }
 
 /** One story in the feed's shape; NOT_FOUND when the user may not see it. */

@@ -1,18 +1,63 @@
-import { DomainError } from "../errors.ts";
-import { isCursorTime } from "./cursor.ts";
+import { DomainError } from "./errors.ts";
 
 /**
- * Opaque cursors for keysets other than the plain (created_at, id) of cursor.ts. Each
- * format is shaped so that another list's cursor fails to decode (BAD_REQUEST) rather
- * than silently starting somewhere odd.
+ * Keyset pagination: one page type, the page-building tail every list shares, and the opaque
+ * cursor of each keyset. Each cursor format is shaped so that another list's cursor fails to
+ * decode (BAD_REQUEST) rather than silently starting somewhere odd.
  */
 
+/** A page of a keyset-paged list; `nextCursor` is null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The tail of every paged query, which fetched `limit + 1` rows: the extra row only says a
+ * next page exists, and that page starts after the last item kept (`cursorOf(last)`).
+ */
+export function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SLUG_PREFIX = "slug:";
-const SLUG_MAX = 200;
 
 const invalid = () => new DomainError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
 const fromBase64 = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+
+/**
+ * A cursor's time was a row's timestamp: 1970 to 9999. Past that a Date is invalid or has a
+ * six-digit year that neither driver sends, so a forged cursor is BAD_REQUEST, not a 500.
+ */
+const MAX_CURSOR_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const isCursorTime = (ms: number) => Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_CURSOR_MS;
+
+/**
+ * The plain keyset (created_at, id): "<epoch ms>:<uuid>". Millisecond precision matches the
+ * timestamptz(3) cursor columns exactly.
+ */
+export interface KeysetPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(pos: KeysetPosition): string {
+  return Buffer.from(`${pos.createdAt.getTime()}:${pos.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): KeysetPosition {
+  const decoded = fromBase64(cursor);
+  const sep = decoded.indexOf(":");
+  const ms = Number(decoded.slice(0, sep));
+  const id = decoded.slice(sep + 1);
+  if (sep < 1 || !isCursorTime(ms) || !UUID.test(id)) throw invalid();
+  return { createdAt: new Date(ms), id };
+}
+
+const SLUG_PREFIX = "slug:";
+const SLUG_MAX = 200;
 
 /** Companion list keyset: the unique slug of the last row. */
 export function encodeSlugCursor(slug: string): string {

@@ -1,13 +1,12 @@
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import { DomainError, notFound } from "../errors.ts";
-import { stories, storyAudience, storyMedia, storyReactions, storyViews } from "../schema/index.ts";
-import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { assertOwnedUploads } from "./media.ts";
-import { inTransaction } from "./relationships.ts";
-import { getPublicProfiles, type PublicProfile } from "./social.ts";
-import { getStory, type StoryRecord, type StoryVisibility } from "./story-feed.ts";
-import { ownStoryRetained } from "./story-visibility.ts";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { DomainError, notFound } from "../../errors.ts";
+import { stories, storyAudience, storyMedia, storyReactions, storyViews } from "../../schema/index.ts";
+import { inTransaction } from "../../transaction.ts";
+import type { Database } from "../../types.ts";
+import { assertOwnedUploads } from "../media.ts";
+import { getPublicProfiles } from "../social.ts";
+import { getStory, type StoryRecord, type StoryVisibility } from "./feed.ts";
+import { ownStoryRetained } from "./visibility.ts";
 
 /** Stories of users, like companions', vanish from every read 24 hours after posting. */
 export const USER_STORY_TTL = "24 hours";
@@ -83,55 +82,6 @@ export async function deleteUserStory(db: Database, params: { userId: string; st
     .where(and(eq(stories.id, params.storyId), eq(stories.authorUserId, params.userId), isNull(stories.deletedAt), gt(stories.expiresAt, sql`now()`)))
     .returning({ id: stories.id });
   if (rows.length === 0) throw notFound("Story");
-}
-
-export interface StoryViewerRecord {
-  user: PublicProfile;
-  viewedAt: Date;
-}
-
-/**
- * Who viewed my story, latest first, keyset-paged on (viewed_at, viewer_id) through
- * story_views_story_viewed_idx. The author only (anyone else: NOT_FOUND), for as long as the
- * story is kept for its author (until 7 days after posting, unless they deleted it). My own
- * view of my story is not listed.
- */
-export async function listStoryViewers(
-  db: Database,
-  params: { userId: string; storyId: string; cursor?: string | undefined; limit: number },
-): Promise<{ items: StoryViewerRecord[]; nextCursor: string | null }> {
-  const after = params.cursor ? decodeCursor(params.cursor) : null;
-  const [story] = await db
-    .select({ id: stories.id })
-    .from(stories)
-    .where(and(eq(stories.id, params.storyId), ownStoryRetained(params.userId)));
-  if (!story) throw notFound("Story");
-  const rows = await db
-    .select({
-      id: storyViews.viewerId,
-      viewedAt: storyViews.viewedAt,
-      displayName: sql<string>`p.display_name`,
-      avatarUrl: sql<string | null>`p.avatar_url`,
-    })
-    .from(storyViews)
-    .crossJoinLateral(sql`user_public_profile(${storyViews.viewerId}) as p`)
-    .where(
-      and(
-        eq(storyViews.storyId, story.id),
-        ne(storyViews.viewerId, params.userId),
-        after
-          ? sql`(${storyViews.viewedAt}, ${storyViews.viewerId}) < (${sql.param(after.createdAt, storyViews.viewedAt)}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      ),
-    )
-    .orderBy(desc(storyViews.viewedAt), desc(storyViews.viewerId))
-    .limit(params.limit + 1);
-  const page = rows.slice(0, params.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => ({ user: { id: r.id, displayName: r.displayName, avatarUrl: r.avatarUrl }, viewedAt: r.viewedAt })),
-    nextCursor: rows.length > params.limit && last ? encodeCursor({ createdAt: last.viewedAt, id: last.id }) : null,
-  };
 }
 
 export interface StoryStats {

@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
-import { notFound } from "../errors.ts";
-import { advanceRelationship, currentRelationship, utcDay, type InteractionKind, type RelationshipMood } from "../relationship/model.ts";
-import { companions, moodHistory, relationshipStates } from "../schema/index.ts";
-import type { Database } from "../types.ts";
+import { notFound } from "../../errors.ts";
+import { advanceRelationship, currentRelationship, utcDay, type InteractionKind, type RelationshipMood } from "../../relationship/model.ts";
+import { companions, moodHistory, relationshipStates } from "../../schema/index.ts";
+import { inTransaction } from "../../transaction.ts";
+import type { Database } from "../../types.ts";
 import { companionVisibleTo } from "./visibility.ts";
 
 export interface RelationshipState {
@@ -29,20 +29,6 @@ export const relationshipColumns = {
   lastInteractionAt: relationshipStates.lastInteractionAt,
   createdAt: relationshipStates.createdAt,
 };
-
-/**
- * Runs `fn` in `db` when it already is a transaction, otherwise in a new one. Avoids a
- * savepoint (two extra round trips) when a caller such as `withUser` already holds one.
- */
-export async function inTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
-  if (isTransaction(db)) return fn(db);
-  return db.transaction(fn);
-}
-
-// A plain boolean on purpose: `instanceof` would narrow `db` to PgTransaction<any, ...>.
-function isTransaction(db: Database): boolean {
-  return db instanceof PgTransaction;
-}
 
 export interface RecordInteractionParams {
   userId: string;

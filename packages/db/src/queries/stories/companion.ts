@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { relationshipStates, stories, storyMedia } from "../schema/index.ts";
-import type { Database } from "../types.ts";
-import { inTransaction } from "./relationships.ts";
+import { relationshipStates, stories, storyMedia } from "../../schema/index.ts";
+import { inTransaction } from "../../transaction.ts";
+import type { Database } from "../../types.ts";
 
 export interface CompanionStorySlide {
   kind: "image" | "video";

@@ -1,7 +1,8 @@
 import { dbTransactionDuration, dbTransactionsInFlight } from "@companion/metrics";
 import { sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { DomainError } from "./errors.ts";
-import { executePrepared } from "./queries/raw.ts";
+import { executePrepared } from "./raw-sql.ts";
 import type { Database } from "./types.ts";
 
 /** The role request code runs under: no BYPASSRLS, so Row Level Security applies (docs/rls.md). */
@@ -11,21 +12,10 @@ export const APP_ROLE = "companion_app";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Runs `fn` in a transaction scoped to one user, the way every request touching user data
- * must run. One statement sets, for this transaction only (`set_config(..., true)`):
- *  - `app.current_user_id`, which the Row Level Security policies compare owner columns with;
- *  - `role` = companion_app, a role that does not bypass RLS, even when the connection's
- *    own role owns the tables or is a superuser.
- *  - `plan_cache_mode` = force_custom_plan: hot queries are prepared statements (to save
- *    round trips and parsing), but a generic plan, which Postgres may switch a prepared
- *    statement to after five runs, is costed for an average user: for a user with a long
- *    history it scans all of it (docs/query-plans.md). Custom plans see the actual values.
- * All revert at commit or rollback, so nothing leaks to the next user of a pooled
- * connection. Inside `fn`, rows written must belong to `userId` (e.g. `user_id = userId`),
- * or the insert fails with a row-level security error.
- *
- * Throws DomainError UNAUTHORIZED for a `userId` that is not a UUID: it would otherwise
- * reach Postgres as a cast error in the middle of some policy.
+ * Runs `fn` in a transaction scoped to one user, as every request touching user data must:
+ * RLS sees `userId` and the app role, and custom plans are forced; all revert at commit or
+ * rollback (docs/rls.md). Rows written inside must belong to `userId`. A `userId` that is not
+ * a UUID is UNAUTHORIZED, not a cast error inside some policy.
  */
 export async function withUser<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   if (!UUID.test(userId)) throw new DomainError("UNAUTHORIZED", "Invalid user id for user scope");
@@ -52,4 +42,18 @@ function scoped<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T
     const [, result] = await Promise.all([scoped, fn(tx)]);
     return result;
   });
+}
+
+/**
+ * Runs `fn` in `db` when it already is a transaction, otherwise in a new one. Avoids a
+ * savepoint (two extra round trips) when a caller such as `withUser` already holds one.
+ */
+export async function inTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
+  if (isTransaction(db)) return fn(db);
+  return db.transaction(fn);
+}
+
+// A plain boolean on purpose: `instanceof` would narrow `db` to PgTransaction<any, ...>.
+function isTransaction(db: Database): boolean {
+  return db instanceof PgTransaction;
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { notFound } from "../errors.ts";
-import { companions } from "../schema/index.ts";
-import type { Database } from "../types.ts";
+import { notFound } from "../../errors.ts";
+import { companions } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
 
 /**
  * A companion is visible to a user when it is public or theirs. Every query that reaches

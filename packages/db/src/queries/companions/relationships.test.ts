@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { DomainError } from "../errors.ts";
-import { companions, moodHistory, relationshipStates } from "../schema/index.ts";
-import { withUser } from "../user-scope.ts";
-import { insertUser } from "./users.ts";
+import { createTestDatabase, type TestDatabase } from "../../testing/index.ts";
+import { DomainError } from "../../errors.ts";
+import { companions, moodHistory, relationshipStates } from "../../schema/index.ts";
+import { withUser } from "../../transaction.ts";
+import { insertUser } from "../users.ts";
 import { recordInteraction } from "./relationships.ts";
 
 let t: TestDatabase;

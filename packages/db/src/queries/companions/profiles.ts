@@ -1,0 +1,73 @@
+import { and, asc, eq, gt } from "drizzle-orm";
+import { notFound } from "../../errors.ts";
+import { decodeSlugCursor, encodeSlugCursor, toPage, type Page } from "../../pagination.ts";
+import { currentRelationship } from "../../relationship/model.ts";
+import { companions, relationshipStates } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
+import { relationshipColumns, type RelationshipState } from "./relationships.ts";
+import { companionVisibleTo } from "./visibility.ts";
+
+/** What anyone who may see a companion sees. Persona fields live in another table and are never joined here. */
+export interface CompanionProfile {
+  id: string;
+  slug: string;
+  name: string;
+  tagline: string;
+  bio: string;
+  avatarUrl: string | null;
+  traits: string[];
+}
+
+export interface CompanionWithRelationship extends CompanionProfile {
+  /** Mine, with decay applied at read time; null when I am not connected. */
+  relationship: RelationshipState | null;
+}
+
+const profileColumns = {
+  id: companions.id,
+  slug: companions.slug,
+  name: companions.name,
+  tagline: companions.tagline,
+  bio: companions.bio,
+  avatarUrl: companions.avatarUrl,
+  traits: companions.traits,
+};
+
+// Drizzle turns the nested object into null when the left join found no state.
+const joinedColumns = { ...profileColumns, rel: relationshipColumns };
+
+function toCompanion(row: CompanionProfile & { rel: RelationshipState | null }, now: Date): CompanionWithRelationship {
+  const { rel, ...profile } = row;
+  return { ...profile, relationship: rel ? currentRelationship(rel, now) : null };
+}
+
+function selectCompanions(db: Database, userId: string) {
+  return db
+    .select(joinedColumns)
+    .from(companions)
+    .leftJoin(relationshipStates, and(eq(relationshipStates.companionId, companions.id), eq(relationshipStates.userId, userId)));
+}
+
+/**
+ * Companions I may see, alphabetically by slug, keyset-paged on the unique slug (its
+ * index serves the order). Each carries my relationship when I am connected.
+ */
+export async function listCompanions(
+  db: Database,
+  params: { userId: string; cursor?: string | undefined; limit: number; now?: Date },
+): Promise<Page<CompanionWithRelationship>> {
+  const after = params.cursor ? decodeSlugCursor(params.cursor) : null;
+  const rows = await selectCompanions(db, params.userId)
+    .where(and(companionVisibleTo(params.userId), after ? gt(companions.slug, after) : undefined))
+    .orderBy(asc(companions.slug))
+    .limit(params.limit + 1);
+  const now = params.now ?? new Date();
+  const page = toPage(rows, params.limit, (last) => encodeSlugCursor(last.slug));
+  return { items: page.items.map((r) => toCompanion(r, now)), nextCursor: page.nextCursor };
+}
+
+export async function getCompanion(db: Database, params: { userId: string; companionId: string; now?: Date }): Promise<CompanionWithRelationship> {
+  const [row] = await selectCompanions(db, params.userId).where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)));
+  if (!row) throw notFound("Companion");
+  return toCompanion(row, params.now ?? new Date());
+}
