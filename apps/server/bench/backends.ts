@@ -89,7 +89,7 @@ function pgliteDriver(handle: DatabaseHandle): RawDriver {
   return { query: over(client), transaction: (fn) => client.transaction((tx) => fn(over(tx))) };
 }
 
-// What withUser sets per transaction (packages/db/src/user-scope.ts), here for the session.
+// What withUser sets per transaction (packages/db/src/transaction.ts), here for the session.
 const enterUser = (userId: string) =>
   `select set_config('app.current_user_id', '${userId}', false), set_config('role', 'companion_app', false), set_config('plan_cache_mode', 'force_custom_plan', false)`;
 

@@ -43,8 +43,8 @@ export function createCapture() {
 /**
  * The keyset positions that start `page` (the last row of the page before) in the bench
  * user's feed and conversation, found with row_number() over each list's order, not by
- * walking. The feed's order is unseen first, then newest (story-feed.ts); the seeded feed
- * holds companion stories only, all of public companions.
+ * walking. The feed's order is unseen first, then newest (packages/db/src/queries/stories/feed.ts);
+ * the seeded feed holds companion stories only, all of public companions.
  */
 export async function deepCursors(raw: RawDriver, ids: SeededIds, page: number, limit: number) {
   const target = (page - 1) * limit;

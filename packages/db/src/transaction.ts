@@ -12,10 +12,8 @@ export const APP_ROLE = "companion_app";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Runs `fn` in a transaction scoped to one user, as every request touching user data must:
- * RLS sees `userId` and the app role, and custom plans are forced; all revert at commit or
- * rollback (docs/rls.md). Rows written inside must belong to `userId`. A `userId` that is not
- * a UUID is UNAUTHORIZED, not a cast error inside some policy.
+ * Runs `fn` in a transaction scoped to one user, as every request on user data must; the scope
+ * reverts at commit or rollback (docs/rls.md). A non-UUID `userId` is UNAUTHORIZED.
  */
 export async function withUser<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   if (!UUID.test(userId)) throw new DomainError("UNAUTHORIZED", "Invalid user id for user scope");

@@ -4,11 +4,8 @@ import type { Database } from "../types.ts";
 import { rowsOf } from "../raw-sql.ts";
 
 /**
- * Realtime events (docs/realtime.md). Every event is a row in `events` first, written in
- * the transaction of the change it reports, then announced with NOTIFY on commit. Both
- * happen in the SQL functions of drizzle/0003_events_notify.sql, which run as their owner:
- * events are mostly for another user than the signed-in one, and RLS would refuse those
- * rows to request code.
+ * Realtime events (docs/realtime.md): written in the transaction of the change they report and
+ * NOTIFYd on commit, through SECURITY DEFINER functions (drizzle/0003), as most are for another user.
  */
 
 /** The NOTIFY channel; its payload is `<user_id>:<event_id>`. */
@@ -82,19 +79,9 @@ export async function latestEventId(db: Database, params: { userId: string }): P
 export const EVENT_RETENTION_MS = 7 * 86_400_000;
 
 /**
- * Deletes events created before `olderThan`, `batchSize` rows per statement, and returns how
- * many. It walks the primary key from the oldest id (keyset: `id > last id seen`), deleting
- * the due rows of each batch, and stops after the first batch that holds an event not due
- * yet: a run reads at most one batch past the window, and no index on created_at (one more
- * write per event) is needed. Ids follow created_at closely but not exactly (an id is taken
- * at insert, created_at at transaction start), so a due event a few ids behind one that is
- * not due may wait for a later run. Rows another run is deleting are skipped.
- *
- * Each batch also raises the retention watermark (`event_retention`) to the highest id it
- * deleted, in the same statement, so the watermark is never behind a committed delete:
- * events.subscribe compares a resuming client's lastEventId with it (prunedThroughEventId).
- * It is the highest id deleted, not the walk's position, because an old event may be
- * deleted while a lower id that is not due yet stays.
+ * Deletes events created before `olderThan`, `batchSize` per statement, walking the primary key
+ * (no created_at index needed), and raises the retention watermark in the same statement.
+ * Returns how many; why it is shaped so: docs/realtime.md.
  */
 export async function pruneEvents(db: Database, params: { olderThan: Date; batchSize?: number }): Promise<number> {
   const batchSize = params.batchSize ?? 1000;

@@ -6,10 +6,8 @@ import { rowsOf } from "../raw-sql.ts";
 import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
 
 /**
- * Insights over one relationship. Every day here is a UTC calendar day (YYYY-MM-DD):
- * mood_history.recorded_on is written in UTC (relationship/model.ts `utcDay`) and message
- * days are `(created_at at time zone 'UTC')::date`. Series have one entry per day of the
- * range, with nulls (or zero counts) for days without data: gaps stay visible.
+ * Insights over one relationship. Every day is a UTC calendar day (YYYY-MM-DD); series have one
+ * entry per day of the range, with nulls or zeros where there is no data, so gaps stay visible.
  */
 
 export interface DailyMood {

@@ -86,12 +86,8 @@ export type CreateMemoryParams =
   | { userId: string; messageId: string; title?: string | undefined; at?: Date };
 
 /**
- * Saves a memory, as free text with a companion I am connected to, or from one of my
- * messages (copying its content, capped at MEMORY_CONTENT_MAX, and keeping the link), and
- * records a "memory" interaction, in one transaction. Someone else's message, or a
- * companion I am not connected to or cannot see, is NOT_FOUND. Saving a message that is
- * already a memory returns that memory and records nothing, also when the saves race: the
- * unique index memories_message_user_key lets exactly one of them insert.
+ * Saves a memory (free text, or copied from one of my messages) and records a "memory" interaction,
+ * in one transaction. A message saved again, even in a race, returns its memory and records nothing.
  */
 export async function createMemory(db: Database, params: CreateMemoryParams): Promise<Memory> {
   const title = params.title ?? "";

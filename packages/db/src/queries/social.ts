@@ -64,12 +64,8 @@ export async function unfollowUser(db: Database, params: { userId: string; targe
 }
 
 /**
- * Who follows `subjectId` (`followers`) or whom it follows (`following`), latest follow
- * first, keyset-paged on (created_at, the other user's id). Served by
- * follows_followers_page_idx (followee_id, created_at, follower_id) and
- * follows_following_page_idx (follower_id, created_at, followee_id), scanned backward: the
- * profile lookup runs for the page's rows only. An unknown `subjectId` is NOT_FOUND; only an
- * empty page pays for telling it from "nobody yet".
+ * Who follows `subjectId`, or whom it follows, latest first, keyset-paged on (created_at, other
+ * user's id) through follows_*_page_idx. Unknown subject: NOT_FOUND, checked on an empty page only.
  */
 export async function listFollowEdges(
   db: Database,

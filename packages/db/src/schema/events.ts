@@ -22,10 +22,8 @@ export const events = pgTable(
 );
 
 /**
- * How far retention has deleted `events`: one row, written by pruneEvents in the statement
- * of each delete batch. Every event with an id at or below `prunedThroughId` may be gone; a
- * subscriber resuming from a lower id is told to resync (docs/realtime.md). Not per user:
- * readable by every signed-in user, writable by service code only (drizzle/0006).
+ * How far retention has deleted `events` (one row, raised by pruneEvents): a subscriber resuming
+ * below it is told to resync (docs/realtime.md). Readable by all users, written by service code.
  */
 export const eventRetention = pgTable(
   "event_retention",

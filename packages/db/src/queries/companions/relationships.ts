@@ -41,10 +41,8 @@ export interface RecordInteractionParams {
 }
 
 /**
- * Applies one interaction to the user's relationship with a companion: locks the state row,
- * decays it to `at`, applies the interaction (packages/db/src/relationship/model.ts), writes
- * it back and upserts that UTC day's mood_history row with the new mood and scores. Atomic;
- * joins the caller's transaction if given one. NOT_FOUND when the user is not connected.
+ * Applies one interaction (relationship/model.ts) under a row lock and upserts that UTC day's
+ * mood_history row, atomically, in the caller's transaction if any. NOT_FOUND when not connected.
  */
 export async function recordInteraction(db: Database, params: RecordInteractionParams): Promise<RelationshipState> {
   const at = params.at ?? new Date();

@@ -32,13 +32,8 @@ export interface CreateUserStoryParams {
 }
 
 /**
- * Posts the user's story: the story, its slides and its audience in one transaction, so a
- * failure leaves nothing behind. Media must be the user's own finished uploads
- * (`assertOwnedUploads`: another user's or an unknown key is NOT_FOUND, an unfinished one
- * PRECONDITION_FAILED; the rows stay locked against the media purge until commit). An
- * audience member that does not exist is NOT_FOUND. Expires 24 hours after posting.
- * Returns the story in the feed's shape. Caption length and media count are the wire
- * schema's to check (packages/validators).
+ * Posts the user's story, its slides (their own finished uploads) and its audience in one
+ * transaction; it expires after 24 hours. Rules and errors: docs/social.md "Creating, deleting".
  */
 export async function createUserStory(db: Database, params: CreateUserStoryParams): Promise<StoryRecord> {
   const audience = [...new Set(params.audienceUserIds ?? [])].filter((id) => id !== params.userId);

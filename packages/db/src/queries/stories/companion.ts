@@ -14,10 +14,8 @@ export interface CompanionStorySlide {
 export const COMPANION_STORY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Posts a companion's story with its slides and tells every user connected with the
- * companion (`companion.story_posted`), all in one transaction. Service code only (seed,
- * admin CLI, jobs): the fan-out reads every connection of the companion, which RLS hides
- * from request code.
+ * Posts a companion's story and tells every connected user (`companion.story_posted`), in one
+ * transaction. Service code only: RLS hides a companion's connections from request code.
  */
 export async function publishCompanionStory(
   db: Database,

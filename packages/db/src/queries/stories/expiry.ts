@@ -8,13 +8,8 @@ export const STORY_DELETE_GRACE_MS = 60 * 60 * 1000;
 export const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * The cleanup job. Soft-deletes stories past expiry (they already vanished from reads, which
- * check expires_at themselves), then hard-deletes those soft-deleted longer than `graceMs`
- * ago (media, reactions and views go with them by cascade). A user's story that expired on
- * its own (`deleted_at >= expires_at`) is kept until `STORY_STATS_RETENTION_MS` after it was
- * posted, for its author's 7-day stats; one its author deleted goes after the grace period.
- * Works in batches with SKIP LOCKED, so transactions stay short and the server and a worker
- * may run it at once.
+ * The cleanup job: soft-deletes stories past expiry, hard-deletes them after the grace period (a
+ * user's expired story after 7 days, for their stats), in SKIP LOCKED batches (docs/stories.md).
  */
 export async function expireStories(
   db: Database,

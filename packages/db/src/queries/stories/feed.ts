@@ -69,10 +69,8 @@ const before = (pos: FeedKeysetPosition) =>
   sql`and (${stories.createdAt}, ${stories.id}) < (${sql.param(pos.createdAt, stories.createdAt)}::timestamptz, ${pos.id}::uuid)`;
 
 /**
- * Wraps the CTEs that produce `feed_heads` (at most a page + 1 story rows) with each head's
- * author: the companion (under its RLS), or the user's public profile through the SECURITY
- * DEFINER `user_public_profile` (RLS shows request code no other user's row). Both joins run
- * for the few rows of the page only, after the ordered scans have stopped.
+ * Joins each of `feed_heads` (at most a page + 1 rows) to its author: the companion, or the user's
+ * public profile through `user_public_profile` (RLS hides other users' rows from request code).
  */
 function withAuthors(ctes: SQL): SQL {
   return sql`with ${ctes}
@@ -85,16 +83,8 @@ function withAuthors(ctes: SQL): SQL {
 }
 
 /**
- * Query 1 of 2: the page's story heads, unseen first, then newest (docs/query-plans.md).
- * Two ordered index scans, each stopping after a page + 1 rows:
- *  - `feed_unseen`: live stories newest first from the cursor (stories_live_created_idx,
- *    backward), without a view of mine (an anti-join probe per story);
- *  - `feed_seen`: my views, by their story's created_at newest first
- *    (story_views_viewer_story_created_idx, backward), joined to their stories. It runs only
- *    when the unseen run did not fill the page: the uncorrelated count is a one-time filter,
- *    so Postgres skips the scan entirely.
- * A cursor already in the seen run leaves the unseen scan out. The union's order is not
- * relied on: the caller sorts the at most 2 × (page + 1) rows.
+ * Query 1 of 2: the page's heads, unseen first, then newest: two ordered index scans of a page + 1
+ * rows, the seen one only when the unseen one fell short (docs/query-plans.md). The caller sorts.
  */
 function feedHeadsQuery(userId: string, after: FeedKeysetPosition | null, limit: number): SQL {
   const seenRun = (gate: SQL) => sql`select ${headColumns(sql`true`)}
@@ -166,10 +156,8 @@ async function attachSlides(db: Database, userId: string, heads: StoryHead[]): P
 }
 
 /**
- * My feed: live stories of the companions I am connected with, of the people I follow that
- * I may see, and my own; unseen first, then newest, keyset-paged on (seen, created_at, id).
- * Exactly two queries per page: the heads, then all their slides. A story I view while
- * paging moves to the seen run, so a client may meet it twice; dedupe by id.
+ * My feed (docs/social.md), keyset-paged on (seen, created_at, id) in two queries per page. A story
+ * I view while paging moves to the seen run, so a client may meet it twice; dedupe by id.
  */
 export async function listStoryFeed(
   db: Database,

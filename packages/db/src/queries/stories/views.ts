@@ -37,10 +37,8 @@ export interface StoryViewerRecord {
 }
 
 /**
- * Who viewed my story, latest first, keyset-paged on (viewed_at, viewer_id) through
- * story_views_story_viewed_idx. The author only (anyone else: NOT_FOUND), for as long as the
- * story is kept for its author (until 7 days after posting, unless they deleted it). My own
- * view of my story is not listed.
+ * Who viewed my story (me left out), latest first, keyset-paged on (viewed_at, viewer_id). The
+ * author only, while the story is kept for them (`ownStoryRetained`); anyone else: NOT_FOUND.
  */
 export async function listStoryViewers(
   db: Database,

@@ -1,9 +1,6 @@
 /**
- * User-story visibility is enforced twice: by the queries' own predicate and by the RLS
- * policy on `stories` (drizzle/0004_social_visibility.sql). The HTTP matrix
- * (apps/server/test/stories-visibility.http.test.ts) sees both at once, so a hole in one is
- * hidden by the other; here each layer is tested alone. Also: the cleanup job keeps a user's
- * expired story for the author's 7-day stats and purges it after.
+ * Each layer of user-story visibility alone, the queries' predicate and the RLS policy (the HTTP
+ * matrix sees both at once, so a hole in one hides behind the other); and the 7-day retention.
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";

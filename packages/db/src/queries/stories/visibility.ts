@@ -3,11 +3,8 @@ import { companions, follows, relationshipStates, stories } from "../../schema/i
 import { companionVisibleTo } from "../companions/visibility.ts";
 
 /**
- * Who may see a story (docs/social.md). These predicates are self-contained SQL on the
- * `stories` row of the outer query (no join required of the caller), so every read and
- * write on stories uses the same definition and a story the user may not see is NOT_FOUND
- * everywhere alike. The RLS policy on `stories` (drizzle/0004_social_visibility.sql)
- * enforces the same "who" a second time; liveness (expiry, soft delete) is only checked here.
+ * Who may see a story (docs/social.md): predicates on the outer query's `stories` row, the one
+ * definition every read and write uses. RLS checks the same "who" again; liveness only here.
  */
 
 /** Not soft-deleted and not past expiry, whether or not the cleanup job has run yet. */
@@ -24,15 +21,9 @@ const connectedCompanion = (userId: string) =>
     where ${relationshipStates.userId} = ${userId} and ${companionVisibleTo(userId)})`;
 
 /**
- * A user's story by its visibility, for someone other than its author: `public` to anyone,
- * `friends` to people who follow the author and are followed back (mutual), `private` to the
- * members of its explicit audience. The two sets come from the SECURITY DEFINER functions
- * the RLS policy uses too (drizzle/0004_social_visibility.sql): each is evaluated once per
- * statement and probed as a hash, where subqueries on follows/story_audience would drag
- * their own RLS policies (and those of `stories` again) into every statement, doubling its
- * plan (docs/query-plans.md). They answer for `app.current_user_id`, which `withUser` sets
- * to the same user as `userId`; outside a user scope they are empty, so friends and private
- * stories stay hidden (fail closed).
+ * A user's story by its visibility, for anyone but its author. Friends and audience come from the
+ * RLS policy's SECURITY DEFINER functions, hashed once per statement (docs/query-plans.md); they
+ * answer for `app.current_user_id`, so outside `withUser` such stories stay hidden.
  */
 const audienceAdmits = sql`(${stories.visibility} = 'public'
     or (${stories.visibility} = 'friends' and ${stories.authorUserId} in (select my_friend_ids()))
@@ -64,10 +55,8 @@ export function storyInFeedOf(userId: string): SQL {
 }
 
 /**
- * The author's own story while its row is kept for them (viewers, stats): not deleted by
- * them. A story that expired on its own keeps counting until the cleanup job purges it,
- * 7 days after posting; the job marks such stories with `deleted_at >= expires_at`, an author
- * deletes only live stories (`deleted_at < expires_at`).
+ * The author's own story while it is kept for their viewers and stats: not deleted by them (the
+ * expiry job marks a story that expired `deleted_at >= expires_at`; authors delete live ones only).
  */
 export function ownStoryRetained(userId: string): SQL {
   return sql`(${stories.authorUserId} = ${userId} and (${stories.deletedAt} is null or ${stories.deletedAt} >= ${stories.expiresAt}))`;
