@@ -4,7 +4,6 @@ import {
   getCompanion,
   getRelationship,
   listCompanions,
-  withUser,
   type CompanionWithRelationship,
   type RelationshipDetail as DbRelationshipDetail,
   type RelationshipState as DbRelationshipState,
@@ -21,7 +20,7 @@ import {
   type RelationshipDetail,
   type RelationshipState,
 } from "@companion/validators";
-import { protectedProcedure, router } from "../trpc.ts";
+import { router, userProcedure } from "../trpc.ts";
 
 export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
   companionId: r.companionId,
@@ -50,41 +49,41 @@ const toWireDetail = (d: DbRelationshipDetail): RelationshipDetail => ({ ...toWi
 
 export const companionsRouter = router({
   /** Companions I may see (public or mine), by slug, keyset-paged; each with my relationship or null. */
-  list: protectedProcedure
+  list: userProcedure
     .input(companionListInput)
     .output(companionListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listCompanions(tx, { userId: ctx.user.id, ...input }));
+      const res = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireCompanion), nextCursor: res.nextCursor };
     }),
 
-  byId: protectedProcedure
+  byId: userProcedure
     .input(companionIdInput)
     .output(companion)
     .query(async ({ ctx, input }) =>
-      toWireCompanion(await withUser(ctx.services.db, ctx.user.id, (tx) => getCompanion(tx, { userId: ctx.user.id, companionId: input.companionId }))),
+      toWireCompanion(await getCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 
   /** Idempotent: connecting twice keeps the first state. */
-  connect: protectedProcedure
+  connect: userProcedure
     .input(companionIdInput)
     .output(relationshipState)
     .mutation(async ({ ctx, input }) =>
-      toWireRelationship(await withUser(ctx.services.db, ctx.user.id, (tx) => connectCompanion(tx, { userId: ctx.user.id, companionId: input.companionId }))),
+      toWireRelationship(await connectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 
   /** Idempotent: `disconnected` is false when there was nothing to remove. */
-  disconnect: protectedProcedure
+  disconnect: userProcedure
     .input(companionIdInput)
     .output(disconnectOutput)
     .mutation(async ({ ctx, input }) =>
-      withUser(ctx.services.db, ctx.user.id, (tx) => disconnectCompanion(tx, { userId: ctx.user.id, companionId: input.companionId })),
+      disconnectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId }),
     ),
 
-  relationship: protectedProcedure
+  relationship: userProcedure
     .input(companionIdInput)
     .output(relationshipDetail)
     .query(async ({ ctx, input }) =>
-      toWireDetail(await withUser(ctx.services.db, ctx.user.id, (tx) => getRelationship(tx, { userId: ctx.user.id, companionId: input.companionId }))),
+      toWireDetail(await getRelationship(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 });

@@ -1,6 +1,6 @@
-import { getInsightsOverview, getMoodHistory, withUser, type InsightsOverview as DbOverview } from "@companion/db";
+import { getInsightsOverview, getMoodHistory, type InsightsOverview as DbOverview } from "@companion/db";
 import { insightsOverview, insightsOverviewInput, moodHistoryInput, moodHistoryOutput, type InsightsOverview } from "@companion/validators";
-import { protectedProcedure, router } from "../trpc.ts";
+import { router, userProcedure } from "../trpc.ts";
 
 type Scores = { affection: number; trust: number; energy: number };
 
@@ -30,19 +30,19 @@ const toWireOverview = (companionId: string, o: DbOverview): InsightsOverview =>
 
 export const insightsRouter = router({
   /** The last `days` UTC days of one relationship: mood, scores, messages, streaks, memories, reactions. */
-  overview: protectedProcedure
+  overview: userProcedure
     .input(insightsOverviewInput)
     .output(insightsOverview)
     .query(async ({ ctx, input }) =>
-      toWireOverview(input.companionId, await withUser(ctx.services.db, ctx.user.id, (tx) => getInsightsOverview(tx, { userId: ctx.user.id, ...input }))),
+      toWireOverview(input.companionId, await getInsightsOverview(ctx.db, { userId: ctx.user.id, ...input })),
     ),
 
   /** One entry per UTC day from `from` to `to`, inclusive; null where nothing was recorded. */
-  moodHistory: protectedProcedure
+  moodHistory: userProcedure
     .input(moodHistoryInput)
     .output(moodHistoryOutput)
     .query(async ({ ctx, input }) => ({
       ...input,
-      days: await withUser(ctx.services.db, ctx.user.id, (tx) => getMoodHistory(tx, { userId: ctx.user.id, ...input })),
+      days: await getMoodHistory(ctx.db, { userId: ctx.user.id, ...input }),
     })),
 });

@@ -1,4 +1,4 @@
-import { createMemory, deleteMemory, listMemories, updateMemory, withUser, type Memory as DbMemory } from "@companion/db";
+import { createMemory, deleteMemory, listMemories, updateMemory, type Memory as DbMemory } from "@companion/db";
 import {
   memory,
   memoryCreateInput,
@@ -11,7 +11,7 @@ import {
   type MemoryCreateInput,
 } from "@companion/validators";
 import { TRPCError } from "@trpc/server";
-import { protectedProcedure, router } from "../trpc.ts";
+import { router, userProcedure } from "../trpc.ts";
 
 const toWireMemory = (m: DbMemory): Memory => ({
   id: m.id,
@@ -35,32 +35,32 @@ function createParams(userId: string, input: MemoryCreateInput) {
 
 export const memoriesRouter = router({
   /** Mine, pinned first, then newest; keyset-paged with an opaque cursor. */
-  list: protectedProcedure
+  list: userProcedure
     .input(memoryListInput)
     .output(memoryListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listMemories(tx, { userId: ctx.user.id, ...input }));
+      const res = await listMemories(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireMemory), nextCursor: res.nextCursor };
     }),
 
   /** Free text, or saved from one of my messages; also counts as a "memory" interaction. */
-  create: protectedProcedure
+  create: userProcedure
     .input(memoryCreateInput)
     .output(memory)
     .mutation(async ({ ctx, input }) =>
-      toWireMemory(await withUser(ctx.services.db, ctx.user.id, (tx) => createMemory(tx, createParams(ctx.user.id, input)))),
+      toWireMemory(await createMemory(ctx.db, createParams(ctx.user.id, input))),
     ),
 
-  update: protectedProcedure
+  update: userProcedure
     .input(memoryUpdateInput)
     .output(memory)
-    .mutation(async ({ ctx, input }) => toWireMemory(await withUser(ctx.services.db, ctx.user.id, (tx) => updateMemory(tx, { userId: ctx.user.id, ...input })))),
+    .mutation(async ({ ctx, input }) => toWireMemory(await updateMemory(ctx.db, { userId: ctx.user.id, ...input }))),
 
-  delete: protectedProcedure
+  delete: userProcedure
     .input(memoryDeleteInput)
     .output(memoryDeleteOutput)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => deleteMemory(tx, { userId: ctx.user.id, memoryId: input.memoryId }));
+      await deleteMemory(ctx.db, { userId: ctx.user.id, memoryId: input.memoryId });
       return { deleted: true as const };
     }),
 });

@@ -1,6 +1,6 @@
-import { listMessages, withUser, type MessageWithMemoryFlag } from "@companion/db";
+import { listMessages, type MessageWithMemoryFlag } from "@companion/db";
 import { messageListInput, messageListOutput, type MessageHistoryItem } from "@companion/validators";
-import { protectedProcedure } from "../trpc.ts";
+import { userProcedure } from "../trpc.ts";
 
 const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
   id: m.id,
@@ -17,11 +17,11 @@ const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
  */
 export const messageHistoryProcedures = {
   /** My conversation with a companion, newest first; `isMemorized` comes from the same query. */
-  list: protectedProcedure
+  list: userProcedure
     .input(messageListInput)
     .output(messageListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listMessages(tx, { userId: ctx.user.id, ...input }));
+      const res = await listMessages(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireHistoryItem), nextCursor: res.nextCursor };
     }),
 };

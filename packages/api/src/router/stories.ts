@@ -8,7 +8,6 @@ import {
   listStoryViewers,
   markStoryViewed,
   upsertStoryReaction,
-  withUser,
   type StoryRecord,
   type StoryViewerRecord,
 } from "@companion/db";
@@ -36,7 +35,7 @@ import {
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
 import type { MediaService } from "../services/media.ts";
-import { protectedProcedure, router } from "../trpc.ts";
+import { protectedProcedure, router, userProcedure, userScope } from "../trpc.ts";
 
 /**
  * Field by field, so a column added to the query result never reaches the wire unnoticed.
@@ -76,49 +75,51 @@ export const storiesRouter = router({
    * Live stories of companions I am connected with, of people I follow that I may see, and
    * my own; unseen first, then newest; two queries per page (docs/social.md).
    */
-  feed: protectedProcedure
+  feed: userProcedure
     .input(storyFeedInput)
     .output(storyFeedPage)
     .query(async ({ ctx, input }) => {
-      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryFeed(tx, { userId: ctx.user.id, ...input }));
+      const page = await listStoryFeed(ctx.db, { userId: ctx.user.id, ...input });
       return { items: await Promise.all(page.items.map((s) => toWireStory(s, ctx.services.media))), nextCursor: page.nextCursor };
     }),
 
   /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
-  byId: protectedProcedure
+  byId: userProcedure
     .input(storyByIdInput)
     .output(story)
     .query(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => getStory(tx, { userId: ctx.user.id, storyId: input.storyId })), ctx.services.media),
+      toWireStory(await getStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId }), ctx.services.media),
     ),
 
   /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
   react: protectedProcedure
     .use(rateLimited("reaction"))
     .use(counted(reactions))
+    .use(userScope)
     .input(storyReactInput)
     .output(storyReaction)
     .mutation(async ({ ctx, input }) => {
-      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => upsertStoryReaction(tx, { userId: ctx.user.id, ...input }));
+      const r = await upsertStoryReaction(ctx.db, { userId: ctx.user.id, ...input });
       return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
     }),
 
   /** Removes my reaction on a slide; idempotent. */
-  unreact: protectedProcedure
+  unreact: userProcedure
     .input(storyUnreactInput)
     .output(storyUnreactResult)
     .mutation(async ({ ctx, input }) => {
-      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => deleteStoryReaction(tx, { userId: ctx.user.id, mediaId: input.mediaId }));
+      const r = await deleteStoryReaction(ctx.db, { userId: ctx.user.id, mediaId: input.mediaId });
       return { mediaId: input.mediaId, removed: r.removed };
     }),
 
   /** Marks a story seen by me; idempotent (one view per viewer). */
   markViewed: protectedProcedure
     .use(counted(storyViews))
+    .use(userScope)
     .input(storyMarkViewedInput)
     .output(storyMarkViewedResult)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => markStoryViewed(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      await markStoryViewed(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, seen: true as const };
     }),
 
@@ -129,33 +130,34 @@ export const storiesRouter = router({
   create: protectedProcedure
     .use(rateLimited("storyCreate"))
     .use(counted(storiesCreated))
+    .use(userScope)
     .input(storyCreateInput)
     .output(story)
     .mutation(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => createUserStory(tx, { userId: ctx.user.id, ...input })), ctx.services.media),
+      toWireStory(await createUserStory(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media),
     ),
 
   /** Deletes my live story; anyone else's (or one already gone) is NOT_FOUND. */
-  delete: protectedProcedure
+  delete: userProcedure
     .input(storyDeleteInput)
     .output(storyDeleteResult)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => deleteUserStory(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      await deleteUserStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, deleted: true as const };
     }),
 
   /** Who viewed my story, latest first, keyset-paged; NOT_FOUND unless it is mine. */
-  viewers: protectedProcedure
+  viewers: userProcedure
     .input(storyViewersInput)
     .output(storyViewersPage)
     .query(async ({ ctx, input }) => {
-      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryViewers(tx, { userId: ctx.user.id, ...input }));
+      const page = await listStoryViewers(ctx.db, { userId: ctx.user.id, ...input });
       return { items: page.items.map(toWireViewer), nextCursor: page.nextCursor };
     }),
 
   /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
-  stats: protectedProcedure.output(storyStats).query(async ({ ctx }) => {
-    const s = await withUser(ctx.services.db, ctx.user.id, (tx) => getMyStoryStats(tx, { userId: ctx.user.id }));
+  stats: userProcedure.output(storyStats).query(async ({ ctx }) => {
+    const s = await getMyStoryStats(ctx.db, { userId: ctx.user.id });
     return {
       since: s.since.toISOString(),
       storiesPosted: s.storiesPosted,
