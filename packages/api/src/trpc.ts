@@ -57,9 +57,10 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
  * Runs the rest of the call in the caller's user scope (`withUser`: one transaction, Row
  * Level Security as that user) and hands the scoped database to it as `ctx.db`. Everything
  * after it runs inside the transaction, the wire mapping and output validation included
- * (validating a feed page of 20 stories takes about 25 µs; see the commit that added it). A failed call rolls back: tRPC hands
- * middlewares a result rather than an exception, so the failure is thrown again inside the
- * transaction; `domainErrors`, outside it, maps what comes out.
+ * (validating a feed page of 20 stories takes about 25 µs; figures in the commit that added
+ * this). A failed call rolls back: tRPC hands middlewares a result rather than an exception,
+ * so the failure is thrown again inside the transaction; `domainErrors`, outside it, maps
+ * what comes out.
  *
  * Steps that must stay outside the transaction go before it: a rate limit (no connection
  * held while Redis answers) and `counted` (it counts calls that committed), as in

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  DomainError,
   deleteUnreferencedMediaUploads,
   getMediaUpload,
   insertMediaUpload,
@@ -18,6 +17,7 @@ import {
   type MediaUploadRow,
   type StoryVisibility,
 } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { deleteMediaObjects, StorageUnavailableError, type MediaStorage } from "@companion/storage";
 import {
   isUserMediaKey,
@@ -136,7 +136,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       if (row.uploadedAt !== null) return toWire(row);
       // Outside any transaction: on S3 this is a network round trip.
       if (!(await storeExists(key))) {
-        throw new DomainError("PRECONDITION_FAILED", "Nothing has been uploaded for this media key yet");
+        throw new DomainError("UPLOAD_NOT_FINISHED", "Nothing has been uploaded for this media key yet");
       }
       return toWire(await withUser(db, userId, (tx) => markMediaUploaded(tx, { userId, key })));
     },

@@ -28,7 +28,7 @@ export function decodeCursor(cursor: string): KeysetPosition {
   const ms = Number(decoded.slice(0, sep));
   const id = decoded.slice(sep + 1);
   if (sep < 1 || !isCursorTime(ms) || !UUID.test(id)) {
-    throw new DomainError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
+    throw new DomainError("INVALID_CURSOR", "Invalid cursor", { field: "cursor" });
   }
   return { createdAt: new Date(ms), id };
 }

@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SLUG_PREFIX = "slug:";
 const SLUG_MAX = 200;
 
-const invalid = () => new DomainError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
+const invalid = () => new DomainError("INVALID_CURSOR", "Invalid cursor", { field: "cursor" });
 const fromBase64 = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
 
 /** Companion list keyset: the unique slug of the last row. */
