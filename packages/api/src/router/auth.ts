@@ -8,7 +8,7 @@ import {
   registerInput,
 } from "@companion/validators";
 import { z } from "zod";
-import { toWireSession, toWireTokens, toWireUser } from "../wire.ts";
+import { toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
 import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
 
 export const authRouter = router({

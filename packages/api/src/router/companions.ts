@@ -4,9 +4,6 @@ import {
   getCompanion,
   getRelationship,
   listCompanions,
-  type CompanionWithRelationship,
-  type RelationshipDetail as DbRelationshipDetail,
-  type RelationshipState as DbRelationshipState,
 } from "@companion/db";
 import {
   companion,
@@ -16,36 +13,9 @@ import {
   disconnectOutput,
   relationshipDetail,
   relationshipState,
-  type Companion,
-  type RelationshipDetail,
-  type RelationshipState,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-
-export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
-  companionId: r.companionId,
-  affection: r.affection,
-  trust: r.trust,
-  energy: r.energy,
-  mood: r.mood,
-  interactionCount: r.interactionCount,
-  lastInteractionAt: r.lastInteractionAt?.toISOString() ?? null,
-  connectedAt: r.createdAt.toISOString(),
-});
-
-// Field by field, so a column added to the query result never reaches the wire unnoticed.
-const toWireCompanion = (c: CompanionWithRelationship): Companion => ({
-  id: c.id,
-  slug: c.slug,
-  name: c.name,
-  tagline: c.tagline,
-  bio: c.bio,
-  avatarUrl: c.avatarUrl,
-  traits: c.traits,
-  relationship: c.relationship ? toWireRelationship(c.relationship) : null,
-});
-
-const toWireDetail = (d: DbRelationshipDetail): RelationshipDetail => ({ ...toWireRelationship(d), history: d.history });
+import { toWireCompanion, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
 
 export const companionsRouter = router({
   /** Companions I may see (public or mine), by slug, keyset-paged; each with my relationship or null. */
@@ -53,8 +23,8 @@ export const companionsRouter = router({
     .input(companionListInput)
     .output(companionListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
-      return { items: res.items.map(toWireCompanion), nextCursor: res.nextCursor };
+      const page = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
+      return { items: page.items.map(toWireCompanion), nextCursor: page.nextCursor };
     }),
 
   byId: userProcedure
@@ -84,6 +54,6 @@ export const companionsRouter = router({
     .input(companionIdInput)
     .output(relationshipDetail)
     .query(async ({ ctx, input }) =>
-      toWireDetail(await getRelationship(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
+      toWireRelationshipDetail(await getRelationship(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 });

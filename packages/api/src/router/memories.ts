@@ -1,4 +1,4 @@
-import { createMemory, deleteMemory, listMemories, updateMemory, type Memory as DbMemory } from "@companion/db";
+import { createMemory, deleteMemory, listMemories, updateMemory } from "@companion/db";
 import {
   memory,
   memoryCreateInput,
@@ -7,22 +7,11 @@ import {
   memoryListInput,
   memoryListOutput,
   memoryUpdateInput,
-  type Memory,
   type MemoryCreateInput,
 } from "@companion/validators";
 import { TRPCError } from "@trpc/server";
 import { router, userProcedure } from "../trpc.ts";
-
-const toWireMemory = (m: DbMemory): Memory => ({
-  id: m.id,
-  companionId: m.companionId,
-  messageId: m.messageId,
-  title: m.title,
-  content: m.content,
-  pinned: m.pinned,
-  createdAt: m.createdAt.toISOString(),
-  updatedAt: m.updatedAt.toISOString(),
-});
+import { toWireMemory } from "../wire/memories.ts";
 
 // The input schema guarantees one of the two shapes; this narrows it for the query function.
 function createParams(userId: string, input: MemoryCreateInput) {

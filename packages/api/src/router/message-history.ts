@@ -1,15 +1,7 @@
-import { listMessages, type MessageWithMemoryFlag } from "@companion/db";
-import { messageListInput, messageListOutput, type MessageHistoryItem } from "@companion/validators";
+import { listMessages } from "@companion/db";
+import { messageListInput, messageListOutput } from "@companion/validators";
 import { userProcedure } from "../trpc.ts";
-
-const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
-  id: m.id,
-  role: m.role,
-  content: m.content,
-  status: m.status,
-  createdAt: m.createdAt.toISOString(),
-  isMemorized: m.isMemorized,
-});
+import { toWireHistoryItem } from "../wire/messages.ts";
 
 /**
  * Read side of the messages router (`messages.list`), kept apart from sending so the two

@@ -1,11 +1,7 @@
-import { followUser, listFollowEdges, unfollowUser, type Database, type FollowEdgeRecord } from "@companion/db";
-import { followInput, followListInput, followPage, followResult, type FollowEdge, type FollowListInput } from "@companion/validators";
+import { followUser, listFollowEdges, unfollowUser, type Database } from "@companion/db";
+import { followInput, followListInput, followPage, followResult, type FollowListInput } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-
-const toWireEdge = (e: FollowEdgeRecord): FollowEdge => ({
-  user: { id: e.user.id, displayName: e.user.displayName, avatarUrl: e.user.avatarUrl },
-  followedAt: e.followedAt.toISOString(),
-});
+import { toWireEdge } from "../wire/social.ts";
 
 const listEdges = async (db: Database, userId: string, input: FollowListInput, direction: "followers" | "following") => {
   const page = await listFollowEdges(db, { subjectId: input.userId ?? userId, direction, cursor: input.cursor, limit: input.limit });

@@ -8,8 +8,6 @@ import {
   listStoryViewers,
   markStoryViewed,
   upsertStoryReaction,
-  type StoryRecord,
-  type StoryViewerRecord,
 } from "@companion/db";
 import { reactions, storiesCreated, storyViews } from "@companion/metrics";
 import {
@@ -29,46 +27,11 @@ import {
   storyUnreactResult,
   storyViewersInput,
   storyViewersPage,
-  type Story,
-  type StoryViewer,
 } from "@companion/validators";
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
-import type { MediaService } from "../services/media.ts";
 import { protectedProcedure, router, userProcedure, userScope } from "../trpc.ts";
-
-/**
- * Field by field, so a column added to the query result never reaches the wire unnoticed.
- * Slide URLs come from the media service: plain for media shipped with the server, signed
- * per the story's audience for uploads (docs/media.md#read-urls).
- */
-async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
-  const urls = await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
-  return {
-    id: s.id,
-    caption: s.caption,
-    visibility: s.visibility,
-    createdAt: s.createdAt.toISOString(),
-    expiresAt: s.expiresAt.toISOString(),
-    seen: s.seen,
-    author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
-    slides: s.slides.map((m, i) => ({
-      id: m.id,
-      sortOrder: m.sortOrder,
-      kind: m.kind,
-      url: urls[i] ?? "",
-      width: m.width,
-      height: m.height,
-      durationMs: m.durationMs,
-      myReaction: m.myReaction,
-    })),
-  };
-}
-
-const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
-  user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
-  viewedAt: v.viewedAt.toISOString(),
-});
+import { toWireStory, toWireStoryPage, toWireStoryStats, toWireViewerPage } from "../wire/stories.ts";
 
 export const storiesRouter = router({
   /**
@@ -78,10 +41,7 @@ export const storiesRouter = router({
   feed: userProcedure
     .input(storyFeedInput)
     .output(storyFeedPage)
-    .query(async ({ ctx, input }) => {
-      const page = await listStoryFeed(ctx.db, { userId: ctx.user.id, ...input });
-      return { items: await Promise.all(page.items.map((s) => toWireStory(s, ctx.services.media))), nextCursor: page.nextCursor };
-    }),
+    .query(async ({ ctx, input }) => toWireStoryPage(await listStoryFeed(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media)),
 
   /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
   byId: userProcedure
@@ -150,20 +110,8 @@ export const storiesRouter = router({
   viewers: userProcedure
     .input(storyViewersInput)
     .output(storyViewersPage)
-    .query(async ({ ctx, input }) => {
-      const page = await listStoryViewers(ctx.db, { userId: ctx.user.id, ...input });
-      return { items: page.items.map(toWireViewer), nextCursor: page.nextCursor };
-    }),
+    .query(async ({ ctx, input }) => toWireViewerPage(await listStoryViewers(ctx.db, { userId: ctx.user.id, ...input }))),
 
   /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
-  stats: userProcedure.output(storyStats).query(async ({ ctx }) => {
-    const s = await getMyStoryStats(ctx.db, { userId: ctx.user.id });
-    return {
-      since: s.since.toISOString(),
-      storiesPosted: s.storiesPosted,
-      views: s.views,
-      uniqueViewers: s.uniqueViewers,
-      reactions: s.reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
-    };
-  }),
+  stats: userProcedure.output(storyStats).query(async ({ ctx }) => toWireStoryStats(await getMyStoryStats(ctx.db, { userId: ctx.user.id }))),
 });
