@@ -6,13 +6,16 @@ import {
   listCompanions,
 } from "@companion/db";
 import {
-  companion,
-  companionIdInput,
-  companionListInput,
-  companionListOutput,
-  disconnectOutput,
-  relationshipDetail,
-  relationshipState,
+  companionsByIdInput,
+  companionsByIdOutput,
+  companionsConnectInput,
+  companionsConnectOutput,
+  companionsDisconnectInput,
+  companionsDisconnectOutput,
+  companionsListInput,
+  companionsListOutput,
+  companionsRelationshipInput,
+  companionsRelationshipOutput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireCompanion, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
@@ -20,39 +23,39 @@ import { toWireCompanion, toWireRelationship, toWireRelationshipDetail } from ".
 export const companionsRouter = router({
   /** Companions I may see (public or mine), by slug, keyset-paged; each with my relationship or null. */
   list: userProcedure
-    .input(companionListInput)
-    .output(companionListOutput)
+    .input(companionsListInput)
+    .output(companionsListOutput)
     .query(async ({ ctx, input }) => {
       const page = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
       return { items: page.items.map(toWireCompanion), nextCursor: page.nextCursor };
     }),
 
   byId: userProcedure
-    .input(companionIdInput)
-    .output(companion)
+    .input(companionsByIdInput)
+    .output(companionsByIdOutput)
     .query(async ({ ctx, input }) =>
       toWireCompanion(await getCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 
   /** Idempotent: connecting twice keeps the first state. */
   connect: userProcedure
-    .input(companionIdInput)
-    .output(relationshipState)
+    .input(companionsConnectInput)
+    .output(companionsConnectOutput)
     .mutation(async ({ ctx, input }) =>
       toWireRelationship(await connectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 
   /** Idempotent: `disconnected` is false when there was nothing to remove. */
   disconnect: userProcedure
-    .input(companionIdInput)
-    .output(disconnectOutput)
+    .input(companionsDisconnectInput)
+    .output(companionsDisconnectOutput)
     .mutation(async ({ ctx, input }) =>
       disconnectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId }),
     ),
 
   relationship: userProcedure
-    .input(companionIdInput)
-    .output(relationshipDetail)
+    .input(companionsRelationshipInput)
+    .output(companionsRelationshipOutput)
     .query(async ({ ctx, input }) =>
       toWireRelationshipDetail(await getRelationship(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),

@@ -1,5 +1,5 @@
 import { getInsightsOverview, getMoodHistory } from "@companion/db";
-import { insightsOverview, insightsOverviewInput, moodHistoryInput, moodHistoryOutput } from "@companion/validators";
+import { insightsMoodHistoryInput, insightsMoodHistoryOutput, insightsOverviewInput, insightsOverviewOutput } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireOverview } from "../wire/insights.ts";
 
@@ -7,15 +7,15 @@ export const insightsRouter = router({
   /** The last `days` UTC days of one relationship: mood, scores, messages, streaks, memories, reactions. */
   overview: userProcedure
     .input(insightsOverviewInput)
-    .output(insightsOverview)
+    .output(insightsOverviewOutput)
     .query(async ({ ctx, input }) =>
       toWireOverview(input.companionId, await getInsightsOverview(ctx.db, { userId: ctx.user.id, ...input })),
     ),
 
   /** One entry per UTC day from `from` to `to`, inclusive; null where nothing was recorded. */
   moodHistory: userProcedure
-    .input(moodHistoryInput)
-    .output(moodHistoryOutput)
+    .input(insightsMoodHistoryInput)
+    .output(insightsMoodHistoryOutput)
     .query(async ({ ctx, input }) => ({
       ...input,
       days: await getMoodHistory(ctx.db, { userId: ctx.user.id, ...input }),

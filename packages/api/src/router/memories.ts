@@ -1,20 +1,21 @@
 import { createMemory, deleteMemory, listMemories, updateMemory } from "@companion/db";
 import {
-  memory,
-  memoryCreateInput,
-  memoryDeleteInput,
-  memoryDeleteOutput,
-  memoryListInput,
-  memoryListOutput,
-  memoryUpdateInput,
-  type MemoryCreateInput,
+  memoriesCreateInput,
+  memoriesCreateOutput,
+  memoriesDeleteInput,
+  memoriesDeleteOutput,
+  memoriesListInput,
+  memoriesListOutput,
+  memoriesUpdateInput,
+  memoriesUpdateOutput,
+  type MemoriesCreateInput,
 } from "@companion/validators";
 import { TRPCError } from "@trpc/server";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireMemory } from "../wire/memories.ts";
 
 // The input schema guarantees one of the two shapes; this narrows it for the query function.
-function createParams(userId: string, input: MemoryCreateInput) {
+function createParams(userId: string, input: MemoriesCreateInput) {
   if (input.messageId !== undefined) return { userId, messageId: input.messageId, title: input.title };
   if (input.companionId === undefined || input.content === undefined) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "companionId and content, or messageId, are required" });
@@ -25,8 +26,8 @@ function createParams(userId: string, input: MemoryCreateInput) {
 export const memoriesRouter = router({
   /** Mine, pinned first, then newest; keyset-paged with an opaque cursor. */
   list: userProcedure
-    .input(memoryListInput)
-    .output(memoryListOutput)
+    .input(memoriesListInput)
+    .output(memoriesListOutput)
     .query(async ({ ctx, input }) => {
       const res = await listMemories(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireMemory), nextCursor: res.nextCursor };
@@ -34,20 +35,20 @@ export const memoriesRouter = router({
 
   /** Free text, or saved from one of my messages; also counts as a "memory" interaction. */
   create: userProcedure
-    .input(memoryCreateInput)
-    .output(memory)
+    .input(memoriesCreateInput)
+    .output(memoriesCreateOutput)
     .mutation(async ({ ctx, input }) =>
       toWireMemory(await createMemory(ctx.db, createParams(ctx.user.id, input))),
     ),
 
   update: userProcedure
-    .input(memoryUpdateInput)
-    .output(memory)
+    .input(memoriesUpdateInput)
+    .output(memoriesUpdateOutput)
     .mutation(async ({ ctx, input }) => toWireMemory(await updateMemory(ctx.db, { userId: ctx.user.id, ...input }))),
 
   delete: userProcedure
-    .input(memoryDeleteInput)
-    .output(memoryDeleteOutput)
+    .input(memoriesDeleteInput)
+    .output(memoriesDeleteOutput)
     .mutation(async ({ ctx, input }) => {
       await deleteMemory(ctx.db, { userId: ctx.user.id, memoryId: input.memoryId });
       return { deleted: true as const };

@@ -1,9 +1,19 @@
 import { followUser, listFollowEdges, unfollowUser, type Database } from "@companion/db";
-import { followInput, followListInput, followPage, followResult, type FollowListInput } from "@companion/validators";
+import {
+  socialFollowersInput,
+  socialFollowersOutput,
+  socialFollowingInput,
+  socialFollowingOutput,
+  socialFollowInput,
+  socialFollowOutput,
+  socialUnfollowInput,
+  socialUnfollowOutput,
+  type SocialFollowersInput,
+} from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireEdge } from "../wire/social.ts";
 
-const listEdges = async (db: Database, userId: string, input: FollowListInput, direction: "followers" | "following") => {
+const listEdges = async (db: Database, userId: string, input: SocialFollowersInput, direction: "followers" | "following") => {
   const page = await listFollowEdges(db, { subjectId: input.userId ?? userId, direction, cursor: input.cursor, limit: input.limit });
   return { items: page.items.map(toWireEdge), nextCursor: page.nextCursor };
 };
@@ -12,8 +22,8 @@ const listEdges = async (db: Database, userId: string, input: FollowListInput, d
 export const socialRouter = router({
   /** Follows a user; idempotent. Myself: BAD_REQUEST; an unknown user: NOT_FOUND. */
   follow: userProcedure
-    .input(followInput)
-    .output(followResult)
+    .input(socialFollowInput)
+    .output(socialFollowOutput)
     .mutation(async ({ ctx, input }) => {
       await followUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
       return { userId: input.userId, following: true };
@@ -21,8 +31,8 @@ export const socialRouter = router({
 
   /** Stops following a user; idempotent. */
   unfollow: userProcedure
-    .input(followInput)
-    .output(followResult)
+    .input(socialUnfollowInput)
+    .output(socialUnfollowOutput)
     .mutation(async ({ ctx, input }) => {
       await unfollowUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
       return { userId: input.userId, following: false };
@@ -30,13 +40,13 @@ export const socialRouter = router({
 
   /** Who follows `userId` (default: me), latest first, keyset-paged. */
   followers: userProcedure
-    .input(followListInput)
-    .output(followPage)
+    .input(socialFollowersInput)
+    .output(socialFollowersOutput)
     .query(({ ctx, input }) => listEdges(ctx.db, ctx.user.id, input, "followers")),
 
   /** Whom `userId` (default: me) follows, latest first, keyset-paged. */
   following: userProcedure
-    .input(followListInput)
-    .output(followPage)
+    .input(socialFollowingInput)
+    .output(socialFollowingOutput)
     .query(({ ctx, input }) => listEdges(ctx.db, ctx.user.id, input, "following")),
 });

@@ -11,22 +11,23 @@ import {
 } from "@companion/db";
 import { reactions, storiesCreated, storyViews } from "@companion/metrics";
 import {
-  story,
-  storyByIdInput,
-  storyCreateInput,
-  storyDeleteInput,
-  storyDeleteResult,
-  storyFeedInput,
-  storyFeedPage,
-  storyMarkViewedInput,
-  storyMarkViewedResult,
-  storyReactInput,
-  storyReaction,
-  storyStats,
-  storyUnreactInput,
-  storyUnreactResult,
-  storyViewersInput,
-  storyViewersPage,
+  storiesByIdInput,
+  storiesByIdOutput,
+  storiesCreateInput,
+  storiesCreateOutput,
+  storiesDeleteInput,
+  storiesDeleteOutput,
+  storiesFeedInput,
+  storiesFeedOutput,
+  storiesMarkViewedInput,
+  storiesMarkViewedOutput,
+  storiesReactInput,
+  storiesReactOutput,
+  storiesStatsOutput,
+  storiesUnreactInput,
+  storiesUnreactOutput,
+  storiesViewersInput,
+  storiesViewersOutput,
 } from "@companion/validators";
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
@@ -39,14 +40,14 @@ export const storiesRouter = router({
    * my own; unseen first, then newest; two queries per page (docs/social.md).
    */
   feed: userProcedure
-    .input(storyFeedInput)
-    .output(storyFeedPage)
+    .input(storiesFeedInput)
+    .output(storiesFeedOutput)
     .query(async ({ ctx, input }) => toWireStoryPage(await listStoryFeed(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media)),
 
   /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
   byId: userProcedure
-    .input(storyByIdInput)
-    .output(story)
+    .input(storiesByIdInput)
+    .output(storiesByIdOutput)
     .query(async ({ ctx, input }) =>
       toWireStory(await getStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId }), ctx.services.media),
     ),
@@ -56,8 +57,8 @@ export const storiesRouter = router({
     .use(rateLimited("reaction"))
     .use(counted(reactions))
     .use(userScope)
-    .input(storyReactInput)
-    .output(storyReaction)
+    .input(storiesReactInput)
+    .output(storiesReactOutput)
     .mutation(async ({ ctx, input }) => {
       const r = await upsertStoryReaction(ctx.db, { userId: ctx.user.id, ...input });
       return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
@@ -65,8 +66,8 @@ export const storiesRouter = router({
 
   /** Removes my reaction on a slide; idempotent. */
   unreact: userProcedure
-    .input(storyUnreactInput)
-    .output(storyUnreactResult)
+    .input(storiesUnreactInput)
+    .output(storiesUnreactOutput)
     .mutation(async ({ ctx, input }) => {
       const r = await deleteStoryReaction(ctx.db, { userId: ctx.user.id, mediaId: input.mediaId });
       return { mediaId: input.mediaId, removed: r.removed };
@@ -76,8 +77,8 @@ export const storiesRouter = router({
   markViewed: protectedProcedure
     .use(counted(storyViews))
     .use(userScope)
-    .input(storyMarkViewedInput)
-    .output(storyMarkViewedResult)
+    .input(storiesMarkViewedInput)
+    .output(storiesMarkViewedOutput)
     .mutation(async ({ ctx, input }) => {
       await markStoryViewed(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, seen: true as const };
@@ -91,16 +92,16 @@ export const storiesRouter = router({
     .use(rateLimited("storyCreate"))
     .use(counted(storiesCreated))
     .use(userScope)
-    .input(storyCreateInput)
-    .output(story)
+    .input(storiesCreateInput)
+    .output(storiesCreateOutput)
     .mutation(async ({ ctx, input }) =>
       toWireStory(await createUserStory(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media),
     ),
 
   /** Deletes my live story; anyone else's (or one already gone) is NOT_FOUND. */
   delete: userProcedure
-    .input(storyDeleteInput)
-    .output(storyDeleteResult)
+    .input(storiesDeleteInput)
+    .output(storiesDeleteOutput)
     .mutation(async ({ ctx, input }) => {
       await deleteUserStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, deleted: true as const };
@@ -108,10 +109,10 @@ export const storiesRouter = router({
 
   /** Who viewed my story, latest first, keyset-paged; NOT_FOUND unless it is mine. */
   viewers: userProcedure
-    .input(storyViewersInput)
-    .output(storyViewersPage)
+    .input(storiesViewersInput)
+    .output(storiesViewersOutput)
     .query(async ({ ctx, input }) => toWireViewerPage(await listStoryViewers(ctx.db, { userId: ctx.user.id, ...input }))),
 
   /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
-  stats: userProcedure.output(storyStats).query(async ({ ctx }) => toWireStoryStats(await getMyStoryStats(ctx.db, { userId: ctx.user.id }))),
+  stats: userProcedure.output(storiesStatsOutput).query(async ({ ctx }) => toWireStoryStats(await getMyStoryStats(ctx.db, { userId: ctx.user.id }))),
 });

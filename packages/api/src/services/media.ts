@@ -23,8 +23,8 @@ import {
   isUserMediaKey,
   MEDIA_TYPES,
   mediaContentType,
-  type CreateUploadInput,
-  type CreateUploadResult,
+  type MediaCreateUploadInput,
+  type MediaCreateUploadOutput,
   type MediaUpload,
 } from "@companion/validators";
 import type { ServiceLogger } from "./background.ts";
@@ -48,7 +48,7 @@ export interface SlideStory {
 
 export interface MediaService {
   readonly storage: MediaStorage;
-  createUpload(db: Database, userId: string, input: CreateUploadInput): Promise<CreateUploadResult>;
+  createUpload(db: Database, userId: string, input: MediaCreateUploadInput): Promise<MediaCreateUploadOutput>;
   /**
    * Confirms the bytes are stored and marks the upload done. Local uploads are marked by
    * the upload route itself; on S3 the client PUTs to the bucket directly, so it calls this

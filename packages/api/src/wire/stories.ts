@@ -1,5 +1,5 @@
 import type { StoryRecord, StoryStats as DbStoryStats, StoryViewerRecord } from "@companion/db";
-import type { Story, StoryFeedPage, StoryStats, StoryViewer } from "@companion/validators";
+import type { Story, StoriesFeedOutput, StoryStats, StoryViewer } from "@companion/validators";
 import type { MediaService } from "../services/media.ts";
 
 type Page<T> = { items: T[]; nextCursor: string | null };
@@ -37,7 +37,7 @@ export const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
   viewedAt: v.viewedAt.toISOString(),
 });
 
-export const toWireStoryPage = async (page: Page<StoryRecord>, media: MediaService): Promise<StoryFeedPage> => ({
+export const toWireStoryPage = async (page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> => ({
   items: await Promise.all(page.items.map((s) => toWireStory(s, media))),
   nextCursor: page.nextCursor,
 });
