@@ -6,7 +6,8 @@
  * 130 a prompt was interrupted.
  */
 import { pathToFileURL } from "node:url";
-import { DataDirLockedError, describeError, DomainError, loadDotEnv, redactMessage, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DataDirLockedError, describeError, loadDotEnv, redactMessage, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { z } from "zod";
 import { CliError, commandHelp, EX_CONFIG, parseCommandLine, UsageError, usageLine, type Command, type PrepareContext } from "./command.ts";
 import { commands } from "./commands.ts";

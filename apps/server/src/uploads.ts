@@ -5,7 +5,8 @@
  * upload is marked done in media_uploads. Stored media is read at `/media/<key>` (media.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getMediaUpload, markMediaUploaded, withUser, DomainError, type Database } from "@companion/db";
+import { getMediaUpload, markMediaUploaded, withUser, type Database } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { UploadSizeError, type LocalMediaStorage } from "@companion/storage";
 import { parseMediaKey } from "@companion/validators";
 import type { Logger } from "pino";

@@ -4,22 +4,28 @@
  *    into a TRPCError with the matching code (so createCaller and HTTP callers agree), and
  *    so do the driver errors that mean something to the caller (`domainErrorOfDriverError`:
  *    an unreachable database is SERVICE_UNAVAILABLE, 503 with Retry-After).
- *  - `errorFormatter` flattens Zod issues into `data.zodError`, adds `retryAfterMs`
- *    for rate limits, and never lets a stack trace or an internal message out.
+ *  - `errorFormatter` flattens Zod issues into `data.zodError`, hands the DomainError's own
+ *    code to the client as `data.reason`, adds `retryAfterMs` for rate limits, and never
+ *    lets a stack trace or an internal message out.
  */
-import { DomainError, domainErrorOfDriverError, isUserReferenceViolation, userExists, type Database, type DomainErrorCode } from "@companion/db";
+import { domainErrorOfDriverError, isUserReferenceViolation, userExists, type Database } from "@companion/db";
+import { DomainError, type DomainErrorCode } from "@companion/errors";
 import { TRPCError, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorShape as DefaultErrorShape } from "@trpc/server";
 import { z } from "zod";
 
+/** The one map from what happened (@companion/errors) to the tRPC code, hence the HTTP status (docs/errors.md). */
 const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
-  FORBIDDEN: "FORBIDDEN",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  BAD_REQUEST: "BAD_REQUEST",
-  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INVALID_CURSOR: "BAD_REQUEST",
+  IDEMPOTENCY_KEY_REUSED: "CONFLICT",
+  UPLOAD_NOT_FINISHED: "PRECONDITION_FAILED",
 };
 
 /** The TRPCError for a failure, or null to leave it as it is. */
@@ -65,6 +71,8 @@ export async function* mapStreamErrors<T>(source: AsyncIterable<T>, caller: { db
 
 export interface ErrorData {
   zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+  /** What happened, when the application said so (a DomainError's code); null otherwise. */
+  reason: DomainErrorCode | null;
   retryAfterMs: number | null;
 }
 
@@ -83,6 +91,7 @@ export function formatError({ shape, error }: { shape: DefaultErrorShape; error:
     data: {
       ...data,
       zodError: zodError ? { formErrors: zodError.formErrors, fieldErrors: zodError.fieldErrors } : null,
+      reason: domain?.code ?? null,
       retryAfterMs: typeof retryAfter === "number" ? retryAfter : null,
     },
   };

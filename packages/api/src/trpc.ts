@@ -1,7 +1,10 @@
 /**
  * tRPC setup: the context type, the error formatter and the procedure builders.
- * Domain routers import `router`, `publicProcedure` and `protectedProcedure` from here.
+ * Domain routers import `router` and a procedure builder from here: `userProcedure` for a
+ * call that reads or writes the caller's data, `protectedProcedure` for subscriptions and
+ * services that open their own transactions, `publicProcedure` for the rest.
  */
+import { withUser } from "@companion/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Context } from "./context.ts";
 import { formatError, mapStreamErrors, toTRPCErrorFor } from "./errors.ts";
@@ -49,3 +52,29 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/**
+ * Runs the rest of the call in the caller's user scope (`withUser`: one transaction, Row
+ * Level Security as that user) and hands the scoped database to it as `ctx.db`. Everything
+ * after it runs inside the transaction, the wire mapping and output validation included
+ * (validating a feed page of 20 stories takes about 25 µs; figures in the commit that added
+ * this). A failed call rolls back: tRPC hands middlewares a result rather than an exception,
+ * so the failure is thrown again inside the transaction; `domainErrors`, outside it, maps
+ * what comes out.
+ *
+ * Steps that must stay outside the transaction go before it: a rate limit (no connection
+ * held while Redis answers) and `counted` (it counts calls that committed), as in
+ * `protectedProcedure.use(rateLimited("x")).use(counted(c)).use(userScope)`.
+ */
+export const userScope = t.middleware(async ({ ctx, next }) => {
+  const user = ctx.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in required" });
+  return withUser(ctx.services.db, user.id, async (db) => {
+    const result = await next({ ctx: { user, db } });
+    if (!result.ok) throw result.error;
+    return result;
+  });
+});
+
+/** `protectedProcedure` in the caller's user scope: `ctx.db` is the scoped transaction. */
+export const userProcedure = protectedProcedure.use(userScope);

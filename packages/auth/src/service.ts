@@ -1,4 +1,5 @@
-import { DomainError, isUniqueViolation, users, type Database } from "@companion/db";
+import { isUniqueViolation, users, type Database } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { and, eq } from "drizzle-orm";
 import {
   dummyVerify,

@@ -1,4 +1,4 @@
-import { DomainError } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { RateLimiterMemory, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 /**

@@ -1,4 +1,4 @@
-import { DomainError } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { describe, expect, it } from "vitest";
 import { createLoginThrottle } from "./throttle.ts";
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, type users } from "@companion/db";
+import type { users } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 
 export type Role = (typeof users.$inferSelect)["role"];

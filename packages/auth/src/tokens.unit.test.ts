@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { DomainError } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { decodeProtectedHeader, SignJWT, type JWTPayload } from "jose";
 import { describe, expect, it } from "vitest";
 import { generateRefreshToken } from "./refresh-tokens.ts";

@@ -20,7 +20,7 @@ import { firstOfBurst } from "./burst.ts";
 export type { AppRouter } from "@companion/api";
 export type { RouterInputs, RouterOutputs } from "./types.ts";
 export { TRPCClientError } from "@trpc/client";
-export { isTRPCClientError, type ApiError } from "./errors.ts";
+export { errorCode, errorReason, isTRPCClientError, type ApiError, type ErrorReason } from "./errors.ts";
 
 export interface CreateClientOptions extends TokenSource {
   /** Server origin (e.g. http://localhost:3000); `/trpc` is appended. */

@@ -1,28 +1,11 @@
 /**
- * Typed domain errors thrown by query functions and services. The API maps each `code`
- * to a tRPC code in one place (the error formatter), so callers never see raw driver errors.
+ * Errors of the database layer. DomainError itself lives in @companion/errors (it depends
+ * on nothing, so packages that never touch the database throw it too); it is re-exported
+ * here for the query files that throw it.
  */
-export type DomainErrorCode =
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "FORBIDDEN"
-  | "UNAUTHORIZED"
-  | "BAD_REQUEST"
-  | "TOO_MANY_REQUESTS"
-  | "PRECONDITION_FAILED"
-  /** A dependency (database, S3, Redis, the model) is down: HTTP 503 with Retry-After. */
-  | "SERVICE_UNAVAILABLE";
+import { DomainError } from "@companion/errors";
 
-export class DomainError extends Error {
-  readonly code: DomainErrorCode;
-  readonly details?: Record<string, unknown>;
-  constructor(code: DomainErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    if (details !== undefined) this.details = details;
-    this.name = "DomainError";
-  }
-}
+export { DomainError, type DomainErrorCode } from "@companion/errors";
 
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);

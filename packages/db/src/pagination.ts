@@ -24,7 +24,7 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => strin
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const invalid = () => new DomainError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
+const invalid = () => new DomainError("INVALID_CURSOR", "Invalid cursor", { field: "cursor" });
 const fromBase64 = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
 
 /**

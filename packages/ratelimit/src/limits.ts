@@ -1,4 +1,4 @@
-import { DomainError } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { closeRedisClient, createRedisClient } from "./redis.ts";

@@ -3,7 +3,7 @@
  * Redis these tests fail in beforeAll; they never skip. Each run uses its own key prefix.
  */
 import { createLoginThrottle } from "@companion/auth";
-import { DomainError } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeRedisClient, createRateLimits, createRedisClient, type RateLimits } from "../src/index.ts";

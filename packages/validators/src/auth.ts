@@ -8,21 +8,23 @@ export const PASSWORD_MAX = 256;
 export const email = text().trim().max(254).pipe(z.email());
 export const password = text().min(PASSWORD_MIN).max(PASSWORD_MAX);
 
-export const registerInput = z.object({
+export const authRegisterInput = z.object({
   email,
   password,
   displayName: text().trim().min(1).max(80),
 });
-export type RegisterInput = z.infer<typeof registerInput>;
+export type AuthRegisterInput = z.infer<typeof authRegisterInput>;
 
 // Login accepts any non-empty password up to the cap: the policy may have changed since sign-up
 // (a password is only ever hashed, so even a NUL in it reaches no database).
-export const loginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
-export type LoginInput = z.infer<typeof loginInput>;
+export const authLoginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
+export type AuthLoginInput = z.infer<typeof authLoginInput>;
 
-export const refreshTokenInput = z.object({ refreshToken: text().min(20).max(256) });
+const refreshTokenBody = z.object({ refreshToken: text().min(20).max(256) });
+export const authRefreshInput = refreshTokenBody;
+export const authLogoutInput = refreshTokenBody;
 
-export const changePasswordInput = z.object({
+export const authChangePasswordInput = z.object({
   currentPassword: z.string().min(1).max(PASSWORD_MAX),
   newPassword: password,
 });
@@ -46,3 +48,13 @@ export type AuthTokens = z.infer<typeof authTokens>;
 
 export const authSession = z.object({ user: publicUser, tokens: authTokens });
 export type AuthSession = z.infer<typeof authSession>;
+
+const ok = z.object({ ok: z.literal(true) });
+
+export const authRegisterOutput = authSession;
+export const authLoginOutput = authSession;
+export const authRefreshOutput = z.object({ tokens: authTokens });
+export const authLogoutOutput = ok;
+export const authLogoutAllOutput = ok;
+export const authMeOutput = publicUser;
+export const authChangePasswordOutput = ok;

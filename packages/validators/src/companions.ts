@@ -43,13 +43,17 @@ export type RelationshipState = z.infer<typeof relationshipState>;
 export const companion = companionProfile.extend({ relationship: relationshipState.nullable() });
 export type Companion = z.infer<typeof companion>;
 
-export const companionListInput = pageInput;
-export const companionListOutput = page(companion);
+export const companionsListInput = pageInput;
+export const companionsListOutput = page(companion);
 
-export const companionIdInput = z.object({ companionId: uuid });
-export type CompanionIdInput = z.infer<typeof companionIdInput>;
-
-export const disconnectOutput = z.object({ disconnected: z.boolean() });
+const companionRef = z.object({ companionId: uuid });
+export const companionsByIdInput = companionRef;
+export type CompanionsByIdInput = z.infer<typeof companionsByIdInput>;
+export const companionsByIdOutput = companion;
+export const companionsConnectInput = companionRef;
+export const companionsConnectOutput = relationshipState;
+export const companionsDisconnectInput = companionRef;
+export const companionsDisconnectOutput = z.object({ disconnected: z.boolean() });
 
 export const moodHistoryEntry = z.object({ date: isoDate, mood: moodLabel, affection: score, trust: score, energy: score });
 export type MoodHistoryEntry = z.infer<typeof moodHistoryEntry>;
@@ -66,3 +70,6 @@ export const relationshipDetail = relationshipState.extend({
   }),
 });
 export type RelationshipDetail = z.infer<typeof relationshipDetail>;
+
+export const companionsRelationshipInput = companionRef;
+export const companionsRelationshipOutput = relationshipDetail;

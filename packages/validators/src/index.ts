@@ -1,4 +1,12 @@
-/** Wire schemas shared by the server (procedure inputs/outputs) and the client. Depends on zod only. */
+/**
+ * Wire schemas shared by the server (procedure inputs/outputs) and the client. Depends on zod only.
+ *
+ * Naming: each procedure has a pair named after its path, `<router><Procedure>Input` and
+ * `<router><Procedure>Output` (`stories.feed`: storiesFeedInput / storiesFeedOutput), even
+ * where two procedures share a shape; the shapes they are built from are nouns (`story`,
+ * `memory`, `relationshipState`). messages.ts and message-history.ts follow once the chat
+ * path is rewritten.
+ */
 export * from "./common.ts";
 export * from "./auth.ts";
 export * from "./companions.ts";

@@ -42,15 +42,16 @@ export const insightsOverview = z.object({
   topReactions: z.array(z.object({ emoji: z.string(), count: z.number().int().min(1) })),
 });
 export type InsightsOverview = z.infer<typeof insightsOverview>;
+export const insightsOverviewOutput = insightsOverview;
 
-export const moodHistoryInput = z
+export const insightsMoodHistoryInput = z
   .object({ companionId: uuid, from: dayInput, to: dayInput })
   .refine((v) => v.from <= v.to, { message: "from must not be after to", path: ["from"] })
   .refine((v) => (Date.parse(v.to) - Date.parse(v.from)) / DAY_MS + 1 <= MOOD_HISTORY_MAX_DAYS, {
     message: `At most ${MOOD_HISTORY_MAX_DAYS} days`,
     path: ["to"],
   });
-export type MoodHistoryInput = z.infer<typeof moodHistoryInput>;
+export type InsightsMoodHistoryInput = z.infer<typeof insightsMoodHistoryInput>;
 
-export const moodHistoryOutput = z.object({ companionId: uuid, from: isoDate, to: isoDate, days: z.array(dailyMoodWithScores) });
-export type MoodHistoryOutput = z.infer<typeof moodHistoryOutput>;
+export const insightsMoodHistoryOutput = z.object({ companionId: uuid, from: isoDate, to: isoDate, days: z.array(dailyMoodWithScores) });
+export type InsightsMoodHistoryOutput = z.infer<typeof insightsMoodHistoryOutput>;

@@ -41,7 +41,7 @@ export function parseMediaKey(key: string): { userId: string; contentType: Media
   return { userId: m[1], contentType, kind: MEDIA_TYPES[contentType].kind };
 }
 
-export const createUploadInput = z
+export const mediaCreateUploadInput = z
   .object({
     contentType: mediaContentType,
     byteSize: z.number().int().min(1),
@@ -52,19 +52,19 @@ export const createUploadInput = z
     const max = MEDIA_TYPES[v.contentType].maxBytes;
     if (v.byteSize > max) ctx.addIssue({ code: "custom", path: ["byteSize"], message: `At most ${max} bytes for ${v.contentType}` });
   });
-export type CreateUploadInput = z.infer<typeof createUploadInput>;
+export type MediaCreateUploadInput = z.infer<typeof mediaCreateUploadInput>;
 
 /** Upload the bytes with `method` to `uploadUrl` (resolve it against the API origin), sending `headers`. */
-export const createUploadResult = z.object({
+export const mediaCreateUploadOutput = z.object({
   uploadUrl: z.string(),
   method: z.literal("PUT"),
   headers: z.record(z.string(), z.string()),
   mediaKey,
   expiresAt: isoDateTime,
 });
-export type CreateUploadResult = z.infer<typeof createUploadResult>;
+export type MediaCreateUploadOutput = z.infer<typeof mediaCreateUploadOutput>;
 
-export const completeUploadInput = z.object({ mediaKey });
+export const mediaCompleteUploadInput = z.object({ mediaKey });
 export const mediaUpload = z.object({
   mediaKey,
   contentType: mediaContentType,
@@ -78,3 +78,4 @@ export const mediaUpload = z.object({
   url: z.string(),
 });
 export type MediaUpload = z.infer<typeof mediaUpload>;
+export const mediaCompleteUploadOutput = mediaUpload;

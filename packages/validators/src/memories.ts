@@ -22,16 +22,16 @@ export const memory = z.object({
 export type Memory = z.infer<typeof memory>;
 
 /** Pinned first, then newest. Without `companionId`: all my memories. The cursor is opaque. */
-export const memoryListInput = z.object({ companionId: uuid.optional(), cursor: cursor.optional(), limit: pageLimit });
-export type MemoryListInput = z.infer<typeof memoryListInput>;
-export const memoryListOutput = page(memory);
+export const memoriesListInput = z.object({ companionId: uuid.optional(), cursor: cursor.optional(), limit: pageLimit });
+export type MemoriesListInput = z.infer<typeof memoriesListInput>;
+export const memoriesListOutput = page(memory);
 
 /**
  * Free text with a companion I am connected to, or saved from one of my messages (its
  * content is copied, up to MEMORY_CONTENT_MAX characters, and the link kept).
  */
 // One object with a refinement rather than a union, so a bad field is reported by its name.
-export const memoryCreateInput = z
+export const memoriesCreateInput = z
   .object({ companionId: uuid.optional(), content: content.optional(), messageId: uuid.optional(), title: title.optional() })
   .superRefine((v, ctx) => {
     if (v.messageId !== undefined) {
@@ -43,14 +43,16 @@ export const memoryCreateInput = z
     if (v.companionId === undefined) ctx.addIssue({ code: "custom", path: ["companionId"], message: "Required (or give messageId)" });
     if (v.content === undefined) ctx.addIssue({ code: "custom", path: ["content"], message: "Required (or give messageId)" });
   });
-export type MemoryCreateInput = z.infer<typeof memoryCreateInput>;
+export type MemoriesCreateInput = z.infer<typeof memoriesCreateInput>;
+export const memoriesCreateOutput = memory;
 
-export const memoryUpdateInput = z
+export const memoriesUpdateInput = z
   .object({ memoryId: uuid, title: title.optional(), content: content.optional(), pinned: z.boolean().optional() })
   .refine((v) => v.title !== undefined || v.content !== undefined || v.pinned !== undefined, {
     message: "Nothing to update: give title, content or pinned",
   });
-export type MemoryUpdateInput = z.infer<typeof memoryUpdateInput>;
+export type MemoriesUpdateInput = z.infer<typeof memoriesUpdateInput>;
+export const memoriesUpdateOutput = memory;
 
-export const memoryDeleteInput = z.object({ memoryId: uuid });
-export const memoryDeleteOutput = z.object({ deleted: z.literal(true) });
+export const memoriesDeleteInput = z.object({ memoryId: uuid });
+export const memoriesDeleteOutput = z.object({ deleted: z.literal(true) });

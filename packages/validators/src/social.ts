@@ -9,23 +9,30 @@ export const publicProfile = z.object({
 });
 export type PublicProfile = z.infer<typeof publicProfile>;
 
-export const followInput = z.object({ userId: uuid });
-export type FollowInput = z.infer<typeof followInput>;
-export const followResult = z.object({ userId: uuid, following: z.boolean() });
-export type FollowResult = z.infer<typeof followResult>;
+const userRef = z.object({ userId: uuid });
+const followState = z.object({ userId: uuid, following: z.boolean() });
+export const socialFollowInput = userRef;
+export type SocialFollowInput = z.infer<typeof socialFollowInput>;
+export const socialFollowOutput = followState;
+export type SocialFollowOutput = z.infer<typeof socialFollowOutput>;
+export const socialUnfollowInput = userRef;
+export const socialUnfollowOutput = followState;
 
 export const FOLLOW_PAGE_MAX_LIMIT = 100;
 
 /** `userId` defaults to me. */
-export const followListInput = z.object({
+const followListInput = z.object({
   userId: uuid.optional(),
   cursor: cursor.optional(),
   limit: z.number().int().min(1).max(FOLLOW_PAGE_MAX_LIMIT).default(20),
 });
-export type FollowListInput = z.infer<typeof followListInput>;
+export const socialFollowersInput = followListInput;
+export const socialFollowingInput = followListInput;
+export type SocialFollowersInput = z.infer<typeof socialFollowersInput>;
 
 /** The other end of a follow (the follower in `followers`, the followee in `following`), latest first. */
 export const followEdge = z.object({ user: publicProfile, followedAt: isoDateTime });
 export type FollowEdge = z.infer<typeof followEdge>;
-export const followPage = page(followEdge);
-export type FollowPage = z.infer<typeof followPage>;
+export const socialFollowersOutput = page(followEdge);
+export const socialFollowingOutput = socialFollowersOutput;
+export type SocialFollowersOutput = z.infer<typeof socialFollowersOutput>;

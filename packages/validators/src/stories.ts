@@ -13,16 +13,16 @@ export type StoryReactionEmoji = z.infer<typeof storyReactionEmoji>;
 
 export const STORY_FEED_MAX_LIMIT = 50;
 
-export const storyFeedInput = z.object({
+export const storiesFeedInput = z.object({
   cursor: cursor.optional(),
   limit: z.number().int().min(1).max(STORY_FEED_MAX_LIMIT).default(20),
 });
-export type StoryFeedInput = z.infer<typeof storyFeedInput>;
+export type StoriesFeedInput = z.infer<typeof storiesFeedInput>;
 
-export const storyByIdInput = z.object({ storyId: uuid });
-export const storyReactInput = z.object({ mediaId: uuid, emoji: storyReactionEmoji });
-export const storyUnreactInput = z.object({ mediaId: uuid });
-export const storyMarkViewedInput = z.object({ storyId: uuid });
+export const storiesByIdInput = z.object({ storyId: uuid });
+export const storiesReactInput = z.object({ mediaId: uuid, emoji: storyReactionEmoji });
+export const storiesUnreactInput = z.object({ mediaId: uuid });
+export const storiesMarkViewedInput = z.object({ storyId: uuid });
 
 /**
  * One slide. `url`: resolve it against the API origin (`new URL(url, apiOrigin)`). Media
@@ -78,14 +78,16 @@ export const story = z.object({
 });
 export type Story = z.infer<typeof story>;
 
-export const storyFeedPage = page(story);
-export type StoryFeedPage = z.infer<typeof storyFeedPage>;
+export const storiesFeedOutput = page(story);
+export type StoriesFeedOutput = z.infer<typeof storiesFeedOutput>;
+export const storiesByIdOutput = story;
 
 export const storyReaction = z.object({ mediaId: uuid, storyId: uuid, emoji: storyReactionEmoji });
 export type StoryReaction = z.infer<typeof storyReaction>;
+export const storiesReactOutput = storyReaction;
 
-export const storyUnreactResult = z.object({ mediaId: uuid, removed: z.boolean() });
-export const storyMarkViewedResult = z.object({ storyId: uuid, seen: z.literal(true) });
+export const storiesUnreactOutput = z.object({ mediaId: uuid, removed: z.boolean() });
+export const storiesMarkViewedOutput = z.object({ storyId: uuid, seen: z.literal(true) });
 
 export const STORY_CAPTION_MAX = 500;
 export const STORY_MEDIA_MAX = 10;
@@ -96,7 +98,7 @@ export const STORY_AUDIENCE_MAX = 100;
  * slide order; each slide's kind comes from the upload's content type. `audienceUserIds` only
  * with `private` (empty or left out: only me).
  */
-export const storyCreateInput = z
+export const storiesCreateInput = z
   .object({
     caption: text().trim().max(STORY_CAPTION_MAX).optional(),
     mediaKeys: z.array(mediaKey).min(1).max(STORY_MEDIA_MAX),
@@ -109,21 +111,22 @@ export const storyCreateInput = z
       ctx.addIssue({ code: "custom", path: ["audienceUserIds"], message: "An audience is only for private stories" });
     }
   });
-export type StoryCreateInput = z.infer<typeof storyCreateInput>;
+export type StoriesCreateInput = z.infer<typeof storiesCreateInput>;
+export const storiesCreateOutput = story;
 
-export const storyDeleteInput = z.object({ storyId: uuid });
-export const storyDeleteResult = z.object({ storyId: uuid, deleted: z.literal(true) });
+export const storiesDeleteInput = z.object({ storyId: uuid });
+export const storiesDeleteOutput = z.object({ storyId: uuid, deleted: z.literal(true) });
 
 export const STORY_VIEWERS_MAX_LIMIT = 100;
-export const storyViewersInput = z.object({
+export const storiesViewersInput = z.object({
   storyId: uuid,
   cursor: cursor.optional(),
   limit: z.number().int().min(1).max(STORY_VIEWERS_MAX_LIMIT).default(20),
 });
-export type StoryViewersInput = z.infer<typeof storyViewersInput>;
+export type StoriesViewersInput = z.infer<typeof storiesViewersInput>;
 export const storyViewer = z.object({ user: publicProfile, viewedAt: isoDateTime });
 export type StoryViewer = z.infer<typeof storyViewer>;
-export const storyViewersPage = page(storyViewer);
+export const storiesViewersOutput = page(storyViewer);
 
 /** My stories posted since `since` (7 days), their views, distinct viewers and reactions by emoji (most used first). */
 export const storyStats = z.object({
@@ -134,3 +137,4 @@ export const storyStats = z.object({
   reactions: z.array(z.object({ emoji: z.string(), count: z.number().int() })),
 });
 export type StoryStats = z.infer<typeof storyStats>;
+export const storiesStatsOutput = storyStats;

@@ -13,7 +13,8 @@
  * a resumed stream whose cursor is below the retention watermark yields a `resync` notice
  * before the rest of its replay.
  */
-import { DomainError, eventsSince, latestEventId, prunedThroughEventId, withUser, type Database, type EventRecord } from "@companion/db";
+import { eventsSince, latestEventId, prunedThroughEventId, withUser, type Database, type EventRecord } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { realtimeEventsDelivered } from "@companion/metrics";
 import { realtimeEvent, type EventsSubscribeData, type RealtimeEvent } from "@companion/validators";
 import { tracked, type TrackedEnvelope } from "@trpc/server";

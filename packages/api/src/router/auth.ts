@@ -1,50 +1,54 @@
 import {
-  authSession,
-  authTokens,
-  changePasswordInput,
-  loginInput,
-  publicUser,
-  refreshTokenInput,
-  registerInput,
+  authChangePasswordInput,
+  authChangePasswordOutput,
+  authLoginInput,
+  authLoginOutput,
+  authLogoutAllOutput,
+  authLogoutInput,
+  authLogoutOutput,
+  authMeOutput,
+  authRefreshInput,
+  authRefreshOutput,
+  authRegisterInput,
+  authRegisterOutput,
 } from "@companion/validators";
-import { z } from "zod";
-import { toWireSession, toWireTokens, toWireUser } from "../wire.ts";
+import { toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
 import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
 
 export const authRouter = router({
   register: publicProcedure
-    .input(registerInput)
-    .output(authSession)
+    .input(authRegisterInput)
+    .output(authRegisterOutput)
     .mutation(async ({ ctx, input }) => toWireSession(await ctx.services.auth.register(input, ctx.meta))),
 
   login: publicProcedure
-    .input(loginInput)
-    .output(authSession)
+    .input(authLoginInput)
+    .output(authLoginOutput)
     .mutation(async ({ ctx, input }) => toWireSession(await ctx.services.auth.login(input, ctx.meta))),
 
   refresh: publicProcedure
-    .input(refreshTokenInput)
-    .output(z.object({ tokens: authTokens }))
+    .input(authRefreshInput)
+    .output(authRefreshOutput)
     .mutation(async ({ ctx, input }) => ({ tokens: toWireTokens((await ctx.services.auth.refresh(input.refreshToken, ctx.meta)).tokens) })),
 
   logout: publicProcedure
-    .input(refreshTokenInput)
-    .output(z.object({ ok: z.literal(true) }))
+    .input(authLogoutInput)
+    .output(authLogoutOutput)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.auth.logout(input.refreshToken);
       return { ok: true as const };
     }),
 
-  logoutAll: protectedProcedure.output(z.object({ ok: z.literal(true) })).mutation(async ({ ctx }) => {
+  logoutAll: protectedProcedure.output(authLogoutAllOutput).mutation(async ({ ctx }) => {
     await ctx.services.auth.logoutAll(ctx.user.id);
     return { ok: true as const };
   }),
 
-  me: protectedProcedure.output(publicUser).query(async ({ ctx }) => toWireUser(await ctx.services.auth.me(ctx.user.id))),
+  me: protectedProcedure.output(authMeOutput).query(async ({ ctx }) => toWireUser(await ctx.services.auth.me(ctx.user.id))),
 
   changePassword: protectedProcedure
-    .input(changePasswordInput)
-    .output(z.object({ ok: z.literal(true) }))
+    .input(authChangePasswordInput)
+    .output(authChangePasswordOutput)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId);
       return { ok: true as const };

@@ -1,4 +1,4 @@
-import { completeUploadInput, createUploadInput, createUploadResult, mediaUpload } from "@companion/validators";
+import { mediaCompleteUploadInput, mediaCompleteUploadOutput, mediaCreateUploadInput, mediaCreateUploadOutput } from "@companion/validators";
 import { rateLimited } from "../rate-limit.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
@@ -9,13 +9,13 @@ export const mediaRouter = router({
    */
   createUpload: protectedProcedure
     .use(rateLimited("mediaUpload"))
-    .input(createUploadInput)
-    .output(createUploadResult)
+    .input(mediaCreateUploadInput)
+    .output(mediaCreateUploadOutput)
     .mutation(({ ctx, input }) => ctx.services.media.createUpload(ctx.services.db, ctx.user.id, input)),
 
   /** After a direct-to-S3 upload: checks the object is there and marks the key usable. */
   completeUpload: protectedProcedure
-    .input(completeUploadInput)
-    .output(mediaUpload)
+    .input(mediaCompleteUploadInput)
+    .output(mediaCompleteUploadOutput)
     .mutation(({ ctx, input }) => ctx.services.media.completeUpload(ctx.services.db, ctx.user.id, input.mediaKey)),
 });

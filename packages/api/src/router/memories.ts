@@ -1,31 +1,21 @@
-import { createMemory, deleteMemory, listMemories, updateMemory, withUser, type Memory as DbMemory } from "@companion/db";
+import { createMemory, deleteMemory, listMemories, updateMemory } from "@companion/db";
 import {
-  memory,
-  memoryCreateInput,
-  memoryDeleteInput,
-  memoryDeleteOutput,
-  memoryListInput,
-  memoryListOutput,
-  memoryUpdateInput,
-  type Memory,
-  type MemoryCreateInput,
+  memoriesCreateInput,
+  memoriesCreateOutput,
+  memoriesDeleteInput,
+  memoriesDeleteOutput,
+  memoriesListInput,
+  memoriesListOutput,
+  memoriesUpdateInput,
+  memoriesUpdateOutput,
+  type MemoriesCreateInput,
 } from "@companion/validators";
 import { TRPCError } from "@trpc/server";
-import { protectedProcedure, router } from "../trpc.ts";
-
-const toWireMemory = (m: DbMemory): Memory => ({
-  id: m.id,
-  companionId: m.companionId,
-  messageId: m.messageId,
-  title: m.title,
-  content: m.content,
-  pinned: m.pinned,
-  createdAt: m.createdAt.toISOString(),
-  updatedAt: m.updatedAt.toISOString(),
-});
+import { router, userProcedure } from "../trpc.ts";
+import { toWireMemory } from "../wire/memories.ts";
 
 // The input schema guarantees one of the two shapes; this narrows it for the query function.
-function createParams(userId: string, input: MemoryCreateInput) {
+function createParams(userId: string, input: MemoriesCreateInput) {
   if (input.messageId !== undefined) return { userId, messageId: input.messageId, title: input.title };
   if (input.companionId === undefined || input.content === undefined) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "companionId and content, or messageId, are required" });
@@ -35,32 +25,32 @@ function createParams(userId: string, input: MemoryCreateInput) {
 
 export const memoriesRouter = router({
   /** Mine, pinned first, then newest; keyset-paged with an opaque cursor. */
-  list: protectedProcedure
-    .input(memoryListInput)
-    .output(memoryListOutput)
+  list: userProcedure
+    .input(memoriesListInput)
+    .output(memoriesListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listMemories(tx, { userId: ctx.user.id, ...input }));
+      const res = await listMemories(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireMemory), nextCursor: res.nextCursor };
     }),
 
   /** Free text, or saved from one of my messages; also counts as a "memory" interaction. */
-  create: protectedProcedure
-    .input(memoryCreateInput)
-    .output(memory)
+  create: userProcedure
+    .input(memoriesCreateInput)
+    .output(memoriesCreateOutput)
     .mutation(async ({ ctx, input }) =>
-      toWireMemory(await withUser(ctx.services.db, ctx.user.id, (tx) => createMemory(tx, createParams(ctx.user.id, input)))),
+      toWireMemory(await createMemory(ctx.db, createParams(ctx.user.id, input))),
     ),
 
-  update: protectedProcedure
-    .input(memoryUpdateInput)
-    .output(memory)
-    .mutation(async ({ ctx, input }) => toWireMemory(await withUser(ctx.services.db, ctx.user.id, (tx) => updateMemory(tx, { userId: ctx.user.id, ...input })))),
+  update: userProcedure
+    .input(memoriesUpdateInput)
+    .output(memoriesUpdateOutput)
+    .mutation(async ({ ctx, input }) => toWireMemory(await updateMemory(ctx.db, { userId: ctx.user.id, ...input }))),
 
-  delete: protectedProcedure
-    .input(memoryDeleteInput)
-    .output(memoryDeleteOutput)
+  delete: userProcedure
+    .input(memoriesDeleteInput)
+    .output(memoriesDeleteOutput)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => deleteMemory(tx, { userId: ctx.user.id, memoryId: input.memoryId }));
+      await deleteMemory(ctx.db, { userId: ctx.user.id, memoryId: input.memoryId });
       return { deleted: true as const };
     }),
 });

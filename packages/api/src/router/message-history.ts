@@ -1,15 +1,7 @@
-import { listMessages, withUser, type MessageWithMemoryFlag } from "@companion/db";
-import { messageListInput, messageListOutput, type MessageHistoryItem } from "@companion/validators";
-import { protectedProcedure } from "../trpc.ts";
-
-const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
-  id: m.id,
-  role: m.role,
-  content: m.content,
-  status: m.status,
-  createdAt: m.createdAt.toISOString(),
-  isMemorized: m.isMemorized,
-});
+import { listMessages } from "@companion/db";
+import { messageListInput, messageListOutput } from "@companion/validators";
+import { userProcedure } from "../trpc.ts";
+import { toWireHistoryItem } from "../wire/messages.ts";
 
 /**
  * Read side of the messages router (`messages.list`), kept apart from sending so the two
@@ -17,11 +9,11 @@ const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
  */
 export const messageHistoryProcedures = {
   /** My conversation with a companion, newest first; `isMemorized` comes from the same query. */
-  list: protectedProcedure
+  list: userProcedure
     .input(messageListInput)
     .output(messageListOutput)
     .query(async ({ ctx, input }) => {
-      const res = await withUser(ctx.services.db, ctx.user.id, (tx) => listMessages(tx, { userId: ctx.user.id, ...input }));
+      const res = await listMessages(ctx.db, { userId: ctx.user.id, ...input });
       return { items: res.items.map(toWireHistoryItem), nextCursor: res.nextCursor };
     }),
 };

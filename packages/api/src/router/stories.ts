@@ -8,117 +8,79 @@ import {
   listStoryViewers,
   markStoryViewed,
   upsertStoryReaction,
-  withUser,
-  type StoryRecord,
-  type StoryViewerRecord,
 } from "@companion/db";
 import { reactions, storiesCreated, storyViews } from "@companion/metrics";
 import {
-  story,
-  storyByIdInput,
-  storyCreateInput,
-  storyDeleteInput,
-  storyDeleteResult,
-  storyFeedInput,
-  storyFeedPage,
-  storyMarkViewedInput,
-  storyMarkViewedResult,
-  storyReactInput,
-  storyReaction,
-  storyStats,
-  storyUnreactInput,
-  storyUnreactResult,
-  storyViewersInput,
-  storyViewersPage,
-  type Story,
-  type StoryViewer,
+  storiesByIdInput,
+  storiesByIdOutput,
+  storiesCreateInput,
+  storiesCreateOutput,
+  storiesDeleteInput,
+  storiesDeleteOutput,
+  storiesFeedInput,
+  storiesFeedOutput,
+  storiesMarkViewedInput,
+  storiesMarkViewedOutput,
+  storiesReactInput,
+  storiesReactOutput,
+  storiesStatsOutput,
+  storiesUnreactInput,
+  storiesUnreactOutput,
+  storiesViewersInput,
+  storiesViewersOutput,
 } from "@companion/validators";
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
-import type { MediaService } from "../services/media.ts";
-import { protectedProcedure, router } from "../trpc.ts";
-
-/**
- * Field by field, so a column added to the query result never reaches the wire unnoticed.
- * Slide URLs come from the media service: plain for media shipped with the server, signed
- * per the story's audience for uploads (docs/media.md#read-urls).
- */
-async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
-  const urls = await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
-  return {
-    id: s.id,
-    caption: s.caption,
-    visibility: s.visibility,
-    createdAt: s.createdAt.toISOString(),
-    expiresAt: s.expiresAt.toISOString(),
-    seen: s.seen,
-    author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
-    slides: s.slides.map((m, i) => ({
-      id: m.id,
-      sortOrder: m.sortOrder,
-      kind: m.kind,
-      url: urls[i] ?? "",
-      width: m.width,
-      height: m.height,
-      durationMs: m.durationMs,
-      myReaction: m.myReaction,
-    })),
-  };
-}
-
-const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
-  user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
-  viewedAt: v.viewedAt.toISOString(),
-});
+import { protectedProcedure, router, userProcedure, userScope } from "../trpc.ts";
+import { toWireStory, toWireStoryPage, toWireStoryStats, toWireViewerPage } from "../wire/stories.ts";
 
 export const storiesRouter = router({
   /**
    * Live stories of companions I am connected with, of people I follow that I may see, and
    * my own; unseen first, then newest; two queries per page (docs/social.md).
    */
-  feed: protectedProcedure
-    .input(storyFeedInput)
-    .output(storyFeedPage)
-    .query(async ({ ctx, input }) => {
-      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryFeed(tx, { userId: ctx.user.id, ...input }));
-      return { items: await Promise.all(page.items.map((s) => toWireStory(s, ctx.services.media))), nextCursor: page.nextCursor };
-    }),
+  feed: userProcedure
+    .input(storiesFeedInput)
+    .output(storiesFeedOutput)
+    .query(async ({ ctx, input }) => toWireStoryPage(await listStoryFeed(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media)),
 
   /** One story in the feed's shape; NOT_FOUND if I may not see it (visibility, not connected, expired, deleted). */
-  byId: protectedProcedure
-    .input(storyByIdInput)
-    .output(story)
+  byId: userProcedure
+    .input(storiesByIdInput)
+    .output(storiesByIdOutput)
     .query(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => getStory(tx, { userId: ctx.user.id, storyId: input.storyId })), ctx.services.media),
+      toWireStory(await getStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId }), ctx.services.media),
     ),
 
   /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
   react: protectedProcedure
     .use(rateLimited("reaction"))
     .use(counted(reactions))
-    .input(storyReactInput)
-    .output(storyReaction)
+    .use(userScope)
+    .input(storiesReactInput)
+    .output(storiesReactOutput)
     .mutation(async ({ ctx, input }) => {
-      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => upsertStoryReaction(tx, { userId: ctx.user.id, ...input }));
+      const r = await upsertStoryReaction(ctx.db, { userId: ctx.user.id, ...input });
       return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
     }),
 
   /** Removes my reaction on a slide; idempotent. */
-  unreact: protectedProcedure
-    .input(storyUnreactInput)
-    .output(storyUnreactResult)
+  unreact: userProcedure
+    .input(storiesUnreactInput)
+    .output(storiesUnreactOutput)
     .mutation(async ({ ctx, input }) => {
-      const r = await withUser(ctx.services.db, ctx.user.id, (tx) => deleteStoryReaction(tx, { userId: ctx.user.id, mediaId: input.mediaId }));
+      const r = await deleteStoryReaction(ctx.db, { userId: ctx.user.id, mediaId: input.mediaId });
       return { mediaId: input.mediaId, removed: r.removed };
     }),
 
   /** Marks a story seen by me; idempotent (one view per viewer). */
   markViewed: protectedProcedure
     .use(counted(storyViews))
-    .input(storyMarkViewedInput)
-    .output(storyMarkViewedResult)
+    .use(userScope)
+    .input(storiesMarkViewedInput)
+    .output(storiesMarkViewedOutput)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => markStoryViewed(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      await markStoryViewed(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, seen: true as const };
     }),
 
@@ -129,39 +91,28 @@ export const storiesRouter = router({
   create: protectedProcedure
     .use(rateLimited("storyCreate"))
     .use(counted(storiesCreated))
-    .input(storyCreateInput)
-    .output(story)
+    .use(userScope)
+    .input(storiesCreateInput)
+    .output(storiesCreateOutput)
     .mutation(async ({ ctx, input }) =>
-      toWireStory(await withUser(ctx.services.db, ctx.user.id, (tx) => createUserStory(tx, { userId: ctx.user.id, ...input })), ctx.services.media),
+      toWireStory(await createUserStory(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media),
     ),
 
   /** Deletes my live story; anyone else's (or one already gone) is NOT_FOUND. */
-  delete: protectedProcedure
-    .input(storyDeleteInput)
-    .output(storyDeleteResult)
+  delete: userProcedure
+    .input(storiesDeleteInput)
+    .output(storiesDeleteOutput)
     .mutation(async ({ ctx, input }) => {
-      await withUser(ctx.services.db, ctx.user.id, (tx) => deleteUserStory(tx, { userId: ctx.user.id, storyId: input.storyId }));
+      await deleteUserStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId });
       return { storyId: input.storyId, deleted: true as const };
     }),
 
   /** Who viewed my story, latest first, keyset-paged; NOT_FOUND unless it is mine. */
-  viewers: protectedProcedure
-    .input(storyViewersInput)
-    .output(storyViewersPage)
-    .query(async ({ ctx, input }) => {
-      const page = await withUser(ctx.services.db, ctx.user.id, (tx) => listStoryViewers(tx, { userId: ctx.user.id, ...input }));
-      return { items: page.items.map(toWireViewer), nextCursor: page.nextCursor };
-    }),
+  viewers: userProcedure
+    .input(storiesViewersInput)
+    .output(storiesViewersOutput)
+    .query(async ({ ctx, input }) => toWireViewerPage(await listStoryViewers(ctx.db, { userId: ctx.user.id, ...input }))),
 
   /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
-  stats: protectedProcedure.output(storyStats).query(async ({ ctx }) => {
-    const s = await withUser(ctx.services.db, ctx.user.id, (tx) => getMyStoryStats(tx, { userId: ctx.user.id }));
-    return {
-      since: s.since.toISOString(),
-      storiesPosted: s.storiesPosted,
-      views: s.views,
-      uniqueViewers: s.uniqueViewers,
-      reactions: s.reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
-    };
-  }),
+  stats: userProcedure.output(storiesStatsOutput).query(async ({ ctx }) => toWireStoryStats(await getMyStoryStats(ctx.db, { userId: ctx.user.id }))),
 });

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  DomainError,
   deleteUnreferencedMediaUploads,
   getMediaUpload,
   insertMediaUpload,
@@ -18,13 +17,14 @@ import {
   type MediaUploadRow,
   type StoryVisibility,
 } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import { deleteMediaObjects, StorageUnavailableError, type MediaStorage } from "@companion/storage";
 import {
   isUserMediaKey,
   MEDIA_TYPES,
   mediaContentType,
-  type CreateUploadInput,
-  type CreateUploadResult,
+  type MediaCreateUploadInput,
+  type MediaCreateUploadOutput,
   type MediaUpload,
 } from "@companion/validators";
 import type { ServiceLogger } from "./background.ts";
@@ -48,7 +48,7 @@ export interface SlideStory {
 
 export interface MediaService {
   readonly storage: MediaStorage;
-  createUpload(db: Database, userId: string, input: CreateUploadInput): Promise<CreateUploadResult>;
+  createUpload(db: Database, userId: string, input: MediaCreateUploadInput): Promise<MediaCreateUploadOutput>;
   /**
    * Confirms the bytes are stored and marks the upload done. Local uploads are marked by
    * the upload route itself; on S3 the client PUTs to the bucket directly, so it calls this
@@ -136,7 +136,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       if (row.uploadedAt !== null) return toWire(row);
       // Outside any transaction: on S3 this is a network round trip.
       if (!(await storeExists(key))) {
-        throw new DomainError("PRECONDITION_FAILED", "Nothing has been uploaded for this media key yet");
+        throw new DomainError("UPLOAD_NOT_FINISHED", "Nothing has been uploaded for this media key yet");
       }
       return toWire(await withUser(db, userId, (tx) => markMediaUploaded(tx, { userId, key })));
     },

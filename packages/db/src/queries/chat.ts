@@ -116,7 +116,7 @@ export async function claimUserMessage(
   // Only a concurrent delete (account or companion removal) gets here.
   if (!existing) throw new DomainError("CONFLICT", "The message for this idempotency key was removed; send with a new key");
   if (existing.content !== params.content || existing.companionId !== params.companionId) {
-    throw new DomainError("CONFLICT", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
+    throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
   }
   return { message: existing, created: false };
 }

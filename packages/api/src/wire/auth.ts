@@ -1,4 +1,4 @@
-/** Converts service results (Dates) into wire shapes (ISO strings) declared in @companion/validators. */
+/** Auth results (Dates) as wire shapes (ISO strings) declared in @companion/validators. */
 import type { AuthTokens as ServiceTokens, PublicUser as ServiceUser } from "@companion/auth";
 import type { AuthSession, AuthTokens, PublicUser } from "@companion/validators";
 

@@ -1,0 +1,28 @@
+import type { InsightsOverview as DbOverview } from "@companion/db";
+import type { InsightsOverview } from "@companion/validators";
+
+type Scores = { affection: number; trust: number; energy: number };
+
+// Change between the first and last day that have scores; null when none does.
+function scoreChange(days: DbOverview["days"]): Scores | null {
+  const recorded = days.flatMap((d) => (d.affection !== null && d.trust !== null && d.energy !== null ? [{ affection: d.affection, trust: d.trust, energy: d.energy }] : []));
+  const first = recorded[0];
+  const last = recorded[recorded.length - 1];
+  if (!first || !last) return null;
+  return { affection: last.affection - first.affection, trust: last.trust - first.trust, energy: last.energy - first.energy };
+}
+
+export const toWireOverview = (companionId: string, o: DbOverview): InsightsOverview => ({
+  companionId,
+  from: o.from,
+  to: o.to,
+  moodSeries: o.days.map((d) => ({ date: d.date, mood: d.mood })),
+  scoreTrend: {
+    points: o.days.map((d) => ({ date: d.date, affection: d.affection, trust: d.trust, energy: d.energy })),
+    change: scoreChange(o.days),
+  },
+  messagesPerDay: o.messagesPerDay,
+  streaks: o.streaks,
+  memoryCount: o.memoryCount,
+  topReactions: o.topReactions,
+});

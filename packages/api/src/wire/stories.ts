@@ -1,0 +1,53 @@
+import type { StoryRecord, StoryStats as DbStoryStats, StoryViewerRecord } from "@companion/db";
+import type { Story, StoriesFeedOutput, StoryStats, StoryViewer } from "@companion/validators";
+import type { MediaService } from "../services/media.ts";
+
+type Page<T> = { items: T[]; nextCursor: string | null };
+
+/**
+ * Field by field, so a column added to the query result never reaches the wire unnoticed.
+ * Slide URLs come from the media service: plain for media shipped with the server, signed
+ * per the story's audience for uploads (docs/media.md#read-urls).
+ */
+export async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
+  const urls = await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
+  return {
+    id: s.id,
+    caption: s.caption,
+    visibility: s.visibility,
+    createdAt: s.createdAt.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+    seen: s.seen,
+    author: { kind: s.author.kind, id: s.author.id, name: s.author.name, avatarUrl: s.author.avatarUrl },
+    slides: s.slides.map((m, i) => ({
+      id: m.id,
+      sortOrder: m.sortOrder,
+      kind: m.kind,
+      url: urls[i] ?? "",
+      width: m.width,
+      height: m.height,
+      durationMs: m.durationMs,
+      myReaction: m.myReaction,
+    })),
+  };
+}
+
+export const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
+  user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
+  viewedAt: v.viewedAt.toISOString(),
+});
+
+export const toWireStoryPage = async (page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> => ({
+  items: await Promise.all(page.items.map((s) => toWireStory(s, media))),
+  nextCursor: page.nextCursor,
+});
+
+export const toWireViewerPage = (page: Page<StoryViewerRecord>): Page<StoryViewer> => ({ items: page.items.map(toWireViewer), nextCursor: page.nextCursor });
+
+export const toWireStoryStats = (s: DbStoryStats): StoryStats => ({
+  since: s.since.toISOString(),
+  storiesPosted: s.storiesPosted,
+  views: s.views,
+  uniqueViewers: s.uniqueViewers,
+  reactions: s.reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
+});
