@@ -29,7 +29,7 @@ export { connectCompanion, disconnectCompanion } from "./queries/companions/conn
 export { getRelationship, recordInteraction, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
 
 export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";
-export { createUserStory, deleteUserStory, getMyStoryStats } from "./queries/stories/authoring.ts";
+export { createUserStory, deleteUserStory, getMyStoryStats, type StoryStats } from "./queries/stories/authoring.ts";
 export { deleteStoryReaction, upsertStoryReaction } from "./queries/stories/reactions.ts";
 export { listStoryViewers, markStoryViewed, type StoryViewerRecord } from "./queries/stories/views.ts";
 export { expireStories } from "./queries/stories/expiry.ts";

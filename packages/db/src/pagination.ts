@@ -3,7 +3,7 @@ import { DomainError } from "./errors.ts";
 /**
  * Keyset pagination: one page type, the page-building tail every list shares, and the opaque
  * cursor of each keyset. Each cursor format is shaped so that another list's cursor fails to
- * decode (BAD_REQUEST) rather than silently starting somewhere odd.
+ * decode (INVALID_CURSOR, a 400) rather than silently starting somewhere odd.
  */
 
 /** A page of a keyset-paged list; `nextCursor` is null on the last page. */
@@ -29,7 +29,7 @@ const fromBase64 = (cursor: string) => Buffer.from(cursor, "base64url").toString
 
 /**
  * A cursor's time was a row's timestamp: 1970 to 9999. Past that a Date is invalid or has a
- * six-digit year that neither driver sends, so a forged cursor is BAD_REQUEST, not a 500.
+ * six-digit year that neither driver sends, so a forged cursor is INVALID_CURSOR (400), not a 500.
  */
 const MAX_CURSOR_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const isCursorTime = (ms: number) => Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_CURSOR_MS;
