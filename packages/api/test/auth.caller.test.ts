@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
@@ -22,7 +22,8 @@ beforeAll(async () => {
     db: db.db,
     dbKind: db.kind,
     eventHub: await startEventHub({ listen: db.listen }),
-    chat: createChatService({ db: db.db }),
+    chat: createChatService({ db: db.db, owner: randomUUID() }),
+    closing: new AbortController().signal,
     rateLimits: createRateLimits(),
     // Nothing is uploaded here; the directory is only created on a first write.
     media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),

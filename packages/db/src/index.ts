@@ -19,6 +19,8 @@ export * from "./queries/events.ts";
 export * from "./queries/companion-stories.ts";
 export * from "./queries/stories.ts";
 export * from "./queries/chat.ts";
+export * from "./queries/stream-tickets.ts";
+export * from "./queries/process-leases.ts";
 export * from "./queries/ai-calls.ts";
 export * from "./queries/media.ts";
 export * from "./queries/memories.ts";

@@ -46,3 +46,11 @@ export type AuthTokens = z.infer<typeof authTokens>;
 
 export const authSession = z.object({ user: publicUser, tokens: authTokens });
 export type AuthSession = z.infer<typeof authSession>;
+
+/**
+ * A short-lived, single-use credential for one SSE connection, for clients that cannot
+ * send an Authorization header (a browser's EventSource): pass it as the `ticket`
+ * connection parameter. packages/client sends the header instead.
+ */
+export const streamTicket = z.object({ ticket: z.string(), expiresAt: isoDateTime });
+export type StreamTicket = z.infer<typeof streamTicket>;

@@ -6,6 +6,7 @@ import {
   publicUser,
   refreshTokenInput,
   registerInput,
+  streamTicket,
 } from "@companion/validators";
 import { z } from "zod";
 import { toWireSession, toWireTokens, toWireUser } from "../wire.ts";
@@ -41,6 +42,15 @@ export const authRouter = router({
   }),
 
   me: protectedProcedure.output(publicUser).query(async ({ ctx }) => toWireUser(await ctx.services.auth.me(ctx.user.id))),
+
+  /**
+   * A single-use ticket for one SSE connection, valid for a minute, for clients that cannot
+   * send an Authorization header (a browser's EventSource): the `ticket` connection parameter.
+   */
+  streamTicket: protectedProcedure.output(streamTicket).mutation(async ({ ctx }) => {
+    const { ticket, expiresAt } = await ctx.services.auth.issueStreamTicket({ userId: ctx.user.id, sessionId: ctx.user.sessionId, role: ctx.user.role });
+    return { ticket, expiresAt: expiresAt.toISOString() };
+  }),
 
   changePassword: protectedProcedure
     .input(changePasswordInput)

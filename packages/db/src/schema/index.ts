@@ -4,3 +4,5 @@ export * from "./stories.ts";
 export * from "./social.ts";
 export * from "./messages.ts";
 export * from "./ai.ts";
+export * from "./stream-tickets.ts";
+export * from "./process-leases.ts";
