@@ -190,7 +190,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const turn = await waitForTurn(deps, { userId, messageId: userMessage.id, owner, staleAfterMs });
     if (!turn) throw new Error("waiting for a reply ended without an abort signal");
     if (turn.kind === "answered") return turn.exchange;
-    const left = options.replyDeadlineMs === undefined ? undefined : Math.max(1, options.replyDeadlineMs - (performance.now() - startedAt));
+    const left = options.replyDeadlineMs === undefined ? undefined : Math.max(1, Math.floor(options.replyDeadlineMs - (performance.now() - startedAt)));
     const draft = await complete(userId, turn.prompt, left === undefined ? {} : { deadlineMs: left });
     await turn.committed;
     return finish(userId, turn.userMessage, draft);
