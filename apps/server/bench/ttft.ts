@@ -13,7 +13,7 @@
  * concurrent streams (50 open at every moment, their starts spread out as independent
  * users' are: see `measure`) we measure:
  *   - provider TTFT: the openai SDK straight to the fake, request to first content delta;
- *   - server TTFT: packages/client `messages.stream`, subscribe to first `token` event
+ *   - server TTFT: packages/client `messages.start` then `messages.stream`, from the POST to the first `token` event
  *     (auth, user-scoped transaction saving the message and loading the prompt context,
  *     the provider call, SSE back to the client);
  * and print p50/p99 of both, the difference in ms and the ratio. Target: < 10 ms added at p50.
@@ -74,14 +74,19 @@ async function signUpConnected(url: string, companionId: string | undefined, i: 
 /** Exchanges run through the server so far, counted or not (the CPU figure divides by it). */
 let serverExchanges = 0;
 
-/** Subscribe → first token, then wait for `done` so the exchange is complete before the next. */
-function serverTtft(user: { api: CompanionClient; companionId: string }): Promise<number> {
+/** start (POST) → subscribe → first token, then wait for `done` so the exchange is complete before the next. */
+async function serverTtft(user: { api: CompanionClient; companionId: string }): Promise<number> {
   serverExchanges++;
+  const started = performance.now();
+  const { userMessage } = await user.api.messages.start.mutate({
+    companionId: user.companionId,
+    content: "hello there, how was your day?",
+    idempotencyKey: randomUUID(),
+  });
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     let first: number | undefined;
     const sub = user.api.messages.stream.subscribe(
-      { companionId: user.companionId, content: "hello there, how was your day?", idempotencyKey: randomUUID() },
+      { messageId: userMessage.id },
       {
         onData: (event) => {
           if (event.type === "token" && first === undefined) first = performance.now() - started;

@@ -164,5 +164,16 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     const issues = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new EnvError([...issues, ...ai.issues]);
   }
-  return { ...result.data, dataDir: resolveDataDir(result.data), ai: ai.ai };
+  const deadlineMs = Math.min(ai.ai.deadlineMs, modelDeadlineFor(result.data.REQUEST_TIMEOUT_MS));
+  return { ...result.data, dataDir: resolveDataDir(result.data), ai: { ...ai.ai, deadlineMs } };
+}
+
+/**
+ * The most a reply may spend on the network before the offline persona answers: the
+ * request timeout less a margin for that answer, its save and the response (a fifth of
+ * the timeout, 1 to 5 s). AI_DEADLINE_MS may lower it, never raise it: a provider that
+ * hangs must not cost the client its reply.
+ */
+export function modelDeadlineFor(requestTimeoutMs: number): number {
+  return requestTimeoutMs - Math.min(5_000, Math.max(1_000, Math.round(requestTimeoutMs / 5)));
 }

@@ -15,7 +15,7 @@ import type { Runtime } from "./services.ts";
 import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from "./media.ts";
 import { createReadinessRoute } from "./readiness.ts";
 import { createMetricsRoute, createRequestTracker } from "./metrics.ts";
-import { createSseKeepAlive, isEventStream } from "./sse-keepalive.ts";
+import { createSseKeepAlive } from "./sse-keepalive.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
 export interface HttpApp {
@@ -26,6 +26,9 @@ export interface HttpApp {
   /** Stop accepting, end SSE streams, let in-flight requests finish (up to the grace), close. */
   shutdown(): Promise<void>;
 }
+
+/** Time left after cutting chat replies for their partial saves and final events to go out. */
+const interruptMarginMs = (graceMs: number) => Math.min(2_000, Math.max(250, Math.round(graceMs / 5)));
 
 export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp {
   const production = env.NODE_ENV === "production";
@@ -48,9 +51,11 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     maxBodySize: env.MAX_BODY_BYTES,
     maxBatchSize: env.MAX_BATCH_SIZE,
     createContext: ({ req, info }) => {
-      const fromParams = info.connectionParams?.token;
-      const token = bearerToken(req) ?? (typeof fromParams === "string" ? fromParams : null);
-      return createContextFromToken(runtime.services, token, {
+      // No long-lived credential in a URL: SSE from a client that cannot send headers brings
+      // a single-use stream ticket (auth.streamTicket, messages.start) as a connection param.
+      const ticket = info.connectionParams?.ticket;
+      const credential = bearerToken(req) ?? (typeof ticket === "string" && ticket !== "" ? { ticket } : null);
+      return createContextFromToken(runtime.services, credential, {
         ip: clientIp(req, env.TRUST_PROXY_HOPS),
         userAgent: req.headers["user-agent"] ?? null,
         requestId: String(req.headers["x-request-id"] ?? ""),
@@ -80,6 +85,8 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     trackRequest(req, res);
     res.on("close", () => {
       inflight.delete(res);
+      // Draining: a keep-alive connection whose last response just ended has nothing left to do.
+      if (shuttingDown) server.closeIdleConnections();
       log.info(
         { reqId: requestId, method: req.method, url: req.url?.split("?")[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
         "request",
@@ -140,15 +147,18 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     shutdown: async () => {
       if (shuttingDown) return;
       shuttingDown = true;
-      keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // SSE streams never finish on their own: end them so clients reconnect elsewhere.
-      for (const res of inflight) {
-        if (isEventStream(res)) res.destroy();
-      }
+      // Subscriptions end with tRPC's clean `return` (clients resume elsewhere); chat
+      // replies being written go on, and are cut just before the grace ends, each with its
+      // `done` (the partial reply, saved), so no client is left with a reset socket.
+      runtime.beginShutdown();
+      const cut = setTimeout(() => runtime.services.chat.interrupt(), env.SHUTDOWN_GRACE_MS - interruptMarginMs(env.SHUTDOWN_GRACE_MS));
+      cut.unref();
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS).unref());
       await Promise.race([closed, deadline]);
+      clearTimeout(cut);
+      keepAlive.stop();
       server.closeAllConnections();
       await closed;
     },

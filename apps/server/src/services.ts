@@ -1,5 +1,14 @@
 import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
-import { createAiCallRecorder, createBackgroundTasks, createChatService, startEventHub, type AppServices, type EventHub } from "@companion/api";
+import {
+  createAiCallRecorder,
+  createBackgroundTasks,
+  createChatService,
+  startEventHub,
+  startProcessLease,
+  type AppServices,
+  type EventHub,
+  type ProcessLease,
+} from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import { trackBreakers } from "@companion/metrics";
@@ -16,6 +25,8 @@ export interface Runtime {
   localMedia: LocalMediaStorage | null;
   /** The S3 bucket when media lives there (readiness probes it); null on local storage. */
   s3Media: S3MediaStorage | null;
+  /** Shutdown begins: subscriptions end cleanly (AppServices.closing), chat replies keep writing. */
+  beginShutdown(): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +38,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   const db = database ?? (await openConfiguredDatabase(env));
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
   let eventHub: EventHub;
+  let lease: ProcessLease;
   try {
     if (!options.prepared) await db.migrate();
     const seed = !options.prepared && (env.SEED_DEMO ?? (db.kind === "pglite" && !database));
@@ -36,6 +48,8 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     }
     // After migrations: the hub's LISTEN connection is this process's realtime fan-out.
     eventHub = await startEventHub({ listen: db.listen, onError: (err) => log.error({ err }, "realtime event hub") });
+    // Recorded on the exchanges this process answers: once it lapses, retries take them over.
+    lease = await startProcessLease({ db: db.db, onError: (err) => log.warn({ err }, "process lease renewal failed") });
   } catch (err) {
     await db.close();
     throw err;
@@ -56,18 +70,22 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   });
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
-  const chat = createChat(env, db.db, log);
+  const chat = createChat(env, db.db, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
+  const closing = new AbortController();
   return {
-    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, rateLimits, media: media.service },
+    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, rateLimits, media: media.service, closing: closing.signal },
     database: db,
     localMedia: media.local,
     s3Media: media.s3,
+    beginShutdown: () => closing.abort(),
     close: async () => {
+      closing.abort();
       untrackBreakers();
       await eventHub.close();
       // Background work (call records, relationship updates, partial replies) needs the database.
       await chat.service.drain();
+      await lease.release().catch((err: unknown) => log.warn({ err }, "process lease release failed"));
       await db.close();
       await rateLimits.close();
     },
@@ -81,7 +99,7 @@ const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || a
  * and the metrics report them), recording each model call into ai_calls and the metrics,
  * and the chat service over it.
  */
-function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
+function createChat(env: Env, db: DatabaseHandle["db"], owner: string, log: Logger) {
   const tasks = createBackgroundTasks(log);
   const calls = createAiCallRecorder({ db, tasks, log });
   const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
@@ -94,6 +112,7 @@ function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
   );
   const service = createChatService({
     db,
+    owner,
     chain,
     calls,
     tasks,
@@ -102,6 +121,7 @@ function createChat(env: Env, db: DatabaseHandle["db"], log: Logger) {
     budget: { contextTokens: env.AI_CONTEXT_TOKENS, replyTokens: env.AI_REPLY_TOKENS },
     // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
     staleAfterMs: env.ai.deadlineMs + 60_000,
+    replyDeadlineMs: env.ai.deadlineMs,
   });
   return { chain, service };
 }

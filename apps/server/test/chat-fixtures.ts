@@ -89,11 +89,12 @@ export async function addMemory(
 
 export const newKey = () => randomUUID();
 
-/** Collects a subscription until `done` (resolves) or an error (rejects). */
-export function streamToEnd(api: CompanionClient, input: { companionId: string; content: string; idempotencyKey: string }): Promise<StreamEvent[]> {
+/** `messages.start`, then its reply over `messages.stream` until `done` (resolves) or an error (rejects). */
+export async function streamToEnd(api: CompanionClient, input: { companionId: string; content: string; idempotencyKey: string }): Promise<StreamEvent[]> {
+  const { userMessage } = await api.messages.start.mutate(input);
   return new Promise((resolve, reject) => {
     const events: StreamEvent[] = [];
-    const sub = api.messages.stream.subscribe(input, {
+    const sub = api.messages.stream.subscribe({ messageId: userMessage.id }, {
       onData: (event) => {
         events.push(event);
         if (event.type === "done") {

@@ -73,9 +73,10 @@ interface ChatBody {
 async function promptOf(user: ChatUser, companionId: string, content: string): Promise<ChatBody> {
   await t.server.runtime.services.chat.drain();
   let body: unknown;
+  const { userMessage } = await user.api.messages.start.mutate({ companionId, content, idempotencyKey: newKey() });
   await new Promise<void>((resolve, reject) => {
     const sub = user.api.messages.stream.subscribe(
-      { companionId, content, idempotencyKey: newKey() },
+      { messageId: userMessage.id },
       {
         onData: (event) => {
           body ??= fake.lastRequestBody;
@@ -210,9 +211,10 @@ describe("chat through an OpenAI-compatible provider", () => {
     fake.resetCounters();
 
     const seen: StreamEvent[] = [];
+    const { userMessage } = await user.api.messages.start.mutate({ companionId, content: "Tell me a long story", idempotencyKey: newKey() });
     await new Promise<void>((resolve, reject) => {
       const sub = user.api.messages.stream.subscribe(
-        { companionId, content: "Tell me a long story", idempotencyKey: newKey() },
+        { messageId: userMessage.id },
         {
           onData: (event) => {
             seen.push(event);

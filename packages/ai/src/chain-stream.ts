@@ -27,7 +27,7 @@ export async function* streamThroughChain(
   request: ChainStreamRequest,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ChainStreamEvent> {
-  const deadline = startDeadline(ctx.budget.deadlineMs);
+  const deadline = startDeadline(Math.min(ctx.budget.deadlineMs, request.deadlineMs ?? Infinity));
   const promptTokens = estimateMessagesTokens(request.messages);
   // What the client is displaying: tokens since the last fallback event.
   let visible = "";

@@ -37,6 +37,8 @@ export type ChainRequest = Omit<CompletionRequest, "timeoutMs" | "idleTimeoutMs"
    * never sent to a provider: lets one process-wide `onCall` attribute calls to requests.
    */
   tag?: unknown;
+  /** Less than the chain's deadline for this request (a reply that already waited); never more. */
+  deadlineMs?: number;
 };
 
 export type ChainStreamRequest = Omit<ChainRequest, "signal" | "purpose">;
@@ -100,8 +102,8 @@ export function createChatChain(options: ChatChainOptions): ChatChain {
 }
 
 async function completeThroughChain(ctx: ChainContext, request: ChainRequest): Promise<ChainResult> {
-  const { purpose = "chat", signal, ...rest } = request;
-  const deadline = startDeadline(ctx.budget.deadlineMs);
+  const { purpose = "chat", signal, deadlineMs, ...rest } = request;
+  const deadline = startDeadline(Math.min(ctx.budget.deadlineMs, deadlineMs ?? Infinity));
   let lastError: ProviderError | undefined;
   if (signal?.aborted) throw abortedError(signal.reason);
 

@@ -23,6 +23,8 @@ export interface AppServices {
   eventHub: EventHub;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */
   chat: ChatService;
+  /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */
+  closing: AbortSignal;
 }
 
 export interface SessionUser {
@@ -52,12 +54,20 @@ export function createContextInner(opts: { services: AppServices; user?: Session
   return { services: opts.services, user: opts.user ?? null, authError: null, meta: { ...noMeta, ...opts.meta } };
 }
 
-/** Verifies a bearer access token, if any; an invalid one yields an anonymous context with `authError`. */
-export async function createContextFromToken(services: AppServices, token: string | null, meta: Partial<RequestMeta>): Promise<Context> {
+/**
+ * Verifies the caller's credential, if any: a bearer access token, or (SSE only, from a
+ * client that cannot send headers) a single-use stream ticket, redeemed here. An invalid
+ * one yields an anonymous context with `authError`.
+ */
+export async function createContextFromToken(
+  services: AppServices,
+  credential: string | { ticket: string } | null,
+  meta: Partial<RequestMeta>,
+): Promise<Context> {
   const ctx = createContextInner({ services, meta });
-  if (!token) return ctx;
+  if (!credential) return ctx;
   try {
-    const claims = await services.auth.verifyAccessToken(token);
+    const claims = typeof credential === "string" ? await services.auth.verifyAccessToken(credential) : await services.auth.redeemStreamTicket(credential.ticket);
     return { ...ctx, user: { id: claims.userId, sessionId: claims.sessionId, role: claims.role } };
   } catch (err) {
     return { ...ctx, authError: err instanceof Error ? err.message : "Invalid access token" };

@@ -4,6 +4,7 @@ export type { ErrorData } from "./errors.ts";
 export type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 export { createChatService, type ChatService, type ChatServiceOptions, type ChatStreamEvent, type Exchange } from "./services/chat.ts";
 export { createAiCallRecorder, createBackgroundTasks, type AiCallRecorder, type BackgroundTasks, type ServiceLogger } from "./services/background.ts";
+export { startProcessLease, type ProcessLease } from "./services/process-lease.ts";
 export { DEFAULT_CHAT_BUDGET, type ChatBudget } from "./services/chat-prompt.ts";
 export { startEventHub, type EventHub, type EventHubOptions, type HubSignal } from "./realtime/hub.ts";
 export { rateLimited, type RateLimitName } from "./rate-limit.ts";

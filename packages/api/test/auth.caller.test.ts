@@ -1,37 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
-import { createRateLimits } from "@companion/ratelimit";
-import { createLocalStorage } from "@companion/storage";
 import { TRPCError, type inferProcedureInput } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextFromToken, createContextInner, type AppServices } from "../src/context.ts";
-import { startEventHub } from "../src/realtime/hub.ts";
-import { createChatService } from "../src/services/chat.ts";
-import { createMediaService } from "../src/services/media.ts";
+import { createCallerServices } from "./caller-services.ts";
 import { createCaller, type AppRouter } from "../src/root.ts";
 
 let db: TestDatabase;
 let services: AppServices;
 beforeAll(async () => {
   db = await createTestDatabase();
-  const secret = randomBytes(32).toString("base64url");
-  services = {
-    db: db.db,
-    dbKind: db.kind,
-    eventHub: await startEventHub({ listen: db.listen }),
-    chat: createChatService({ db: db.db }),
-    rateLimits: createRateLimits(),
-    // Nothing is uploaded here; the directory is only created on a first write.
-    media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),
-    auth: createAuthService({
-      db: db.db,
-      tokens: createAccessTokenService({ keys: [jwtKeyFromSecret(secret)], issuer: "companion", audience: "companion-app" }),
-      refreshPepper: randomBytes(32),
-    }),
-  };
+  services = await createCallerServices(db);
 });
 afterAll(async () => {
   await services.eventHub.close();

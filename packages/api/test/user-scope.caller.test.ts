@@ -1,19 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
 import { followUser, insertUser, listFollowEdges, notFound, withUser } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
-import { createRateLimits } from "@companion/ratelimit";
-import { createLocalStorage } from "@companion/storage";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createContextInner, type AppServices } from "../src/context.ts";
-import { startEventHub } from "../src/realtime/hub.ts";
-import { createChatService } from "../src/services/chat.ts";
-import { createMediaService } from "../src/services/media.ts";
+import { createCallerServices } from "./caller-services.ts";
 import { createCallerFactory, router, userProcedure } from "../src/trpc.ts";
 
 let db: TestDatabase;
@@ -22,20 +14,7 @@ let me: string;
 let other: string;
 beforeAll(async () => {
   db = await createTestDatabase();
-  const secret = randomBytes(32).toString("base64url");
-  services = {
-    db: db.db,
-    dbKind: db.kind,
-    eventHub: await startEventHub({ listen: db.listen }),
-    chat: createChatService({ db: db.db }),
-    rateLimits: createRateLimits(),
-    media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-scope-media"), signingKey: randomBytes(32) }) }),
-    auth: createAuthService({
-      db: db.db,
-      tokens: createAccessTokenService({ keys: [jwtKeyFromSecret(secret)], issuer: "companion", audience: "companion-app" }),
-      refreshPepper: randomBytes(32),
-    }),
-  };
+  services = await createCallerServices(db);
   me = (await insertUser(db.db, { email: "scope-me@example.com", passwordHash: "x", displayName: "Me" })).id;
   other = (await insertUser(db.db, { email: "scope-other@example.com", passwordHash: "x", displayName: "Other" })).id;
 });

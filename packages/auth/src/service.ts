@@ -1,4 +1,4 @@
-import { isUniqueViolation, users, type Database } from "@companion/db";
+import { isUniqueViolation, isUserReferenceViolation, redeemStreamTicket, users, type Database } from "@companion/db";
 import { DomainError } from "@companion/errors";
 import { and, eq } from "drizzle-orm";
 import {
@@ -210,6 +210,24 @@ export function createAuthService(deps: AuthServiceDeps) {
      */
     async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
       const { userId, sessionId, role } = await tokens.verify(token);
+      return { userId, sessionId, role };
+    },
+
+    /** A single-use ticket for one SSE connection (see AccessTokenService.signStreamTicket). */
+    async issueStreamTicket(claims: AccessTokenClaims): Promise<{ ticket: string; expiresAt: Date }> {
+      const { ticket, expiresAt } = await tokens.signStreamTicket(claims);
+      return { ticket, expiresAt };
+    },
+
+    /** The ticket's claims, once: a second use, even from another process, is UNAUTHORIZED. */
+    async redeemStreamTicket(ticket: string): Promise<AccessTokenClaims> {
+      const { userId, sessionId, role, jti, expiresAt } = await tokens.verifyStreamTicket(ticket);
+      const first = await redeemStreamTicket(db, { jti, userId, expiresAt }).catch((err: unknown) => {
+        // The user was deleted since the ticket was signed (the foreign key refuses the row).
+        if (isUserReferenceViolation(err)) throw new DomainError("UNAUTHORIZED", "Invalid or expired stream ticket");
+        throw err;
+      });
+      if (!first) throw new DomainError("UNAUTHORIZED", "This stream ticket was already used; ask for a new one");
       return { userId, sessionId, role };
     },
   };

@@ -34,7 +34,18 @@ export interface AccessTokenService {
   sign(input: SignAccessTokenInput): Promise<{ token: string; expiresAt: Date }>;
   /** Throws DomainError UNAUTHORIZED for anything but a valid, unexpired token of ours. */
   verify(token: string): Promise<AccessTokenClaims & { expiresAt: Date }>;
+  /**
+   * A stream ticket: the same claims for one SSE connection, valid for a minute, for clients
+   * that cannot send a header (a browser's EventSource) and so put it in the URL. Its own
+   * `typ` and audience: an access token is not a ticket, nor a ticket an access token.
+   */
+  signStreamTicket(claims: AccessTokenClaims): Promise<{ ticket: string; jti: string; expiresAt: Date }>;
+  /** Checks the signature and expiry only; single use is the caller's (redeemStreamTicket). */
+  verifyStreamTicket(ticket: string): Promise<AccessTokenClaims & { jti: string; expiresAt: Date }>;
 }
+
+const TICKET_TYP = "st+jwt";
+export const STREAM_TICKET_TTL_SECONDS = 60;
 
 export interface AccessTokenServiceOptions {
   /** The first key signs; every key verifies, so a retired key can stay until its tokens expire. */
@@ -92,6 +103,42 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
         .setJti(jti)
         .sign(signingKey.secret);
       return { token, expiresAt: new Date(exp * 1000) };
+    },
+
+    async signStreamTicket({ userId, sessionId, role }) {
+      const jti = randomUUID();
+      const iat = Math.floor(now().getTime() / 1000);
+      const exp = iat + STREAM_TICKET_TTL_SECONDS;
+      const ticket = await new SignJWT({ sid: sessionId, role })
+        .setProtectedHeader({ alg: ALG, kid: signingKey.kid, typ: TICKET_TYP })
+        .setSubject(userId)
+        .setIssuer(issuer)
+        .setAudience(`${audience}:stream`)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .setJti(jti)
+        .sign(signingKey.secret);
+      return { ticket, jti, expiresAt: new Date(exp * 1000) };
+    },
+
+    async verifyStreamTicket(ticket) {
+      try {
+        const { payload } = await jwtVerify(ticket, getKey, {
+          algorithms: [ALG],
+          issuer,
+          audience: `${audience}:stream`,
+          typ: TICKET_TYP,
+          requiredClaims: ["sub", "sid", "exp", "jti"],
+          currentDate: now(),
+        });
+        const { sub, sid, role, exp, jti } = payload;
+        if (typeof sub !== "string" || typeof sid !== "string" || typeof exp !== "number" || typeof jti !== "string" || !isRole(role)) {
+          throw new Error("Stream ticket claims have the wrong shape");
+        }
+        return { userId: sub, sessionId: sid, role, jti, expiresAt: new Date(exp * 1000) };
+      } catch (err) {
+        throw new DomainError("UNAUTHORIZED", "Invalid or expired stream ticket", undefined, { cause: err });
+      }
     },
 
     async verify(token) {

@@ -7,8 +7,10 @@
  *
  * A query or mutation made alone goes out at once (httpLink); the calls that follow it in
  * the same synchronous run (a `Promise.all`) are batched and streamed (httpBatchStreamLink),
- * see burst.ts. Subscriptions use SSE (httpSubscriptionLink; the `eventsource` ponyfill
- * where there is no global EventSource, as on Node 20). An UNAUTHORIZED answer triggers one refresh-and-retry.
+ * see burst.ts. Subscriptions use SSE (httpSubscriptionLink) through the `eventsource`
+ * package, which can send the access token as a header on every (re)connection: no
+ * credential travels in a URL. An UNAUTHORIZED answer triggers one refresh-and-retry.
+ * A chat reply streams in two steps: `messages.start` (a POST) then `messages.stream({ messageId })`.
  */
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@companion/api";
@@ -16,6 +18,7 @@ import type { AuthTokens } from "@companion/validators";
 import { EventSource as EventSourcePonyfill } from "eventsource";
 import { authLink, createTokenState, type TokenSource } from "./auth-link.ts";
 import { firstOfBurst } from "./burst.ts";
+import { withTypedTransportErrors } from "./errors.ts";
 
 export type { AppRouter } from "@companion/api";
 export type { RouterInputs, RouterOutputs } from "./types.ts";
@@ -39,7 +42,7 @@ export type CompanionClient = TRPCClient<AppRouter>;
 export function createClient(options: CreateClientOptions): CompanionClient {
   const trpcUrl = `${options.url.replace(/\/+$/, "")}/trpc`;
   const tokens = createTokenState(options);
-  const fetchImpl = options.fetch;
+  const fetchImpl = withTypedTransportErrors(options.fetch);
   const authHeaders = async (): Promise<Record<string, string>> => {
     const access = await tokens.access();
     return { ...options.headers, ...(access ? { authorization: `Bearer ${access}` } : {}) };
@@ -47,10 +50,9 @@ export function createClient(options: CreateClientOptions): CompanionClient {
 
   // A plain client for the refresh call itself, so it never recurses into the auth link.
   const refresher = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: trpcUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}), headers: () => options.headers ?? {} })],
+    links: [httpLink({ url: trpcUrl, fetch: fetchImpl, headers: () => options.headers ?? {} })],
   });
-
-  const EventSourceImpl = (globalThis as unknown as { EventSource?: typeof EventSourcePonyfill }).EventSource ?? EventSourcePonyfill;
+  const sseFetch = options.fetch ?? globalThis.fetch;
 
   return createTRPCClient<AppRouter>({
     links: [
@@ -62,21 +64,21 @@ export function createClient(options: CreateClientOptions): CompanionClient {
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({
           url: trpcUrl,
-          EventSource: EventSourceImpl,
-          // Browsers' EventSource cannot send headers, so the token travels as a connection param.
-          connectionParams: async () => {
-            const access = await tokens.access();
-            return access ? { token: access } : {};
-          },
+          // Not a browser's own EventSource, which cannot send headers: this one asks for
+          // the current access token on every connection, reconnects included.
+          EventSource: EventSourcePonyfill,
+          eventSourceOptions: () => ({
+            fetch: async (url, init) => sseFetch(url, { ...init, headers: { ...init.headers, ...(await authHeaders()) } }),
+          }),
         }),
         false: splitLink({
           condition: firstOfBurst(),
-          true: httpLink({ url: trpcUrl, headers: authHeaders, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+          true: httpLink({ url: trpcUrl, headers: authHeaders, fetch: fetchImpl }),
           false: httpBatchStreamLink({
             url: trpcUrl,
             maxItems: options.maxBatchSize ?? 20,
             headers: authHeaders,
-            ...(fetchImpl ? { fetch: fetchImpl } : {}),
+            fetch: fetchImpl,
           }),
         }),
       }),

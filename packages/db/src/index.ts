@@ -68,4 +68,6 @@ export {
 // Messages, chat and AI call accounting.
 export * from "./queries/messages.ts";
 export * from "./queries/chat.ts";
+export * from "./queries/stream-tickets.ts";
+export * from "./queries/process-leases.ts";
 export * from "./queries/ai-calls.ts";

@@ -58,3 +58,12 @@ export const authLogoutOutput = ok;
 export const authLogoutAllOutput = ok;
 export const authMeOutput = publicUser;
 export const authChangePasswordOutput = ok;
+
+/**
+ * A short-lived, single-use credential for one SSE connection, for clients that cannot
+ * send an Authorization header (a browser's EventSource): pass it as the `ticket`
+ * connection parameter. packages/client sends the header instead.
+ */
+export const streamTicket = z.object({ ticket: z.string(), expiresAt: isoDateTime });
+export type StreamTicket = z.infer<typeof streamTicket>;
+export const authStreamTicketOutput = streamTicket;

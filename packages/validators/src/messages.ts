@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { streamTicket } from "./auth.ts";
 import { isoDateTime, text, uuid } from "./common.ts";
 
 export const CHAT_MESSAGE_MAX_CHARS = 4_000;
@@ -41,8 +42,15 @@ export type SendMessageInput = z.infer<typeof sendMessageInput>;
 export const sendMessageOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
 export type SendMessageOutput = z.infer<typeof sendMessageOutput>;
 
-/** `messages.stream` takes the same input as `send`. */
-export const streamMessageInput = sendMessageInput;
+/** `messages.start` takes the same input as `send`: a POST body, never a URL. */
+export const startMessageInput = sendMessageInput;
+
+export const startMessageOutput = z.object({ userMessage: chatMessage, streamTicket });
+export type StartMessageOutput = z.infer<typeof startMessageOutput>;
+
+/** `messages.stream` subscribes to the reply of a message saved by `start`, by its id. */
+export const streamMessageInput = z.object({ messageId: uuid });
+export type StreamMessageInput = z.infer<typeof streamMessageInput>;
 
 /**
  * Events of `messages.stream`, in order: `token`s as the reply arrives, possibly

@@ -11,6 +11,7 @@ import {
   authRefreshOutput,
   authRegisterInput,
   authRegisterOutput,
+  authStreamTicketOutput,
 } from "@companion/validators";
 import { toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
 import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
@@ -45,6 +46,15 @@ export const authRouter = router({
   }),
 
   me: protectedProcedure.output(authMeOutput).query(async ({ ctx }) => toWireUser(await ctx.services.auth.me(ctx.user.id))),
+
+  /**
+   * A single-use ticket for one SSE connection, valid for a minute, for clients that cannot
+   * send an Authorization header (a browser's EventSource): the `ticket` connection parameter.
+   */
+  streamTicket: protectedProcedure.output(authStreamTicketOutput).mutation(async ({ ctx }) => {
+    const { ticket, expiresAt } = await ctx.services.auth.issueStreamTicket({ userId: ctx.user.id, sessionId: ctx.user.sessionId, role: ctx.user.role });
+    return { ticket, expiresAt: expiresAt.toISOString() };
+  }),
 
   changePassword: protectedProcedure
     .input(authChangePasswordInput)

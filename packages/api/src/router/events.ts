@@ -13,7 +13,8 @@ export const eventsRouter = router({
       hub: ctx.services.eventHub,
       userId: ctx.user.id,
       lastEventId: input?.lastEventId,
-      signal,
+      // A shutdown ends the stream cleanly; the client resumes on another server with its last id.
+      signal: signal ? AbortSignal.any([signal, ctx.services.closing]) : ctx.services.closing,
     }),
   ),
 });

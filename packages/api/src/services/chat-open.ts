@@ -1,25 +1,33 @@
 /**
- * Opening an exchange: the one user-scoped transaction that checks the connection, claims
- * the idempotency key and loads everything the prompt needs — and starts the model call
- * as soon as the prompt exists, while the transaction commits.
+ * The database steps of an exchange, each one user-scoped transaction that hands its value
+ * back before it commits (`committed` settles with the transaction), so the model call can
+ * start while the commit travels: the time-to-first-token overlap of bench/ttft.ts.
  */
 import {
   claimUserMessage,
+  findReply,
   listRecentTurns,
   loadChatPersona,
   loadPromptMemories,
+  takeExchange,
   withUser,
   type Database,
   type StoredChatMessage,
 } from "@companion/db";
-import type { BackgroundTasks } from "./background.ts";
+import type { ChainStreamEvent } from "@companion/ai";
 import { PROMPT_ROW_LIMITS, buildExchangePrompt, memorySearchQuery, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
+
+export interface Exchange {
+  userMessage: StoredChatMessage;
+  reply: StoredChatMessage;
+}
+
+export type ChatStreamEvent = Extract<ChainStreamEvent, { type: "token" | "fallback" }> | ({ type: "done" } & Exchange);
 
 export interface OpenDeps {
   db: Database;
   budget: ChatBudget;
   now: () => Date;
-  tasks: BackgroundTasks;
 }
 
 export interface ExchangeParams {
@@ -29,17 +37,24 @@ export interface ExchangeParams {
   idempotencyKey: string;
 }
 
-/** Handed to the model call, which starts before the user's message is committed. */
-export interface ReadyExchange {
-  userMessage: StoredChatMessage;
-  prompt: ExchangePrompt;
-  /** Resolves once the user's message is committed; rejects if it never will be. Await it before saving a reply. */
-  committed: Promise<void>;
-  /** Aborts if the transaction fails after the model call started. */
-  signal: AbortSignal;
+/** A value from a transaction that may still be committing; await `committed` before relying on its writes. */
+type BeforeCommit<T> = T & { committed: Promise<void> };
+
+/** `fn`'s value as soon as it has it; the transaction's outcome follows in `committed`. */
+async function beforeCommit<T extends object>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<BeforeCommit<T>> {
+  let resolveValue!: (value: T) => void;
+  const value = new Promise<T>((resolve) => (resolveValue = resolve));
+  const committed = withUser(db, userId, async (tx) => resolveValue(await fn(tx)));
+  // Nobody may be waiting on it when the transaction fails before the value existed.
+  committed.catch(() => undefined);
+  return { ...(await Promise.race([value, committed.then(() => value)])), committed };
 }
 
-export type OpenedExchange<R> = { kind: "new"; userMessage: StoredChatMessage; started: Promise<R> } | { kind: "existing"; userMessage: StoredChatMessage };
+/** In the order checked: the first failure by position, not by time, is the one thrown. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
+}
 
 const memoryParams = (userId: string, companionId: string, content: string) => ({
   userId,
@@ -49,64 +64,69 @@ const memoryParams = (userId: string, companionId: string, content: string) => (
   relevantLimit: PROMPT_ROW_LIMITS.relevantMemories,
 });
 
-/** In the order checked: the first failure by position, not by time, is the one thrown. */
-function settledValue<T>(result: PromiseSettledResult<T>): T {
-  if (result.status === "rejected") throw result.reason;
-  return result.value;
-}
+export type OpenedExchange = BeforeCommit<{ kind: "new"; userMessage: StoredChatMessage; prompt: ExchangePrompt } | { kind: "existing"; userMessage: StoredChatMessage }>;
 
 /**
- * connected? (NOT_FOUND) → claim the key (CONFLICT, or `existing` for a retry) → prompt
- * context, in one transaction. The four queries are issued together (postgres.js pipelines
- * them: one round trip instead of four) and all settle before the transaction ends, so a
- * failed check rolls the claim back with it. For a new message `start` runs with the
- * prompt right away, so the commit's round trip overlaps the provider's time to first
- * token; should the commit fail, its signal aborts and `committed` rejects.
+ * messages.send: connected? (NOT_FOUND) → claim the key for `owner` (CONFLICT, or
+ * `existing` for a retry) → prompt context. The four queries leave together (postgres.js
+ * pipelines them) and all settle inside the transaction, so a failed check rolls the claim back.
  */
-export async function openExchange<R>(deps: OpenDeps, params: ExchangeParams, start: (ready: ReadyExchange) => Promise<R>): Promise<OpenedExchange<R>> {
+export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: string }): Promise<OpenedExchange> {
   const { userId, companionId, content } = params;
-  const abandon = new AbortController();
-  let commit: { resolve: () => void; reject: (err: unknown) => void } | undefined;
-  const committed = new Promise<void>((resolve, reject) => (commit = { resolve, reject }));
-  // Nobody may be waiting on it when the transaction fails before a model call started.
-  committed.catch(() => undefined);
-  let started: Promise<R> | undefined;
-  try {
-    const opened = await withUser(deps.db, userId, async (tx) => {
-      const [persona, claim, memories, recent] = await Promise.allSettled([
-        loadChatPersona(tx, params),
-        claimUserMessage(tx, params),
-        loadPromptMemories(tx, memoryParams(userId, companionId, content)),
-        // One extra row: the message just claimed may be among them (issued after the insert).
-        listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
-      ]);
-      const context = { persona: settledValue(persona), claim: settledValue(claim) };
-      const userMessage = context.claim.message;
-      if (!context.claim.created) return { kind: "existing" as const, userMessage };
-      const turns = settledValue(recent)
-        .filter((turn) => turn.id !== userMessage.id)
-        .slice(-PROMPT_ROW_LIMITS.recentTurns);
-      const prompt = buildExchangePrompt({ persona: context.persona, memories: settledValue(memories), recent: turns }, content, deps.budget, deps.now());
-      started = start({ userMessage, prompt, committed, signal: abandon.signal });
-      return { kind: "new" as const, userMessage };
-    });
-    commit?.resolve();
-    return opened.kind === "new" && started ? { ...opened, started } : { kind: "existing", userMessage: opened.userMessage };
-  } catch (err) {
-    abandon.abort(err);
-    commit?.reject(err);
-    if (started) deps.tasks.track("abandoned model call", started.catch(() => undefined));
-    throw err;
-  }
+  return beforeCommit(deps.db, userId, async (tx) => {
+    const [persona, claim, memories, recent] = await Promise.allSettled([
+      loadChatPersona(tx, params),
+      claimUserMessage(tx, { ...params, ownerProcess: params.owner }),
+      loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+      // One extra row: the message just claimed may be among them (issued after the insert).
+      listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
+    ]);
+    settledValue(persona);
+    const { message: userMessage, created } = settledValue(claim);
+    if (!created) return { kind: "existing" as const, userMessage };
+    const turns = settledValue(recent)
+      .filter((turn) => turn.id !== userMessage.id)
+      .slice(-PROMPT_ROW_LIMITS.recentTurns);
+    const prompt = buildExchangePrompt({ persona: settledValue(persona), memories: settledValue(memories), recent: turns }, content, deps.budget, deps.now());
+    return { kind: "new" as const, userMessage, prompt };
+  });
 }
 
-/** Prompt context for a message saved earlier (the orphan takeover). */
-export async function promptForSaved(tx: Database, deps: Pick<OpenDeps, "budget" | "now">, userId: string, userMessage: StoredChatMessage): Promise<ExchangePrompt> {
-  const { companionId, content, id } = userMessage;
-  const persona = await loadChatPersona(tx, { userId, companionId });
-  const [memories, recent] = await Promise.all([
-    loadPromptMemories(tx, memoryParams(userId, companionId, content)),
-    listRecentTurns(tx, { userId, companionId, excludeId: id, limit: PROMPT_ROW_LIMITS.recentTurns }),
-  ]);
-  return buildExchangePrompt({ persona, memories, recent }, content, deps.budget, deps.now());
+/** messages.start: connected? (NOT_FOUND) → claim the key, answered later by whoever streams it. */
+export async function saveUserMessage(deps: OpenDeps, params: ExchangeParams): Promise<StoredChatMessage> {
+  return withUser(deps.db, params.userId, async (tx) => {
+    const [persona, claim] = await Promise.allSettled([loadChatPersona(tx, params), claimUserMessage(tx, { ...params, ownerProcess: null })]);
+    settledValue(persona);
+    return settledValue(claim).message;
+  });
+}
+
+export type TurnToAnswer = BeforeCommit<
+  | { kind: "answered"; exchange: Exchange }
+  | { kind: "taken"; userMessage: StoredChatMessage; prompt: ExchangePrompt }
+  | { kind: "busy"; userMessage: StoredChatMessage }
+>;
+
+/**
+ * For a saved message: its reply if there is one; else the message is `taken` for `owner`
+ * (nobody answers it, or its answering process is gone, see takeExchange) with its
+ * prompt; else another live process is answering it (`busy`). NOT_FOUND if it is not mine.
+ */
+export function takeTurn(deps: OpenDeps, params: { userId: string; messageId: string; owner: string; staleAfterMs: number }): Promise<TurnToAnswer> {
+  const { userId, messageId } = params;
+  return beforeCommit(deps.db, userId, async (tx) => {
+    const taken = await takeExchange(tx, params);
+    if (!taken) {
+      const { reply, message } = await findReply(tx, { userId, messageId });
+      return reply ? { kind: "answered" as const, exchange: { userMessage: message, reply } } : { kind: "busy" as const, userMessage: message };
+    }
+    const { companionId, content } = taken;
+    const [persona, memories, recent] = await Promise.all([
+      loadChatPersona(tx, { userId, companionId }),
+      loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+      listRecentTurns(tx, { userId, companionId, excludeId: messageId, limit: PROMPT_ROW_LIMITS.recentTurns }),
+    ]);
+    const prompt = buildExchangePrompt({ persona, memories, recent }, content, deps.budget, deps.now());
+    return { kind: "taken" as const, userMessage: taken, prompt };
+  });
 }

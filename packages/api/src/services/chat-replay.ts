@@ -1,36 +1,29 @@
-import { findReply, withUser, type Database, type StoredChatMessage } from "@companion/db";
-import type { Exchange } from "./chat.ts";
-
-export interface AwaitReplyOptions {
-  db: Database;
-  userId: string;
-  userMessage: StoredChatMessage;
-  /** See ChatServiceOptions.staleAfterMs. */
-  staleAfterMs: number;
-  /** Answers an orphaned message; its save is idempotent, so a lost race returns the winner's reply. */
-  takeOver: () => Promise<Exchange>;
-  signal?: AbortSignal;
-}
+import { takeTurn, type OpenDeps, type TurnToAnswer } from "./chat-open.ts";
 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 500;
 
+type Ready = Exclude<TurnToAnswer, { kind: "busy" }>;
+
 /**
- * For a retry of a message another call is answering: polls (with growing pauses) for
- * the reply that call will save, which works across server processes as well. Returns
- * null if `signal` aborts first. A message still unanswered `staleAfterMs` after it was
- * saved, by the database clock, is taken over instead of waited for forever.
+ * For a message another live process is answering (a retry, or a stream that reached
+ * another server): polls, with growing pauses, until its reply is saved or the message
+ * becomes ours to answer (that process's lease lapsed: it died). Null if `signal` aborts first.
  */
-export async function awaitReply(options: AwaitReplyOptions): Promise<Exchange | null> {
-  const { db, userId, userMessage, signal } = options;
+export async function waitForTurn(
+  deps: OpenDeps,
+  params: { userId: string; messageId: string; owner: string; staleAfterMs: number },
+  signal?: AbortSignal,
+  /** Called once the message is known to be mine (the first look did not throw NOT_FOUND). */
+  onFound?: () => void,
+): Promise<Ready | null> {
   let pause = FIRST_POLL_MS;
   for (;;) {
     if (signal?.aborted) return null;
-    const found = await withUser(db, userId, (tx) => findReply(tx, { userId, messageId: userMessage.id }));
-    if (found.reply) return { userMessage, reply: found.reply };
-    const untilStale = options.staleAfterMs - found.messageAgeMs;
-    if (untilStale <= 0) return options.takeOver();
-    await sleep(Math.min(pause, untilStale), signal);
+    const turn = await takeTurn(deps, params);
+    onFound?.();
+    if (turn.kind !== "busy") return turn;
+    await sleep(pause, signal);
     pause = Math.min(MAX_POLL_MS, Math.round(pause * 1.5));
   }
 }

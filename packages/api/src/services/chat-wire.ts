@@ -1,7 +1,7 @@
 /** Chat service results as the wire shapes of @companion/validators (ISO timestamps, explicit fields). */
 import type { StoredChatMessage } from "@companion/db";
 import type { ChatMessage, SendMessageOutput, StreamMessageEvent } from "@companion/validators";
-import type { ChatStreamEvent, Exchange } from "./chat.ts";
+import type { ChatStreamEvent, Exchange } from "./chat-open.ts";
 
 // Field by field, so a column added to the query never reaches a client unnoticed.
 export const toWireChatMessage = (m: StoredChatMessage): ChatMessage => ({

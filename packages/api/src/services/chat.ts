@@ -1,57 +1,52 @@
 /**
- * The chat service: one exchange is user message → prompt → model (through the process's
- * fallback chain) → reply, with the user's message saved first and the reply saved once
- * per idempotency key. Relationship updates and call accounting run in the background.
- * docs/ai.md describes the behaviour; this file is the orchestration only.
+ * The chat service: an exchange is my message → prompt → model (the process's fallback
+ * chain) → reply, saved once per idempotency key. docs/ai.md describes the behaviour;
+ * each method below reads as its steps.
  */
-import { createChatChain, createOfflinePersona, type ChatChain, type ChainStreamEvent } from "@companion/ai";
+import { createChatChain, createOfflinePersona, type ChatChain } from "@companion/ai";
 import { saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
+import { DomainError } from "@companion/errors";
 import {
   consoleLogger,
   createAiCallRecorder,
   createBackgroundTasks,
   type AiCallRecorder,
   type BackgroundTasks,
+  type CallScope,
   type ServiceLogger,
 } from "./background.ts";
-import { awaitReply } from "./chat-replay.ts";
-import { openExchange, promptForSaved, type ReadyExchange } from "./chat-open.ts";
+import { openExchange, saveUserMessage, type ChatStreamEvent, type Exchange, type ExchangeParams, type OpenDeps } from "./chat-open.ts";
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
+import { waitForTurn } from "./chat-replay.ts";
 import { applyExchangeSentiment, classifyUserMessage, type SentimentSource } from "./chat-sentiment.ts";
-import { createEventQueue, type EventQueue } from "./event-queue.ts";
+import { createReplyRelay, type ReplyRelay } from "./reply-relay.ts";
 
-export interface SendMessageParams {
-  userId: string;
-  companionId: string;
-  /** Already trimmed and length-checked by the wire schema. */
-  content: string;
-  idempotencyKey: string;
-}
+export type { ChatStreamEvent, Exchange } from "./chat-open.ts";
 
-export interface Exchange {
-  userMessage: StoredChatMessage;
-  reply: StoredChatMessage;
-}
-
-export type ChatStreamEvent =
-  | Extract<ChainStreamEvent, { type: "token" | "fallback" }>
-  | ({ type: "done" } & Exchange);
+/** Content already trimmed and length-checked by the wire schema. */
+export type SendMessageParams = ExchangeParams;
 
 export interface ChatService {
-  /** Saves the message, answers it (never silent: the offline persona is the last resort), returns both. */
+  /** Saves my message, answers it (never silent: the offline persona is the last resort), returns both. */
   send(params: SendMessageParams): Promise<Exchange>;
+  /** Saves my message (NOT_FOUND / CONFLICT as for send); its reply comes from `stream`. */
+  start(params: SendMessageParams): Promise<StoredChatMessage>;
   /**
-   * Same exchange, streamed. Resolves (or rejects with NOT_FOUND / CONFLICT) once the user
-   * message is saved; the events follow. Aborting `signal` aborts the model call and saves
-   * what arrived so far as a `partial` reply.
+   * The reply to a saved message as it is written: `token`s and `fallback`s, then `done`
+   * with both messages. Resolves (or rejects with NOT_FOUND) before the first event.
+   * When every subscriber has left, the model call stops and what arrived is saved as `partial`.
    */
-  stream(params: SendMessageParams, signal?: AbortSignal): Promise<AsyncIterable<ChatStreamEvent>>;
+  stream(params: { userId: string; messageId: string }, signal?: AbortSignal): Promise<AsyncIterable<ChatStreamEvent>>;
+  /** The end of a shutdown's grace: replies being written are cut (saved `partial`, streams end with `done`). */
+  interrupt(): void;
   /** Waits for background work (call records, relationship updates, late saves). */
   drain(): Promise<void>;
 }
 
 export interface ChatServiceOptions {
   db: Database;
+  /** This process's lease id (process-lease.ts), recorded on the exchanges it answers. */
+  owner: string;
   /** One per process (its breakers remember failures); defaults to offline-only. */
   chain?: ChatChain;
   /** The recorder whose `onCall` the chain was built with; attributes calls to users. */
@@ -60,11 +55,13 @@ export interface ChatServiceOptions {
   /** "model" when a network provider is configured. */
   sentiment?: SentimentSource;
   budget?: ChatBudget;
-  /**
-   * A message without a reply this long after it was saved is presumed orphaned (its
-   * answering process died) and a retry answers it itself. Must exceed the longest reply.
-   */
+  /** A message unanswered this long is answered by a retry even if its owner still looks alive. */
   staleAfterMs?: number;
+  /**
+   * What a `send` may spend on the model, waiting for another process included (the chain's
+   * deadline, derived from the request timeout): a retry that waited gets what is left.
+   */
+  replyDeadlineMs?: number;
   log?: ServiceLogger;
   now?: () => Date;
 }
@@ -72,130 +69,131 @@ export interface ChatServiceOptions {
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
-  const { db } = options;
+  const { db, owner } = options;
   const log = options.log ?? consoleLogger;
   const tasks = options.tasks ?? createBackgroundTasks(log);
   const calls = options.calls ?? createAiCallRecorder({ db, tasks, log });
   const chain = options.chain ?? createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall });
   const sentiment = options.sentiment ?? "lexicon";
-  const budget = options.budget ?? DEFAULT_CHAT_BUDGET;
   const staleAfterMs = options.staleAfterMs ?? 90_000;
-  const now = options.now ?? (() => new Date());
+  const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
+  const interruption = new AbortController();
+  /** Replies this process is streaming, by user and message: a second subscriber joins the first. */
+  const streaming = new Map<string, ReplyRelay<ChatStreamEvent>>();
 
-  const openDeps = { db, budget, now, tasks };
+  const request = (prompt: ExchangePrompt, tag: CallScope) => ({ messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, tag });
 
+  /** Saves the reply once; only the call whose reply was saved moves the relationship. */
   async function finish(userId: string, userMessage: StoredChatMessage, draft: ReplyDraft): Promise<Exchange> {
     const { reply, created } = await withUser(db, userId, (tx) =>
       saveReply(tx, { userId, companionId: userMessage.companionId, replyToId: userMessage.id, ...draft }),
     );
-    // Only the call whose reply was saved moves the relationship, so a takeover race counts once.
     if (created) afterExchange(userId, userMessage);
     return { userMessage, reply };
   }
 
   function afterExchange(userId: string, userMessage: StoredChatMessage): void {
-    const scope = calls.scope(userId);
     const update = (async () => {
-      const { score } = await classifyUserMessage(sentiment, chain, userMessage.content, scope);
+      const { score } = await classifyUserMessage(sentiment, chain, userMessage.content, calls.scope(userId));
       await tasks.withDbSlot(() =>
-        applyExchangeSentiment(db, {
-          userId,
-          companionId: userMessage.companionId,
-          messageId: userMessage.id,
-          at: userMessage.createdAt,
-          sentiment: score,
-        }),
+        applyExchangeSentiment(db, { userId, companionId: userMessage.companionId, messageId: userMessage.id, at: userMessage.createdAt, sentiment: score }),
       );
     })();
     tasks.track("relationship update after exchange", update);
   }
 
-  /**
-   * A reply without streaming: the send path and the orphan takeover. No client signal: a
-   * client that leaves a send still finds the reply on its retry. `gate` is set when the
-   * user's message is still committing (see openExchange).
-   */
-  async function answer(userId: string, userMessage: StoredChatMessage, prompt: ExchangePrompt, gate?: Pick<ReadyExchange, "committed" | "signal">): Promise<Exchange> {
-    const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, ...(gate ? { signal: gate.signal } : {}) };
-    const result = await chain.complete({ ...request, tag: calls.scope(userId) });
-    await gate?.committed;
-    return finish(userId, userMessage, { content: result.text, status: "complete", provider: result.provider, model: result.model });
+  /** A whole reply at once; `signal` aborts it if the user's message never commits. */
+  async function complete(userId: string, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
+    const result = await chain.complete({ ...request(prompt, calls.scope(userId)), ...limits });
+    return { content: result.text, status: "complete", provider: result.provider, model: result.model };
   }
 
-  function replay(userId: string, userMessage: StoredChatMessage, signal?: AbortSignal): Promise<Exchange | null> {
-    return awaitReply({
-      db,
-      userId,
-      userMessage,
-      staleAfterMs,
-      ...(signal ? { signal } : {}),
-      takeOver: async () => {
-        const prompt = await withUser(db, userId, (tx) => promptForSaved(tx, openDeps, userId, userMessage));
-        return answer(userId, userMessage, prompt);
-      },
-    });
-  }
-
-  /**
-   * Runs the model stream into `queue`, then saves the reply (partial if `signal` aborted)
-   * and ends with `done`. `signal` is the client's, joined with the exchange's own.
-   */
-  async function pump(userId: string, ready: ReadyExchange, queue: EventQueue<ChatStreamEvent>, signal: AbortSignal) {
-    const { userMessage, prompt } = ready;
+  /** Streams a reply into `relay`; an abort keeps what was shown, attributed to the attempt that wrote it. */
+  async function write(userId: string, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
     const scope = calls.scope(userId);
-    let draft: ReplyDraft | undefined;
-    const request = { messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, tag: scope };
-    for await (const event of chain.stream(request, signal)) {
-      if (event.type === "token" || event.type === "fallback") queue.push(event);
-      else if (event.type === "done") draft = { content: event.text, status: "complete", provider: event.provider, model: event.model };
+    for await (const event of chain.stream(request(prompt, scope), signal)) {
+      if (event.type === "token" || event.type === "fallback") relay.push(event);
+      else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model };
       else {
-        // The client left: keep what it was shown, attributed to the attempt that produced it.
         const last = scope.lastChatCall;
-        draft = { content: event.text, status: event.text === "" ? "failed" : "partial", provider: last?.provider ?? null, model: last?.model ?? null };
+        return { content: event.text, status: event.text === "" ? "failed" : "partial", provider: last?.provider ?? null, model: last?.model ?? null };
       }
     }
-    if (!draft) throw new Error("chat stream ended without done or aborted");
-    await ready.committed;
-    queue.push({ type: "done", ...(await finish(userId, userMessage, draft)) });
+    throw new Error("chat stream ended without done or aborted");
   }
 
-  /** A retried stream gets the saved reply whole, as one token, then the usual `done`. */
-  async function pumpReplay(userId: string, userMessage: StoredChatMessage, queue: EventQueue<ChatStreamEvent>, signal?: AbortSignal) {
-    const exchange = await replay(userId, userMessage, signal);
-    if (!exchange) return;
-    queue.push({ type: "token", text: exchange.reply.content });
-    queue.push({ type: "done", ...exchange });
+  /** The reply to a saved message, into `relay`: written here, or found, or waited for. */
+  async function produce(userId: string, messageId: string, relay: ReplyRelay<ChatStreamEvent>, ready: () => void): Promise<void> {
+    const stop = AbortSignal.any([relay.abandoned, interruption.signal]);
+    const turn = await waitForTurn(deps, { userId, messageId, owner, staleAfterMs }, stop, ready);
+    if (!turn) return; // interrupted while another process was answering: a clean end, the client retries
+    if (turn.kind === "answered") {
+      relay.push({ type: "token", text: turn.exchange.reply.content });
+      relay.push({ type: "done", ...turn.exchange });
+      return;
+    }
+    const draft = await write(userId, turn.prompt, relay, stop);
+    await turn.committed;
+    relay.push({ type: "done", ...(await finish(userId, turn.userMessage, draft)) });
+  }
+
+  function relayFor(userId: string, messageId: string): { relay: ReplyRelay<ChatStreamEvent>; ready: Promise<void> } {
+    const key = `${userId}:${messageId}`;
+    const running = streaming.get(key);
+    if (running) return { relay: running, ready: Promise.resolve() };
+    const relay = createReplyRelay<ChatStreamEvent>();
+    streaming.set(key, relay);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const produced = produce(userId, messageId, relay, markReady).finally(() => streaming.delete(key));
+    // Detached from the subscribers: the save must happen even when nobody reads any more.
+    // A refusal before the first event (NOT_FOUND) is the subscriber's error, not a failed task.
+    tasks.track(
+      "stream a reply",
+      produced.then(
+        () => relay.end(),
+        (err: unknown) => {
+          relay.fail(err);
+          if (!(err instanceof DomainError)) throw err;
+        },
+      ),
+    );
+    return { relay, ready: Promise.race([ready, produced]) };
   }
 
   return {
     async send(params) {
-      const opened = await openExchange(openDeps, params, (ready) => answer(params.userId, ready.userMessage, ready.prompt, ready));
-      if (opened.kind === "new") return opened.started;
-      const exchange = await replay(params.userId, opened.userMessage);
-      if (!exchange) throw new Error("reply wait ended without an abort signal");
-      return exchange;
+      const startedAt = performance.now();
+      const opened = await openExchange(deps, { ...params, owner });
+      if (opened.kind === "existing") return answerSaved(params.userId, opened.userMessage, startedAt);
+      // The model starts while the message commits; a failed commit aborts it.
+      const abandon = new AbortController();
+      opened.committed.catch((err: unknown) => abandon.abort(err));
+      const draft = await complete(params.userId, opened.prompt, { signal: abandon.signal });
+      await opened.committed;
+      return finish(params.userId, opened.userMessage, draft);
     },
 
-    async stream(params, signal) {
-      const queue = createEventQueue<ChatStreamEvent>();
-      const opened = await openExchange(openDeps, params, (ready) =>
-        pump(params.userId, ready, queue, signal ? AbortSignal.any([signal, ready.signal]) : ready.signal),
-      );
-      // Detached from the consumer: the save must happen even when nobody reads any more.
-      const producer = opened.kind === "new" ? opened.started : pumpReplay(params.userId, opened.userMessage, queue, signal);
-      tasks.track(
-        "stream a reply",
-        producer.then(
-          () => queue.end(),
-          (err: unknown) => {
-            queue.fail(err);
-            throw err;
-          },
-        ),
-      );
-      return queue;
+    start: (params) => saveUserMessage(deps, params),
+
+    async stream({ userId, messageId }, signal) {
+      const { relay, ready } = relayFor(userId, messageId);
+      await ready;
+      return relay.subscribe(signal);
     },
 
+    interrupt: () => interruption.abort(),
     drain: () => tasks.drain(),
   };
+
+  /** A retried send: the saved reply, or the one being written elsewhere, or ours to write if its writer is gone. */
+  async function answerSaved(userId: string, userMessage: StoredChatMessage, startedAt: number): Promise<Exchange> {
+    const turn = await waitForTurn(deps, { userId, messageId: userMessage.id, owner, staleAfterMs });
+    if (!turn) throw new Error("waiting for a reply ended without an abort signal");
+    if (turn.kind === "answered") return turn.exchange;
+    const left = options.replyDeadlineMs === undefined ? undefined : Math.max(1, Math.floor(options.replyDeadlineMs - (performance.now() - startedAt)));
+    const draft = await complete(userId, turn.prompt, left === undefined ? {} : { deadlineMs: left });
+    await turn.committed;
+    return finish(userId, turn.userMessage, draft);
+  }
 }

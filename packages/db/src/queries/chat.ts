@@ -11,7 +11,7 @@ import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../errors.ts";
 import type { RelationshipSnapshot } from "../relationship/model.ts";
-import { companionPersonas, companions, memories, messages, relationshipStates } from "../schema/index.ts";
+import { companionPersonas, companions, memories, messages, processLeases, relationshipStates } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { inTransaction } from "../transaction.ts";
 
@@ -96,11 +96,25 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
  */
 export async function claimUserMessage(
   db: Database,
-  params: { userId: string; companionId: string; content: string; idempotencyKey: string },
+  params: {
+    userId: string;
+    companionId: string;
+    content: string;
+    idempotencyKey: string;
+    /** The process that answers it at once (messages.send); null when the answer waits for a stream. */
+    ownerProcess: string | null;
+  },
 ): Promise<{ message: StoredChatMessage; created: boolean }> {
   const [inserted] = await db
     .insert(messages)
-    .values({ userId: params.userId, companionId: params.companionId, role: "user", content: params.content, idempotencyKey: params.idempotencyKey })
+    .values({
+      userId: params.userId,
+      companionId: params.companionId,
+      role: "user",
+      content: params.content,
+      idempotencyKey: params.idempotencyKey,
+      ownerProcess: params.ownerProcess,
+    })
     .onConflictDoNothing({ target: [messages.userId, messages.idempotencyKey] })
     .returning(chatMessageColumns)
     .prepare("chat_claim")
@@ -187,17 +201,14 @@ export async function listRecentTurns(
 
 const reply = alias(messages, "reply");
 
-/**
- * The reply saved for one of my messages, if any, and how old that message is by the
- * database's clock (so a waiting caller and the one answering agree on staleness).
- */
+/** One of my messages and the reply saved for it, if any. NOT_FOUND when it is not mine. */
 export async function findReply(
   db: Database,
   params: { userId: string; messageId: string },
-): Promise<{ reply: StoredChatMessage | null; messageAgeMs: number }> {
+): Promise<{ message: StoredChatMessage; reply: StoredChatMessage | null }> {
   const [row] = await db
     .select({
-      messageAgeMs: sql<number>`(extract(epoch from (now() - ${messages.createdAt})) * 1000)::float8`.mapWith(Number),
+      message: chatMessageColumns,
       reply: {
         id: reply.id,
         companionId: reply.companionId,
@@ -210,13 +221,41 @@ export async function findReply(
     })
     .from(messages)
     .leftJoin(reply, and(eq(reply.replyToId, messages.id), eq(reply.userId, params.userId), eq(reply.role, "assistant")))
-    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId)))
+    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId), eq(messages.role, "user")))
     .orderBy(reply.createdAt)
     .limit(1)
     .prepare("chat_find_reply")
     .execute();
   if (!row) throw notFound("Message");
   return row;
+}
+
+/**
+ * Makes `owner` the process answering one of my unanswered messages, if nobody else is:
+ * the message has no owner yet, or its owner's lease lapsed (that process is gone), or it
+ * is older than `staleAfterMs`. Null when another live process answers it, or when it is
+ * answered already. A compare-and-set, so of concurrent takers across processes one wins.
+ */
+export async function takeExchange(
+  db: Database,
+  params: { userId: string; messageId: string; owner: string; staleAfterMs: number },
+): Promise<StoredChatMessage | null> {
+  const [taken] = await db
+    .update(messages)
+    .set({ ownerProcess: params.owner })
+    .where(
+      and(
+        eq(messages.id, params.messageId),
+        eq(messages.userId, params.userId),
+        eq(messages.role, "user"),
+        sql`not exists (select 1 from ${messages} r where r.reply_to_id = ${messages.id} and r.user_id = ${params.userId} and r.role = 'assistant')`,
+        sql`(${messages.ownerProcess} is null
+          or not exists (select 1 from ${processLeases} l where l.id = ${messages.ownerProcess} and l.expires_at > now())
+          or ${messages.createdAt} < now() - make_interval(secs => ${params.staleAfterMs / 1000}))`,
+      ),
+    )
+    .returning(chatMessageColumns);
+  return taken ?? null;
 }
 
 // Namespace of the two-key advisory locks taken by saveReply ("CH"), apart from other users of advisory locks.

@@ -6,3 +6,5 @@ export * from "./events.ts";
 export * from "./media.ts";
 export * from "./messages.ts";
 export * from "./ai.ts";
+export * from "./stream-tickets.ts";
+export * from "./process-leases.ts";

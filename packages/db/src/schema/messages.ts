@@ -26,6 +26,8 @@ export const messages = pgTable(
     provider: text("provider"),
     model: text("model"),
     sentiment: real("sentiment"),
+    /** On a user message: the process answering it (process_leases.id); null until one starts. */
+    ownerProcess: uuid("owner_process"),
     createdAt: createdAt(),
   },
   (t) => [

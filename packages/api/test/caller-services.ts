@@ -1,0 +1,32 @@
+/** AppServices over a test database, for router tests through createCaller (no HTTP). */
+import { randomBytes, randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
+import type { TestDatabase } from "@companion/db/testing";
+import { createRateLimits } from "@companion/ratelimit";
+import { createLocalStorage } from "@companion/storage";
+import type { AppServices } from "../src/context.ts";
+import { startEventHub } from "../src/realtime/hub.ts";
+import { createChatService } from "../src/services/chat.ts";
+import { createMediaService } from "../src/services/media.ts";
+
+export async function createCallerServices(db: TestDatabase): Promise<AppServices> {
+  const secret = randomBytes(32).toString("base64url");
+  return {
+    db: db.db,
+    dbKind: db.kind,
+    eventHub: await startEventHub({ listen: db.listen }),
+    // No lease row for this owner id: nothing here answers another process's messages.
+    chat: createChatService({ db: db.db, owner: randomUUID() }),
+    rateLimits: createRateLimits(),
+    // Nothing is uploaded here; the directory is only created on a first write.
+    media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),
+    auth: createAuthService({
+      db: db.db,
+      tokens: createAccessTokenService({ keys: [jwtKeyFromSecret(secret)], issuer: "companion", audience: "companion-app" }),
+      refreshPepper: randomBytes(32),
+    }),
+    closing: new AbortController().signal,
+  };
+}
