@@ -66,8 +66,8 @@ export {
 } from "./queries/events.ts";
 
 // Messages, chat and AI call accounting.
-export * from "./queries/messages.ts";
-export * from "./queries/chat.ts";
+export * from "./queries/messages/history.ts";
+export * from "./queries/messages/exchange.ts";
 export * from "./queries/stream-tickets.ts";
-export * from "./queries/process-leases.ts";
+export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";

@@ -4,8 +4,8 @@
  * Naming: each procedure has a pair named after its path, `<router><Procedure>Input` and
  * `<router><Procedure>Output` (`stories.feed`: storiesFeedInput / storiesFeedOutput), even
  * where two procedures share a shape; the shapes they are built from are nouns (`story`,
- * `memory`, `relationshipState`). messages.ts and message-history.ts follow once the chat
- * path is rewritten.
+ * `memory`, `relationshipState`). A stream's item is `<router><Procedure>Event`
+ * (messagesStreamEvent).
  */
 export * from "./common.ts";
 export * from "./auth.ts";
@@ -15,6 +15,5 @@ export * from "./events.ts";
 export * from "./messages.ts";
 export * from "./media.ts";
 export * from "./memories.ts";
-export * from "./message-history.ts";
 export * from "./insights.ts";
 export * from "./social.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { streamTicket } from "./auth.ts";
-import { isoDateTime, text, uuid } from "./common.ts";
+import { cursor, isoDateTime, page, pageLimit, text, uuid } from "./common.ts";
 
 export const CHAT_MESSAGE_MAX_CHARS = 4_000;
 
@@ -32,25 +32,25 @@ export const idempotencyKey = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
 
-export const sendMessageInput = z.object({
+export const messagesSendInput = z.object({
   companionId: uuid,
   content: text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
   idempotencyKey,
 });
-export type SendMessageInput = z.infer<typeof sendMessageInput>;
+export type MessagesSendInput = z.infer<typeof messagesSendInput>;
 
-export const sendMessageOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
-export type SendMessageOutput = z.infer<typeof sendMessageOutput>;
+export const messagesSendOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
+export type MessagesSendOutput = z.infer<typeof messagesSendOutput>;
 
 /** `messages.start` takes the same input as `send`: a POST body, never a URL. */
-export const startMessageInput = sendMessageInput;
+export const messagesStartInput = messagesSendInput;
 
-export const startMessageOutput = z.object({ userMessage: chatMessage, streamTicket });
-export type StartMessageOutput = z.infer<typeof startMessageOutput>;
+export const messagesStartOutput = z.object({ userMessage: chatMessage, streamTicket });
+export type MessagesStartOutput = z.infer<typeof messagesStartOutput>;
 
 /** `messages.stream` subscribes to the reply of a message saved by `start`, by its id. */
-export const streamMessageInput = z.object({ messageId: uuid });
-export type StreamMessageInput = z.infer<typeof streamMessageInput>;
+export const messagesStreamInput = z.object({ messageId: uuid });
+export type MessagesStreamInput = z.infer<typeof messagesStreamInput>;
 
 /**
  * Events of `messages.stream`, in order: `token`s as the reply arrives, possibly
@@ -61,7 +61,7 @@ export type StreamMessageInput = z.infer<typeof streamMessageInput>;
  * tokens shown since the previous fallback: the new attempt does not continue them.
  * `done.reply.content` is always the text to keep.
  */
-export const streamMessageEvent = z.discriminatedUnion("type", [
+export const messagesStreamEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("token"), text: z.string() }),
   z.object({
     type: z.literal("fallback"),
@@ -72,4 +72,23 @@ export const streamMessageEvent = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("done"), userMessage: chatMessage, reply: chatMessage }),
 ]);
-export type StreamMessageEvent = z.infer<typeof streamMessageEvent>;
+export type MessagesStreamEvent = z.infer<typeof messagesStreamEvent>;
+
+
+/** `messages.list`: my conversation with a companion, newest first; the cursor is opaque. */
+export const messagesListInput = z.object({ companionId: uuid, cursor: cursor.optional(), limit: pageLimit });
+export type MessagesListInput = z.infer<typeof messagesListInput>;
+
+export const messageHistoryItem = z.object({
+  id: uuid,
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  status: z.enum(["complete", "partial", "failed"]),
+  createdAt: isoDateTime,
+  /** I saved this message as a memory. */
+  isMemorized: z.boolean(),
+});
+export type MessageHistoryItem = z.infer<typeof messageHistoryItem>;
+
+export const messagesListOutput = page(messageHistoryItem);
+export type MessagesListOutput = z.infer<typeof messagesListOutput>;

@@ -1,24 +1,33 @@
+import { listMessages } from "@companion/db";
 import {
-  sendMessageInput,
-  sendMessageOutput,
-  startMessageInput,
-  startMessageOutput,
-  streamMessageInput,
-  type StreamMessageEvent,
+  messagesListInput,
+  messagesListOutput,
+  messagesSendInput,
+  messagesSendOutput,
+  messagesStartInput,
+  messagesStartOutput,
+  messagesStreamInput,
+  type MessagesStreamEvent,
 } from "@companion/validators";
-import { toWireChatMessage, toWireExchange, toWireStreamEvent } from "../services/chat-wire.ts";
+import { toWireChatMessage, toWireExchange, toWireHistoryItem, toWireStreamEvent } from "../wire/messages.ts";
 import { rateLimited } from "../rate-limit.ts";
-import { protectedProcedure, router } from "../trpc.ts";
-import { messageHistoryProcedures } from "./message-history.ts";
+import { protectedProcedure, router, userProcedure } from "../trpc.ts";
 
 export const messagesRouter = router({
-  ...messageHistoryProcedures,
+  /** My conversation with a companion, newest first; `isMemorized` comes from the same query. */
+  list: userProcedure
+    .input(messagesListInput)
+    .output(messagesListOutput)
+    .query(async ({ ctx, input }) => {
+      const res = await listMessages(ctx.db, { userId: ctx.user.id, ...input });
+      return { items: res.items.map(toWireHistoryItem), nextCursor: res.nextCursor };
+    }),
 
   /** Saves my message and returns it with the companion's reply. Retrying with the same key returns the same pair. */
   send: protectedProcedure
     .use(rateLimited("chatMessage"))
-    .input(sendMessageInput)
-    .output(sendMessageOutput)
+    .input(messagesSendInput)
+    .output(messagesSendOutput)
     .mutation(async ({ ctx, input }) => toWireExchange(await ctx.services.chat.send({ userId: ctx.user.id, ...input }))),
 
   /**
@@ -28,8 +37,8 @@ export const messagesRouter = router({
   // One chat budget per user, shared by send and start.
   start: protectedProcedure
     .use(rateLimited("chatMessage"))
-    .input(startMessageInput)
-    .output(startMessageOutput)
+    .input(messagesStartInput)
+    .output(messagesStartOutput)
     .mutation(async ({ ctx, input }) => {
       const [userMessage, ticket] = await Promise.all([
         ctx.services.chat.start({ userId: ctx.user.id, ...input }),
@@ -43,9 +52,9 @@ export const messagesRouter = router({
    * with both saved messages; a finished reply arrives whole. Leaving aborts the model call
    * and keeps the partial reply. docs/ai.md.
    */
-  stream: protectedProcedure.input(streamMessageInput).subscription(async ({ ctx, input, signal }) => {
+  stream: protectedProcedure.input(messagesStreamInput).subscription(async ({ ctx, input, signal }) => {
     const events = await ctx.services.chat.stream({ userId: ctx.user.id, messageId: input.messageId }, signal);
-    return (async function* (): AsyncGenerator<StreamMessageEvent> {
+    return (async function* (): AsyncGenerator<MessagesStreamEvent> {
       for await (const event of events) yield toWireStreamEvent(event);
     })();
   }),

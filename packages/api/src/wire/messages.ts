@@ -1,6 +1,7 @@
-/** `messages.list` items; the chat path's own shapes are in services/chat-wire.ts. */
-import type { MessageWithMemoryFlag } from "@companion/db";
-import type { MessageHistoryItem } from "@companion/validators";
+/** The messages router's wire shapes: history items, and the chat exchange's messages and stream events. */
+import type { MessageWithMemoryFlag, StoredChatMessage } from "@companion/db";
+import type { ChatMessage, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
+import type { ChatStreamEvent, Exchange } from "../services/chat-open.ts";
 
 export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
   id: m.id,
@@ -10,3 +11,30 @@ export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem 
   createdAt: m.createdAt.toISOString(),
   isMemorized: m.isMemorized,
 });
+
+// Field by field, so a column added to the query never reaches a client unnoticed.
+export const toWireChatMessage = (m: StoredChatMessage): ChatMessage => ({
+  id: m.id,
+  companionId: m.companionId,
+  role: m.role,
+  content: m.content,
+  status: m.status,
+  replyToId: m.replyToId,
+  createdAt: m.createdAt.toISOString(),
+});
+
+export const toWireExchange = (e: Exchange): MessagesSendOutput => ({
+  userMessage: toWireChatMessage(e.userMessage),
+  reply: toWireChatMessage(e.reply),
+});
+
+export function toWireStreamEvent(event: ChatStreamEvent): MessagesStreamEvent {
+  switch (event.type) {
+    case "token":
+      return { type: "token", text: event.text };
+    case "fallback":
+      return { type: "fallback", from: event.from, to: event.to, reason: event.reason, discardPartial: event.discardPartial };
+    case "done":
+      return { type: "done", ...toWireExchange(event) };
+  }
+}

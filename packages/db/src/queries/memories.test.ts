@@ -4,7 +4,7 @@ import { companions, memories, messages, moodHistory, relationshipStates } from 
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import { withUser } from "../transaction.ts";
 import { createMemory } from "./memories.ts";
-import { insertMessage } from "./messages.ts";
+import { insertMessage } from "./messages/history.ts";
 import { insertUser } from "./users.ts";
 
 let t: TestDatabase;

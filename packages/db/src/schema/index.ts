@@ -5,6 +5,7 @@ export * from "./social.ts";
 export * from "./events.ts";
 export * from "./media.ts";
 export * from "./messages.ts";
+export * from "./memories.ts";
 export * from "./ai.ts";
 export * from "./stream-tickets.ts";
 export * from "./process-leases.ts";

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { companions, messages } from "../schema/index.ts";
-import type { Database } from "../types.ts";
-import { decodeCursor, encodeCursor } from "../pagination.ts";
-import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
+import { companions, messages } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
+import { decodeCursor, encodeCursor, toPage } from "../../pagination.ts";
+import { assertCompanionVisible, companionVisibleTo } from "../companions/visibility.ts";
 
 export type MessageRole = "user" | "assistant";
 export type MessageStatus = "complete" | "partial" | "failed";
@@ -87,7 +87,5 @@ export async function listMessages(
     .prepare("messages_list")
     .execute();
   if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
-  const items = rows.slice(0, params.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > params.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, params.limit, encodeCursor);
 }

@@ -9,11 +9,11 @@
  */
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { DomainError, notFound } from "../errors.ts";
-import type { RelationshipSnapshot } from "../relationship/model.ts";
-import { companionPersonas, companions, memories, messages, processLeases, relationshipStates } from "../schema/index.ts";
-import type { Database } from "../types.ts";
-import { inTransaction } from "../transaction.ts";
+import { DomainError, notFound } from "../../errors.ts";
+import type { RelationshipSnapshot } from "../../relationship/model.ts";
+import { companionPersonas, companions, memories, messages, processLeases, relationshipStates } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
+import { inTransaction } from "../../transaction.ts";
 
 export type ChatMessageStatus = "complete" | "partial" | "failed";
 

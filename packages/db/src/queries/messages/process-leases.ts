@@ -1,6 +1,6 @@
 import { eq, lt, sql } from "drizzle-orm";
-import { processLeases } from "../schema/index.ts";
-import type { Database } from "../types.ts";
+import { processLeases } from "../../schema/index.ts";
+import type { Database } from "../../types.ts";
 
 /** Takes or extends this process's lease until `ttlMs` from now, by the database's clock. */
 export async function renewProcessLease(db: Database, params: { id: string; ttlMs: number }): Promise<void> {
