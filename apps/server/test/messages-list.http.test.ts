@@ -5,16 +5,13 @@ import type { Logger } from "drizzle-orm/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { createPrivateCompanion, createPublicCompanions, failureOf, signUp, type SignedInUser } from "./companion-fixtures.ts";
+import { isDataQuery } from "./query-count.ts";
 
 type HistoryItem = RouterOutputs["messages"]["list"]["items"][number];
 
 // Every statement the server sends, to count the data queries of one page.
 const statements: string[] = [];
 const logger: Logger = { logQuery: (query) => statements.push(query) };
-// Transaction control and withUser's set_config are not data queries.
-// The process lease's renewal (every 3 s, in the background) is not the request's either.
-const isDataQuery = (q: string) =>
-  !/^\s*(begin|commit|rollback|savepoint|release)\b/i.test(q) && !/set_config|^\s*set\s/i.test(q) && !/"process_leases"/.test(q);
 
 let t: TestServer;
 let alice: SignedInUser;

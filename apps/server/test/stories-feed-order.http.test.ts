@@ -10,12 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "./harness.ts";
 import { follow, postStory, startSocialServer } from "./social-fixtures.ts";
 import { codeOf, connect, createCompanion, insertStory, signUp, type SignedInUser } from "./story-fixtures.ts";
+import { isDataQuery } from "./query-count.ts";
 
 const statements: string[] = [];
 const logger: Logger = { logQuery: (query) => statements.push(query) };
-// The process lease's renewal (every 3 s, in the background) is not the request's either.
-const isDataQuery = (q: string) =>
-  !/^\s*(begin|commit|rollback|savepoint|release)\b/i.test(q) && !/set_config|^\s*set\s/i.test(q) && !/"process_leases"/.test(q);
 
 const MINUTE = 60_000;
 let t: TestServer;

@@ -7,16 +7,13 @@ import type { Logger } from "drizzle-orm/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { codeOf, connect, createCompanion, feedOrder, insertStory, signUp, type InsertedStory, type SignedInUser } from "./story-fixtures.ts";
+import { isDataQuery } from "./query-count.ts";
 
 type Story = RouterOutputs["stories"]["feed"]["items"][number];
 
 // Every statement the server sends, to count the feed's data queries.
 const statements: string[] = [];
 const logger: Logger = { logQuery: (query) => statements.push(query) };
-// Transaction control and the user-scope statement of withUser are not data queries.
-// The process lease's renewal (every 3 s, in the background) is not the request's either.
-const isDataQuery = (q: string) =>
-  !/^\s*(begin|commit|rollback|savepoint|release)\b/i.test(q) && !/set_config|^\s*set\s/i.test(q) && !/"process_leases"/.test(q);
 
 const HOUR = 3600_000;
 let t: TestServer;
