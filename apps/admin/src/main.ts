@@ -1,9 +1,6 @@
 /**
- * Operator CLI: `pnpm admin <command> [arguments] [options]`. Standard output carries only the
- * command's result (JSON with `--json`); messages and errors go to standard error.
- * Exit codes: 0 ok, 1 the command failed, 64 bad usage (nothing was opened), 69 the database
- * cannot be reached, 75 the embedded database is held by a running server, 78 bad environment,
- * 130 a prompt was interrupted.
+ * Operator CLI: `pnpm admin <command> [arguments] [options]`. Standard output carries only the result
+ * (JSON with `--json`), messages and errors go to standard error; exit codes are in docs/admin.md.
  */
 import { pathToFileURL } from "node:url";
 import { DataDirLockedError, describeError, loadDotEnv, redactMessage, openConfiguredDatabase, type DatabaseHandle } from "@companion/db";

@@ -1,18 +1,7 @@
 /**
- * WEB_CONCURRENCY > 1: one server process per core behind one port (node:cluster), on
- * Postgres. Node serves a process's requests on one thread, so without this a server uses
- * one core however many the machine has; under many concurrent chat streams that thread is
- * the bottleneck (docs/ai.md, "Time to first token").
- *
- * The primary serves nothing. Before forking it does, once, what every process would
- * otherwise race to do: migrate, seed the demo content (SEED_DEMO), and generate the
- * development JWT key (so all workers sign and verify with the same one). Workers are plain
- * servers that skip those steps (main.ts: every cluster worker is one of ours). A worker
- * that dies is replaced, unless it died straight after starting (a crash loop: the primary
- * gives up and exits non-zero).
- * SIGTERM/SIGINT are passed on; each worker shuts down gracefully, then the primary exits.
- * A scrape of /metrics on any worker is answered by the primary with the sum over all workers
- * (packages/metrics expose.ts).
+ * WEB_CONCURRENCY > 1: one server process per core behind one port (node:cluster), on Postgres. The
+ * primary serves nothing: it does once what workers would race to do, replaces a worker that dies and
+ * passes signals on (docs/deploy.md, "Several processes").
  */
 import cluster, { type Worker } from "node:cluster";
 import { openConfiguredDatabase, seedDemoContent } from "@companion/db";

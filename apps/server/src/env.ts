@@ -72,10 +72,8 @@ const envSchema = z
     ...storageEnvShape,
     UPLOAD_URL_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(600),
     /**
-     * Lifetime of signed read URLs of stories that are not public (and of upload previews),
-     * in the feed and byId: how long a URL handed to someone keeps working. Public stories'
-     * URLs live up to an hour. On local storage deleting or expiring a story revokes them at
-     * once; on S3 this lifetime is the only bound (docs/media.md#read-urls).
+     * Lifetime of signed read URLs of stories that are not public (and of upload previews); on S3 the only
+     * bound, local storage also revokes them with the story (docs/media.md#read-urls).
      */
     MEDIA_URL_TTL_SEC: z.coerce.number().int().min(5).max(3600).default(300),
 
@@ -169,10 +167,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 }
 
 /**
- * The most a reply may spend on the network before the offline persona answers: the
- * request timeout less a margin for that answer, its save and the response (a fifth of
- * the timeout, 1 to 5 s). AI_DEADLINE_MS may lower it, never raise it: a provider that
- * hangs must not cost the client its reply.
+ * The most a reply may spend on the network before the offline persona answers: the request timeout less
+ * a fifth (1 to 5 s) for that answer, its save and the response. AI_DEADLINE_MS may lower it, never raise it.
  */
 export function modelDeadlineFor(requestTimeoutMs: number): number {
   return requestTimeoutMs - Math.min(5_000, Math.max(1_000, Math.round(requestTimeoutMs / 5)));

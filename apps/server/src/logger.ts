@@ -3,10 +3,8 @@ import { pino, type DestinationStream, type Logger } from "pino";
 import type { Env } from "./env.ts";
 
 /**
- * JSON logs (pino); lines about a request carry `reqId`. Secrets in headers are redacted,
- * and errors go through `logSerializers` (@companion/db): no statement parameters, row
- * values or message text reach a log. Request and response bodies are never logged.
- * `destination`: where lines go (stdout by default; tests capture them).
+ * JSON logs (pino) with `reqId`; secret headers redacted, errors through `logSerializers`, bodies never
+ * logged (docs/errors.md, "Logs"). `destination`: stdout by default; tests capture it.
  */
 export function createLogger(env: Pick<Env, "LOG_LEVEL">, destination?: DestinationStream): Logger {
   const options = {

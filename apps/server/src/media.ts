@@ -1,15 +1,7 @@
 /**
- * `GET|HEAD /media/<path>`: media from local directories.
- *  - Media shipped with the server (demo slides and avatars committed under apps/server/media):
- *    public, cached a day, no signature.
- *  - Users' uploads (`/media/u/...`, local storage only): only through a signed URL
- *    (docs/media.md#read-urls). The signature names the key, the story and the expiry; the
- *    story must still be live and have that key among its slides, so deleting or expiring
- *    a story revokes its URLs at once. Non-public stories' media is never stored by caches.
- *  - Only known media extensions, with their content type; no directory listing, no
- *    dotfiles, no `..`, no encoded separators, no symlink that leads outside the root:
- *    every refusal is a plain 404 that says nothing about the disk.
- *  - Range (206, 416), ETag, Last-Modified and conditional GET (304, If-Range, 412) by `send`.
+ * `GET|HEAD /media/<path>`: media shipped with the server (public, cached a day) and, on local storage,
+ * uploads through signed URLs only. Every refusal is a plain 404 that says nothing about the disk;
+ * Range and conditional GET come from `send` (docs/media.md#read-urls).
  */
 import { realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -1,13 +1,7 @@
 /**
- * `GET /readyz`: whether this process should get traffic, and the state of each configured
- * dependency.
- *  - database: required. Down → 503, status "unavailable".
- *  - redis (REDIS_URL) and s3 (S3_BUCKET): optional. Down → still 200, status "degraded":
- *    rate limits fall back to per-process memory, and calls that need the bucket answer 503
- *    with Retry-After until it is back. Taking the process out of rotation would not help.
- * Each probe is bounded by a timeout and its result kept for a second, shared by concurrent
- * callers: a load balancer polling every instance often costs one probe per dependency per
- * second at most, and a dependency that hangs costs the probe its timeout, not the caller.
+ * `GET /readyz`: the database down is 503; Redis or S3 down is 200 "degraded", as leaving rotation would
+ * not help. Probes are bounded and their result shared for a second, so polling costs at most one probe
+ * per dependency per second (README, "Health").
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";

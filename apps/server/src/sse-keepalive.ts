@@ -1,16 +1,7 @@
 /**
- * Keep-alive for SSE responses, at the HTTP layer instead of tRPC's `sse.ping`.
- *
- * tRPC's ping wraps every value a subscription yields in a fresh timer and a promise race,
- * so a streamed chat reply paid for it on every token (about a tenth of the server's CPU per
- * exchange at fifty concurrent streams: docs/ai.md). Here a write only records when it
- * happened and whether it ended an event; one timer per server looks at the open streams
- * twice per interval and writes a ping to those silent for at least `intervalMs`.
- *
- * The ping is tRPC's own ping event (`event: ping`), so the tRPC client resets its
- * inactivity timer on it (`sse.client.reconnectAfterInactivityMs` in packages/api) and never
- * hands it to `onData`. It is only written between events: tRPC writes an event in several
- * chunks, and under backpressure a timer can run between two of them.
+ * Keep-alive for SSE at the HTTP layer: tRPC's `sse.ping` cost a timer and a promise race per streamed
+ * token. One timer writes tRPC's own ping event, between events only, to streams silent for `intervalMs`,
+ * so the client's inactivity timer resets (docs/realtime.md, "Lifecycle").
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 

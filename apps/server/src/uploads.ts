@@ -1,8 +1,6 @@
 /**
- * `PUT /uploads/<key>` on the embedded default (local media storage): receives the bytes of
- * a `media.createUpload` URL. The HMAC signature pins the key, content type, exact size and
- * expiry; the declared size is a hard cap while streaming (413, nothing kept); then the
- * upload is marked done in media_uploads. Stored media is read at `/media/<key>` (media.ts).
+ * `PUT /uploads/<key>` (local media storage): the bytes for a `media.createUpload` URL, whose HMAC pins
+ * key, type, size and expiry; the size caps the stream (413), then the upload is marked done. Reads: media.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getMediaUpload, markMediaUploaded, withUser, type Database } from "@companion/db";

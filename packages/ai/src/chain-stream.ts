@@ -17,10 +17,9 @@ import type { ChatProvider, Usage } from "./types.ts";
 type FallbackEvent = Extract<ChainStreamEvent, { type: "fallback" }>;
 
 /**
- * Streaming through the chain. A failed attempt restarts the reply on the next attempt
- * rather than continuing it: providers cannot resume another model's half sentence, so the
- * client is told (via `fallback.discardPartial`) to drop what it showed. The fallback event
- * is emitted when the next attempt actually starts, so `to` names who answers next.
+ * Streaming through the chain. A failed attempt restarts the reply (no model resumes another's half
+ * sentence), so `fallback.discardPartial` tells the client to drop what it showed; the event is sent as
+ * the next attempt starts, so `to` names who answers.
  */
 export async function* streamThroughChain(
   ctx: ChainContext,

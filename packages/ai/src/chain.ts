@@ -51,14 +51,9 @@ export interface ChainResult {
 }
 
 /**
- * Events of `chain.stream`, in order: `token`s, possibly interrupted by `fallback`s, then
- * exactly one of `done` or `aborted`.
- *
- * - `fallback`: an attempt failed and the reply restarts from scratch on `to` (which equals
- *   `from` for a retry of the same provider). When `discardPartial` is true the client must
- *   drop the tokens shown since the previous fallback: the new attempt does not continue them.
- * - `done.text` is the complete reply of the attempt that succeeded.
- * - `aborted.text` is the partial reply the client is showing (tokens since the last fallback).
+ * `token`s, possibly interrupted by `fallback`s (after one with `discardPartial` the client drops the
+ * tokens since the previous one), then exactly one `done` (the whole reply) or `aborted` (the partial
+ * reply being shown). docs/ai.md, "Streaming events".
  */
 export type ChainStreamEvent =
   | { type: "token"; text: string }
@@ -68,17 +63,13 @@ export type ChainStreamEvent =
 
 export interface ChatChain {
   /**
-   * Tries each provider in order (retrying transient failures within the budget), then the
-   * offline persona. For `purpose: "chat"` it never throws except with kind `aborted` when
-   * the caller's signal fires. Other purposes have no offline answer and throw the last
-   * provider error instead.
+   * Each provider in order (transient failures retried within the budget), then the offline persona.
+   * `purpose: "chat"` throws only `aborted`; other purposes have no offline answer and throw the last error.
    */
   complete(request: ChainRequest): Promise<ChainResult>;
   /**
-   * Streaming chat through the same chain; never throws (see ChainStreamEvent). The deadline
-   * bounds when attempts may start and how long each may take to its first token; once
-   * tokens flow only the provider's idle timeout applies, so a long reply is not cut short.
-   * Aborting `signal`, or leaving the loop early, aborts the upstream HTTP request.
+   * Streaming chat through the same chain; never throws. The deadline bounds each attempt's start and first
+   * token, not a reply in flow; aborting `signal` or leaving the loop aborts the upstream request.
    */
   stream(request: ChainStreamRequest, signal?: AbortSignal): AsyncIterable<ChainStreamEvent>;
   /** The network providers' names, in fallback order (the offline persona is not one). */

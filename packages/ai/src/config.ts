@@ -53,11 +53,8 @@ function parseFallbackList(raw: string | undefined): unknown {
 }
 
 /**
- * Reads the AI settings from an env-like object (the app passes its `process.env`; this
- * package never reads it itself). Throws a ZodError naming the bad variable's path.
- *
- * OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AI_TIMEOUT_MS, AI_MAX_RETRIES,
- * AI_DEADLINE_MS, AI_FALLBACK_PROVIDERS, AI_BREAKER_FAILURES, AI_BREAKER_COOLDOWN_MS.
+ * Reads the AI settings (OPENAI_*, AI_*; docs/ai.md) from the env-like object the app passes: this
+ * package never reads process.env. Throws a ZodError naming the bad variable.
  */
 export function parseAiEnv(env: Record<string, string | undefined>): AiConfig {
   return aiConfigSchema.parse({

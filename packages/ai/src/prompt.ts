@@ -63,13 +63,8 @@ export interface ChatPrompt {
 const MIN_PROMPT_TOKENS = 64;
 
 /**
- * Builds the chat prompt for one reply. Pure: same input, same output.
- *
- * Spending order within `contextTokens - replyTokens`: the persona block (mood and
- * in-character rules first, then system prompt, speaking style, backstory, cut in reverse
- * order), the user's message (always kept, cut only if nothing else would fit), memories
- * (pinned, then relevant, dropped from the lowest priority up) and finally history, newest
- * first, so the oldest turns are the first to go.
+ * Builds the chat prompt for one reply; pure. How `contextTokens - replyTokens` is shared, and what
+ * is cut first, is in docs/ai.md ("The prompt and its budgets").
  */
 export function buildChatPrompt(input: ChatPromptInput): ChatPrompt {
   const { budget } = input;

@@ -1,11 +1,8 @@
 import type { ChatMessage } from "./types.ts";
 
 /**
- * Rough token estimate without shipping a tokenizer: English BPE averages about four
- * ASCII characters per token, while CJK text and emoji cost about one token per UTF-16
- * unit. Over-estimating is the safe side here: it only trims a little more context.
- * The estimate is sub-additive (estimate(a + b) <= estimate(a) + estimate(b)), which is
- * what lets the prompt builder budget parts separately and still bound the whole.
+ * Rough token estimate without a tokenizer (about 4 ASCII characters a token, 1 per other UTF-16 unit);
+ * over-estimating only trims more context. Sub-additive, so parts budgeted apart still bound the whole.
  */
 export function estimateTokens(text: string): number {
   let ascii = 0;

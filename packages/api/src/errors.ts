@@ -1,12 +1,7 @@
 /**
- * The one place where application errors become tRPC errors.
- *  - `domainErrorMiddleware` turns a DomainError thrown by a query function or service
- *    into a TRPCError with the matching code (so createCaller and HTTP callers agree), and
- *    so do the driver errors that mean something to the caller (`domainErrorOfDriverError`:
- *    an unreachable database is SERVICE_UNAVAILABLE, 503 with Retry-After).
- *  - `errorFormatter` flattens Zod issues into `data.zodError`, hands the DomainError's own
- *    code to the client as `data.reason`, adds `retryAfterMs` for rate limits, and never
- *    lets a stack trace or an internal message out.
+ * The one place where failures become tRPC errors: a DomainError (or a driver error that means
+ * something, like an unreachable database) gets its tRPC code from `CODE_MAP`, and `formatError`
+ * adds `data.reason` and `data.zodError` and lets no stack trace out (docs/errors.md).
  */
 import { domainErrorOfDriverError, isUserReferenceViolation, userExists, type Database } from "@companion/db";
 import { DomainError, type DomainErrorCode } from "@companion/errors";
@@ -56,10 +51,8 @@ export async function toTRPCErrorFor(err: unknown, caller: { db: Database; userI
 }
 
 /**
- * A subscription's events with failures mapped like a call's: an error thrown once the
- * stream has started (the database went away mid-stream) reaches the client as
- * SERVICE_UNAVAILABLE, not as an internal error. `yield*` passes the client's close
- * (`return()`) through to the source.
+ * A subscription's events, with an error thrown after the stream started mapped like a call's
+ * (a database gone mid-stream is SERVICE_UNAVAILABLE). `yield*` passes the client's close through.
  */
 export async function* mapStreamErrors<T>(source: AsyncIterable<T>, caller: { db: Database; userId: string | undefined }): AsyncGenerator<T, unknown> {
   try {

@@ -1,8 +1,6 @@
 /**
- * tRPC setup: the context type, the error formatter and the procedure builders.
- * Domain routers import `router` and a procedure builder from here: `userProcedure` for a
- * call that reads or writes the caller's data, `protectedProcedure` for subscriptions and
- * services that open their own transactions, `publicProcedure` for the rest.
+ * tRPC setup: the error formatter and the procedure types; which type a procedure uses, and why,
+ * is in docs/code-style.md ("Procedures").
  */
 import { withUser } from "@companion/db";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -54,17 +52,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * Runs the rest of the call in the caller's user scope (`withUser`: one transaction, Row
- * Level Security as that user) and hands the scoped database to it as `ctx.db`. Everything
- * after it runs inside the transaction, the wire mapping and output validation included
- * (validating a feed page of 20 stories takes about 25 µs; figures in the commit that added
- * this). A failed call rolls back: tRPC hands middlewares a result rather than an exception,
- * so the failure is thrown again inside the transaction; `domainErrors`, outside it, maps
- * what comes out.
- *
- * Steps that must stay outside the transaction go before it: a rate limit (no connection
- * held while Redis answers) and `counted` (it counts calls that committed), as in
- * `protectedProcedure.use(rateLimited("x")).use(counted(c)).use(userScope)`.
+ * Runs the rest of the call, wire mapping and output validation included, in `withUser` and hands
+ * it `ctx.db`; a failed result is thrown again inside, so the transaction rolls back. Rate limits
+ * and `counted` go before it (docs/rls.md, "userProcedure").
  */
 export const userScope = t.middleware(async ({ ctx, next }) => {
   const user = ctx.user;

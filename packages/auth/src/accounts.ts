@@ -1,10 +1,6 @@
 /**
- * Operator actions on accounts (`pnpm admin user:disable`, `sessions:revoke`, …): plain
- * functions of a database, because the CLI has no JWT keys and needs none.
- *
- * Revoking a session stops its refresh at once. An access token already issued stays valid
- * until it expires (the access-token TTL, 15 minutes by default): access tokens are checked
- * without a database read.
+ * Operator actions on accounts (`pnpm admin user:disable`, `sessions:revoke`, …): plain functions of a
+ * database, as the CLI has no JWT keys. A revoked session's access token lasts until it expires (docs/admin.md).
  */
 import { findUser, notFound, refreshTokens, setUserDisabled, type Database, type UserRef, type UserSummary } from "@companion/db";
 import { and, desc, eq, gt, max, min, sql } from "drizzle-orm";

@@ -86,11 +86,9 @@ export interface RotateParams {
 }
 
 /**
- * Exchanges a refresh token for its child. The presented row is locked (FOR UPDATE), so
- * concurrent refreshes of one token queue: the first rotates, the rest find the token used
- * and, inside the grace window, receive the same child. Any other reuse revokes the family.
- *
- * Returns instead of throwing so that a family revocation is committed; see RotationResult.
+ * Exchanges a refresh token for its child. The row is locked, so concurrent refreshes queue and, inside
+ * the grace window, get the same child; other reuse revokes the family. Returns rather than throws so
+ * that the revocation commits (RotationResult).
  */
 export async function rotateRefreshToken(db: Database, params: RotateParams): Promise<RotationResult> {
   return db.transaction(async (tx) => {

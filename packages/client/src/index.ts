@@ -1,16 +1,7 @@
 /**
- * Typed client for the Companion API, for Next.js, React Native, scripts and tests.
- *
- *   const api = createClient({ url: "http://localhost:3000", onTokens: save });
- *   await api.auth.login.mutate({ email, password });   // tokens kept + onTokens(...)
- *   const me = await api.auth.me.query();
- *
- * A query or mutation made alone goes out at once (httpLink); the calls that follow it in
- * the same synchronous run (a `Promise.all`) are batched and streamed (httpBatchStreamLink),
- * see burst.ts. Subscriptions use SSE (httpSubscriptionLink) through the `eventsource`
- * package, which can send the access token as a header on every (re)connection: no
- * credential travels in a URL. An UNAUTHORIZED answer triggers one refresh-and-retry.
- * A chat reply streams in two steps: `messages.start` (a POST) then `messages.stream({ messageId })`.
+ * Typed client for the Companion API (apps, scripts, tests); README "Try it from code" shows its use.
+ * Lone calls leave at once, bursts are batched (burst.ts); subscriptions use SSE with the token in a
+ * header, never a URL; an UNAUTHORIZED answer triggers one refresh-and-retry.
  */
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@companion/api";

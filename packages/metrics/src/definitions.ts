@@ -1,12 +1,6 @@
 /**
- * Every metric of the application, defined once on prom-client's default registry, so a
- * domain package counts with `storiesCreated.inc()` and never builds a metric of its own.
- * docs/metrics.md lists them with what they mean.
- *
- * Label values must come from small fixed sets (procedure names, provider names from the
- * configuration, outcomes): never ids, URLs or user input, each of which would make a new
- * time series. With WEB_CONCURRENCY > 1 the series of all server processes are summed
- * (expose.ts), unless a metric names another `aggregator`.
+ * Every metric, defined once on prom-client's default registry (docs/metrics.md lists them). Label
+ * values come from small fixed sets, never ids, URLs or user input: each new value is a new series.
  */
 import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from "prom-client";
 

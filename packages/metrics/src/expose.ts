@@ -1,11 +1,6 @@
 /**
- * Rendering the registry for a scrape, in one process or across a node:cluster.
- *
- * In a cluster a scrape reaches one worker (the shared port hands connections out in turn),
- * yet must see them all. So a worker never answers from its own registry: it asks the
- * primary over IPC, and the primary gathers every worker's registry with prom-client's
- * AggregatorRegistry (which asks each worker over IPC in turn) and sums them. Whichever
- * worker, and whichever port (the main one or METRICS_PORT), a scrape gets the same totals.
+ * Renders the registry for a scrape. In a cluster a worker never answers from its own registry: it asks
+ * the primary, which sums every worker's, so any worker and either port give the same totals (docs/metrics.md).
  */
 import cluster from "node:cluster";
 import { AggregatorRegistry, collectDefaultMetrics, register } from "prom-client";

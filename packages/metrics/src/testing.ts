@@ -1,8 +1,6 @@
 /**
- * For tests (`@companion/metrics/testing`): scrapes /metrics and parses the Prometheus text
- * format (0.0.4) strictly, so a malformed line fails the test rather than vanishing. (The
- * npm parsers we looked at accept garbage silently, and promtool is a Go binary this machine
- * does not have.)
+ * For tests (`@companion/metrics/testing`): scrapes /metrics and parses the text format strictly, so a
+ * malformed line fails the test (the npm parsers we tried accept garbage silently).
  */
 
 export interface Sample {

@@ -52,10 +52,8 @@ export interface RateLimits {
 }
 
 /**
- * Builds the named limiters: in memory by default; on Redis when `redisUrl`/`redis` is
- * given, each with an in-memory insurance limiter of the same rule that takes over for as
- * long as Redis fails. While insured, a limit holds per process (N processes allow up to
- * N × points), which beats both failing requests and not limiting at all.
+ * The named limiters, in memory or on Redis; on Redis each has an in-memory insurance limiter that takes
+ * over while Redis fails: per process then, which beats failing requests or not limiting (docs/rate-limits.md).
  */
 export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
   const rules: RateLimitRules = { ...defaultRateLimitRules, ...options.rules };

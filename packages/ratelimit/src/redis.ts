@@ -12,11 +12,8 @@ export interface RedisClientOptions {
 }
 
 /**
- * A Redis client for rate limiting that fails fast: while Redis is away every command
- * rejects at once (no offline queue, no re-sends) or after a short command timeout (a Redis
- * that accepts the connection but never answers), so a request pays milliseconds before
- * the limiter's in-memory insurance takes over, never a hung request. Reconnection goes on
- * in the background with capped backoff, and the shared store is used again once it is back.
+ * A Redis client that fails fast while Redis is away (no offline queue, a short command timeout), so a
+ * request pays milliseconds before the in-memory insurance takes over; it reconnects in the background.
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const client = new Redis(url, {

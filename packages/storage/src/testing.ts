@@ -1,8 +1,6 @@
 /**
- * Test helpers (`@companion/storage/testing`): a real S3-compatible server on loopback
- * (@20minutes/s3rver, on a temporary directory) that checks SigV4 signatures, signed headers
- * and presigned expiry the way S3 does, so tests drive the real AWS SDK and real presigned
- * URLs end to end.
+ * Test helpers (`@companion/storage/testing`): a real S3-compatible server on loopback (s3rver) that
+ * checks SigV4 signatures and presigned expiry, so tests drive the real AWS SDK end to end.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";

@@ -19,10 +19,8 @@ export interface ReadGrantParams {
   /** Unix seconds after which the URL is refused (by our media route, or by S3). */
   expires: number;
   /**
-   * Local storage: the story whose slide this is. Our media route serves the URL only while
-   * that story is live and has this key among its slides, so deleting or expiring the story
-   * revokes every URL handed out for it. Null: the uploader's own preview (served while the
-   * upload exists). S3 cannot ask our database: there, `expires` is the only control.
+   * Local storage: the story of this slide; the media route serves the URL only while that story is live
+   * with this key, so deleting it revokes the URL. Null: the uploader's preview. S3 has only `expires`.
    */
   story: string | null;
 }

@@ -1,12 +1,7 @@
 /**
- * The per-process event hub: ONE listening database connection per process (LISTEN
- * companion_events), fanned out in memory to the subscriptions of each user. Every server
- * process has its own hub, so an event committed through any process wakes the
- * subscribers of all of them: Postgres delivers the NOTIFY to every listening session.
- *
- * The hub only says "user U has event N". Subscribers read the event itself from the
- * table (realtime/stream.ts), so a NOTIFY that is lost (listener reconnecting) costs a
- * re-read, never an event.
+ * The per-process event hub: one LISTEN connection, fanned out in memory per user. It only says "user U
+ * has event N"; subscribers read the event from the table, so a lost NOTIFY costs a re-read, never an
+ * event (docs/realtime.md, "Fan-out across processes").
  */
 import { EVENTS_CHANNEL, type DatabaseHandle } from "@companion/db";
 import { realtimeSubscriptionsOpen } from "@companion/metrics";

@@ -1,17 +1,6 @@
 /**
- * One subscriber's event stream: replay from the table, then live, with no gap and no
- * duplicate across the handoff (docs/realtime.md).
- *
- * The stream keeps one cursor, the id of the last event it yielded, and only ever reads
- * "my events with id > cursor" from the table. The hub's signals just say "read again":
- *  1. subscribe to the hub FIRST, so nothing committed from here on goes unnoticed;
- *  2. set the cursor: `lastEventId`, or my newest event id for a fresh stream;
- *  3. read after the cursor (the replay), yield, advance; then sleep until a signal for
- *     an id above the cursor (signals for ids already read are the duplicates: dropped).
- * Ids commit in order per recipient (the emit_events locks), so "id > cursor" never skips
- * an event that commits later with a smaller id. What retention deleted cannot be replayed:
- * a resumed stream whose cursor is below the retention watermark yields a `resync` notice
- * before the rest of its replay.
+ * One subscriber's event stream: replay from the table, then live, with no gap and no duplicate across
+ * the handoff. The order of the steps is what makes that hold (docs/realtime.md, "Replay semantics").
  */
 import { eventsSince, latestEventId, prunedThroughEventId, withUser, type Database, type EventRecord } from "@companion/db";
 import { DomainError } from "@companion/errors";

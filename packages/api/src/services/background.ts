@@ -84,20 +84,15 @@ export interface AiCallRecorder {
   /** Give this to the chain (`createChatChainFromConfig(config, { onCall })`). */
   onCall: OnCall;
   /**
-   * A scope for `userId`'s model calls: pass it as the chain request's `tag` and the calls
-   * are attributed to the user, the last chat attempt kept in `lastChatCall`. (Passed with
-   * each request rather than through AsyncLocalStorage, whose promise hooks cost every
-   * promise of the process on Node 20: about 1 ms of CPU per chat exchange.)
+   * A scope for `userId`'s model calls, passed as each request's `tag` (the last chat attempt is kept
+   * in `lastChatCall`): AsyncLocalStorage's promise hooks would cost about 1 ms of CPU per exchange.
    */
   scope(userId: string): CallScope;
 }
 
 /**
- * Counts every call record in the metrics (ai_calls_total, tokens, cost, time to first
- * token, fallbacks: docs/metrics.md) and persists it into ai_calls, off the reply's path: records are buffered and
- * written in one multi-row insert per event-loop turn (tracked in `tasks`), which keeps
- * accounting to a fraction of a statement per call under load. Failed calls are also
- * logged as warnings with the provider's error message, which has no column of its own.
+ * Counts each call record in the metrics (docs/metrics.md) and writes it to ai_calls off the reply's
+ * path, one multi-row insert per event-loop turn; failed calls are also logged with the provider's message.
  */
 export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTasks; log: ServiceLogger }): AiCallRecorder {
   const scopes = new WeakSet<CallScope>();

@@ -1,8 +1,6 @@
 /**
- * A single-consumer async queue. The chat stream's producer (the model call and the
- * final save) runs independently of the consumer (the SSE response), so a client that
- * leaves mid-reply cannot stall the save of its partial reply, and a slow client never
- * holds the upstream request open.
+ * A single-consumer async queue between the chat stream's producer (model call, final save) and its
+ * SSE consumer: a client that leaves cannot stall the save, and a slow one never holds the upstream open.
  */
 export interface EventQueue<T> extends AsyncIterable<T> {
   push(value: T): void;

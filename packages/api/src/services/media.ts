@@ -1,9 +1,6 @@
 /**
- * Media uploads: a client asks for an upload URL (`createUpload`), sends the bytes straight
- * to storage (our server's signed PUT, or S3), and stories then reference the key. Keys are
- * `u/<userId>/<uuid>.<ext>` and recorded in media_uploads, which is what makes them "owned".
- * Reads of uploads go through signed URLs whose lifetime follows the story's audience
- * (`slideUrl`, docs/media.md#read-urls).
+ * Media uploads (docs/media.md): an upload URL, the bytes straight to storage, then stories reference
+ * the key; media_uploads records whose it is. Reads go through signed URLs (`slideUrl`).
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -50,18 +47,14 @@ export interface MediaService {
   readonly storage: MediaStorage;
   createUpload(db: Database, userId: string, input: MediaCreateUploadInput): Promise<MediaCreateUploadOutput>;
   /**
-   * Confirms the bytes are stored and marks the upload done. Local uploads are marked by
-   * the upload route itself; on S3 the client PUTs to the bucket directly, so it calls this
-   * afterwards (a HEAD on the object). NOT_FOUND for another user's key; SERVICE_UNAVAILABLE
-   * (503, retry hint) when the store does not answer.
+   * Confirms the bytes are stored (a HEAD on S3; local uploads are marked by the upload route) and marks
+   * the upload done. Another user's key: NOT_FOUND; the store not answering: SERVICE_UNAVAILABLE.
    */
   completeUpload(db: Database, userId: string, key: string): Promise<MediaUpload>;
   /**
-   * The URL of a slide's media, for a viewer who may see `story`. Media shipped with the
-   * server: `/media/<key>`. An upload: a signed URL that lives at most an hour (rounded, so
-   * it is cacheable) on a public story, `readUrlTtlSec` on any other, never past the story's
-   * expiry; on local storage it is also bound to the story, and refused once it is gone.
-   * Signing is an HMAC (local) or a cached presign (S3): no query, so a feed page stays cheap.
+   * A slide's media URL for a viewer who may see `story`: shipped media at `/media/<key>`, an upload as a
+   * signed URL whose lifetime follows the story's audience (docs/media.md#read-urls). Signing needs no
+   * query, so a feed page stays cheap.
    */
   slideUrl(story: SlideStory, key: string): Promise<string>;
   /**
