@@ -21,6 +21,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_CURSOR: "BAD_REQUEST",
   IDEMPOTENCY_KEY_REUSED: "CONFLICT",
   UPLOAD_NOT_FINISHED: "PRECONDITION_FAILED",
+  NOT_CONNECTED: "NOT_FOUND",
 };
 
 /** The TRPCError for a failure, or null to leave it as it is. */

@@ -26,6 +26,8 @@ export const DOMAIN_ERROR_CODES = [
   "IDEMPOTENCY_KEY_REUSED",
   /** The media key's bytes are not uploaded (or not confirmed with media.completeUpload) yet. */
   "UPLOAD_NOT_FINISHED",
+  /** I may see the companion but have not connected to it: companions.connect first (HTTP 404, as for one I may not see). */
+  "NOT_CONNECTED",
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

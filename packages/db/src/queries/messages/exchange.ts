@@ -11,6 +11,7 @@ import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import type { RelationshipSnapshot } from "../../relationship/model.ts";
+import { companionVisibleTo } from "../companions/visibility.ts";
 import { companionPersonas, companions, memories, messages, processLeases, relationshipStates } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 import { inTransaction } from "../../transaction.ts";
@@ -49,9 +50,9 @@ export interface ChatPersonaContext {
 }
 
 /**
- * The companion's persona (private prompt fields) and my relationship state, in one
- * query. NOT_FOUND when I am not connected to the companion or may no longer see it.
- * Callers must never return these fields to a client.
+ * The companion's persona (private prompt fields) and my relationship state, in one query.
+ * NOT_FOUND when I may not see the companion; NOT_CONNECTED when I may but have not
+ * connected to it. Callers must never return these fields to a client.
  */
 export async function loadChatPersona(db: Database, params: { userId: string; companionId: string }): Promise<ChatPersonaContext> {
   const [row] = await db
@@ -62,19 +63,23 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       speakingStyle: companionPersonas.speakingStyle,
       backstory: companionPersonas.backstory,
       fallbackLines: companionPersonas.fallbackLines,
+      connected: sql<boolean>`${relationshipStates.userId} is not null`,
       affection: relationshipStates.affection,
       trust: relationshipStates.trust,
       energy: relationshipStates.energy,
       interactionCount: relationshipStates.interactionCount,
       lastInteractionAt: relationshipStates.lastInteractionAt,
     })
-    .from(relationshipStates)
-    .innerJoin(companions, eq(companions.id, relationshipStates.companionId))
-    .leftJoin(companionPersonas, eq(companionPersonas.companionId, relationshipStates.companionId))
-    .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId)))
+    .from(companions)
+    .leftJoin(relationshipStates, and(eq(relationshipStates.companionId, companions.id), eq(relationshipStates.userId, params.userId)))
+    .leftJoin(companionPersonas, eq(companionPersonas.companionId, companions.id))
+    .where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)))
     .prepare("chat_persona")
     .execute();
   if (!row) throw notFound("Companion");
+  if (!row.connected || row.affection === null || row.trust === null || row.energy === null || row.interactionCount === null) {
+    throw new DomainError("NOT_CONNECTED", "Connect to this companion first (companions.connect)", { field: "companionId" });
+  }
   const { affection, trust, energy, interactionCount, lastInteractionAt, ...persona } = row;
   return {
     name: persona.name,
@@ -128,7 +133,7 @@ export async function claimUserMessage(
     .prepare("chat_claimed")
     .execute();
   // Only a concurrent delete (account or companion removal) gets here.
-  if (!existing) throw new DomainError("CONFLICT", "The message for this idempotency key was removed; send with a new key");
+  if (!existing) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "The message for this idempotency key was removed; send with a new key");
   if (existing.content !== params.content || existing.companionId !== params.companionId) {
     throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
   }
