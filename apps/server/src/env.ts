@@ -171,5 +171,5 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
  * a fifth (1 to 5 s) for that answer, its save and the response. AI_DEADLINE_MS may lower it, never raise it.
  */
 export function modelDeadlineFor(requestTimeoutMs: number): number {
-  return requestTimeoutMs - Math.min(5_000, Math.max(1_000, Math.round(requestTimeoutMs / 5)));
+  return requestTimeoutMs - Math.min(5_000, Math.max(2_000, Math.round(requestTimeoutMs / 5)));
 }

@@ -51,7 +51,7 @@ describe("a provider that never answers", () => {
 
   it("derives the deadline from the request timeout: AI_DEADLINE_MS may lower it, never raise it", () => {
     expect(modelDeadlineFor(30_000)).toBe(25_000);
-    expect(modelDeadlineFor(4_000)).toBe(3_000);
+    expect(modelDeadlineFor(4_000)).toBe(2_000);
     expect(modelDeadlineFor(120_000)).toBe(115_000);
     const base = { JWT_SECRET: "x".repeat(43) };
     expect(parseEnv(base).ai.deadlineMs).toBe(25_000);
