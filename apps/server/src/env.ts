@@ -168,7 +168,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 
 /**
  * The most a reply may spend on the network before the offline persona answers: the request timeout less
- * a fifth (1 to 5 s) for that answer, its save and the response. AI_DEADLINE_MS may lower it, never raise it.
+ * a fifth (2 to 5 s) for that answer, its save and the response. AI_DEADLINE_MS may lower it, never raise it.
  */
 export function modelDeadlineFor(requestTimeoutMs: number): number {
   return requestTimeoutMs - Math.min(5_000, Math.max(2_000, Math.round(requestTimeoutMs / 5)));
