@@ -2,15 +2,8 @@ export { createOpenAIProvider, type OpenAIProviderOptions } from "./provider.ts"
 export { ProviderError, classifyError, isProviderError, type ProviderErrorKind } from "./errors.ts";
 export { createBreaker, reportToBreaker, type BreakerOptions, type BreakerState, type CircuitBreaker } from "./breaker.ts";
 export { DEFAULT_BUDGET, backoffDelay, shouldRetry, type BudgetOptions } from "./budget.ts";
-export {
-  createChatChain,
-  type ChainRequest,
-  type ChainResult,
-  type ChainStreamEvent,
-  type ChainStreamRequest,
-  type ChatChain,
-  type ChatChainOptions,
-} from "./chain.ts";
+export { createChatChain, type ChatChain, type ChatChainOptions } from "./chain.ts";
+export type { ChainRequest, ChainResult, ChainStreamEvent, ChainStreamRequest } from "./chain-types.ts";
 export { createOfflinePersona, offlineReply, pickKeyword, OFFLINE_MODEL, OFFLINE_PROVIDER, type OfflinePersonaOptions } from "./offline.ts";
 export { KNOWN_TRAITS, type KnownTrait } from "./offline-lines.ts";
 export { MOOD_LABELS, isMoodLabel, toMoodLabel, type MoodLabel } from "./mood.ts";
