@@ -13,7 +13,7 @@ export interface StoryJobSettings {
   purgeMedia?: (db: Database, keys: readonly string[]) => Promise<{ deleted: string[] }>;
 }
 
-export interface EventJobSettings {
+interface EventJobSettings {
   eventPruneIntervalMs: number;
   /** Events created longer ago than this are deleted. */
   eventRetentionMs: number;
@@ -50,7 +50,7 @@ export function storyJobs(db: Database, settings: StoryJobSettings): Job[] {
 }
 
 /** Retention of the realtime events outbox (docs/realtime.md). */
-export function eventJobs(db: Database, settings: EventJobSettings): Job[] {
+function eventJobs(db: Database, settings: EventJobSettings): Job[] {
   return [
     {
       name: "events:prune",

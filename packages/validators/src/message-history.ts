@@ -3,9 +3,8 @@ import { cursor, isoDateTime, page, pageLimit, uuid } from "./common.ts";
 
 /** `messages.list`: my conversation with a companion, newest first; the cursor is opaque. */
 export const messageListInput = z.object({ companionId: uuid, cursor: cursor.optional(), limit: pageLimit });
-export type MessageListInput = z.infer<typeof messageListInput>;
 
-export const messageHistoryItem = z.object({
+const messageHistoryItem = z.object({
   id: uuid,
   role: z.enum(["user", "assistant"]),
   content: z.string(),
@@ -17,4 +16,3 @@ export const messageHistoryItem = z.object({
 export type MessageHistoryItem = z.infer<typeof messageHistoryItem>;
 
 export const messageListOutput = page(messageHistoryItem);
-export type MessageListOutput = z.infer<typeof messageListOutput>;

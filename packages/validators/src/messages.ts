@@ -2,15 +2,15 @@ import { z } from "zod";
 import { streamTicket } from "./auth.ts";
 import { isoDateTime, text, uuid } from "./common.ts";
 
-export const CHAT_MESSAGE_MAX_CHARS = 4_000;
+const CHAT_MESSAGE_MAX_CHARS = 4_000;
 
-export const chatRole = z.enum(["user", "assistant"]);
+const chatRole = z.enum(["user", "assistant"]);
 
 /** `partial`: a streamed reply cut short by a disconnect. `failed`: cut before any text arrived. */
-export const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
+const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
 
 /** One message of a conversation as `messages.send` / `messages.stream` return it. */
-export const chatMessage = z.object({
+const chatMessage = z.object({
   id: uuid,
   companionId: uuid,
   role: chatRole,
@@ -26,7 +26,7 @@ export type ChatMessage = z.infer<typeof chatMessage>;
  * Chosen by the client per message (a UUID is a good choice) and reused when it retries
  * the same message: the server answers a key once and returns that answer to every retry.
  */
-export const idempotencyKey = z
+const idempotencyKey = z
   .string()
   .min(8)
   .max(128)
@@ -37,7 +37,6 @@ export const sendMessageInput = z.object({
   content: text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
   idempotencyKey,
 });
-export type SendMessageInput = z.infer<typeof sendMessageInput>;
 
 export const sendMessageOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
 export type SendMessageOutput = z.infer<typeof sendMessageOutput>;
@@ -46,11 +45,9 @@ export type SendMessageOutput = z.infer<typeof sendMessageOutput>;
 export const startMessageInput = sendMessageInput;
 
 export const startMessageOutput = z.object({ userMessage: chatMessage, streamTicket });
-export type StartMessageOutput = z.infer<typeof startMessageOutput>;
 
 /** `messages.stream` subscribes to the reply of a message saved by `start`, by its id. */
 export const streamMessageInput = z.object({ messageId: uuid });
-export type StreamMessageInput = z.infer<typeof streamMessageInput>;
 
 /**
  * Events of `messages.stream`, in order: `token`s as the reply arrives, possibly
@@ -60,6 +57,7 @@ export type StreamMessageInput = z.infer<typeof streamMessageInput>;
  * (`offline` is the built-in persona fallback). When `discardPartial` is true, drop the
  * tokens shown since the previous fallback: the new attempt does not continue them.
  * `done.reply.content` is always the text to keep.
+ * @public
  */
 export const streamMessageEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("token"), text: z.string() }),

@@ -1,4 +1,3 @@
-import { lt, sql } from "drizzle-orm";
 import { usedStreamTickets } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 
@@ -13,13 +12,4 @@ export async function redeemStreamTicket(db: Database, params: { jti: string; us
     .onConflictDoNothing({ target: usedStreamTickets.jti })
     .returning({ jti: usedStreamTickets.jti });
   return rows.length === 1;
-}
-
-/** Forgets tickets that expired before `before`: their signature refuses them already. */
-export async function pruneUsedStreamTickets(db: Database, params: { before: Date }): Promise<number> {
-  const rows = await db
-    .delete(usedStreamTickets)
-    .where(lt(usedStreamTickets.expiresAt, sql.param(params.before, usedStreamTickets.expiresAt)))
-    .returning({ jti: usedStreamTickets.jti });
-  return rows.length;
 }
