@@ -1,5 +1,6 @@
 // Shared flat config: type-aware typescript-eslint rules for every workspace.
 import js from "@eslint/js";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 /** @param {string} tsconfigRootDir the package directory (import.meta.dirname) */
@@ -22,6 +23,16 @@ export default function config(tsconfigRootDir) {
         "@typescript-eslint/require-await": "off",
         "no-console": ["error", { allow: ["error"] }],
       },
+    },
+    {
+      // No import cycles, across packages too; type-only imports are erased at run time and do not count.
+      plugins: { "import-x": importX },
+      settings: {
+        "import-x/extensions": [".ts", ".js"],
+        "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+        "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js"] })],
+      },
+      rules: { "import-x/no-cycle": ["error", { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }] },
     },
     {
       files: ["**/*.test.ts", "**/test/**/*.ts", "**/bench/**/*.ts"],

@@ -20,7 +20,7 @@ export class CliError extends Error {
 }
 
 /** EX_USAGE: bad flags or arguments, or a bad input file. The database was not opened. */
-export const EX_USAGE = 64;
+const EX_USAGE = 64;
 /** EX_CONFIG: the environment (DATABASE_URL, EVENT_RETENTION_MS, …) is invalid. */
 export const EX_CONFIG = 78;
 
@@ -31,7 +31,7 @@ export class UsageError extends CliError {
   }
 }
 
-export interface OptionSpec {
+interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
   /** The value's placeholder in help, e.g. `N` for `--days N`. */
@@ -55,7 +55,7 @@ export interface PrepareContext {
   cwd: string;
 }
 
-export interface Output {
+interface Output {
   /** What `--json` prints: an object, or an array of objects for lists. */
   json: unknown;
   /** The lines printed without `--json`. */
@@ -127,7 +127,7 @@ function formatIssues(error: z.ZodError, args: readonly ArgSpec[]): string {
 }
 
 /** Flags every command takes. */
-export const commonOptions: Readonly<Record<string, OptionSpec>> = {
+const commonOptions: Readonly<Record<string, OptionSpec>> = {
   json: { type: "boolean", description: "print the result as JSON (errors as JSON on stderr)" },
   help: { type: "boolean", short: "h", description: "show this help" },
 };

@@ -11,7 +11,7 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const text = (max: number) => z.string().trim().max(max);
 
-export const companionImportEntry = z.strictObject({
+const companionImportEntry = z.strictObject({
   slug: z.string().max(64).regex(SLUG, "lower-case letters, digits and single dashes, e.g. night-owl-luna"),
   name: text(80).min(1),
   tagline: text(160).default(""),
@@ -28,7 +28,7 @@ export const companionImportEntry = z.strictObject({
   }),
 });
 
-export const companionImportFile = z
+const companionImportFile = z
   .array(companionImportEntry)
   .min(1, "the file lists no companions")
   .max(1000)
@@ -42,7 +42,7 @@ export const companionImportFile = z
   });
 
 /** `[2].persona.systemPrompt`; the file's root is an array, so paths start with an index. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "(file)";
   return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
 }

@@ -19,7 +19,7 @@ export function refusePasswordArgument(argv: readonly string[]): void {
 }
 
 /** The first line of `input`, without its line ending; undefined when the input is empty. */
-export async function readFirstLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
+async function readFirstLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
   const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
   try {
     for await (const line of lines) return line;

@@ -45,7 +45,7 @@ export interface BackendResult {
   };
 }
 
-export const TARGETS = { deepOverFirst: 1.2, feedApiOverRaw: 2 } as const;
+const TARGETS = { deepOverFirst: 1.2, feedApiOverRaw: 2 } as const;
 
 const ms = (n: number) => n.toFixed(2).padStart(8);
 const ratio = (n: number, target?: number) => `${n.toFixed(2)}${target === undefined ? "" : n <= target ? `  (target ≤ ${target}: met)` : `  (target ≤ ${target}: MISSED)`}`;

@@ -17,8 +17,6 @@ import type { Backend, RawQuery, UserSession } from "./backends.ts";
 import type { Sent } from "./capture.ts";
 import type { Statement } from "./explain.ts";
 
-export const PATHS = ["api", "http", "caller", "scoped", "raw", "norls"] as const;
-
 interface Variant {
   /** Resolves to the number of items in the page. */
   run: () => Promise<number>;

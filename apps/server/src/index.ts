@@ -1,3 +1,3 @@
-export { parseEnv, EnvError, type Env } from "./env.ts";
+export { parseEnv } from "./env.ts";
 export { createLogger } from "./logger.ts";
 export { startServer, type RunningServer } from "./start.ts";

@@ -23,7 +23,7 @@ export const DEMO_MEDIA_DIR = fileURLToPath(new URL("../media", import.meta.url)
 export const IMMUTABLE_CACHE = "public, max-age=86400, immutable";
 
 /** Media of stories that are not public, and upload previews: no cache may keep a copy. */
-export const PRIVATE_NO_STORE = "private, no-store";
+const PRIVATE_NO_STORE = "private, no-store";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
@@ -55,7 +55,7 @@ export interface UploadedMediaAccess {
  * The URL path after /media/ as safe path segments, or null. Each segment is decoded on
  * its own, so `%2F` cannot smuggle a separator and `%2e%2e` is caught as `..`.
  */
-export function mediaPathSegments(rawPath: string): string[] | null {
+function mediaPathSegments(rawPath: string): string[] | null {
   const segments = rawPath.split("/");
   const decoded: string[] = [];
   for (const raw of segments) {

@@ -16,13 +16,13 @@ export interface Dependency {
   probe(signal: AbortSignal): Promise<void>;
 }
 
-export interface DependencyReport {
+interface DependencyReport {
   status: "up" | "down";
   required: boolean;
   latencyMs: number;
 }
 
-export interface ReadinessReport {
+interface ReadinessReport {
   status: "ready" | "degraded" | "unavailable";
   dependencies: Record<string, DependencyReport>;
 }
@@ -34,7 +34,7 @@ interface Probed {
 }
 
 /** Probes the dependencies (each bounded by `timeoutMs`, remembered for `cacheMs`) and sums them up. */
-export function createReadiness(dependencies: Dependency[], options: { log: Logger; timeoutMs?: number; cacheMs?: number }) {
+function createReadiness(dependencies: Dependency[], options: { log: Logger; timeoutMs?: number; cacheMs?: number }) {
   const timeoutMs = options.timeoutMs ?? 1000;
   const cacheMs = options.cacheMs ?? 1000;
   const last = new Map<string, Probed>();
@@ -95,7 +95,7 @@ export function createReadiness(dependencies: Dependency[], options: { log: Logg
 }
 
 /** The dependencies this process is configured with. */
-export function runtimeDependencies(runtime: Runtime): Dependency[] {
+function runtimeDependencies(runtime: Runtime): Dependency[] {
   const deps: Dependency[] = [{ name: "database", required: true, probe: () => runtime.database.ping() }];
   const limits = runtime.services.rateLimits;
   if (limits.store === "redis") {

@@ -29,7 +29,7 @@ function endsEvent(chunk: unknown): boolean {
   return false;
 }
 
-export const isEventStream = (res: ServerResponse) => String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
+const isEventStream = (res: ServerResponse) => String(res.getHeader("content-type") ?? "").startsWith("text/event-stream");
 
 export function createSseKeepAlive(intervalMs: number, now: () => number = performance.now.bind(performance)): SseKeepAlive {
   const streams = new Map<ServerResponse, Stream>();

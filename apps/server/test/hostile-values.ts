@@ -89,7 +89,7 @@ function hostileString(carrier: Carrier): fc.Arbitrary<string> {
 }
 
 /** Any JSON at all, with hostile strings and numbers among it. */
-export function anyValue(carrier: Carrier): fc.Arbitrary<unknown> {
+function anyValue(carrier: Carrier): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
     { weight: 2, arbitrary: hostileString(carrier) },

@@ -5,7 +5,7 @@
 import type { CompanionClient, RouterInputs, RouterOutputs } from "@companion/client";
 
 /** What `onData` receives: tRPC's tracked envelope `{ id, data }`. */
-export type TrackedEvent = RouterOutputs["events"]["subscribe"] extends AsyncIterable<infer T> ? T : never;
+type TrackedEvent = RouterOutputs["events"]["subscribe"] extends AsyncIterable<infer T> ? T : never;
 
 export interface EventRecorder {
   received: TrackedEvent[];

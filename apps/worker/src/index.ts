@@ -1,2 +1,2 @@
-export { jobsEnvShape, parseWorkerEnv, type WorkerEnv } from "./env.ts";
-export { eventJobs, startJobs, storyJobs, type EventJobSettings, type JobSettings, type RunningJobs, type StoryJobSettings } from "./jobs.ts";
+export { jobsEnvShape } from "./env.ts";
+export { startJobs, storyJobs, type RunningJobs } from "./jobs.ts";

@@ -2,7 +2,7 @@
  * The background jobs and their scheduler. The worker process runs them against Postgres;
  * the server runs the same thing in-process on the embedded default (apps/server/src/start.ts).
  */
-import { expireStories, pruneEvents, type Database } from "@companion/db";
+import { expireStories, pruneEvents, pruneUsedStreamTickets, type Database } from "@companion/db";
 import { jobDuration, jobLastSuccess, jobRuns, storiesExpired } from "@companion/metrics";
 import type { Logger } from "pino";
 
@@ -13,7 +13,7 @@ export interface StoryJobSettings {
   purgeMedia?: (db: Database, keys: readonly string[]) => Promise<{ deleted: string[] }>;
 }
 
-export interface EventJobSettings {
+interface EventJobSettings {
   eventPruneIntervalMs: number;
   /** Events created longer ago than this are deleted. */
   eventRetentionMs: number;
@@ -50,12 +50,18 @@ export function storyJobs(db: Database, settings: StoryJobSettings): Job[] {
 }
 
 /** Retention of the realtime events outbox (docs/realtime.md). */
-export function eventJobs(db: Database, settings: EventJobSettings): Job[] {
+function eventJobs(db: Database, settings: EventJobSettings): Job[] {
   return [
     {
       name: "events:prune",
       intervalMs: settings.eventPruneIntervalMs,
       run: async () => ({ eventsPruned: await pruneEvents(db, { olderThan: new Date(Date.now() - settings.eventRetentionMs) }) }),
+    },
+    {
+      // Redeemed stream tickets only matter until they expire (60 s): their signature refuses them after.
+      name: "stream-tickets:prune",
+      intervalMs: settings.eventPruneIntervalMs,
+      run: async () => ({ ticketsPruned: await pruneUsedStreamTickets(db, { before: new Date(Date.now() - 60_000) }) }),
     },
   ];
 }

@@ -8,7 +8,7 @@ import type { CallOutcome, CallPurpose, ChatProvider, OnCall, Usage } from "./ty
 /** An attempt shorter than this cannot produce a reply; the time is better left to the fallback. */
 export const MIN_ATTEMPT_MS = 50;
 
-export const DEFAULT_BREAKER: Omit<BreakerOptions, "now"> = { failureThreshold: 3, cooldownMs: 30_000 };
+const DEFAULT_BREAKER: Omit<BreakerOptions, "now"> = { failureThreshold: 3, cooldownMs: 30_000 };
 
 export const NO_USAGE: Usage = { promptTokens: 0, completionTokens: 0 };
 

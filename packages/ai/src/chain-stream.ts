@@ -1,5 +1,5 @@
 import { startDeadline } from "./budget.ts";
-import type { ChainStreamEvent, ChainStreamRequest } from "./chain.ts";
+import type { ChainStreamEvent, ChainStreamRequest } from "./chain-types.ts";
 import {
   type ChainContext,
   type ChainEntry,

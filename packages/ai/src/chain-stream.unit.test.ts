@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type ChainStreamEvent, type ChainStreamRequest, createChatChain } from "./chain.ts";
+import { createChatChain } from "./chain.ts";
+import type { ChainStreamEvent, ChainStreamRequest } from "./chain-types.ts";
 import { createOfflinePersona } from "./offline.ts";
 import { FAKE_REPLY, type FakeProvider, startFakeProvider } from "./testing/index.ts";
 import type { CallRecord } from "./types.ts";

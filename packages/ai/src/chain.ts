@@ -13,8 +13,9 @@ import {
   waitForRetry,
 } from "./chain-context.ts";
 import { streamThroughChain } from "./chain-stream.ts";
+import type { ChainRequest, ChainResult, ChainStreamEvent, ChainStreamRequest } from "./chain-types.ts";
 import { ProviderError } from "./errors.ts";
-import type { CallPurpose, ChatProvider, CompletionRequest, OnCall, Usage } from "./types.ts";
+import type { ChatProvider, OnCall, Usage } from "./types.ts";
 
 export interface ChatChainOptions {
   /** Tried in order; an empty list makes the chain offline-only. */
@@ -28,38 +29,6 @@ export interface ChatChainOptions {
   /** Jitter source, injectable for reproducible tests. */
   random?: () => number;
 }
-
-/** Timeouts are the chain's business: it clips each attempt to what is left of its deadline. */
-export type ChainRequest = Omit<CompletionRequest, "timeoutMs" | "idleTimeoutMs"> & {
-  purpose?: CallPurpose;
-  /**
-   * Copied into the call record of every attempt made for this request (`CallRecord.tag`),
-   * never sent to a provider: lets one process-wide `onCall` attribute calls to requests.
-   */
-  tag?: unknown;
-  /** Less than the chain's deadline for this request (a reply that already waited); never more. */
-  deadlineMs?: number;
-};
-
-export type ChainStreamRequest = Omit<ChainRequest, "signal" | "purpose">;
-
-export interface ChainResult {
-  text: string;
-  provider: string;
-  model: string;
-  usage: Usage;
-}
-
-/**
- * `token`s, possibly interrupted by `fallback`s (after one with `discardPartial` the client drops the
- * tokens since the previous one), then exactly one `done` (the whole reply) or `aborted` (the partial
- * reply being shown). docs/ai.md, "Streaming events".
- */
-export type ChainStreamEvent =
-  | { type: "token"; text: string }
-  | { type: "fallback"; from: string; to: string; reason: ProviderError["kind"]; discardPartial: boolean }
-  | { type: "done"; text: string; provider: string; model: string; usage: Usage }
-  | { type: "aborted"; text: string };
 
 export interface ChatChain {
   /**

@@ -4,7 +4,7 @@ import { createOfflinePersona } from "./offline.ts";
 import { createOpenAIProvider } from "./provider.ts";
 import type { ChatProvider } from "./types.ts";
 
-export const fallbackProviderSchema = z.object({
+const fallbackProviderSchema = z.object({
   name: z.string().min(1),
   baseURL: z.url(),
   model: z.string().min(1),
@@ -19,7 +19,7 @@ const ms = (fallback: number, max: number) => z.coerce.number().int().min(1).max
  * retry for transient failures, and a whole reply (all providers) gives up on the network
  * after 30 s and answers offline.
  */
-export const aiConfigSchema = z.object({
+const aiConfigSchema = z.object({
   openai: z.object({
     apiKey: z.string().min(1).optional(),
     baseURL: z.url().default("https://api.openai.com/v1"),

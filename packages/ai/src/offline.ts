@@ -11,7 +11,7 @@ import {
 import type { ChatMessage, ChatProvider, CompletionRequest, CompletionResult, PersonaContext, StreamChunk } from "./types.ts";
 
 export const OFFLINE_PROVIDER = "offline";
-export const OFFLINE_MODEL = "persona-fallback";
+const OFFLINE_MODEL = "persona-fallback";
 
 const NEUTRAL_PERSONA: PersonaContext = { traits: [], mood: "neutral" };
 

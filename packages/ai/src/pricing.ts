@@ -5,7 +5,7 @@ import type { Usage } from "./types.ts";
  * for dashboards and budgets, not an invoice: update it when prices change. Models not
  * listed (self-hosted, unknown vendors) cost 0 rather than a guess.
  */
-export const MODEL_PRICES_PER_MILLION: Readonly<Record<string, readonly [number, number]>> = {
+const MODEL_PRICES_PER_MILLION: Readonly<Record<string, readonly [number, number]>> = {
   "gpt-4o-mini": [0.15, 0.6],
   "gpt-4o": [2.5, 10],
   "gpt-4.1-nano": [0.1, 0.4],

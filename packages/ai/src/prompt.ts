@@ -1,7 +1,7 @@
 import { MESSAGE_OVERHEAD_TOKENS, estimateTokens, truncateToTokens } from "./tokens.ts";
 import type { ChatMessage } from "./types.ts";
 
-export interface PromptPersona {
+interface PromptPersona {
   name: string;
   systemPrompt: string;
   speakingStyle: string;
@@ -9,7 +9,7 @@ export interface PromptPersona {
   traits: readonly string[];
 }
 
-export interface PromptMood {
+interface PromptMood {
   label: string;
   /** 0–100 scores from the relationship state. */
   affection: number;
@@ -17,7 +17,7 @@ export interface PromptMood {
   energy: number;
 }
 
-export interface PromptMemory {
+interface PromptMemory {
   title: string;
   content: string;
 }

@@ -62,7 +62,7 @@ export function lexiconSentiment(text: string): number {
   return sum / Math.sqrt(sum * sum + NORMALIZATION);
 }
 
-export const modelSentimentSchema = z.object({ sentiment: z.number().min(-1).max(1) });
+const modelSentimentSchema = z.object({ sentiment: z.number().min(-1).max(1) });
 
 export interface SentimentResult {
   score: number;

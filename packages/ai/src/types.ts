@@ -1,6 +1,6 @@
 import type { ProviderErrorKind } from "./errors.ts";
 
-export type ChatRole = "system" | "user" | "assistant";
+type ChatRole = "system" | "user" | "assistant";
 
 export interface ChatMessage {
   role: ChatRole;

@@ -25,7 +25,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
 };
 
 /** The TRPCError for a failure, or null to leave it as it is. */
-export function toTRPCError(err: unknown): TRPCError | null {
+function toTRPCError(err: unknown): TRPCError | null {
   const domain = domainErrorOf(err);
   return domain ? new TRPCError({ code: CODE_MAP[domain.code], message: domain.message, cause: domain }) : null;
 }

@@ -35,7 +35,7 @@ export function hashRefreshToken(token: string): string {
  * The child of `parentToken` is a keyed function of it, so a retried refresh can be answered
  * with the same child token again without the raw token ever being stored.
  */
-export function deriveChildToken(pepper: Uint8Array, parentToken: string): string {
+function deriveChildToken(pepper: Uint8Array, parentToken: string): string {
   return createHmac("sha256", pepper).update(parentToken).digest("base64url");
 }
 

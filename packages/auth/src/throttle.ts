@@ -13,7 +13,7 @@ export interface LoginThrottle {
   recordSuccess(accountKey: string): Promise<void>;
 }
 
-export interface ThrottleLimit {
+interface ThrottleLimit {
   points: number;
   durationSec: number;
 }

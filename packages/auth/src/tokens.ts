@@ -24,7 +24,7 @@ export interface AccessTokenClaims {
   role: Role;
 }
 
-export interface SignAccessTokenInput extends AccessTokenClaims {
+interface SignAccessTokenInput extends AccessTokenClaims {
   /** Given together with `issuedAt`, the token is byte-for-byte reproducible. */
   jti?: string;
   issuedAt?: Date;
@@ -45,7 +45,7 @@ export interface AccessTokenService {
 }
 
 const TICKET_TYP = "st+jwt";
-export const STREAM_TICKET_TTL_SECONDS = 60;
+const STREAM_TICKET_TTL_SECONDS = 60;
 
 export interface AccessTokenServiceOptions {
   /** The first key signs; every key verifies, so a retired key can stay until its tokens expire. */

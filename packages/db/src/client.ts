@@ -10,7 +10,7 @@ import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
 import * as schema from "./schema/index.ts";
 import type { Database, DatabaseHandle } from "./types.ts";
 
-export interface PostgresOptions {
+interface PostgresOptions {
   url: string;
   /** Connections in the pool. */
   poolSize?: number;
@@ -30,7 +30,7 @@ export interface PostgresOptions {
   logger?: Logger;
 }
 
-export interface PgliteOptions {
+interface PgliteOptions {
   /** Persist here; omit for an in-memory database. */
   dataDir?: string;
   /** Start from a dumped data directory (tests: one migrated template per run). */

@@ -5,10 +5,9 @@
  */
 import { DomainError } from "@companion/errors";
 
-export { DomainError, type DomainErrorCode } from "@companion/errors";
+export { DomainError } from "@companion/errors";
 
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
-export const conflict = (message: string) => new DomainError("CONFLICT", message);
 
 /** A dependency outage: the client should retry after `retryAfterMs` (sent as Retry-After). */
 export const serviceUnavailable = (what: string, retryAfterMs: number, cause?: unknown) =>

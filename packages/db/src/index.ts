@@ -14,7 +14,6 @@ export {
   isUserReferenceViolation,
   notFound,
   serviceUnavailable,
-  type DomainErrorCode,
 } from "./errors.ts";
 export { describeError, logSerializers, redactMessage, serializeError } from "./error-log.ts";
 export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir } from "./env.ts";

@@ -7,6 +7,7 @@
  * new idempotency key, finish an upload). The API maps every code to a tRPC code in one
  * place (packages/api/src/errors.ts) and hands the code itself to the client as
  * `error.data.reason`. docs/errors.md lists them.
+ * @public
  */
 export const DOMAIN_ERROR_CODES = [
   // Generic.

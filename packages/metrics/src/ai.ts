@@ -26,39 +26,39 @@ export interface BreakerSource {
 
 const BREAKER_STATES = ["closed", "half_open", "open"] as const;
 
-export const aiCalls = counter({
+const aiCalls = counter({
   name: "ai_calls_total",
   help: "Model call attempts by provider, purpose (chat, sentiment, summary) and outcome (ok, timeout, circuit_open, ...); the offline persona is provider=offline",
   labelNames: ["provider", "purpose", "outcome"] as const,
 });
 
-export const aiCallDuration = histogram({
+const aiCallDuration = histogram({
   name: "ai_call_duration_seconds",
   help: "Duration of model call attempts (a streamed one until its last token)",
   labelNames: ["provider", "purpose"] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
 });
 
-export const aiTimeToFirstToken = histogram({
+const aiTimeToFirstToken = histogram({
   name: "ai_time_to_first_token_seconds",
   help: "Time from the start of a streamed attempt to its first token",
   labelNames: ["provider"] as const,
   buckets: [0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 20],
 });
 
-export const aiTokens = counter({
+const aiTokens = counter({
   name: "ai_tokens_total",
   help: "Tokens by provider and kind (prompt, completion), as reported by the provider or estimated",
   labelNames: ["provider", "kind"] as const,
 });
 
-export const aiCost = counter({
+const aiCost = counter({
   name: "ai_cost_usd_total",
   help: "Estimated cost of model calls in US dollars (packages/ai pricing.ts)",
   labelNames: ["provider"] as const,
 });
 
-export const aiFallbacks = counter({
+const aiFallbacks = counter({
   name: "ai_fallbacks_total",
   help: "Attempts that were not the request's first choice (a retry, the next provider, or the offline persona after the network failed), by the provider tried",
   labelNames: ["provider", "purpose"] as const,

@@ -20,6 +20,6 @@ export {
   storyViews,
   trpcSubscriptionsOpen,
 } from "./definitions.ts";
-export { observeAiCall, trackBreakers, type BreakerSource, type ObservedCall } from "./ai.ts";
-export { collectProcessMetrics, renderMetrics, serveClusterMetrics, METRICS_CONTENT_TYPE } from "./expose.ts";
+export { observeAiCall, trackBreakers } from "./ai.ts";
+export { collectProcessMetrics, serveClusterMetrics } from "./expose.ts";
 export { sendMetrics, startMetricsServer, type MetricsServer } from "./server.ts";

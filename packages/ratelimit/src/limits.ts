@@ -4,17 +4,17 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { closeRedisClient, createRedisClient } from "./redis.ts";
 
 /** Every limit the product enforces. Keys are per user, except `loginIp`. */
-export const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp"] as const;
+const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp"] as const;
 export type RateLimitName = (typeof rateLimitNames)[number];
 
-export interface LimitRule {
+interface LimitRule {
   points: number;
   durationSec: number;
 }
 
-export type RateLimitRules = Record<RateLimitName, LimitRule>;
+type RateLimitRules = Record<RateLimitName, LimitRule>;
 
-export const defaultRateLimitRules: RateLimitRules = {
+const defaultRateLimitRules: RateLimitRules = {
   storyCreate: { points: 20, durationSec: 60 },
   reaction: { points: 60, durationSec: 60 },
   chatMessage: { points: 30, durationSec: 60 },
@@ -98,7 +98,7 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
 }
 
 /** The error every limit answers with; the HTTP layer turns `retryAfterMs` into Retry-After. */
-export function tooManyRequests(msBeforeNext: number): DomainError {
+function tooManyRequests(msBeforeNext: number): DomainError {
   // A window that just ran out reads as 0 ms; still ask for a positive wait.
   const retryAfterMs = Math.max(1, Math.ceil(msBeforeNext));
   return new DomainError("TOO_MANY_REQUESTS", `Too many requests; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });

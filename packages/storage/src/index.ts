@@ -2,43 +2,12 @@
  * Media storage (docs/media.md): local disk with HMAC-signed upload URLs served by our own
  * server (the embedded default), or S3/MinIO with presigned URLs when configured.
  */
-import { createLocalStorage, type LocalMediaStorage, type LocalStorageOptions } from "./local.ts";
-import { createS3Storage, type S3MediaStorage, type S3StorageOptions } from "./s3.ts";
 import type { MediaStorage } from "./types.ts";
 
-export { createLocalStorage, UploadSizeError, type LocalMediaStorage, type LocalStorageOptions } from "./local.ts";
-export { createS3Storage, type S3MediaStorage, type S3StorageOptions } from "./s3.ts";
-export {
-  signReadGrant,
-  signUploadGrant,
-  verifyReadGrant,
-  verifyUploadGrant,
-  type GrantCheck,
-  type ReadGrant,
-  type ReadGrantCheck,
-  type UploadGrant,
-} from "./signing.ts";
-export { openConfiguredStorage, storageEnvIssues, storageEnvShape, type StorageEnv } from "./env.ts";
-export {
-  assertSafeKey,
-  isSafeKey,
-  StorageUnavailableError,
-  type MediaStorage,
-  type PresignedUpload,
-  type PresignUploadParams,
-  type ReadGrantParams,
-} from "./types.ts";
-
-export type StorageConfig = ({ driver: "local" } & LocalStorageOptions) | ({ driver: "s3" } & S3StorageOptions);
-
-export function createMediaStorage(config: StorageConfig): LocalMediaStorage | S3MediaStorage {
-  if (config.driver === "local") {
-    const { driver: _local, ...local } = config;
-    return createLocalStorage(local);
-  }
-  const { driver: _driver, ...s3 } = config;
-  return createS3Storage(s3);
-}
+export { createLocalStorage, UploadSizeError, type LocalMediaStorage } from "./local.ts";
+export { createS3Storage, type S3MediaStorage } from "./s3.ts";
+export { openConfiguredStorage, storageEnvIssues, storageEnvShape } from "./env.ts";
+export { isSafeKey, StorageUnavailableError, type MediaStorage } from "./types.ts";
 
 /**
  * Deletes stored objects, a few at a time; used by the story expiry job before it deletes

@@ -11,7 +11,7 @@ export interface UploadGrant {
 
 const canonical = (g: UploadGrant) => ["PUT", g.key, g.contentType, String(g.byteSize), String(g.expires)].join("\n");
 
-export function signUploadGrant(signingKey: Uint8Array, grant: UploadGrant): string {
+function signUploadGrant(signingKey: Uint8Array, grant: UploadGrant): string {
   return createHmac("sha256", signingKey).update(canonical(grant)).digest("base64url");
 }
 
@@ -59,7 +59,7 @@ export interface ReadGrant {
 
 const readCanonical = (g: ReadGrant) => ["GET", g.key, g.story ?? "", String(g.expires)].join("\n");
 
-export function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
+function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
   return createHmac("sha256", signingKey).update(readCanonical(grant)).digest("base64url");
 }
 

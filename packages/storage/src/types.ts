@@ -15,7 +15,7 @@ export interface PresignUploadParams {
 }
 
 /** What a read URL grants: until when, and (local storage) for which story. */
-export interface ReadGrantParams {
+interface ReadGrantParams {
   /** Unix seconds after which the URL is refused (by our media route, or by S3). */
   expires: number;
   /**

@@ -1,24 +1,22 @@
 import { z } from "zod";
 import { isoDateTime, text } from "./common.ts";
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+const PASSWORD_MIN = 8;
+const PASSWORD_MAX = 256;
 
 // Trimmed before validation so pasted addresses with stray spaces are accepted.
-export const email = text().trim().max(254).pipe(z.email());
-export const password = text().min(PASSWORD_MIN).max(PASSWORD_MAX);
+const email = text().trim().max(254).pipe(z.email());
+const password = text().min(PASSWORD_MIN).max(PASSWORD_MAX);
 
 export const authRegisterInput = z.object({
   email,
   password,
   displayName: text().trim().min(1).max(80),
 });
-export type AuthRegisterInput = z.infer<typeof authRegisterInput>;
 
 // Login accepts any non-empty password up to the cap: the policy may have changed since sign-up
 // (a password is only ever hashed, so even a NUL in it reaches no database).
 export const authLoginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
-export type AuthLoginInput = z.infer<typeof authLoginInput>;
 
 const refreshTokenBody = z.object({ refreshToken: text().min(20).max(256) });
 export const authRefreshInput = refreshTokenBody;
@@ -29,7 +27,7 @@ export const authChangePasswordInput = z.object({
   newPassword: password,
 });
 
-export const publicUser = z.object({
+const publicUser = z.object({
   id: z.uuid(),
   email: z.string(),
   displayName: z.string(),
@@ -38,7 +36,7 @@ export const publicUser = z.object({
 });
 export type PublicUser = z.infer<typeof publicUser>;
 
-export const authTokens = z.object({
+const authTokens = z.object({
   accessToken: z.string(),
   accessTokenExpiresAt: isoDateTime,
   refreshToken: z.string(),
@@ -46,7 +44,7 @@ export const authTokens = z.object({
 });
 export type AuthTokens = z.infer<typeof authTokens>;
 
-export const authSession = z.object({ user: publicUser, tokens: authTokens });
+const authSession = z.object({ user: publicUser, tokens: authTokens });
 export type AuthSession = z.infer<typeof authSession>;
 
 const ok = z.object({ ok: z.literal(true) });
@@ -65,5 +63,4 @@ export const authChangePasswordOutput = ok;
  * connection parameter. packages/client sends the header instead.
  */
 export const streamTicket = z.object({ ticket: z.string(), expiresAt: isoDateTime });
-export type StreamTicket = z.infer<typeof streamTicket>;
 export const authStreamTicketOutput = streamTicket;

@@ -24,8 +24,8 @@ export const pageInput = z.object({ cursor: cursor.optional(), limit: pageLimit 
 export const isoDateTime = z.iso.datetime({ offset: true });
 
 /** The calendar days an input may name: outside them no data exists, and year 0 is no date to Postgres. */
-export const DAY_INPUT_MIN = "2000-01-01";
-export const DAY_INPUT_MAX = "2100-12-31";
+const DAY_INPUT_MIN = "2000-01-01";
+const DAY_INPUT_MAX = "2100-12-31";
 
 /** A UTC calendar day (YYYY-MM-DD) given as input, within DAY_INPUT_MIN..DAY_INPUT_MAX. */
 export const dayInput = z.iso

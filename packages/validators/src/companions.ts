@@ -8,7 +8,6 @@ import { isoDateTime, page, pageInput, uuid } from "./common.ts";
  */
 export const MOOD_LABELS = ["joyful", "excited", "content", "neutral", "lonely", "distant"] as const;
 export const moodLabel = z.enum(MOOD_LABELS);
-export type MoodLabel = z.infer<typeof moodLabel>;
 
 /** UTC calendar day. */
 export const isoDate = z.iso.date();
@@ -16,7 +15,7 @@ export const isoDate = z.iso.date();
 const score = z.number().int().min(0).max(100);
 
 /** A companion's public profile. The private persona (prompt, style, backstory) never crosses the wire. */
-export const companionProfile = z.object({
+const companionProfile = z.object({
   id: uuid,
   slug: z.string(),
   name: z.string(),
@@ -25,10 +24,9 @@ export const companionProfile = z.object({
   avatarUrl: z.string().nullable(),
   traits: z.array(z.string()),
 });
-export type CompanionProfile = z.infer<typeof companionProfile>;
 
 /** My relationship with a companion, as it stands now (decay applied at read time). */
-export const relationshipState = z.object({
+const relationshipState = z.object({
   companionId: uuid,
   affection: score,
   trust: score,
@@ -40,7 +38,7 @@ export const relationshipState = z.object({
 });
 export type RelationshipState = z.infer<typeof relationshipState>;
 
-export const companion = companionProfile.extend({ relationship: relationshipState.nullable() });
+const companion = companionProfile.extend({ relationship: relationshipState.nullable() });
 export type Companion = z.infer<typeof companion>;
 
 export const companionsListInput = pageInput;
@@ -48,18 +46,16 @@ export const companionsListOutput = page(companion);
 
 const companionRef = z.object({ companionId: uuid });
 export const companionsByIdInput = companionRef;
-export type CompanionsByIdInput = z.infer<typeof companionsByIdInput>;
 export const companionsByIdOutput = companion;
 export const companionsConnectInput = companionRef;
 export const companionsConnectOutput = relationshipState;
 export const companionsDisconnectInput = companionRef;
 export const companionsDisconnectOutput = z.object({ disconnected: z.boolean() });
 
-export const moodHistoryEntry = z.object({ date: isoDate, mood: moodLabel, affection: score, trust: score, energy: score });
-export type MoodHistoryEntry = z.infer<typeof moodHistoryEntry>;
+const moodHistoryEntry = z.object({ date: isoDate, mood: moodLabel, affection: score, trust: score, energy: score });
 
 /** `relationship`: my state plus the last 30 UTC days of mood history (days without a row are absent). */
-export const relationshipDetail = relationshipState.extend({
+const relationshipDetail = relationshipState.extend({
   history: z.object({
     from: isoDate,
     to: isoDate,

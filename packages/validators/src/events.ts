@@ -8,7 +8,7 @@ import { isoDateTime, uuid } from "./common.ts";
  */
 
 /** An event id as the client holds it: a decimal string, increasing per user. */
-export const eventId = z.string().regex(/^\d{1,15}$/, "Invalid event id");
+const eventId = z.string().regex(/^\d{1,15}$/, "Invalid event id");
 
 /**
  * `lastEventId`: deliver what came after this id first, then live events. The tRPC client
@@ -16,19 +16,18 @@ export const eventId = z.string().regex(/^\d{1,15}$/, "Invalid event id");
  * closed. Without it, the stream starts with the next event.
  */
 export const eventsSubscribeInput = z.object({ lastEventId: eventId.nullish() }).optional();
-export type EventsSubscribeInput = z.infer<typeof eventsSubscribeInput>;
 
 const event = <T extends string, P extends z.ZodType>(type: T, payload: P) =>
   z.object({ type: z.literal(type), payload, createdAt: isoDateTime });
 
 /** Someone viewed my story for the first time. */
-export const storyViewedEvent = event("story.viewed", z.object({ storyId: uuid, viewerId: uuid }));
+const storyViewedEvent = event("story.viewed", z.object({ storyId: uuid, viewerId: uuid }));
 /** Someone reacted to a slide of my story, or changed their emoji. */
-export const storyReactedEvent = event("story.reacted", z.object({ storyId: uuid, mediaId: uuid, reactorId: uuid, emoji: z.string() }));
+const storyReactedEvent = event("story.reacted", z.object({ storyId: uuid, mediaId: uuid, reactorId: uuid, emoji: z.string() }));
 /** A companion I am connected with posted a story. */
-export const companionStoryPostedEvent = event("companion.story_posted", z.object({ storyId: uuid, companionId: uuid }));
+const companionStoryPostedEvent = event("companion.story_posted", z.object({ storyId: uuid, companionId: uuid }));
 /** A notification was created for me; `data` is the notification's own payload. */
-export const notificationCreatedEvent = event(
+const notificationCreatedEvent = event(
   "notification.created",
   z.object({ notificationId: uuid, kind: z.string(), data: z.record(z.string(), z.unknown()) }),
 );
@@ -44,9 +43,11 @@ export type RealtimeEvent = z.infer<typeof realtimeEvent>;
  * queries; replay and live events continue after it. Its tracked id is the id I resumed
  * from, so a reconnect before the next event asks again (and is told again).
  */
-export const resyncNotice = z.object({ type: z.literal("resync"), reason: z.literal("events-pruned") });
-export type ResyncNotice = z.infer<typeof resyncNotice>;
+const resyncNotice = z.object({ type: z.literal("resync"), reason: z.literal("events-pruned") });
 
-/** The `data` of each tracked envelope `events.subscribe` yields: an event or a notice. */
+/**
+ * The `data` of each tracked envelope `events.subscribe` yields: an event or a notice.
+ * @public
+ */
 export const eventsSubscribeData = z.discriminatedUnion("type", [...realtimeEvent.options, resyncNotice]);
 export type EventsSubscribeData = z.infer<typeof eventsSubscribeData>;

@@ -6,23 +6,21 @@ import { isoDate, moodLabel } from "./companions.ts";
  * Insights work in UTC calendar days (YYYY-MM-DD). Series carry one entry per day of the
  * range; a day without data has a null mood / null scores / zero counts, so gaps stay visible.
  */
-export const INSIGHTS_MAX_DAYS = 365;
-export const MOOD_HISTORY_MAX_DAYS = 366;
+const INSIGHTS_MAX_DAYS = 365;
+const MOOD_HISTORY_MAX_DAYS = 366;
 
 const DAY_MS = 86_400_000;
 const nullableScore = z.number().int().min(0).max(100).nullable();
 
 export const insightsOverviewInput = z.object({ companionId: uuid, days: z.number().int().min(1).max(INSIGHTS_MAX_DAYS).default(30) });
-export type InsightsOverviewInput = z.infer<typeof insightsOverviewInput>;
 
-export const dailyMood = z.object({ date: isoDate, mood: moodLabel.nullable() });
-export const dailyScores = z.object({ date: isoDate, affection: nullableScore, trust: nullableScore, energy: nullableScore });
-export const dailyMoodWithScores = dailyMood.extend(dailyScores.shape);
-export type DailyMoodWithScores = z.infer<typeof dailyMoodWithScores>;
+const dailyMood = z.object({ date: isoDate, mood: moodLabel.nullable() });
+const dailyScores = z.object({ date: isoDate, affection: nullableScore, trust: nullableScore, energy: nullableScore });
+const dailyMoodWithScores = dailyMood.extend(dailyScores.shape);
 
 const scoreChange = z.object({ affection: z.number().int(), trust: z.number().int(), energy: z.number().int() });
 
-export const insightsOverview = z.object({
+const insightsOverview = z.object({
   companionId: uuid,
   /** Inclusive UTC day range: the last `days` days, today included. */
   from: isoDate,
@@ -51,7 +49,5 @@ export const insightsMoodHistoryInput = z
     message: `At most ${MOOD_HISTORY_MAX_DAYS} days`,
     path: ["to"],
   });
-export type InsightsMoodHistoryInput = z.infer<typeof insightsMoodHistoryInput>;
 
 export const insightsMoodHistoryOutput = z.object({ companionId: uuid, from: isoDate, to: isoDate, days: z.array(dailyMoodWithScores) });
-export type InsightsMoodHistoryOutput = z.infer<typeof insightsMoodHistoryOutput>;

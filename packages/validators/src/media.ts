@@ -18,13 +18,13 @@ export const MEDIA_TYPES = {
 
 export type MediaContentType = keyof typeof MEDIA_TYPES;
 export type MediaKind = (typeof MEDIA_TYPES)[MediaContentType]["kind"];
-export const MEDIA_CONTENT_TYPES = Object.keys(MEDIA_TYPES) as [MediaContentType, ...MediaContentType[]];
+const MEDIA_CONTENT_TYPES = Object.keys(MEDIA_TYPES) as [MediaContentType, ...MediaContentType[]];
 export const mediaContentType = z.enum(MEDIA_CONTENT_TYPES);
 
 const EXT_TO_TYPE = new Map<string, MediaContentType>(MEDIA_CONTENT_TYPES.map((t) => [MEDIA_TYPES[t].ext, t]));
 
 /** `u/<userId>/<uuid>.<ext>`: who uploaded it is part of the key; the name is random. */
-export const MEDIA_KEY_PATTERN = /^u\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.([a-z0-9]+)$/;
+const MEDIA_KEY_PATTERN = /^u\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.([a-z0-9]+)$/;
 export const mediaKey = z.string().max(200).regex(MEDIA_KEY_PATTERN, "Not a media key");
 
 /**
@@ -65,7 +65,7 @@ export const mediaCreateUploadOutput = z.object({
 export type MediaCreateUploadOutput = z.infer<typeof mediaCreateUploadOutput>;
 
 export const mediaCompleteUploadInput = z.object({ mediaKey });
-export const mediaUpload = z.object({
+const mediaUpload = z.object({
   mediaKey,
   contentType: mediaContentType,
   kind: z.enum(["image", "video"]),

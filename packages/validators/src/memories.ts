@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { cursor, isoDateTime, page, pageLimit, text, uuid } from "./common.ts";
 
-export const MEMORY_TITLE_MAX = 120;
-export const MEMORY_CONTENT_MAX = 4000;
+const MEMORY_TITLE_MAX = 120;
+const MEMORY_CONTENT_MAX = 4000;
 
 const title = text().trim().max(MEMORY_TITLE_MAX);
 const content = text().trim().min(1).max(MEMORY_CONTENT_MAX);
 
-export const memory = z.object({
+const memory = z.object({
   id: uuid,
   companionId: uuid,
   /** The message it was saved from; null for typed memories (or once that message is gone). */
@@ -23,7 +23,6 @@ export type Memory = z.infer<typeof memory>;
 
 /** Pinned first, then newest. Without `companionId`: all my memories. The cursor is opaque. */
 export const memoriesListInput = z.object({ companionId: uuid.optional(), cursor: cursor.optional(), limit: pageLimit });
-export type MemoriesListInput = z.infer<typeof memoriesListInput>;
 export const memoriesListOutput = page(memory);
 
 /**
@@ -51,7 +50,6 @@ export const memoriesUpdateInput = z
   .refine((v) => v.title !== undefined || v.content !== undefined || v.pinned !== undefined, {
     message: "Nothing to update: give title, content or pinned",
   });
-export type MemoriesUpdateInput = z.infer<typeof memoriesUpdateInput>;
 export const memoriesUpdateOutput = memory;
 
 export const memoriesDeleteInput = z.object({ memoryId: uuid });

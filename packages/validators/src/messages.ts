@@ -2,15 +2,15 @@ import { z } from "zod";
 import { streamTicket } from "./auth.ts";
 import { cursor, isoDateTime, page, pageLimit, text, uuid } from "./common.ts";
 
-export const CHAT_MESSAGE_MAX_CHARS = 4_000;
+const CHAT_MESSAGE_MAX_CHARS = 4_000;
 
-export const chatRole = z.enum(["user", "assistant"]);
+const chatRole = z.enum(["user", "assistant"]);
 
 /** `partial`: a streamed reply cut short by a disconnect. `failed`: cut before any text arrived. */
-export const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
+const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
 
 /** One message of a conversation as `messages.send` / `messages.stream` return it. */
-export const chatMessage = z.object({
+const chatMessage = z.object({
   id: uuid,
   companionId: uuid,
   role: chatRole,
@@ -26,7 +26,7 @@ export type ChatMessage = z.infer<typeof chatMessage>;
  * Chosen by the client per message (a UUID is a good choice) and reused when it retries
  * the same message: the server answers a key once and returns that answer to every retry.
  */
-export const idempotencyKey = z
+const idempotencyKey = z
   .string()
   .min(8)
   .max(128)
@@ -37,7 +37,6 @@ export const messagesSendInput = z.object({
   content: text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
   idempotencyKey,
 });
-export type MessagesSendInput = z.infer<typeof messagesSendInput>;
 
 export const messagesSendOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
 export type MessagesSendOutput = z.infer<typeof messagesSendOutput>;
@@ -46,11 +45,9 @@ export type MessagesSendOutput = z.infer<typeof messagesSendOutput>;
 export const messagesStartInput = messagesSendInput;
 
 export const messagesStartOutput = z.object({ userMessage: chatMessage, streamTicket });
-export type MessagesStartOutput = z.infer<typeof messagesStartOutput>;
 
 /** `messages.stream` subscribes to the reply of a message saved by `start`, by its id. */
 export const messagesStreamInput = z.object({ messageId: uuid });
-export type MessagesStreamInput = z.infer<typeof messagesStreamInput>;
 
 /**
  * Events of `messages.stream`, in order: `token`s as the reply arrives, possibly
@@ -60,6 +57,7 @@ export type MessagesStreamInput = z.infer<typeof messagesStreamInput>;
  * (`offline` is the built-in persona fallback). When `discardPartial` is true, drop the
  * tokens shown since the previous fallback: the new attempt does not continue them.
  * `done.reply.content` is always the text to keep.
+ * @public
  */
 export const messagesStreamEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("token"), text: z.string() }),
@@ -77,9 +75,8 @@ export type MessagesStreamEvent = z.infer<typeof messagesStreamEvent>;
 
 /** `messages.list`: my conversation with a companion, newest first; the cursor is opaque. */
 export const messagesListInput = z.object({ companionId: uuid, cursor: cursor.optional(), limit: pageLimit });
-export type MessagesListInput = z.infer<typeof messagesListInput>;
 
-export const messageHistoryItem = z.object({
+const messageHistoryItem = z.object({
   id: uuid,
   role: z.enum(["user", "assistant"]),
   content: z.string(),
@@ -91,4 +88,3 @@ export const messageHistoryItem = z.object({
 export type MessageHistoryItem = z.infer<typeof messageHistoryItem>;
 
 export const messagesListOutput = page(messageHistoryItem);
-export type MessagesListOutput = z.infer<typeof messagesListOutput>;

@@ -7,18 +7,15 @@ export const publicProfile = z.object({
   displayName: z.string(),
   avatarUrl: z.string().nullable(),
 });
-export type PublicProfile = z.infer<typeof publicProfile>;
 
 const userRef = z.object({ userId: uuid });
 const followState = z.object({ userId: uuid, following: z.boolean() });
 export const socialFollowInput = userRef;
-export type SocialFollowInput = z.infer<typeof socialFollowInput>;
 export const socialFollowOutput = followState;
-export type SocialFollowOutput = z.infer<typeof socialFollowOutput>;
 export const socialUnfollowInput = userRef;
 export const socialUnfollowOutput = followState;
 
-export const FOLLOW_PAGE_MAX_LIMIT = 100;
+const FOLLOW_PAGE_MAX_LIMIT = 100;
 
 /** `userId` defaults to me. */
 const followListInput = z.object({
@@ -31,8 +28,7 @@ export const socialFollowingInput = followListInput;
 export type SocialFollowersInput = z.infer<typeof socialFollowersInput>;
 
 /** The other end of a follow (the follower in `followers`, the followee in `following`), latest first. */
-export const followEdge = z.object({ user: publicProfile, followedAt: isoDateTime });
+const followEdge = z.object({ user: publicProfile, followedAt: isoDateTime });
 export type FollowEdge = z.infer<typeof followEdge>;
 export const socialFollowersOutput = page(followEdge);
 export const socialFollowingOutput = socialFollowersOutput;
-export type SocialFollowersOutput = z.infer<typeof socialFollowersOutput>;

@@ -8,16 +8,14 @@ import { publicProfile } from "./social.ts";
  * meaningful and rules out arbitrary text (or a megabyte of it) in the reaction column.
  */
 export const STORY_REACTION_EMOJI = ["❤️", "😂", "😮", "😢", "🔥", "👏"] as const;
-export const storyReactionEmoji = z.enum(STORY_REACTION_EMOJI);
-export type StoryReactionEmoji = z.infer<typeof storyReactionEmoji>;
+const storyReactionEmoji = z.enum(STORY_REACTION_EMOJI);
 
-export const STORY_FEED_MAX_LIMIT = 50;
+const STORY_FEED_MAX_LIMIT = 50;
 
 export const storiesFeedInput = z.object({
   cursor: cursor.optional(),
   limit: z.number().int().min(1).max(STORY_FEED_MAX_LIMIT).default(20),
 });
-export type StoriesFeedInput = z.infer<typeof storiesFeedInput>;
 
 export const storiesByIdInput = z.object({ storyId: uuid });
 export const storiesReactInput = z.object({ mediaId: uuid, emoji: storyReactionEmoji });
@@ -30,7 +28,7 @@ export const storiesMarkViewedInput = z.object({ storyId: uuid });
  * unless the story is public), relative on local storage, an absolute presigned URL on S3
  * (docs/media.md#read-urls). `myReaction` is the signed-in user's emoji or null.
  */
-export const storySlide = z.object({
+const storySlide = z.object({
   id: uuid,
   sortOrder: z.number().int(),
   kind: z.enum(["image", "video"]),
@@ -40,30 +38,27 @@ export const storySlide = z.object({
   durationMs: z.number().int().nullable(),
   myReaction: z.string().nullable(),
 });
-export type StorySlide = z.infer<typeof storySlide>;
 
 /** The public profile of a story's author: a companion, or a user (display name, never email). */
-export const storyCompanionAuthor = z.object({
+const storyCompanionAuthor = z.object({
   kind: z.literal("companion"),
   id: uuid,
   name: z.string(),
   avatarUrl: z.string().nullable(),
 });
-export const storyUserAuthor = z.object({
+const storyUserAuthor = z.object({
   kind: z.literal("user"),
   id: uuid,
   name: z.string(),
   avatarUrl: z.string().nullable(),
 });
-export const storyAuthor = z.discriminatedUnion("kind", [storyCompanionAuthor, storyUserAuthor]);
-export type StoryAuthor = z.infer<typeof storyAuthor>;
+const storyAuthor = z.discriminatedUnion("kind", [storyCompanionAuthor, storyUserAuthor]);
 
 /** `public`: anyone; `friends`: people the author follows and who follow back; `private`: the audience. */
-export const STORY_VISIBILITIES = ["public", "friends", "private"] as const;
-export const storyVisibility = z.enum(STORY_VISIBILITIES);
-export type StoryVisibility = z.infer<typeof storyVisibility>;
+const STORY_VISIBILITIES = ["public", "friends", "private"] as const;
+const storyVisibility = z.enum(STORY_VISIBILITIES);
 
-export const story = z.object({
+const story = z.object({
   id: uuid,
   caption: z.string().nullable(),
   /** Companion stories are always `public` (to the users connected with the companion). */
@@ -82,16 +77,15 @@ export const storiesFeedOutput = page(story);
 export type StoriesFeedOutput = z.infer<typeof storiesFeedOutput>;
 export const storiesByIdOutput = story;
 
-export const storyReaction = z.object({ mediaId: uuid, storyId: uuid, emoji: storyReactionEmoji });
-export type StoryReaction = z.infer<typeof storyReaction>;
+const storyReaction = z.object({ mediaId: uuid, storyId: uuid, emoji: storyReactionEmoji });
 export const storiesReactOutput = storyReaction;
 
 export const storiesUnreactOutput = z.object({ mediaId: uuid, removed: z.boolean() });
 export const storiesMarkViewedOutput = z.object({ storyId: uuid, seen: z.literal(true) });
 
-export const STORY_CAPTION_MAX = 500;
-export const STORY_MEDIA_MAX = 10;
-export const STORY_AUDIENCE_MAX = 100;
+const STORY_CAPTION_MAX = 500;
+const STORY_MEDIA_MAX = 10;
+const STORY_AUDIENCE_MAX = 100;
 
 /**
  * A user's story. `mediaKeys` are keys from `media.createUpload` whose bytes are uploaded, in
@@ -111,25 +105,23 @@ export const storiesCreateInput = z
       ctx.addIssue({ code: "custom", path: ["audienceUserIds"], message: "An audience is only for private stories" });
     }
   });
-export type StoriesCreateInput = z.infer<typeof storiesCreateInput>;
 export const storiesCreateOutput = story;
 
 export const storiesDeleteInput = z.object({ storyId: uuid });
 export const storiesDeleteOutput = z.object({ storyId: uuid, deleted: z.literal(true) });
 
-export const STORY_VIEWERS_MAX_LIMIT = 100;
+const STORY_VIEWERS_MAX_LIMIT = 100;
 export const storiesViewersInput = z.object({
   storyId: uuid,
   cursor: cursor.optional(),
   limit: z.number().int().min(1).max(STORY_VIEWERS_MAX_LIMIT).default(20),
 });
-export type StoriesViewersInput = z.infer<typeof storiesViewersInput>;
-export const storyViewer = z.object({ user: publicProfile, viewedAt: isoDateTime });
+const storyViewer = z.object({ user: publicProfile, viewedAt: isoDateTime });
 export type StoryViewer = z.infer<typeof storyViewer>;
 export const storiesViewersOutput = page(storyViewer);
 
 /** My stories posted since `since` (7 days), their views, distinct viewers and reactions by emoji (most used first). */
-export const storyStats = z.object({
+const storyStats = z.object({
   since: isoDateTime,
   storiesPosted: z.number().int(),
   views: z.number().int(),

@@ -32,7 +32,7 @@ export interface FakeOpenAIServer {
 }
 
 export const FAKE_REPLY = "Hello from the fake model, it is lovely to meet you.";
-export const FAKE_SENTIMENT_REPLY = '{"sentiment":0.6}';
+const FAKE_SENTIMENT_REPLY = '{"sentiment":0.6}';
 
 interface ChatBody {
   stream?: boolean;

@@ -11,7 +11,7 @@ import { realtimeSubscriptionsOpen } from "@companion/metrics";
  * connection was re-established and notifications may have been lost meanwhile; `closed`
  * when the hub shuts down and the subscription should end.
  */
-export type HubSignal = { eventId: number } | "resync" | "closed";
+type HubSignal = { eventId: number } | "resync" | "closed";
 
 export interface EventHub {
   /** Registers `onSignal` for the user's events; returns the (idempotent) unsubscribe. */

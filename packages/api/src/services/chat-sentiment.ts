@@ -9,7 +9,7 @@ export type SentimentSource = "model" | "lexicon";
  * purpose "sentiment"). It has no offline answer: a failure throws and the classifier
  * falls back to the lexicon.
  */
-export function chainAsSentimentProvider(chain: ChatChain, tag?: unknown): ChatProvider {
+function chainAsSentimentProvider(chain: ChatChain, tag?: unknown): ChatProvider {
   return {
     name: "chain",
     model: "chain",

@@ -21,10 +21,8 @@ import { waitForTurn } from "./chat-replay.ts";
 import { applyExchangeSentiment, classifyUserMessage, type SentimentSource } from "./chat-sentiment.ts";
 import { createReplyRelay, type ReplyRelay } from "./reply-relay.ts";
 
-export type { ChatStreamEvent, Exchange } from "./chat-open.ts";
-
 /** Content already trimmed and length-checked by the wire schema. */
-export type SendMessageParams = ExchangeParams;
+type SendMessageParams = ExchangeParams;
 
 export interface ChatService {
   /** Saves my message, answers it (never silent: the offline persona is the last resort), returns both. */

@@ -37,7 +37,7 @@ export interface MediaServiceOptions {
 }
 
 /** What a slide's URL depends on: the story it belongs to. */
-export interface SlideStory {
+interface SlideStory {
   id: string;
   visibility: StoryVisibility;
   expiresAt: Date;
@@ -66,7 +66,7 @@ export interface MediaService {
 }
 
 /** Media shipped with the server (demo slides, avatars), relative to the API origin. */
-export const staticMediaUrl = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
+const staticMediaUrl = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
 
 const PUBLIC_READ_SEC = 3600;
 /** How long a client should wait before asking again when the store is down. */
@@ -77,7 +77,7 @@ const STORAGE_RETRY_AFTER_MS = 5000;
  * stories, a fifth of the lifetime otherwise) so that every view within a step gets the same
  * URL, and never after the story itself expires.
  */
-export function readUrlExpiry(params: { public: boolean; lifetimeSec: number; storyExpiresAt?: Date; now?: number }): number {
+function readUrlExpiry(params: { public: boolean; lifetimeSec: number; storyExpiresAt?: Date; now?: number }): number {
   const now = Math.floor((params.now ?? Date.now()) / 1000);
   const lifetime = params.public ? PUBLIC_READ_SEC : params.lifetimeSec;
   const step = params.public ? PUBLIC_READ_SEC : Math.max(1, Math.floor(lifetime / 5));

@@ -32,7 +32,7 @@ export async function toWireStory(s: StoryRecord, media: MediaService): Promise<
   };
 }
 
-export const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
+const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
   user: { id: v.user.id, displayName: v.user.displayName, avatarUrl: v.user.avatarUrl },
   viewedAt: v.viewedAt.toISOString(),
 });

@@ -3,8 +3,7 @@ import { aiCalls } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 
 export type AiCallPurpose = (typeof aiCalls.purpose.enumValues)[number];
-export type AiCallOutcome = (typeof aiCalls.outcome.enumValues)[number];
-export const AI_CALL_OUTCOMES: readonly AiCallOutcome[] = aiCalls.outcome.enumValues;
+type AiCallOutcome = (typeof aiCalls.outcome.enumValues)[number];
 
 export interface AiCallInput {
   /** Null for calls made on no user's behalf (jobs). */

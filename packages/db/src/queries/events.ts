@@ -12,7 +12,7 @@ import { rowsOf } from "../raw-sql.ts";
 export const EVENTS_CHANNEL = "companion_events";
 
 /** Payload of each event type, as stored and as sent to subscribers. */
-export interface EventPayloads {
+interface EventPayloads {
   /** To the author of a user story: someone viewed it for the first time. */
   "story.viewed": { storyId: string; viewerId: string };
   /** To the author of a user story: someone reacted to one of its slides (or changed the emoji). */
@@ -23,9 +23,7 @@ export interface EventPayloads {
   "notification.created": { notificationId: string; kind: string; data: Record<string, unknown> };
 }
 
-export type EventType = keyof EventPayloads;
-
-export const EVENT_TYPES = ["story.viewed", "story.reacted", "companion.story_posted", "notification.created"] as const satisfies readonly EventType[];
+type EventType = keyof EventPayloads;
 
 /** An event to write for `userId` (its recipient). */
 export type NewEvent = { [K in EventType]: { userId: string; type: K; payload: EventPayloads[K] } }[EventType];

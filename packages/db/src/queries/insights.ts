@@ -18,7 +18,7 @@ export interface DailyMood {
   energy: number | null;
 }
 
-export interface DailyMessages {
+interface DailyMessages {
   date: string;
   user: number;
   assistant: number;
@@ -40,7 +40,7 @@ export interface InsightsOverview {
 const DAY_MS = 86_400_000;
 
 /** The inclusive UTC day range of `days` days ending on `now`'s day. */
-export function dayRange(now: Date, days: number): { from: string; to: string } {
+function dayRange(now: Date, days: number): { from: string; to: string } {
   return { from: utcDay(new Date(now.getTime() - (days - 1) * DAY_MS)), to: utcDay(now) };
 }
 

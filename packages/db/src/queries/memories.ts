@@ -21,7 +21,7 @@ export interface Memory {
 }
 
 /** Longest content copied from a message, the same cap as typed content. */
-export const MEMORY_CONTENT_MAX = 4000;
+const MEMORY_CONTENT_MAX = 4000;
 
 const memoryColumns = {
   id: memories.id,

@@ -34,8 +34,8 @@ export interface Interaction {
   at: Date;
 }
 
-export const SCORE_MIN = 0;
-export const SCORE_MAX = 100;
+const SCORE_MIN = 0;
+const SCORE_MAX = 100;
 
 /** Where absence pulls each score back to; also the score of a fresh connection (the column default). */
 export const BASELINE: Readonly<RelationshipScores> = { affection: 50, trust: 50, energy: 50 };
@@ -44,26 +44,26 @@ export const BASELINE: Readonly<RelationshipScores> = { affection: 50, trust: 50
  * Points per whole day of absence that each score moves toward its baseline. Energy fades
  * fastest (a companion gets quiet), trust slowest (it is earned and kept).
  */
-export const DECAY_PER_DAY: Readonly<RelationshipScores> = { affection: 2, trust: 1, energy: 5 };
+const DECAY_PER_DAY: Readonly<RelationshipScores> = { affection: 2, trust: 1, energy: 5 };
 
 /**
  * Score change per interaction: `base + sentimentWeight * sentiment`, rounded, then clamped
  * to 0..100. A message's tone matters most; a saved memory is the strongest sign of trust.
  */
-export const INTERACTION_EFFECTS: Readonly<Record<InteractionKind, { base: RelationshipScores; sentimentWeight: RelationshipScores }>> = {
+const INTERACTION_EFFECTS: Readonly<Record<InteractionKind, { base: RelationshipScores; sentimentWeight: RelationshipScores }>> = {
   message: { base: { affection: 2, trust: 1, energy: 3 }, sentimentWeight: { affection: 4, trust: 2, energy: 2 } },
   reaction: { base: { affection: 2, trust: 0, energy: 2 }, sentimentWeight: { affection: 2, trust: 1, energy: 1 } },
   memory: { base: { affection: 1, trust: 3, energy: 1 }, sentimentWeight: { affection: 1, trust: 1, energy: 0 } },
 };
 
 /** Recency thresholds for the mood label, in whole days since the last interaction. */
-export const LONELY_AFTER_DAYS = 2;
-export const DISTANT_AFTER_DAYS = 7;
+const LONELY_AFTER_DAYS = 2;
+const DISTANT_AFTER_DAYS = 7;
 
 const DAY_MS = 86_400_000;
 const SCORE_KEYS = ["affection", "trust", "energy"] as const;
 
-export function clampScore(value: number): number {
+function clampScore(value: number): number {
   if (Number.isNaN(value)) return BASELINE.affection;
   return Math.min(SCORE_MAX, Math.max(SCORE_MIN, Math.round(value)));
 }
@@ -74,7 +74,7 @@ function clampSentiment(value: number | undefined): number {
 }
 
 /** Whole days from `from` to `to`; 0 when `to` is earlier (clock skew must not decay anything). */
-export function wholeDaysBetween(from: Date, to: Date): number {
+function wholeDaysBetween(from: Date, to: Date): number {
   return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
 }
 

@@ -36,7 +36,7 @@ function wrap(text: string, maxChars: number): string[] {
 const gradient = (id: string, [from, to]: readonly [string, string]) =>
   `<linearGradient id="${id}" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient>`;
 
-export function renderSlideSvg(p: { companionName: string; slide: DemoSlide; index: number; count: number }): string {
+function renderSlideSvg(p: { companionName: string; slide: DemoSlide; index: number; count: number }): string {
   const W = DEMO_SLIDE_WIDTH;
   const H = DEMO_SLIDE_HEIGHT;
   const title = wrap(p.slide.title, 16);
@@ -69,7 +69,7 @@ export function renderSlideSvg(p: { companionName: string; slide: DemoSlide; ind
   ].join("\n");
 }
 
-export function renderAvatarSvg(p: { name: string; colors: readonly [string, string] }): string {
+function renderAvatarSvg(p: { name: string; colors: readonly [string, string] }): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512" viewBox="0 0 512 512">`,
     `<defs>${gradient("bg", p.colors)}</defs>`,

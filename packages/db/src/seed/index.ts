@@ -6,8 +6,8 @@ import { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
 import { DEMO_SLIDE_HEIGHT, DEMO_SLIDE_WIDTH, demoSlideKey, demoStories } from "./demo-stories.ts";
 
 export { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
-export { demoStories, demoSlideKey, type DemoStory, type DemoSlide } from "./demo-stories.ts";
-export { renderDemoMedia, type DemoMediaFile } from "./demo-media.ts";
+export { demoStories } from "./demo-stories.ts";
+export { renderDemoMedia } from "./demo-media.ts";
 
 /**
  * Upserts companions by slug (profile and persona together, in one transaction).
@@ -58,7 +58,7 @@ const HOUR_MS = 3_600_000;
  * under an advisory lock, so two processes seeding at once cannot both decide a companion
  * needs stories. Returns the number of stories posted.
  */
-export async function seedDemoStories(db: Database, now = new Date()): Promise<number> {
+async function seedDemoStories(db: Database, now = new Date()): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_STORIES_LOCK_KEY})`);
     const live = tx

@@ -109,7 +109,7 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
 }
 
 /** Rows of `db.execute` from either driver (postgres.js: an array; PGlite: `{ rows }`). */
-export function rowsOf<T>(result: unknown): T[] {
+function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 

@@ -8,7 +8,7 @@ import { relationshipColumns, type RelationshipState } from "./relationships.ts"
 import { companionVisibleTo } from "./visibility.ts";
 
 /** What anyone who may see a companion sees. Persona fields live in another table and are never joined here. */
-export interface CompanionProfile {
+interface CompanionProfile {
   id: string;
   slug: string;
   name: string;

@@ -72,7 +72,7 @@ export async function recordInteraction(db: Database, params: RecordInteractionP
   });
 }
 
-export interface MoodHistoryEntry {
+interface MoodHistoryEntry {
   /** UTC day, YYYY-MM-DD. */
   date: string;
   mood: RelationshipMood;
@@ -95,7 +95,7 @@ export interface RelationshipDetail extends RelationshipState {
   };
 }
 
-export const moodHistoryColumns = {
+const moodHistoryColumns = {
   date: moodHistory.recordedOn,
   mood: sql<RelationshipMood>`${moodHistory.mood}`.as("mood"),
   affection: moodHistory.affection,
@@ -104,7 +104,7 @@ export const moodHistoryColumns = {
 };
 
 /** Mood history rows of one relationship for an inclusive UTC day range, oldest first. */
-export async function listMoodHistory(db: Database, params: { userId: string; companionId: string; from: string; to: string }): Promise<MoodHistoryEntry[]> {
+async function listMoodHistory(db: Database, params: { userId: string; companionId: string; from: string; to: string }): Promise<MoodHistoryEntry[]> {
   return db
     .select(moodHistoryColumns)
     .from(moodHistory)

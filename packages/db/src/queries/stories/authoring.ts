@@ -9,10 +9,10 @@ import { getStory, type StoryRecord, type StoryVisibility } from "./feed.ts";
 import { ownStoryRetained } from "./visibility.ts";
 
 /** Stories of users, like companions', vanish from every read 24 hours after posting. */
-export const USER_STORY_TTL = "24 hours";
+const USER_STORY_TTL = "24 hours";
 
 /** The window of `getMyStoryStats`. */
-export const STORY_STATS_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+const STORY_STATS_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** A slide's kind comes from the upload's content type, never from the client. */
 function slideKind(contentType: string, key: string): "image" | "video" {

@@ -11,7 +11,7 @@ export interface CompanionStorySlide {
   durationMs?: number | null;
 }
 
-export const COMPANION_STORY_TTL_MS = 24 * 60 * 60 * 1000;
+const COMPANION_STORY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Posts a companion's story and tells every connected user (`companion.story_posted`), in one

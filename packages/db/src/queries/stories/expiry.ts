@@ -2,10 +2,10 @@ import { and, gte, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
 import { stories, storyMedia } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 
-export const STORY_DELETE_GRACE_MS = 60 * 60 * 1000;
+const STORY_DELETE_GRACE_MS = 60 * 60 * 1000;
 
 /** How long a user's story that expired on its own is kept for the author's stats and viewers. */
-export const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * The cleanup job: soft-deletes stories past expiry, hard-deletes them after the grace period (a

@@ -8,7 +8,7 @@ import { storyInFeedOf, storyVisibleTo } from "./visibility.ts";
 
 export type StoryVisibility = (typeof storyVisibility)[number];
 
-export interface StorySlideRecord {
+interface StorySlideRecord {
   id: string;
   storyId: string;
   sortOrder: number;
@@ -23,7 +23,7 @@ export interface StorySlideRecord {
 }
 
 /** A story's author: a companion, or a user's public profile (never their email). */
-export interface StoryAuthorRecord {
+interface StoryAuthorRecord {
   kind: "companion" | "user";
   id: string;
   name: string;
