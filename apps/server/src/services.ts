@@ -2,6 +2,7 @@ import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
 import {
   createAiCallRecorder,
   createBackgroundTasks,
+  CHAT_RELAY_CHANNEL,
   createChatService,
   startEventHub,
   startProcessLease,
@@ -13,6 +14,7 @@ import { createAccessTokenService, createAuthService, createLoginThrottle } from
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import { trackBreakers } from "@companion/metrics";
 import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
+import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { createServerMedia, createServerRateLimits } from "./limits-and-media.ts";
@@ -70,7 +72,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   });
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
-  const chat = createChat(env, db.db, lease.id, log);
+  const chat = createChat(env, db, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
   const closing = new AbortController();
   return {
@@ -99,7 +101,8 @@ const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || a
  * and the metrics report them), recording each model call into ai_calls and the metrics,
  * and the chat service over it.
  */
-function createChat(env: Env, db: DatabaseHandle["db"], owner: string, log: Logger) {
+function createChat(env: Env, database: DatabaseHandle, owner: string, log: Logger) {
+  const { db } = database;
   const tasks = createBackgroundTasks(log);
   const calls = createAiCallRecorder({ db, tasks, log });
   const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
@@ -122,6 +125,11 @@ function createChat(env: Env, db: DatabaseHandle["db"], owner: string, log: Logg
     // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
     staleAfterMs: env.ai.deadlineMs + 60_000,
     replyDeadlineMs: env.ai.deadlineMs,
+    // A reply streams to a subscriber that reached another process (cluster workers, several servers).
+    relayBus: {
+      publish: async (payload) => void (await db.execute(sql`select pg_notify(${CHAT_RELAY_CHANNEL}, ${payload})`)),
+      listen: (onPayload) => database.listen(CHAT_RELAY_CHANNEL, onPayload),
+    },
   });
   return { chain, service };
 }

@@ -67,29 +67,14 @@ interface ChatBody {
 }
 
 /**
- * Streams a message and returns the chat request the provider received. It is read at the
- * first token: later, the background sentiment request replaces `lastRequestBody`.
+ * Streams a message and returns the chat request the provider received: the first request
+ * after `start` (the background sentiment request comes after the reply is saved).
  */
 async function promptOf(user: ChatUser, companionId: string, content: string): Promise<ChatBody> {
   await t.server.runtime.services.chat.drain();
-  let body: unknown;
-  const { userMessage } = await user.api.messages.start.mutate({ companionId, content, idempotencyKey: newKey() });
-  await new Promise<void>((resolve, reject) => {
-    const sub = user.api.messages.stream.subscribe(
-      { messageId: userMessage.id },
-      {
-        onData: (event) => {
-          body ??= fake.lastRequestBody;
-          if (event.type === "done") {
-            sub.unsubscribe();
-            resolve();
-          }
-        },
-        onError: reject,
-      },
-    );
-  });
-  return body as ChatBody;
+  const before = fake.requestBodies.length;
+  await streamToEnd(user.api, { companionId, content, idempotencyKey: newKey() });
+  return fake.requestBodies[before] as ChatBody;
 }
 
 describe("chat through an OpenAI-compatible provider", () => {

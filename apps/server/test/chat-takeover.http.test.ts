@@ -27,9 +27,12 @@ afterAll(async () => {
 
 /** My message saved under `key` as if `owner` had started answering it and then died. */
 async function orphan(user: ChatUser, companionId: string, key: string, owner: string): Promise<string> {
-  const { userMessage } = await user.api.messages.start.mutate({ companionId, content: "Did you get this?", idempotencyKey: key });
-  await t.database.db.update(messages).set({ ownerProcess: owner }).where(eq(messages.id, userMessage.id));
-  return userMessage.id;
+  const [row] = await t.database.db
+    .insert(messages)
+    .values({ userId: user.id, companionId, role: "user", content: "Did you get this?", idempotencyKey: key, ownerProcess: owner })
+    .returning({ id: messages.id });
+  if (!row) throw new Error("no message inserted");
+  return row.id;
 }
 
 async function connectedUser() {

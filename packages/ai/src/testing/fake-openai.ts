@@ -26,6 +26,8 @@ export interface FakeOpenAIServer {
   /** Requests the client closed before the response finished (aborts and timeouts). */
   readonly abortedCount: number;
   readonly lastRequestBody: unknown;
+  /** Every request body since start (or the last `resetCounters`), in arrival order. */
+  readonly requestBodies: readonly unknown[];
   resetCounters(): void;
   /** `url` is the base URL to give the SDK, ending in `/v1`. */
   start(): Promise<{ url: string; close: () => Promise<void> }>;
@@ -56,6 +58,7 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
   let requestCount = 0;
   let abortedCount = 0;
   let lastRequestBody: unknown;
+  const requestBodies: unknown[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
@@ -75,6 +78,7 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     for await (const part of req) raw += String(part);
     const body = asChatBody(JSON.parse(raw));
     lastRequestBody = body;
+    requestBodies.push(body);
 
     if (b.mode === "hang") return;
     const delay = b.mode === "slow" ? (b.delayMs ?? 2_000) : (b.delayMs ?? 0);
@@ -152,10 +156,14 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     get lastRequestBody() {
       return lastRequestBody;
     },
+    get requestBodies() {
+      return requestBodies;
+    },
     resetCounters() {
       requestCount = 0;
       abortedCount = 0;
       lastRequestBody = undefined;
+      requestBodies.length = 0;
     },
     async start() {
       const server = createServer((req, res) => {

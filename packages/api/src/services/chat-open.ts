@@ -67,7 +67,7 @@ const memoryParams = (userId: string, companionId: string, content: string) => (
 export type OpenedExchange = BeforeCommit<{ kind: "new"; userMessage: StoredChatMessage; prompt: ExchangePrompt } | { kind: "existing"; userMessage: StoredChatMessage }>;
 
 /**
- * messages.send: connected? (NOT_FOUND) → claim the key for `owner` (CONFLICT, or
+ * messages.send and messages.start: connected? (NOT_FOUND / NOT_CONNECTED) → claim the key for `owner` (CONFLICT, or
  * `existing` for a retry) → prompt context. The four queries leave together (postgres.js
  * pipelines them) and all settle inside the transaction, so a failed check rolls the claim back.
  */
@@ -89,15 +89,6 @@ export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: s
       .slice(-PROMPT_ROW_LIMITS.recentTurns);
     const prompt = buildExchangePrompt({ persona: settledValue(persona), memories: settledValue(memories), recent: turns }, content, deps.budget, deps.now());
     return { kind: "new" as const, userMessage, prompt };
-  });
-}
-
-/** messages.start: connected? (NOT_FOUND) → claim the key, answered later by whoever streams it. */
-export async function saveUserMessage(deps: OpenDeps, params: ExchangeParams): Promise<StoredChatMessage> {
-  return withUser(deps.db, params.userId, async (tx) => {
-    const [persona, claim] = await Promise.allSettled([loadChatPersona(tx, params), claimUserMessage(tx, { ...params, ownerProcess: null })]);
-    settledValue(persona);
-    return settledValue(claim).message;
   });
 }
 

@@ -2,6 +2,7 @@ import { takeTurn, type OpenDeps, type TurnToAnswer } from "./chat-open.ts";
 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 500;
+const RELAYED_POLL_MS = 1_000;
 
 type Ready = Exclude<TurnToAnswer, { kind: "busy" }>;
 
@@ -14,17 +15,19 @@ export async function waitForTurn(
   deps: OpenDeps,
   params: { userId: string; messageId: string; owner: string; staleAfterMs: number },
   signal?: AbortSignal,
-  /** Called once the message is known to be mine (the first look did not throw NOT_FOUND). */
-  onFound?: () => void,
+  /** Cuts one pause short when it resolves: the writer says its reply is saved. */
+  wake?: Promise<void>,
 ): Promise<Ready | null> {
-  let pause = FIRST_POLL_MS;
+  // While the writer relays its events (wake given), polling only guards against its death.
+  let pause = wake ? RELAYED_POLL_MS : FIRST_POLL_MS;
+  let woken = false;
+  void wake?.then(() => (woken = true));
   for (;;) {
     if (signal?.aborted) return null;
     const turn = await takeTurn(deps, params);
-    onFound?.();
     if (turn.kind !== "busy") return turn;
-    await sleep(pause, signal);
-    pause = Math.min(MAX_POLL_MS, Math.round(pause * 1.5));
+    await (woken || !wake ? sleep(pause, signal) : Promise.race([sleep(pause, signal), wake]));
+    pause = Math.max(pause, Math.min(MAX_POLL_MS, Math.round(pause * 1.5)));
   }
 }
 

@@ -15,8 +15,9 @@ import {
   type CallScope,
   type ServiceLogger,
 } from "./background.ts";
-import { openExchange, saveUserMessage, type ChatStreamEvent, type Exchange, type ExchangeParams, type OpenDeps } from "./chat-open.ts";
+import { openExchange, takeTurn, type ChatStreamEvent, type Exchange, type ExchangeParams, type OpenDeps } from "./chat-open.ts";
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
+import { createChatRelay, type RelayBus } from "./chat-relay.ts";
 import { waitForTurn } from "./chat-replay.ts";
 import { applyExchangeSentiment, classifyUserMessage, type SentimentSource } from "./chat-sentiment.ts";
 import { createReplyRelay, type ReplyRelay } from "./reply-relay.ts";
@@ -60,9 +61,14 @@ export interface ChatServiceOptions {
    * deadline, derived from the request timeout): a retry that waited gets what is left.
    */
   replyDeadlineMs?: number;
+  /** NOTIFY between server processes, so a reply streams to a subscriber on another one (chat-relay.ts). */
+  relayBus?: RelayBus;
   log?: ServiceLogger;
   now?: () => Date;
 }
+
+/** How long a finished reply's events stay replayable in this process. */
+const FINISHED_RELAY_TTL_MS = 30_000;
 
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
@@ -76,8 +82,19 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const staleAfterMs = options.staleAfterMs ?? 90_000;
   const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
   const interruption = new AbortController();
-  /** Replies this process is streaming, by user and message: a second subscriber joins the first. */
-  const streaming = new Map<string, ReplyRelay<ChatStreamEvent>>();
+  /** Replies this process streams, by message: a second subscriber joins the first. `writer`: written here. */
+  const streaming = new Map<string, { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean }>();
+  const relays =
+    options.relayBus &&
+    createChatRelay({
+      bus: options.relayBus,
+      process: owner,
+      writing: (messageId) => {
+        const entry = streaming.get(messageId);
+        return entry?.writer ? entry.relay : undefined;
+      },
+      onError: (err) => log.error({ err }, "chat relay"),
+    });
 
   const request = (prompt: ExchangePrompt, tag: CallScope) => ({ messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, tag });
 
@@ -120,32 +137,51 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     throw new Error("chat stream ended without done or aborted");
   }
 
-  /** The reply to a saved message, into `relay`: written here, or found, or waited for. */
+  /**
+   * The reply to a saved message, into `relay`: found saved, or relayed from the process
+   * writing it, or written here (nobody writes it, or its writer died).
+   */
   async function produce(userId: string, messageId: string, relay: ReplyRelay<ChatStreamEvent>, ready: () => void): Promise<void> {
     const stop = AbortSignal.any([relay.abandoned, interruption.signal]);
-    const turn = await waitForTurn(deps, { userId, messageId, owner, staleAfterMs }, stop, ready);
-    if (!turn) return; // interrupted while another process was answering: a clean end, the client retries
-    if (turn.kind === "answered") {
-      relay.push({ type: "token", text: turn.exchange.reply.content });
-      relay.push({ type: "done", ...turn.exchange });
-      return;
+    const params = { userId, messageId, owner, staleAfterMs };
+    const first = await takeTurn(deps, params);
+    ready();
+    const watch = first.kind === "busy" ? await relays?.watch(messageId, relay) : undefined;
+    try {
+      const turn = first.kind === "busy" ? await waitForTurn(deps, params, stop, watch?.done) : first;
+      if (!turn) return; // interrupted while another process was writing: a clean end, the client retries
+      if (turn.kind === "answered") {
+        if (!watch?.relayed) relay.push({ type: "token", text: turn.exchange.reply.content });
+        relay.push({ type: "done", ...turn.exchange });
+        return;
+      }
+      // Taken over from a writer that died: what it relayed is void, the reply restarts here.
+      if (watch?.relayed) relay.push({ type: "fallback", from: "relay", to: chain.providers[0] ?? "offline", reason: "error", discardPartial: true });
+      const draft = await write(userId, turn.prompt, relay, stop);
+      await turn.committed;
+      relay.push({ type: "done", ...(await finish(userId, turn.userMessage, draft)) });
+    } finally {
+      watch?.stop();
     }
-    const draft = await write(userId, turn.prompt, relay, stop);
-    await turn.committed;
-    relay.push({ type: "done", ...(await finish(userId, turn.userMessage, draft)) });
   }
 
-  function relayFor(userId: string, messageId: string): { relay: ReplyRelay<ChatStreamEvent>; ready: Promise<void> } {
-    const key = `${userId}:${messageId}`;
-    const running = streaming.get(key);
-    if (running) return { relay: running, ready: Promise.resolve() };
+  /** Runs `produce` into a relay registered for the message, detached from its subscribers. */
+  function runRelay(
+    userId: string,
+    messageId: string,
+    writer: boolean,
+    produce: (relay: ReplyRelay<ChatStreamEvent>) => Promise<void>,
+  ): { relay: ReplyRelay<ChatStreamEvent>; produced: Promise<void> } {
     const relay = createReplyRelay<ChatStreamEvent>();
-    streaming.set(key, relay);
-    let markReady!: () => void;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const produced = produce(userId, messageId, relay, markReady).finally(() => streaming.delete(key));
-    // Detached from the subscribers: the save must happen even when nobody reads any more.
-    // A refusal before the first event (NOT_FOUND) is the subscriber's error, not a failed task.
+    const entry = { userId, relay, writer };
+    // Another user's subscription to this id is refused (NOT_FOUND) without displacing the owner's.
+    if (!streaming.has(messageId)) streaming.set(messageId, entry);
+    // Kept a little after the end: a subscriber that arrives once a quick reply is written
+    // (messages.start writes at once) still gets it token by token.
+    const forget = () => setTimeout(() => streaming.get(messageId) === entry && streaming.delete(messageId), FINISHED_RELAY_TTL_MS).unref();
+    const produced = produce(relay).finally(forget);
+    // The save must happen even when nobody reads any more. A refusal before the first
+    // event (NOT_FOUND) is the subscriber's error, not a failed task.
     tasks.track(
       "stream a reply",
       produced.then(
@@ -156,6 +192,16 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         },
       ),
     );
+    return { relay, produced };
+  }
+
+  /** The relay of this message's reply in this process, or a new one that finds, relays or writes it. */
+  function relayFor(userId: string, messageId: string): { relay: ReplyRelay<ChatStreamEvent>; ready: Promise<void> } {
+    const running = streaming.get(messageId);
+    if (running?.userId === userId) return { relay: running.relay, ready: Promise.resolve() };
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const { relay, produced } = runRelay(userId, messageId, false, (r) => produce(userId, messageId, r, markReady));
     return { relay, ready: Promise.race([ready, produced]) };
   }
 
@@ -172,7 +218,22 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return finish(params.userId, opened.userMessage, draft);
     },
 
-    start: (params) => saveUserMessage(deps, params),
+    async start(params) {
+      const opened = await openExchange(deps, { ...params, owner });
+      if (opened.kind === "existing") return opened.userMessage;
+      // Written here at once, while the message commits: the subscription that follows finds
+      // it running, its first tokens buffered (the TTFT of bench/ttft.ts). A failed commit aborts it.
+      const abandon = new AbortController();
+      opened.committed.catch((err: unknown) => abandon.abort(err));
+      // Its failure reaches subscribers through the relay and the log through the task.
+      runRelay(params.userId, opened.userMessage.id, true, async (relay) => {
+        const draft = await write(params.userId, opened.prompt, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
+        await opened.committed;
+        relay.push({ type: "done", ...(await finish(params.userId, opened.userMessage, draft)) });
+      }).produced.catch(() => undefined);
+      await opened.committed;
+      return opened.userMessage;
+    },
 
     async stream({ userId, messageId }, signal) {
       const { relay, ready } = relayFor(userId, messageId);
