@@ -76,8 +76,18 @@ export function createS3Storage(options: S3StorageOptions): S3MediaStorage {
 
   const call = async <T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     const deadline = AbortSignal.timeout(callTimeoutMs);
+    const abort = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    // The SDK does not check the signal in every phase (a retry's backoff, a hung socket):
+    // the call ends at the deadline whatever the SDK is doing; its late outcome is dropped.
+    const running = run(abort);
+    running.catch(() => undefined);
+    const aborted = new Promise<never>((_, reject) => {
+      if (abort.aborted) reject(abort.reason);
+      abort.addEventListener("abort", () => reject(abort.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
     try {
-      return await run(signal ? AbortSignal.any([signal, deadline]) : deadline);
+      return await Promise.race([running, aborted]);
     } catch (err) {
       if (isNotFound(err) && operation === "HeadObject") throw err;
       throw new StorageUnavailableError(operation, { cause: err });
