@@ -81,9 +81,10 @@ export function createS3Storage(options: S3StorageOptions): S3MediaStorage {
     // the call ends at the deadline whatever the SDK is doing; its late outcome is dropped.
     const running = run(abort);
     running.catch(() => undefined);
+    const reasonOf = () => (abort.reason instanceof Error ? abort.reason : new Error(`${operation} aborted`));
     const aborted = new Promise<never>((_, reject) => {
-      if (abort.aborted) reject(abort.reason);
-      abort.addEventListener("abort", () => reject(abort.reason), { once: true });
+      if (abort.aborted) reject(reasonOf());
+      abort.addEventListener("abort", () => reject(reasonOf()), { once: true });
     });
     aborted.catch(() => undefined);
     try {
