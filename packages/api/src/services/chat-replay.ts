@@ -17,15 +17,19 @@ export async function waitForTurn(
   signal?: AbortSignal,
   /** Cuts one pause short when it resolves: the writer says its reply is saved. */
   wake?: Promise<void>,
+  /** The caller's own first look, already `busy`: the loop starts with a pause instead of asking again. */
+  seenBusy = false,
 ): Promise<Ready | null> {
   // While the writer relays its events (wake given), polling only guards against its death.
   let pause = wake ? RELAYED_POLL_MS : FIRST_POLL_MS;
   let woken = false;
   void wake?.then(() => (woken = true));
-  for (;;) {
+  for (let first = true; ; first = false) {
     if (signal?.aborted) return null;
-    const turn = await takeTurn(deps, params);
-    if (turn.kind !== "busy") return turn;
+    if (!(first && seenBusy)) {
+      const turn = await takeTurn(deps, params);
+      if (turn.kind !== "busy") return turn;
+    }
     await (woken || !wake ? sleep(pause, signal) : Promise.race([sleep(pause, signal), wake]));
     pause = Math.max(pause, Math.min(MAX_POLL_MS, Math.round(pause * 1.5)));
   }

@@ -148,7 +148,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     ready();
     const watch = first.kind === "busy" ? await relays?.watch(messageId, relay) : undefined;
     try {
-      const turn = first.kind === "busy" ? await waitForTurn(deps, params, stop, watch?.done) : first;
+      const turn = first.kind === "busy" ? await waitForTurn(deps, params, stop, watch?.done, true) : first;
       if (!turn) return; // interrupted while another process was writing: a clean end, the client retries
       if (turn.kind === "answered") {
         if (!watch?.relayed) relay.push({ type: "token", text: turn.exchange.reply.content });
