@@ -93,6 +93,13 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
   return {
     db,
     kind: "postgres",
+    connection: {
+      kind: "postgres",
+      url: options.url,
+      pooler: options.pooler ?? "session",
+      directUrl: options.directUrl,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    },
     ping: async () => {
       await client`select 1`;
     },
@@ -135,6 +142,7 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
   return {
     db,
     kind: "pglite",
+    connection: { kind: "pglite", client },
     ping: async () => {
       await db.execute(sql`select 1`);
     },

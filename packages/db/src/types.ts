@@ -1,3 +1,4 @@
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type * as schema from "./schema/index.ts";
 
@@ -12,9 +13,18 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type DatabaseKind = "pglite" | "postgres";
 
+/**
+ * How another client reaches the same database (the job queue, packages/jobs): the one PGlite
+ * instance (a second opener would corrupt it), or the URLs the pool connects with.
+ */
+export type DatabaseConnection =
+  | { kind: "pglite"; client: PGlite }
+  | { kind: "postgres"; url: string; pooler: "session" | "transaction"; directUrl: string | undefined; connectTimeoutMs: number };
+
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
+  connection: DatabaseConnection;
   /** Round trip to the database; rejects when it does not answer. */
   ping(): Promise<void>;
   /** Applies pending migrations from `drizzle/`. */

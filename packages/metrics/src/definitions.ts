@@ -66,7 +66,7 @@ export const realtimeEventsDelivered = counter({
 // `task`, not `job`: Prometheus gives every scraped series a `job` label of its own.
 export const jobRuns = counter({
   name: "jobs_runs_total",
-  help: "Background job runs by task and outcome (ok, failed)",
+  help: "Background job runs by task (queue) and outcome: ok, retry (failed, will run again), dead (failed for good: dead-letter queue)",
   labelNames: ["task", "outcome"] as const,
 });
 
@@ -82,6 +82,27 @@ export const jobLastSuccess = gauge({
   help: "Unix time of the last successful run of each task",
   labelNames: ["task"] as const,
   aggregator: "max",
+});
+
+export const jobsEnqueued = counter({
+  name: "jobs_enqueued_total",
+  help: "Jobs sent to a queue by this process, by task (queue)",
+  labelNames: ["task"] as const,
+});
+
+/** Set on each scrape from the queue's own counts (packages/jobs registers the collector). */
+export const jobQueueDepth = gauge({
+  name: "jobs_queue_depth",
+  help: "Jobs per queue and state: ready (waiting to run), deferred (retry or scheduled later), active, failed (retained); the dead-letter queue's ready count is its backlog",
+  labelNames: ["task", "state"] as const,
+});
+
+/** Time from a job becoming runnable to its run starting. */
+export const jobWait = histogram({
+  name: "jobs_wait_seconds",
+  help: "Time a job waited from being created (or retried) to its run starting",
+  labelNames: ["task"] as const,
+  buckets: SLOW_BUCKETS,
 });
 
 // --- Database (packages/db)

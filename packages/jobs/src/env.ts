@@ -1,0 +1,48 @@
+/**
+ * Job settings, merged into the env schemas of every process that runs or enqueues jobs
+ * (server, worker, admin). Defaults follow the job system design: 5 attempts, 30 s base
+ * backoff with jitter, 10 min cap, 15 s per run (docs/jobs.md).
+ */
+import { eventRetentionEnvShape } from "@companion/db";
+import { z } from "zod";
+import type { JobSettings } from "./settings.ts";
+
+const cron = z.string().min(9).max(100);
+
+export const jobsEnvShape = {
+  /** Runs per job, the first included; after the last, the job goes to the dead-letter queue. */
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  /** Delay before the first retry; each next one doubles (with jitter), up to JOB_RETRY_MAX_SECONDS. */
+  JOB_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  JOB_RETRY_MAX_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** How long one run may take before it counts as failed (and is retried). */
+  JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(15),
+  /** Jobs of one queue a process runs at once (also the batch it fetches). */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /** How often an idle worker looks for jobs when it is not woken by NOTIFY. */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  /** Completed jobs are kept this long (for jobs:list), failed ones too. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** When expired stories are soft-deleted and old ones purged (cron, UTC). */
+  STORY_EXPIRY_CRON: cron.default("* * * * *"),
+  /** How long a soft-deleted story is kept before it is hard-deleted. */
+  STORY_DELETE_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** When realtime events past their retention, and redeemed stream tickets, are deleted (cron, UTC). */
+  EVENT_PRUNE_CRON: cron.default("17 * * * *"),
+  ...eventRetentionEnvShape,
+};
+
+export type JobsEnv = z.infer<z.ZodObject<typeof jobsEnvShape>>;
+
+export function jobSettingsFromEnv(env: JobsEnv): JobSettings {
+  return {
+    attempts: env.JOB_ATTEMPTS,
+    retryBaseSeconds: env.JOB_RETRY_BASE_SECONDS,
+    retryMaxSeconds: env.JOB_RETRY_MAX_SECONDS,
+    timeoutSeconds: env.JOB_TIMEOUT_SECONDS,
+    concurrency: env.JOB_CONCURRENCY,
+    pollSeconds: env.JOB_POLL_SECONDS,
+    retentionDays: env.JOB_RETENTION_DAYS,
+    schedules: { "stories.expire": env.STORY_EXPIRY_CRON, "events.prune": env.EVENT_PRUNE_CRON, "stream-tickets.prune": env.EVENT_PRUNE_CRON },
+  };
+}

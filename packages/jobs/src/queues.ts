@@ -1,0 +1,68 @@
+/**
+ * Every queue the product has, with the payload its jobs carry (checked when a job is sent
+ * and again when it runs: a payload that does not parse is a permanent failure). Handlers
+ * live in apps/worker/src/handlers; request code enqueues through `JobQueue.enqueue`.
+ * Payloads carry ids, never message text or secrets: jobs are rows anyone with database
+ * access can read, and `pnpm admin jobs:list` prints them.
+ */
+import { z } from "zod";
+
+const uuid = z.uuid();
+const isoDate = z.iso.datetime({ offset: true });
+
+const aiCall = z.object({
+  /** The record's own id: a job run twice inserts it once. */
+  id: uuid,
+  userId: uuid.nullable(),
+  provider: z.string().min(1).max(100),
+  model: z.string().min(1).max(200),
+  purpose: z.enum(["chat", "sentiment", "summary", "embedding"]),
+  outcome: z.enum(["ok", "timeout", "rate_limited", "server_error", "bad_request", "aborted", "circuit_open", "error"]),
+  promptTokens: z.number().nonnegative(),
+  completionTokens: z.number().nonnegative(),
+  latencyMs: z.number().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  at: isoDate,
+});
+export type AiCallPayload = z.infer<typeof aiCall>;
+
+export const jobPayloads = {
+  /** Cron: soft-deletes expired stories, hard-deletes those past the grace, enqueues their media's purge. */
+  "stories.expire": z.object({}),
+  /** Cron: deletes realtime events past their retention. */
+  "events.prune": z.object({}),
+  /** Cron: forgets redeemed stream tickets once their signature has expired. */
+  "stream-tickets.prune": z.object({}),
+  /** Deletes stored media objects no live story or upload uses any more. */
+  "media.purge": z.object({ keys: z.array(z.string().min(1).max(512)).min(1).max(1000) }),
+  /**
+   * After a reply is saved (enqueued in the same transaction): the relationship and mood update from
+   * the user's message, and the exchange's model calls into ai_calls.
+   */
+  "chat.after-reply": z.object({
+    userId: uuid,
+    companionId: uuid,
+    messageId: uuid,
+    calls: z.array(aiCall).max(50),
+  }),
+  /** Model calls made outside a chat exchange, into ai_calls. */
+  "ai-calls.record": z.object({ calls: z.array(aiCall).min(1).max(500) }),
+  /** Someone followed `followeeId`. */
+  "notifications.follow": z.object({ followerId: uuid, followeeId: uuid }),
+  /** Someone reacted to a story: one notification per story and hour, counting the reactors. */
+  "notifications.story-reaction": z.object({ storyId: uuid, reactorId: uuid }),
+  /** A companion posted a story: its connected users hear of it. */
+  "notifications.companion-story": z.object({ storyId: uuid, companionId: uuid }),
+  /** Delivers a stored notification to the user's registered devices. */
+  "notifications.push": z.object({ notificationId: uuid }),
+} as const satisfies Record<string, z.ZodType<object>>;
+
+export type JobName = keyof typeof jobPayloads;
+export type JobData<N extends JobName> = z.infer<(typeof jobPayloads)[N]>;
+export const jobNames = Object.keys(jobPayloads) as JobName[];
+
+/** Where jobs go after their last attempt (or at once, on a permanent error). */
+export const DEAD_LETTER_QUEUE = "dead-letter";
+
+/** Recurring jobs: cron expressions come from the settings (env). */
+export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune";
