@@ -6,7 +6,7 @@
 import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
-import { jobsEnvShape } from "@companion/worker";
+import { jobsEnvShape } from "@companion/jobs";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -23,7 +23,10 @@ const envSchema = z
 
     ...dbEnvShape,
     SEED_DEMO: bool.optional(),
-    /** Run the background jobs in this process; default: only on the embedded database. */
+    /**
+     * Run the jobs in this process (docs/jobs.md). Default: yes on the embedded database (one
+     * process may open it), no with DATABASE_URL, where apps/worker runs them.
+     */
     JOBS_IN_PROCESS: bool.optional(),
     ...jobsEnvShape,
 

@@ -4,6 +4,7 @@ import {
   createBackgroundTasks,
   CHAT_RELAY_CHANNEL,
   createChatService,
+  createJobHandlers,
   startEventHub,
   startProcessLease,
   type AppServices,
@@ -12,6 +13,7 @@ import {
 } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import { jobSettingsFromEnv, openJobQueue, type JobQueue } from "@companion/jobs";
 import { trackBreakers } from "@companion/metrics";
 import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
 import { sql } from "drizzle-orm";
@@ -27,6 +29,9 @@ export interface Runtime {
   localMedia: LocalMediaStorage | null;
   /** The S3 bucket when media lives there (readiness probes it); null on local storage. */
   s3Media: S3MediaStorage | null;
+  /** The job queue; `runsJobs`: this process also runs the jobs (JOBS_IN_PROCESS, docs/jobs.md). */
+  jobs: JobQueue;
+  runsJobs: boolean;
   /** Shutdown begins: subscriptions end cleanly (AppServices.closing), chat replies keep writing. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -41,6 +46,12 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
   let eventHub: EventHub;
   let lease: ProcessLease;
+  let jobs: JobQueue;
+  /** What was started before a failure, to close again. */
+  const started: (() => Promise<unknown>)[] = [];
+  // The embedded default has no separate worker process (and PGlite allows one opener), so the
+  // server runs the jobs itself; with Postgres, apps/worker does, unless JOBS_IN_PROCESS=true.
+  const runsJobs = env.JOBS_IN_PROCESS ?? (db.kind === "pglite" && !database);
   try {
     if (!options.prepared) await db.migrate();
     const seed = !options.prepared && (env.SEED_DEMO ?? (db.kind === "pglite" && !database));
@@ -50,9 +61,13 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     }
     // After migrations: the hub's LISTEN connection is this process's realtime fan-out.
     eventHub = await startEventHub({ listen: db.listen, onError: (err) => log.error({ err }, "realtime event hub") });
+    started.push(() => eventHub.close());
     // Recorded on the exchanges this process answers: once it lapses, retries take them over.
     lease = await startProcessLease({ db: db.db, onError: (err) => log.warn({ err }, "process lease renewal failed") });
+    started.push(() => lease.release());
+    jobs = await openJobQueue({ connection: db.connection, settings: jobSettingsFromEnv(env), log: log.child({ component: "jobs" }), role: runsJobs ? "worker" : "producer" });
   } catch (err) {
+    for (const close of started.reverse()) await close().catch(() => undefined);
     await db.close();
     throw err;
   }
@@ -72,11 +87,26 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   });
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
-  const chat = createChat(env, db, lease.id, log);
+  const chat = createChat(env, db, jobs, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
+  if (runsJobs) {
+    await jobs.work(
+      createJobHandlers({
+        db: db.db,
+        queue: jobs,
+        media: media.service,
+        chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
+        retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
+        log: log.child({ component: "jobs" }),
+      }),
+    );
+    log.info("jobs run in this process");
+  }
   const closing = new AbortController();
   return {
-    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, rateLimits, media: media.service, closing: closing.signal },
+    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, jobs, rateLimits, media: media.service, closing: closing.signal },
+    jobs,
+    runsJobs,
     database: db,
     localMedia: media.local,
     s3Media: media.s3,
@@ -85,8 +115,10 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       closing.abort();
       untrackBreakers();
       await eventHub.close();
-      // Background work (call records, relationship updates, partial replies) needs the database.
+      // Replies still being written are saved (their after-reply jobs enqueued with them), then
+      // the jobs running here finish (up to their timeout) before the database closes.
       await chat.service.drain();
+      await jobs.stop().catch((err: unknown) => log.warn({ err }, "job queue stop failed"));
       await lease.release().catch((err: unknown) => log.warn({ err }, "process lease release failed"));
       await db.close();
       await rateLimits.close();
@@ -101,10 +133,10 @@ const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || a
  * and the metrics report them), recording each model call into ai_calls and the metrics,
  * and the chat service over it.
  */
-function createChat(env: Env, database: DatabaseHandle, owner: string, log: Logger) {
+function createChat(env: Env, database: DatabaseHandle, jobs: JobQueue, owner: string, log: Logger) {
   const { db } = database;
   const tasks = createBackgroundTasks(log);
-  const calls = createAiCallRecorder({ db, tasks, log });
+  const calls = createAiCallRecorder({ jobs, tasks, log });
   const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
   const networked = hasNetworkProvider(env.ai);
   log.info(
@@ -115,12 +147,12 @@ function createChat(env: Env, database: DatabaseHandle, owner: string, log: Logg
   );
   const service = createChatService({
     db,
+    jobs,
     owner,
     chain,
     calls,
     tasks,
     log,
-    sentiment: networked ? "model" : "lexicon",
     budget: { contextTokens: env.AI_CONTEXT_TOKENS, replyTokens: env.AI_REPLY_TOKENS },
     // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
     staleAfterMs: env.ai.deadlineMs + 60_000,
@@ -131,5 +163,5 @@ function createChat(env: Env, database: DatabaseHandle, owner: string, log: Logg
       listen: (onPayload) => database.listen(CHAT_RELAY_CHANNEL, onPayload),
     },
   });
-  return { chain, service };
+  return { chain, calls, sentiment: networked ? ("model" as const) : ("lexicon" as const), service };
 }

@@ -1,6 +1,5 @@
 import type { DatabaseHandle } from "@companion/db";
 import { collectProcessMetrics, startMetricsServer, type MetricsServer } from "@companion/metrics";
-import { startJobs, type RunningJobs } from "@companion/worker";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { createHttpApp, type HttpApp } from "./http.ts";
@@ -12,9 +11,7 @@ export interface RunningServer {
   metricsUrl: string | null;
   app: HttpApp;
   runtime: Runtime;
-  /** The background jobs when they run in this process (see JOBS_IN_PROCESS), else null. */
-  jobs: RunningJobs | null;
-  /** Graceful: HTTP first (in-flight requests finish), then the jobs' current run, then the database. */
+  /** Graceful: HTTP first (in-flight requests finish), then replies being written, the jobs running here, the database. */
   stop(): Promise<void>;
 }
 
@@ -44,27 +41,13 @@ export async function startServer(env: Env, log: Logger, database?: DatabaseHand
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, database: runtime.database.kind }, "listening");
   if (metrics) log.info({ url: `${metrics.url}/metrics` }, "metrics listening");
-  // The embedded default has no separate worker process (and PGlite allows one opener), so
-  // the server runs the jobs itself; with Postgres, apps/worker does.
-  const runJobs = env.JOBS_IN_PROCESS ?? (runtime.database.kind === "pglite" && !database);
-  const jobs = runJobs
-    ? startJobs(runtime.services.db, log.child({ component: "jobs" }), {
-        storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
-        storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
-        eventPruneIntervalMs: env.EVENT_PRUNE_INTERVAL_MS,
-        eventRetentionMs: env.EVENT_RETENTION_MS,
-        purgeMedia: (db, keys) => runtime.services.media.purge(db, keys),
-      })
-    : null;
   return {
     url,
     metricsUrl: metrics ? `${metrics.url}/metrics` : null,
     app,
     runtime,
-    jobs,
     stop: async () => {
       await Promise.all([app.shutdown(), metrics?.close()]);
-      await jobs?.stop();
       await runtime.close();
     },
   };

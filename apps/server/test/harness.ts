@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createClient, type CompanionClient, type CreateClientOptions } from "@companion/client";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
+import type { ScheduledJob } from "@companion/jobs";
 import type { AuthTokens } from "@companion/validators";
 import type { DestinationStream } from "pino";
 import { createLogger, parseEnv, startServer, type RunningServer } from "../src/index.ts";
@@ -17,6 +18,10 @@ export interface TestServer {
   client(opts?: Partial<CreateClientOptions>): CompanionClient;
   /** The same, plus a view of the stored tokens (the client itself is a proxy: no extra fields). */
   session(opts?: Partial<CreateClientOptions>): { api: CompanionClient; tokens: () => AuthTokens | null };
+  /** Replies still being written are saved and every job they (or anything else) enqueued has run. */
+  settle(): Promise<void>;
+  /** Runs a recurring job now (as its schedule would), and what it enqueued, to the end. */
+  runJob(name: ScheduledJob): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +40,9 @@ export async function startTestServer(
     PORT: "0",
     LOG_LEVEL: "silent",
     JWT_SECRET: randomBytes(32).toString("base64url"),
+    // The jobs run here, as on the embedded default (a test may pass "false"), and look often.
+    JOBS_IN_PROCESS: "true",
+    JOB_POLL_SECONDS: "0.5",
     ...env,
   });
   const server = await startServer(parsed, createLogger(parsed, options.logTo), database);
@@ -58,6 +66,14 @@ export async function startTestServer(
     database,
     client: (opts = {}) => session(opts).api,
     session,
+    async settle() {
+      await server.runtime.services.chat.drain();
+      await server.runtime.jobs.idle();
+    },
+    async runJob(name) {
+      await server.runtime.jobs.send(name, {});
+      await server.runtime.jobs.idle();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

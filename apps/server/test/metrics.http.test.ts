@@ -157,20 +157,23 @@ describe("counters move with what people do", () => {
     expect(delta(closed, "http_requests_total", { ...stream, method: "GET", code: "200" })).toBe(1);
   });
 
-  it("the expiry job: stories_expired_total and the job's runs", async () => {
-    const jobs = t.server.jobs;
-    if (!jobs) throw new Error("jobs are not running in this server");
-    await jobs.runOnce(); // whatever was due before this test
+  it("the expiry job: stories_expired_total, the job's runs, wait and the queue depth", async () => {
+    await t.settle(); // whatever was due before this test
     const companionId = await createCompanion(t.database.db, "Expiring");
     const { id } = await insertStory(t.database.db, companionId, { createdAt: new Date(Date.now() - 25 * 3600_000), expiresAt: new Date(Date.now() - 1000) });
-    const run = await across(() => jobs.runOnce());
+    const run = await across(async () => {
+      await t.runJob("stories.expire");
+      await t.server.runtime.jobs.refreshDepth();
+    });
     const [row] = await t.database.db.select({ deletedAt: stories.deletedAt }).from(stories).where(eq(stories.id, id));
     expect(row?.deletedAt).toBeInstanceOf(Date);
     expect(run.delta("stories_expired_total")).toBe(1);
-    expect(run.delta("jobs_runs_total", { task: "stories:expire", outcome: "ok" })).toBe(1);
-    expect(run.delta("jobs_runs_total", { task: "events:prune", outcome: "ok" })).toBe(1);
-    expect(run.delta("jobs_duration_seconds_count", { task: "stories:expire" })).toBe(1);
-    expect(valueOf(run.after, "jobs_last_success_timestamp_seconds", { task: "stories:expire" })).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(run.delta("jobs_enqueued_total", { task: "stories.expire" })).toBe(1);
+    expect(run.delta("jobs_runs_total", { task: "stories.expire", outcome: "ok" })).toBe(1);
+    expect(run.delta("jobs_duration_seconds_count", { task: "stories.expire" })).toBe(1);
+    expect(run.delta("jobs_wait_seconds_count", { task: "stories.expire" })).toBe(1);
+    expect(valueOf(run.after, "jobs_last_success_timestamp_seconds", { task: "stories.expire" })).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(valueOf(run.after, "jobs_queue_depth", { task: "stories.expire", state: "ready" })).toBe(0);
   });
 });
 

@@ -12,7 +12,6 @@ import { DomainError } from "@companion/errors";
 import { eq, inArray } from "drizzle-orm";
 import { isTRPCClientError, type CompanionClient, type RouterInputs } from "@companion/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storyJobs } from "@companion/worker";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 
 interface SignedInUser {
@@ -243,19 +242,16 @@ describe("media uploads on local storage", () => {
     const slideUrl = new URL(story.slides[0]?.url ?? "", t.url);
     expect((await fetch(slideUrl)).status).toBe(200);
 
-    const [expire] = storyJobs(t.database.db, {
-      storyExpiryIntervalMs: 60_000,
-      storyDeleteGraceMs: 3_600_000,
-      purgeMedia: (db, keys) => t.server.runtime.services.media.purge(db, keys),
-    });
     // Not expired yet: the job leaves the story and its media alone.
-    expect(await expire!.run()).toMatchObject({ mediaPurged: 0 });
+    await t.runJob("stories.expire");
     expect((await fetch(slideUrl)).status).toBe(200);
+    expect((await fetch(await preview(up.mediaKey))).status).toBe(200);
 
     await t.database.db.update(stories).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(stories.id, story.id));
     // Expired: its URL is refused at once, before any job runs.
     expect((await fetch(slideUrl)).status).toBe(404);
-    expect(await expire!.run()).toMatchObject({ mediaPurged: 1 });
+    // The expiry enqueues the purge of its media in the same transaction; runJob waits for both.
+    await t.runJob("stories.expire");
     expect((await fetch(await preview(up.mediaKey))).status).toBe(404);
     expect(await t.database.db.select({ key: mediaUploads.key }).from(mediaUploads).where(eq(mediaUploads.key, up.mediaKey))).toEqual([]);
   });

@@ -1,13 +1,18 @@
 /**
- * Worker entry (`pnpm --filter @companion/worker start`): the background jobs against
- * DATABASE_URL, on their intervals, until SIGTERM/SIGINT; then the run in progress finishes
- * and the process exits 0. With WORKER_METRICS_PORT it serves its metrics for a scrape.
+ * Worker entry (`pnpm --filter @companion/worker start`): runs the jobs (packages/api/src/jobs)
+ * from the queue on DATABASE_URL, and the recurring schedules, until SIGTERM/SIGINT; then the
+ * runs in progress finish (up to JOB_TIMEOUT_SECONDS) and the process exits 0. Any number of
+ * workers may run at once: each job goes to one of them. With WORKER_METRICS_PORT it serves
+ * its metrics for a scrape.
  */
-import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase } from "@companion/db";
-import { collectProcessMetrics, startMetricsServer } from "@companion/metrics";
+import { createChatChainFromConfig } from "@companion/ai";
+import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService } from "@companion/api";
+import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
+import { jobSettingsFromEnv, openJobQueue } from "@companion/jobs";
+import { collectProcessMetrics, startMetricsServer, trackBreakers } from "@companion/metrics";
+import { openConfiguredStorage } from "@companion/storage";
 import { pino } from "pino";
 import { parseWorkerEnv } from "./env.ts";
-import { startJobs } from "./jobs.ts";
 
 async function main(): Promise<void> {
   let env;
@@ -21,15 +26,30 @@ async function main(): Promise<void> {
   // Errors are logged without statement parameters or row values (logSerializers).
   const log = pino({ level: env.LOG_LEVEL, base: { service: "companion-worker" }, serializers: logSerializers });
   const database = await openConfiguredDatabase(env);
-  // Migrations run under an advisory lock, so starting alongside the server is safe.
+  // Migrations (and the job schema) run under an advisory lock, so starting alongside the server is safe.
   await database.migrate();
-  const jobs = startJobs(database.db, log, {
-    storyExpiryIntervalMs: env.STORY_EXPIRY_INTERVAL_MS,
-    storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS,
-    eventPruneIntervalMs: env.EVENT_PRUNE_INTERVAL_MS,
-    eventRetentionMs: env.EVENT_RETENTION_MS,
-  });
-  log.info({ database: database.kind }, "worker started");
+  const jobsLog = log.child({ component: "jobs" });
+  const queue = await openJobQueue({ connection: database.connection, settings: jobSettingsFromEnv(env), log: jobsLog, role: "worker" });
+
+  // What the handlers need: the stored media (a purge deletes objects; this process signs no
+  // URLs) and the model chain (the after-reply job classifies sentiment with it when configured).
+  const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }) });
+  const tasks = createBackgroundTasks(log);
+  const calls = createAiCallRecorder({ jobs: queue, tasks, log });
+  const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
+  const untrackBreakers = trackBreakers(chain);
+  const networked = env.ai.openai.apiKey !== undefined || env.ai.fallbackProviders.length > 0;
+  await queue.work(
+    createJobHandlers({
+      db: database.db,
+      queue,
+      media: createMediaService({ storage, log }),
+      chat: { chain, calls, sentiment: networked ? "model" : "lexicon" },
+      retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
+      log: jobsLog,
+    }),
+  );
+  log.info({ database: database.kind, concurrency: env.JOB_CONCURRENCY }, "worker started");
   collectProcessMetrics();
   const metrics =
     env.WORKER_METRICS_PORT === undefined
@@ -42,8 +62,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    Promise.all([jobs.stop(), metrics?.close()])
-      .then(() => database.close())
+    Promise.all([queue.stop(), metrics?.close()])
+      .then(() => tasks.drain())
+      .then(() => {
+        untrackBreakers();
+        return database.close();
+      })
       .then(() => {
         log.info("stopped");
         process.exit(0);

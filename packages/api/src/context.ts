@@ -3,6 +3,7 @@
  * build contexts with it directly; the HTTP adapter (apps/server) only extracts the bearer
  * token and request metadata, then calls `createContextFromToken`.
  */
+import type { JobQueue } from "@companion/jobs";
 import type { AuthService } from "@companion/auth";
 import type { Database, DatabaseKind } from "@companion/db";
 import type { RateLimits } from "@companion/ratelimit";
@@ -23,6 +24,8 @@ export interface AppServices {
   eventHub: EventHub;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */
   chat: ChatService;
+  /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */
+  jobs: JobQueue;
   /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */
   closing: AbortSignal;
 }

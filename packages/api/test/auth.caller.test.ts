@@ -13,6 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await services.eventHub.close();
+  await services.jobs.stop();
   await db.close();
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
 import type { TestDatabase } from "@companion/db/testing";
+import { DEFAULT_JOB_SETTINGS, openJobQueue } from "@companion/jobs";
 import { createRateLimits } from "@companion/ratelimit";
 import { createLocalStorage } from "@companion/storage";
 import type { AppServices } from "../src/context.ts";
@@ -11,14 +12,18 @@ import { startEventHub } from "../src/realtime/hub.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
 
+/** Jobs are enqueued, not run, here: `jobs.stop()` it with the hub in afterAll. */
 export async function createCallerServices(db: TestDatabase): Promise<AppServices> {
   const secret = randomBytes(32).toString("base64url");
+  const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+  const jobs = await openJobQueue({ connection: db.connection, settings: DEFAULT_JOB_SETTINGS, log: quiet, role: "producer" });
   return {
+    jobs,
     db: db.db,
     dbKind: db.kind,
     eventHub: await startEventHub({ listen: db.listen }),
     // No lease row for this owner id: nothing here answers another process's messages.
-    chat: createChatService({ db: db.db, owner: randomUUID() }),
+    chat: createChatService({ db: db.db, jobs, owner: randomUUID() }),
     rateLimits: createRateLimits(),
     // Nothing is uploaded here; the directory is only created on a first write.
     media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),

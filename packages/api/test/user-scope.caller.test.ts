@@ -20,6 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await services.eventHub.close();
+  await services.jobs.stop();
   await db.close();
 });
 

@@ -68,7 +68,7 @@ describe("job queue", () => {
         if (key === "k4") throw new PermanentJobError("nothing to retry");
         if (key === "k2" && n === 5) return { purged: 1 };
         if (key === "k2" || key === "k3") throw new Error(`attempt ${n} failed`);
-        return {};
+        return { purged: 0 };
       },
     });
     await queue.idle({ names: ["media.purge"], timeoutMs: 55_000 });

@@ -32,7 +32,7 @@ export interface JobContext {
  * are logged (e.g. `{ deleted: 3 }`); throws PermanentJobError (or a DomainError such as
  * NOT_FOUND) when no retry can help.
  */
-export type JobHandler<N extends JobName> = (data: JobData<N>, context: JobContext) => Promise<Record<string, number> | void>;
+export type JobHandler<N extends JobName> = (data: JobData<N>, context: JobContext) => Promise<Record<string, number | undefined> | void>;
 
 export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 
@@ -86,7 +86,7 @@ async function runOne<N extends JobName>(
     });
     const result = await Promise.race([handler(parsed.data as JobData<N>, { id: job.id, attempt, signal: controller.signal }), timeout]);
     const ms = Math.round(performance.now() - startedAt);
-    const changed = result && Object.values(result).some((n) => n > 0);
+    const changed = result && Object.values(result).some((n) => n !== undefined && n > 0);
     log[changed ? "info" : "debug"]({ ...fields, ...(result ?? {}), ms }, "job done");
     jobRuns.inc({ ...task, outcome: "ok" });
     jobLastSuccess.set(task, Date.now() / 1000);

@@ -1,10 +1,12 @@
 /**
- * Work that must not delay a response but must not be lost either: recording model calls,
- * updating the relationship after a chat exchange, saving a reply whose client left.
- * Each task is tracked until it settles, so shutdown (and tests) can wait for all of them.
+ * Work that must not delay a response: a reply still being written whose client left is
+ * tracked until it is saved, so shutdown (and tests) can wait for it. Work that must survive
+ * a crash is a job instead (packages/jobs): model call records go to ai_calls through one.
  */
+import { randomUUID } from "node:crypto";
 import type { CallRecord, OnCall } from "@companion/ai";
-import { insertAiCalls, serializeError, type AiCallInput, type Database } from "@companion/db";
+import { serializeError } from "@companion/db";
+import type { AiCallPayload, JobQueue } from "@companion/jobs";
 import { observeAiCall } from "@companion/metrics";
 
 /** The subset of a pino logger the services use. */
@@ -24,27 +26,13 @@ const safeFields = (obj: object) => ("err" in obj ? { ...obj, err: serializeErro
 export interface BackgroundTasks {
   /** Runs `task` detached; a rejection is logged with `what`, never thrown at anyone. */
   track(what: string, task: Promise<unknown>): void;
-  /**
-   * Runs `fn` when one of the few database slots for background work is free. Requests
-   * waiting for their first token then compete with at most that many background
-   * transactions, not with the backlog of every reply that just finished.
-   */
-  withDbSlot<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves once every task tracked so far, and any they started, has settled. */
   drain(): Promise<void>;
   readonly pending: number;
 }
 
-export function createBackgroundTasks(log: ServiceLogger, options: { dbSlots?: number } = {}): BackgroundTasks {
+export function createBackgroundTasks(log: ServiceLogger): BackgroundTasks {
   const pending = new Set<Promise<unknown>>();
-  const slots = options.dbSlots ?? 2;
-  let busy = 0;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else busy--;
-  };
   return {
     track(what, task) {
       const settled = task.then(
@@ -53,16 +41,6 @@ export function createBackgroundTasks(log: ServiceLogger, options: { dbSlots?: n
       );
       pending.add(settled);
       void settled.finally(() => pending.delete(settled));
-    },
-    async withDbSlot(fn) {
-      // A released slot passes straight to the next waiter, so `busy` never exceeds `slots`.
-      if (busy < slots) busy++;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
     },
     async drain() {
       // Tasks may track follow-up tasks while we wait; loop until none are left.
@@ -74,59 +52,73 @@ export function createBackgroundTasks(log: ServiceLogger, options: { dbSlots?: n
   };
 }
 
-/** Whose request a model call serves, and the last chat attempt seen within it. */
+/** Whose request a model call serves, and the calls seen within it (a chat exchange, an after-reply job). */
 export interface CallScope {
   userId: string;
   lastChatCall: CallRecord | undefined;
+  /** Every call made in this scope, for the job that records them (enqueued with the reply). */
+  calls: AiCallPayload[];
 }
 
 export interface AiCallRecorder {
   /** Give this to the chain (`createChatChainFromConfig(config, { onCall })`). */
   onCall: OnCall;
   /**
-   * A scope for `userId`'s model calls, passed as each request's `tag` (the last chat attempt is kept
-   * in `lastChatCall`): AsyncLocalStorage's promise hooks would cost about 1 ms of CPU per exchange.
+   * A scope for `userId`'s model calls, passed as each request's `tag`: its calls are kept in
+   * `calls` for the caller to record with its own write, not recorded here. AsyncLocalStorage's
+   * promise hooks would cost about 1 ms of CPU per exchange.
    */
   scope(userId: string): CallScope;
 }
 
+export function toAiCallPayload(record: CallRecord, userId: string | null): AiCallPayload {
+  return {
+    id: randomUUID(),
+    userId,
+    provider: record.provider,
+    model: record.model,
+    purpose: record.purpose,
+    outcome: record.outcome,
+    promptTokens: Math.max(0, record.promptTokens),
+    completionTokens: Math.max(0, record.completionTokens),
+    latencyMs: Math.max(0, record.latencyMs),
+    costUsd: Math.max(0, record.costUsd),
+    at: new Date().toISOString(),
+  };
+}
+
 /**
- * Counts each call record in the metrics (docs/metrics.md) and writes it to ai_calls off the reply's
- * path, one multi-row insert per event-loop turn; failed calls are also logged with the provider's message.
+ * Counts each call record in the metrics (docs/metrics.md). Calls inside a scope are kept on
+ * it (the chat service enqueues them with the reply); the others are sent to ai_calls as an
+ * `ai-calls.record` job, one per event-loop turn. Failed calls are logged with the provider's message.
  */
-export function createAiCallRecorder(deps: { db: Database; tasks: BackgroundTasks; log: ServiceLogger }): AiCallRecorder {
+export function createAiCallRecorder(deps: { jobs: Pick<JobQueue, "send">; tasks: BackgroundTasks; log: ServiceLogger }): AiCallRecorder {
   const scopes = new WeakSet<CallScope>();
   const scopeOf = (tag: unknown): CallScope | undefined => (typeof tag === "object" && tag !== null && scopes.has(tag as CallScope) ? (tag as CallScope) : undefined);
-  let buffer: AiCallInput[] = [];
-  const flush = () => {
-    const rows = buffer;
+  let buffer: AiCallPayload[] = [];
+  const flush = async () => {
+    const calls = buffer;
     buffer = [];
-    deps.tasks.track("record ai calls", deps.tasks.withDbSlot(() => insertAiCalls(deps.db, rows)));
+    for (let i = 0; i < calls.length; i += 500) await deps.jobs.send("ai-calls.record", { calls: calls.slice(i, i + 500) });
   };
   const onCall: OnCall = (record) => {
     observeAiCall(record);
     const scope = scopeOf(record.tag);
-    if (scope && record.purpose === "chat") scope.lastChatCall = record;
     if (record.outcome !== "ok" && record.outcome !== "aborted") {
       deps.log.warn({ provider: record.provider, model: record.model, outcome: record.outcome, error: record.errorMessage }, "model call failed");
     }
-    if (buffer.length === 0) deps.tasks.track("record ai calls", new Promise<void>((resolve) => setImmediate(() => resolve(flush()))));
-    buffer.push({
-      userId: scope?.userId ?? null,
-      provider: record.provider,
-      model: record.model,
-      purpose: record.purpose,
-      outcome: record.outcome,
-      promptTokens: record.promptTokens,
-      completionTokens: record.completionTokens,
-      latencyMs: record.latencyMs,
-      costUsd: record.costUsd,
-    });
+    if (scope) {
+      if (record.purpose === "chat") scope.lastChatCall = record;
+      scope.calls.push(toAiCallPayload(record, scope.userId));
+      return;
+    }
+    if (buffer.length === 0) deps.tasks.track("record ai calls", new Promise<void>((resolve) => setImmediate(resolve)).then(flush));
+    buffer.push(toAiCallPayload(record, null));
   };
   return {
     onCall,
     scope: (userId) => {
-      const scope: CallScope = { userId, lastChatCall: undefined };
+      const scope: CallScope = { userId, lastChatCall: undefined, calls: [] };
       scopes.add(scope);
       return scope;
     },

@@ -29,23 +29,4 @@ describe("createBackgroundTasks", () => {
     await tasks.drain();
     expect(errors).toEqual([expect.objectContaining({ task: "doomed" })]);
   });
-
-  it("never runs more than `dbSlots` database jobs at once, and runs them all", async () => {
-    const tasks = createBackgroundTasks(silent([]), { dbSlots: 2 });
-    let running = 0;
-    let peak = 0;
-    const job = async (i: number) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      if (i === 3) throw new Error("one fails");
-      return i;
-    };
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => tasks.withDbSlot(() => job(i))));
-    expect(peak).toBe(2);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(7);
-    // A failed job frees its slot too: a ninth still runs.
-    await expect(tasks.withDbSlot(() => job(9))).resolves.toBe(9);
-  });
 });

@@ -34,16 +34,18 @@ export async function classifyUserMessage(source: SentimentSource, chain: ChatCh
 
 /**
  * After an exchange: stores the user message's sentiment and moves the relationship
- * (packages/db relationship model) by it, in one user-scoped transaction. A user who
- * disconnected from the companion meanwhile has no relationship left to move.
+ * (packages/db relationship model) by it, in one user-scoped transaction, once per message:
+ * a second run (the after-reply job run again) finds the sentiment stored and changes nothing.
+ * Returns whether it moved the relationship. A user who disconnected from the companion
+ * meanwhile has no relationship left to move.
  */
 export async function applyExchangeSentiment(
   db: Database,
   params: { userId: string; companionId: string; messageId: string; at: Date; sentiment: number },
-): Promise<void> {
+): Promise<boolean> {
   try {
-    await withUser(db, params.userId, async (tx) => {
-      await setMessageSentiment(tx, { userId: params.userId, messageId: params.messageId, sentiment: params.sentiment });
+    return await withUser(db, params.userId, async (tx) => {
+      if (!(await setMessageSentiment(tx, { userId: params.userId, messageId: params.messageId, sentiment: params.sentiment }))) return false;
       await recordInteraction(tx, {
         userId: params.userId,
         companionId: params.companionId,
@@ -51,9 +53,10 @@ export async function applyExchangeSentiment(
         sentiment: params.sentiment,
         at: params.at,
       });
+      return true;
     });
   } catch (err) {
-    if (err instanceof DomainError && err.code === "NOT_FOUND") return;
+    if (err instanceof DomainError && err.code === "NOT_FOUND") return false;
     throw err;
   }
 }

@@ -6,6 +6,7 @@
 import { createChatChain, createOfflinePersona, type ChatChain } from "@companion/ai";
 import { saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
 import { DomainError } from "@companion/errors";
+import type { JobQueue } from "@companion/jobs";
 import {
   consoleLogger,
   createAiCallRecorder,
@@ -19,7 +20,6 @@ import { openExchange, takeTurn, type ChatStreamEvent, type Exchange, type Excha
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
 import { createChatRelay, type RelayBus } from "./chat-relay.ts";
 import { waitForTurn } from "./chat-replay.ts";
-import { applyExchangeSentiment, classifyUserMessage, type SentimentSource } from "./chat-sentiment.ts";
 import { createReplyRelay, type ReplyRelay } from "./reply-relay.ts";
 
 /** Content already trimmed and length-checked by the wire schema. */
@@ -38,12 +38,14 @@ export interface ChatService {
   stream(params: { userId: string; messageId: string }, signal?: AbortSignal): Promise<AsyncIterable<ChatStreamEvent>>;
   /** The end of a shutdown's grace: replies being written are cut (saved `partial`, streams end with `done`). */
   interrupt(): void;
-  /** Waits for background work (call records, relationship updates, late saves). */
+  /** Waits for background work (late saves of replies whose clients left, call records being enqueued). */
   drain(): Promise<void>;
 }
 
 export interface ChatServiceOptions {
   db: Database;
+  /** The after-reply job (relationship and mood, ai_calls) is enqueued with each saved reply. */
+  jobs: JobQueue;
   /** This process's lease id (process-lease.ts), recorded on the exchanges it answers. */
   owner: string;
   /** One per process (its breakers remember failures); defaults to offline-only. */
@@ -51,8 +53,6 @@ export interface ChatServiceOptions {
   /** The recorder whose `onCall` the chain was built with; attributes calls to users. */
   calls?: AiCallRecorder;
   tasks?: BackgroundTasks;
-  /** "model" when a network provider is configured. */
-  sentiment?: SentimentSource;
   budget?: ChatBudget;
   /** A message unanswered this long is answered by a retry even if its owner still looks alive. */
   staleAfterMs?: number;
@@ -76,9 +76,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const { db, owner } = options;
   const log = options.log ?? consoleLogger;
   const tasks = options.tasks ?? createBackgroundTasks(log);
-  const calls = options.calls ?? createAiCallRecorder({ db, tasks, log });
+  const { jobs } = options;
+  const calls = options.calls ?? createAiCallRecorder({ jobs, tasks, log });
   const chain = options.chain ?? createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall });
-  const sentiment = options.sentiment ?? "lexicon";
   const staleAfterMs = options.staleAfterMs ?? 90_000;
   const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
   const interruption = new AbortController();
@@ -98,34 +98,29 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
   const request = (prompt: ExchangePrompt, tag: CallScope) => ({ messages: prompt.messages, maxTokens: prompt.maxTokens, persona: prompt.persona, tag });
 
-  /** Saves the reply once; only the call whose reply was saved moves the relationship. */
-  async function finish(userId: string, userMessage: StoredChatMessage, draft: ReplyDraft): Promise<Exchange> {
-    const { reply, created } = await withUser(db, userId, (tx) =>
-      saveReply(tx, { userId, companionId: userMessage.companionId, replyToId: userMessage.id, ...draft }),
+  /**
+   * Saves the reply once and, in the same transaction, enqueues the after-reply job: the
+   * relationship and mood update (once per message, however often the job runs) and this
+   * exchange's model calls into ai_calls. A reply is never saved without its follow-up.
+   */
+  async function finish(scope: CallScope, userMessage: StoredChatMessage, draft: ReplyDraft): Promise<Exchange> {
+    const { userId } = scope;
+    const after = { userId, companionId: userMessage.companionId, messageId: userMessage.id, calls: scope.calls.splice(0, 50) };
+    // Both leave together (postgres.js pipelines them inside the transaction).
+    const [{ reply }] = await withUser(db, userId, (tx) =>
+      Promise.all([saveReply(tx, { userId, companionId: userMessage.companionId, replyToId: userMessage.id, ...draft }), jobs.enqueue(tx, "chat.after-reply", after)]),
     );
-    if (created) afterExchange(userId, userMessage);
     return { userMessage, reply };
   }
 
-  function afterExchange(userId: string, userMessage: StoredChatMessage): void {
-    const update = (async () => {
-      const { score } = await classifyUserMessage(sentiment, chain, userMessage.content, calls.scope(userId));
-      await tasks.withDbSlot(() =>
-        applyExchangeSentiment(db, { userId, companionId: userMessage.companionId, messageId: userMessage.id, at: userMessage.createdAt, sentiment: score }),
-      );
-    })();
-    tasks.track("relationship update after exchange", update);
-  }
-
   /** A whole reply at once; `signal` aborts it if the user's message never commits. */
-  async function complete(userId: string, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
-    const result = await chain.complete({ ...request(prompt, calls.scope(userId)), ...limits });
+  async function complete(scope: CallScope, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
+    const result = await chain.complete({ ...request(prompt, scope), ...limits });
     return { content: result.text, status: "complete", provider: result.provider, model: result.model };
   }
 
   /** Streams a reply into `relay`; an abort keeps what was shown, attributed to the attempt that wrote it. */
-  async function write(userId: string, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
-    const scope = calls.scope(userId);
+  async function write(scope: CallScope, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
     for await (const event of chain.stream(request(prompt, scope), signal)) {
       if (event.type === "token" || event.type === "fallback") relay.push(event);
       else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model };
@@ -157,9 +152,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
       // Taken over from a writer that died: what it relayed is void, the reply restarts here.
       if (watch?.relayed) relay.push({ type: "fallback", from: "relay", to: chain.providers[0] ?? "offline", reason: "error", discardPartial: true });
-      const draft = await write(userId, turn.prompt, relay, stop);
+      const scope = calls.scope(userId);
+      const draft = await write(scope, turn.prompt, relay, stop);
       await turn.committed;
-      relay.push({ type: "done", ...(await finish(userId, turn.userMessage, draft)) });
+      relay.push({ type: "done", ...(await finish(scope, turn.userMessage, draft)) });
     } finally {
       watch?.stop();
     }
@@ -213,9 +209,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // The model starts while the message commits; a failed commit aborts it.
       const abandon = new AbortController();
       opened.committed.catch((err: unknown) => abandon.abort(err));
-      const draft = await complete(params.userId, opened.prompt, { signal: abandon.signal });
+      const scope = calls.scope(params.userId);
+      const draft = await complete(scope, opened.prompt, { signal: abandon.signal });
       await opened.committed;
-      return finish(params.userId, opened.userMessage, draft);
+      return finish(scope, opened.userMessage, draft);
     },
 
     async start(params) {
@@ -227,9 +224,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       opened.committed.catch((err: unknown) => abandon.abort(err));
       // Its failure reaches subscribers through the relay and the log through the task.
       runRelay(params.userId, opened.userMessage.id, true, async (relay) => {
-        const draft = await write(params.userId, opened.prompt, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
+        const scope = calls.scope(params.userId);
+        const draft = await write(scope, opened.prompt, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
         await opened.committed;
-        relay.push({ type: "done", ...(await finish(params.userId, opened.userMessage, draft)) });
+        relay.push({ type: "done", ...(await finish(scope, opened.userMessage, draft)) });
       }).produced.catch(() => undefined);
       await opened.committed;
       return opened.userMessage;
@@ -251,8 +249,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     if (!turn) throw new Error("waiting for a reply ended without an abort signal");
     if (turn.kind === "answered") return turn.exchange;
     const left = options.replyDeadlineMs === undefined ? undefined : Math.max(1, Math.floor(options.replyDeadlineMs - (performance.now() - startedAt)));
-    const draft = await complete(userId, turn.prompt, left === undefined ? {} : { deadlineMs: left });
+    const scope = calls.scope(userId);
+    const draft = await complete(scope, turn.prompt, left === undefined ? {} : { deadlineMs: left });
     await turn.committed;
-    return finish(userId, turn.userMessage, draft);
+    return finish(scope, turn.userMessage, draft);
   }
 }

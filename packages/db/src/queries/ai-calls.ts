@@ -6,6 +6,10 @@ export type AiCallPurpose = (typeof aiCalls.purpose.enumValues)[number];
 type AiCallOutcome = (typeof aiCalls.outcome.enumValues)[number];
 
 export interface AiCallInput {
+  /** Set by the recorder, so that recording the same call twice (a job run again) stores it once. */
+  id?: string;
+  /** When the call ended; default now. */
+  at?: Date;
   /** Null for calls made on no user's behalf (jobs). */
   userId: string | null;
   provider: string;
@@ -27,6 +31,8 @@ export async function insertAiCalls(db: Database, calls: readonly AiCallInput[])
   if (calls.length === 0) return;
   await db.insert(aiCalls).values(
     calls.map((call) => ({
+      ...(call.id ? { id: call.id } : {}),
+      ...(call.at ? { createdAt: call.at } : {}),
       userId: call.userId,
       provider: call.provider,
       model: call.model,
@@ -38,7 +44,7 @@ export async function insertAiCalls(db: Database, calls: readonly AiCallInput[])
       // numeric(12, 6): a fixed-point string keeps the sub-cent digits exact.
       costUsd: call.costUsd.toFixed(6),
     })),
-  );
+  ).onConflictDoNothing({ target: aiCalls.id });
 }
 
 export interface AiCallStats {

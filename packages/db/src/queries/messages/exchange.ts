@@ -7,7 +7,7 @@
  * first (an extra round trip); named, it reuses the connection's prepared statement.
  * With DB_POOLER=transaction the client disables prepared statements and this is a no-op.
  */
-import { and, desc, eq, ne, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import type { RelationshipSnapshot } from "../../relationship/model.ts";
@@ -318,9 +318,27 @@ async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply
 }
 
 /** Stores the sentiment classified for one of my messages (-1..1). */
-export async function setMessageSentiment(db: Database, params: { userId: string; messageId: string; sentiment: number }): Promise<void> {
-  await db
+/** A user message as the after-reply job needs it (its sentiment is null until that job ran); null if gone. */
+export async function findMessageForFollowUp(
+  db: Database,
+  params: { userId: string; messageId: string },
+): Promise<{ content: string; createdAt: Date; sentiment: number | null } | null> {
+  const [row] = await db
+    .select({ content: messages.content, createdAt: messages.createdAt, sentiment: messages.sentiment })
+    .from(messages)
+    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId), eq(messages.role, "user")));
+  return row ?? null;
+}
+
+/**
+ * Stores a message's sentiment once: false when it already had one (the after-reply job ran
+ * before), so the relationship is moved by each message once.
+ */
+export async function setMessageSentiment(db: Database, params: { userId: string; messageId: string; sentiment: number }): Promise<boolean> {
+  const rows = await db
     .update(messages)
     .set({ sentiment: params.sentiment })
-    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId)));
+    .where(and(eq(messages.id, params.messageId), eq(messages.userId, params.userId), isNull(messages.sentiment)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
 }

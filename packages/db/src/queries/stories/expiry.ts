@@ -10,10 +10,12 @@ const STORY_STATS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * The cleanup job: soft-deletes stories past expiry, hard-deletes them after the grace period (a
  * user's expired story after 7 days, for their stats), in SKIP LOCKED batches (docs/stories.md).
+ * `onMedia` gets the media keys of each batch inside that batch's transaction (the job enqueues
+ * their purge there, so a crash between the two loses nothing).
  */
 export async function expireStories(
   db: Database,
-  params: { now?: Date; graceMs?: number; batchSize?: number } = {},
+  params: { now?: Date; graceMs?: number; batchSize?: number; onMedia?: (tx: Database, keys: string[]) => Promise<void> } = {},
 ): Promise<{ softDeleted: number; hardDeleted: number; mediaKeys: string[] }> {
   const now = params.now ?? new Date();
   const batchSize = params.batchSize ?? 1000;
@@ -27,9 +29,10 @@ export async function expireStories(
     if (storyIds.length === 0) return;
     const media = await executor.select({ key: storyMedia.mediaKey }).from(storyMedia).where(inArray(storyMedia.storyId, storyIds));
     for (const m of media) mediaKeys.add(m.key);
+    if (media.length > 0 && params.onMedia) await params.onMedia(executor, [...new Set(media.map((m) => m.key))]);
   };
 
-  const softDeleted = await inBatches(batchSize, async () => {
+  const softDeleted = await inBatches(batchSize, () => db.transaction(async (db) => {
     // Served by the partial index stories_expires_live_idx (expires_at) WHERE deleted_at IS NULL.
     const due = db
       .select({ id: stories.id })
@@ -44,7 +47,7 @@ export async function expireStories(
       .returning({ id: stories.id });
     await collectMediaKeys(db, rows.map((r) => r.id));
     return rows.length;
-  });
+  }));
 
   // Each condition repeats the predicate of its partial index (schema/stories.ts), so the
   // planner can use it: stories_purge_idx by deleted_at, stories_retained_idx by created_at.

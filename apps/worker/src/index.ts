@@ -1,2 +1,0 @@
-export { jobsEnvShape } from "./env.ts";
-export { startJobs, storyJobs, type RunningJobs } from "./jobs.ts";

@@ -1,0 +1,36 @@
+/** Work after a chat reply is saved (enqueued in the reply's transaction), and model call records. */
+import { findMessageForFollowUp, insertAiCalls, withUser } from "@companion/db";
+import type { AiCallPayload, JobHandlers } from "@companion/jobs";
+import { applyExchangeSentiment, classifyUserMessage } from "../services/chat-sentiment.ts";
+import type { JobDeps } from "./deps.ts";
+
+const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
+
+export function chatHandlers({ db, chat }: JobDeps): JobHandlers {
+  return {
+    /**
+     * The relationship and mood move by the user's message (once: a second run finds its sentiment
+     * stored), and the exchange's model calls are recorded (once each: they carry their ids).
+     */
+    "chat.after-reply": async ({ userId, companionId, messageId, calls }) => {
+      const message = await withUser(db, userId, (tx) => findMessageForFollowUp(tx, { userId, messageId }));
+      if (!message) {
+        // Deleted with its conversation or account meanwhile: nothing to update; the calls still happened.
+        await insertAiCalls(db, toRows(calls.map((call) => ({ ...call, userId: null }))));
+        return { moved: 0, gone: 1 };
+      }
+      await insertAiCalls(db, toRows(calls));
+      if (message.sentiment !== null) return { moved: 0, calls: calls.length };
+      const scope = chat.calls.scope(userId);
+      const { score } = await classifyUserMessage(chat.sentiment, chat.chain, message.content, scope);
+      const moved = await applyExchangeSentiment(db, { userId, companionId, messageId, at: message.createdAt, sentiment: score });
+      // The classifier's own calls, recorded here (they are this job's, not the reply's).
+      await insertAiCalls(db, toRows(scope.calls));
+      return { moved: moved ? 1 : 0, calls: calls.length + scope.calls.length };
+    },
+    "ai-calls.record": async ({ calls }) => {
+      await insertAiCalls(db, toRows(calls));
+      return { calls: calls.length };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { ChatChain } from "@companion/ai";
+import type { Database } from "@companion/db";
+import type { JobLogger, JobQueue } from "@companion/jobs";
+import type { AiCallRecorder } from "../services/background.ts";
+import type { SentimentSource } from "../services/chat-sentiment.ts";
+import type { MediaService } from "../services/media.ts";
+
+/** What the job handlers need: built by the process that runs them (apps/worker, or the server in-process). */
+export interface JobDeps {
+  db: Database;
+  /** For follow-up jobs (a sweep's media purge, a notification's push). */
+  queue: JobQueue;
+  media: Pick<MediaService, "purge">;
+  chat: {
+    /** The process's one fallback chain, whose `onCall` is `calls.onCall`. */
+    chain: ChatChain;
+    calls: AiCallRecorder;
+    /** "model" when a network provider is configured, else the lexicon. */
+    sentiment: SentimentSource;
+  };
+  retention: { storyDeleteGraceMs: number; eventRetentionMs: number };
+  log: JobLogger;
+}

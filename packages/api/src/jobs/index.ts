@@ -1,0 +1,16 @@
+/**
+ * The job handlers, one file per domain; each is idempotent (a job run twice changes nothing
+ * the second time) and says which failures are permanent (docs/jobs.md). apps/worker runs
+ * them, or the server in-process on the embedded default.
+ */
+import type { JobHandlers } from "@companion/jobs";
+import { chatHandlers } from "./chat.ts";
+import type { JobDeps } from "./deps.ts";
+import { maintenanceHandlers } from "./maintenance.ts";
+import { mediaHandlers } from "./media.ts";
+
+export type { JobDeps } from "./deps.ts";
+
+export function createJobHandlers(deps: JobDeps): JobHandlers {
+  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps) };
+}
