@@ -6,6 +6,7 @@ import { formatAiStats, MAX_DAYS } from "./ai-stats.ts";
 import { CliError, defineCommand, EX_CONFIG, intFlag, UsageError, type Command } from "./command.ts";
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
 import { eventRetentionMs } from "./env.ts";
+import { jobCommands } from "./job-commands.ts";
 import { userCommands } from "./user-commands.ts";
 
 const DAY_MS = 86_400_000;
@@ -39,8 +40,8 @@ const dbCommands: Record<string, Command> = {
     input: noInput,
     run: async (db) => {
       await db.migrate();
-      // Stored media is purged by the server/worker job (it holds the storage settings); that job
-      // also collects the media of these stories again when it hard-deletes them.
+      // Stored media is purged by the server/worker's stories.expire job (it holds the storage
+      // settings), which collects the media of these stories again when it hard-deletes them.
       const { softDeleted, hardDeleted } = await expireStories(db.db);
       return { softDeleted, hardDeleted };
     },
@@ -105,4 +106,4 @@ const dbCommands: Record<string, Command> = {
   }),
 };
 
-export const commands: Record<string, Command> = { ...dbCommands, ...userCommands };
+export const commands: Record<string, Command> = { ...dbCommands, ...jobCommands, ...userCommands };

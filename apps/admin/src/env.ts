@@ -1,8 +1,9 @@
 import { dbEnvIssues, dbEnvShape, eventRetentionEnvShape } from "@companion/db";
+import { jobsEnvShape, jobSettingsFromEnv, type JobSettings } from "@companion/jobs";
 import { z } from "zod";
 
 /** Every variable the CLI reads (the start-path test checks each reaches it). */
-export const adminEnvNames: readonly string[] = [...Object.keys(dbEnvShape), ...Object.keys(eventRetentionEnvShape)];
+export const adminEnvNames: readonly string[] = [...new Set([...Object.keys(dbEnvShape), ...Object.keys(eventRetentionEnvShape), ...Object.keys(jobsEnvShape)])];
 
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
 export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
@@ -32,4 +33,12 @@ export function eventRetentionMs(source: Record<string, string | undefined> = pr
  */
 export function invocationDir(source: Record<string, string | undefined> = process.env): string {
   return source.INIT_CWD || process.cwd();
+}
+
+/** The JOB_* settings as the server and worker read them (queues are created with them if missing). */
+export function jobSettings(source: Record<string, string | undefined> = process.env): JobSettings {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => k in jobsEnvShape && v));
+  const parsed = z.object(jobsEnvShape).safeParse(cleaned);
+  if (!parsed.success) throw new Error(`Invalid job settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return jobSettingsFromEnv(parsed.data);
 }

@@ -28,7 +28,7 @@ async function startWithFake(env: Record<string, string>) {
   // The server's first model call pays for connecting; keep that out of the timings.
   const { user, companionId } = await connectedUser(t);
   await user.api.messages.send.mutate({ companionId, content: "warm up", idempotencyKey: newKey() });
-  await t.server.runtime.services.chat.drain();
+  await t.settle();
   return { fake, t, close: async () => (await t.stop(), await close()) };
 }
 
@@ -55,7 +55,7 @@ describe("provider failures fall back to the offline persona in time", () => {
   });
 
   async function expectFallbackRecorded(user: ChatUser, companionId: string) {
-    await env.t.server.runtime.services.chat.drain();
+    await env.t.settle();
     const rows = await storedMessages(env.t.database.db, user.id, companionId);
     expect(rows.map((r) => [r.role, r.provider])).toEqual([
       ["user", null],
@@ -131,7 +131,7 @@ describe("an open circuit breaker", () => {
     env.fake.setBehavior({ mode: "status", status: 500 });
     for (let i = 0; i < 2; i++) {
       await user.api.messages.send.mutate({ companionId, content: `failing ${i}`, idempotencyKey: newKey() });
-      await env.t.server.runtime.services.chat.drain();
+      await env.t.settle();
     }
     env.fake.resetCounters();
 
@@ -140,7 +140,7 @@ describe("an open circuit breaker", () => {
     const started = performance.now();
     const sent = await other.user.api.messages.send.mutate({ companionId: other.companionId, content: "and now?", idempotencyKey: newKey() });
     const streamed = await streamToEnd(other.user.api, { companionId: other.companionId, content: "still there?", idempotencyKey: newKey() });
-    await env.t.server.runtime.services.chat.drain();
+    await env.t.settle();
 
     expect(env.fake.requestCount).toBe(0);
     expect(performance.now() - started).toBeLessThan(BUDGET_MS);

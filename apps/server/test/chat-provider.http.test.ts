@@ -44,7 +44,7 @@ beforeAll(async () => {
   // The server's first model call pays for connecting; keep that out of the tests.
   const { user, companionId } = await connectedUser();
   await user.api.messages.send.mutate({ companionId, content: "warm up", idempotencyKey: newKey() });
-  await t.server.runtime.services.chat.drain();
+  await t.settle();
 });
 afterAll(async () => {
   await t?.stop();
@@ -71,7 +71,7 @@ interface ChatBody {
  * after `start` (the background sentiment request comes after the reply is saved).
  */
 async function promptOf(user: ChatUser, companionId: string, content: string): Promise<ChatBody> {
-  await t.server.runtime.services.chat.drain();
+  await t.settle();
   const before = fake.requestBodies.length;
   await streamToEnd(user.api, { companionId, content, idempotencyKey: newKey() });
   return fake.requestBodies[before] as ChatBody;
@@ -89,7 +89,7 @@ describe("chat through an OpenAI-compatible provider", () => {
     expect(events.filter((e) => e.type === "token").length).toBeGreaterThan(3);
     expect(events.at(-1)).toMatchObject({ type: "done", reply: { content: FAKE_REPLY, status: "complete" } });
 
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
     const rows = await storedMessages(t.database.db, user.id, companionId);
     expect(rows.filter((r) => r.role === "assistant").map((r) => r.provider)).toEqual(["openai", "openai"]);
     // The model classified each user message ({"sentiment":0.6} from the fake).
@@ -167,7 +167,7 @@ describe("chat through an OpenAI-compatible provider", () => {
   it("answers a key once under 20 concurrent sends and streams: one model call, identical results", async () => {
     const { user, companionId } = await connectedUser();
     fake.setBehavior({ mode: "ok", delayMs: 300 });
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
     fake.resetCounters();
     const input = { companionId, content: "Racing myself here", idempotencyKey: newKey() };
     // Separate clients, so each call is its own HTTP request rather than one batch.
@@ -176,7 +176,7 @@ describe("chat through an OpenAI-compatible provider", () => {
       Promise.all(Array.from({ length: 14 }, () => clientOf().messages.send.mutate(input))),
       Promise.all(Array.from({ length: 6 }, () => streamToEnd(clientOf(), input))),
     ]);
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
 
     const first = sends[0];
     for (const result of sends) expect(result).toEqual(first);
@@ -192,7 +192,7 @@ describe("chat through an OpenAI-compatible provider", () => {
     const { user, companionId } = await connectedUser();
     const reply = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ");
     fake.setBehavior({ mode: "ok", reply, chunkDelayMs: 40 });
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
     fake.resetCounters();
 
     const seen: StreamEvent[] = [];
@@ -213,7 +213,7 @@ describe("chat through an OpenAI-compatible provider", () => {
       );
     });
     await waitFor(() => fake.abortedCount === 1);
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
 
     const shown = seen.map((e) => (e.type === "token" ? e.text : "")).join("");
     const rows = await storedMessages(t.database.db, user.id, companionId);

@@ -46,7 +46,7 @@ describe("a reply written on one server, streamed from another", () => {
     const { user } = await onA.auth.register.mutate({ email: uniqueEmail("relay"), password: "password-1234", displayName: "Relay" });
     const companion = await createCompanion(a.database.db);
     await onA.companions.connect.mutate({ companionId: companion.id });
-    await a.server.runtime.services.chat.drain();
+    await a.settle();
     fake.resetCounters();
 
     const { userMessage } = await onA.messages.start.mutate({ companionId: companion.id, content: "Tell me about your day", idempotencyKey: newKey() });
@@ -76,7 +76,7 @@ describe("a reply written on one server, streamed from another", () => {
     // Live: the first token came well before the reply was done (30 chunks, 30 ms apart).
     expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThan(300);
     expect(events.at(-1)).toMatchObject({ type: "done", userMessage: { id: userMessage.id }, reply: { content: REPLY, status: "complete" } });
-    await a.server.runtime.services.chat.drain();
+    await a.settle();
     expect((await callsOf(a.database.db, user.id)).filter((c) => c.purpose === "chat")).toHaveLength(1);
   });
 });

@@ -127,7 +127,7 @@ describe("chat on the offline persona (no API key)", () => {
     const { user, companionId } = await connectedUser();
     const before = await user.api.companions.relationship.query({ companionId });
     await user.api.messages.send.mutate({ companionId, content: "I love talking to you, this is wonderful", idempotencyKey: newKey() });
-    await t.server.runtime.services.chat.drain();
+    await t.settle();
     const after = await user.api.companions.relationship.query({ companionId });
     expect(after.interactionCount).toBe(before.interactionCount + 1);
     expect(after.affection).toBeGreaterThan(before.affection);

@@ -45,7 +45,7 @@ const metrics = () => scrape(`${t.url}/metrics`, TOKEN);
 async function exchange() {
   const before = await metrics();
   await streamToEnd(user.api, { companionId, content: "I climbed the hill behind the lighthouse", idempotencyKey: newKey() });
-  await t.server.runtime.services.chat.drain();
+  await t.settle();
   const after = await metrics();
   return { after, delta: (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels) };
 }

@@ -121,7 +121,7 @@ describe("counters move with what people do", () => {
     const offline = { provider: "offline", purpose: "chat" };
     const run = await across(async () => {
       await streamToEnd(user.api, { companionId, content: "I planted tomatoes today", idempotencyKey: newKey() });
-      await t.server.runtime.services.chat.drain();
+      await t.settle();
     });
     expect(run.delta("ai_calls_total", { ...offline, outcome: "ok" })).toBe(1);
     expect(run.delta("ai_call_duration_seconds_count", offline)).toBe(1);

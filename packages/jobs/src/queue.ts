@@ -107,7 +107,7 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
   boss.on("warning", (warning: { message: string }) => log.warn({ warning: warning.message }, "job queue warning"));
   await boss.start();
   try {
-    await ensureQueues(boss, settings);
+    await ensureQueues(boss, settings, { update: working });
   } catch (err) {
     await boss.stop({ graceful: false, close: true }).catch(() => undefined);
     throw err;
@@ -177,10 +177,11 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
 }
 
 /**
- * Creates missing queues (the dead-letter queue first) and brings existing ones to the current
- * settings, so changing JOB_ATTEMPTS or JOB_TIMEOUT_SECONDS takes effect on the next start.
+ * Creates missing queues (the dead-letter queue first). Workers (`update`) also bring existing
+ * ones to their settings, so changing JOB_ATTEMPTS or JOB_TIMEOUT_SECONDS takes effect on the
+ * next worker start; a producer (a server sending jobs, the admin CLI) never changes them.
  */
-async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise<void> {
+async function ensureQueues(boss: PgBoss, settings: JobSettings, { update }: { update: boolean }): Promise<void> {
   const existing = new Map((await boss.getQueues()).map((q) => [q.name, q]));
   const options = queueOptions(settings);
   // Nobody works the dead-letter queue: its jobs wait there for an operator (pnpm admin jobs:*).
@@ -194,12 +195,13 @@ async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise<void> 
         if (!(await boss.getQueue(name))) throw err;
       });
     } else if (
-      queue.retryLimit !== options.retryLimit ||
+      update &&
+      (queue.retryLimit !== options.retryLimit ||
       queue.retryDelay !== options.retryDelay ||
       queue.retryDelayMax !== options.retryDelayMax ||
       queue.expireInSeconds !== options.expireInSeconds ||
       queue.deleteAfterSeconds !== options.deleteAfterSeconds ||
-      queue.notify !== options.notify
+      queue.notify !== options.notify)
     ) {
       const { deadLetter: dlq, notify, ...rest } = options;
       await boss.updateQueue(name, { ...rest, deadLetter: dlq ?? null, ...(notify === undefined ? {} : { notify }) });
