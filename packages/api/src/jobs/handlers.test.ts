@@ -1,0 +1,156 @@
+/**
+ * Every handler is idempotent: run twice with the same payload (as after a worker died between
+ * the work and marking the job done), the second run changes nothing.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createChatChain, createOfflinePersona } from "@companion/ai";
+import { aiCalls, companions, connectCompanion, EVENT_RETENTION_MS, events, getRelationship, insertUser, mediaUploads, messages, stories, storyMedia, withUser } from "@companion/db";
+import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
+import { DEFAULT_JOB_SETTINGS, openJobQueue, type AiCallPayload, type JobData, type JobHandlers, type JobName, type JobQueue } from "@companion/jobs";
+import { createLocalStorage } from "@companion/storage";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAiCallRecorder, createBackgroundTasks } from "../services/background.ts";
+import { createMediaService } from "../services/media.ts";
+import { createJobHandlers } from "./index.ts";
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+let t: TestDatabase;
+let queue: JobQueue;
+let handlers: JobHandlers;
+let userId: string;
+let companionId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  // A producer: the follow-up jobs handlers enqueue stay in the queue for the test to see.
+  queue = await openJobQueue({ connection: t.connection, settings: DEFAULT_JOB_SETTINGS, log: quiet, role: "producer" });
+  const tasks = createBackgroundTasks(quiet);
+  const calls = createAiCallRecorder({ jobs: queue, tasks, log: quiet });
+  handlers = createJobHandlers({
+    db: t.db,
+    queue,
+    media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), `companion-jobs-${randomBytes(4).toString("hex")}`), signingKey: randomBytes(32) }) }),
+    chat: { chain: createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall }), calls, sentiment: "lexicon" },
+    retention: { storyDeleteGraceMs: 3_600_000, eventRetentionMs: EVENT_RETENTION_MS },
+    log: quiet,
+  });
+  ({ id: userId } = await insertUser(t.db, { email: `jobs.${randomBytes(4).toString("hex")}@example.com`, passwordHash: "x", displayName: "Jo" }));
+  const [companion] = await t.db.insert(companions).values({ slug: `jobs-${randomBytes(4).toString("hex")}`, name: "Jobby" }).returning({ id: companions.id });
+  companionId = companion!.id;
+  await withUser(t.db, userId, (tx) => connectCompanion(tx, { userId, companionId }));
+});
+
+afterAll(async () => {
+  await queue?.stop({ graceMs: 0 });
+  await t?.close();
+});
+
+async function runTwice<N extends JobName>(name: N, data: JobData<N>) {
+  const handler = handlers[name] as (d: JobData<N>, c: { id: string; attempt: number; signal: AbortSignal }) => Promise<unknown>;
+  const context = { id: randomUUID(), attempt: 1, signal: new AbortController().signal };
+  const first = await handler(data, context);
+  const second = await handler(data, { ...context, attempt: 2 });
+  return { first, second };
+}
+
+const call = (over: Partial<AiCallPayload> = {}): AiCallPayload => ({
+  id: randomUUID(),
+  userId,
+  provider: "openai",
+  model: "gpt-4o-mini",
+  purpose: "chat",
+  outcome: "ok",
+  promptTokens: 10,
+  completionTokens: 5,
+  latencyMs: 120,
+  costUsd: 0.00001,
+  at: new Date().toISOString(),
+  ...over,
+});
+
+describe("chat.after-reply", () => {
+  it("moves the relationship and records the calls once, however often it runs", async () => {
+    const [message] = await t.db
+      .insert(messages)
+      .values({ userId, companionId, role: "user", content: "I love this, thank you, wonderful day", status: "complete" })
+      .returning({ id: messages.id });
+    const before = await withUser(t.db, userId, (tx) => getRelationship(tx, { userId, companionId }));
+    const recorded = call();
+    const { first, second } = await runTwice("chat.after-reply", { userId, companionId, messageId: message!.id, calls: [recorded] });
+    expect(first).toMatchObject({ moved: 1 });
+    expect(second).toMatchObject({ moved: 0 });
+
+    const after = await withUser(t.db, userId, (tx) => getRelationship(tx, { userId, companionId }));
+    expect(after).not.toEqual(before);
+    const [row] = await t.db.select({ sentiment: messages.sentiment }).from(messages).where(eq(messages.id, message!.id));
+    expect(row?.sentiment).toBeGreaterThan(0);
+    expect(await t.db.select({ id: aiCalls.id }).from(aiCalls).where(eq(aiCalls.id, recorded.id))).toHaveLength(1);
+
+    // A third run, later, still changes nothing.
+    await handlers["chat.after-reply"]!({ userId, companionId, messageId: message!.id, calls: [recorded] }, { id: randomUUID(), attempt: 3, signal: new AbortController().signal });
+    expect(await withUser(t.db, userId, (tx) => getRelationship(tx, { userId, companionId }))).toEqual(after);
+  });
+
+  it("a message deleted meanwhile: nothing to move, the calls are still recorded (without the user)", async () => {
+    const recorded = call();
+    const { first } = await runTwice("chat.after-reply", { userId, companionId, messageId: randomUUID(), calls: [recorded] });
+    expect(first).toMatchObject({ moved: 0, gone: 1 });
+    expect(await t.db.select({ userId: aiCalls.userId }).from(aiCalls).where(eq(aiCalls.id, recorded.id))).toEqual([{ userId: null }]);
+  });
+});
+
+describe("ai-calls.record", () => {
+  it("stores each call once", async () => {
+    const calls = [call({ purpose: "summary" }), call({ purpose: "summary", outcome: "timeout" })];
+    await runTwice("ai-calls.record", { calls });
+    for (const c of calls) expect(await t.db.select({ id: aiCalls.id }).from(aiCalls).where(eq(aiCalls.id, c.id))).toHaveLength(1);
+  });
+});
+
+describe("stories.expire", () => {
+  it("expires a story once and enqueues its media's purge once", async () => {
+    const now = Date.now();
+    const [story] = await t.db
+      .insert(stories)
+      .values({ authorCompanionId: companionId, createdAt: new Date(now - 25 * 3600_000), expiresAt: new Date(now - 1000) })
+      .returning({ id: stories.id });
+    const key = `companions/${randomUUID()}.png`;
+    await t.db.insert(storyMedia).values({ storyId: story!.id, sortOrder: 0, kind: "image", mediaKey: key });
+    const { first, second } = await runTwice("stories.expire", {});
+    expect(first).toMatchObject({ softDeleted: 1, mediaQueued: 1 });
+    expect(second).toMatchObject({ softDeleted: 0, mediaQueued: 0 });
+    const purges = await queue.boss.findJobs("media.purge", { data: { keys: [key] } });
+    expect(purges).toHaveLength(1);
+  });
+});
+
+describe("media.purge", () => {
+  it("deletes an unreferenced upload once; a second run finds nothing", async () => {
+    const key = `u/${userId}/${randomUUID()}.png`;
+    await t.db.insert(mediaUploads).values({ key, userId, contentType: "image/png", byteSize: 8 });
+    const { first, second } = await runTwice("media.purge", { keys: [key] });
+    expect(first).toMatchObject({ purged: 1 });
+    expect(second).toMatchObject({ purged: 0 });
+    expect(await t.db.select({ key: mediaUploads.key }).from(mediaUploads).where(eq(mediaUploads.key, key))).toEqual([]);
+  });
+});
+
+describe("events.prune", () => {
+  it("deletes events past the retention once", async () => {
+    const payload = { storyId: userId, viewerId: userId };
+    const [, recent] = await t.db
+      .insert(events)
+      .values([
+        { userId, type: "story.viewed", payload, createdAt: new Date(Date.now() - EVENT_RETENTION_MS - 60_000) },
+        { userId, type: "story.viewed", payload, createdAt: new Date() },
+      ])
+      .returning({ id: events.id });
+    const { first, second } = await runTwice("events.prune", {});
+    expect(first).toMatchObject({ eventsPruned: 1 });
+    expect(second).toMatchObject({ eventsPruned: 0 });
+    expect((await t.db.select({ id: events.id }).from(events).where(eq(events.userId, userId))).map((e) => e.id)).toEqual([recent?.id]);
+  });
+});
