@@ -53,6 +53,32 @@ export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } f
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 
 export {
+  countUnreadNotifications,
+  isKindMuted,
+  listMutedKinds,
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationsRead,
+  setMutedKinds,
+  type NotificationRecord,
+} from "./queries/notifications/inbox.ts";
+export {
+  raiseCompanionStoryNotifications,
+  raiseFollowNotification,
+  raiseStoryReactionNotification,
+  type RaiseResult,
+} from "./queries/notifications/raise.ts";
+export {
+  deletePushDevice,
+  getNotificationForPush,
+  getPushDevice,
+  listPushDevices,
+  registerPushDevice,
+  unregisterPushDevice,
+  type PushDeviceRecord,
+} from "./queries/notifications/devices.ts";
+
+export {
   createNotification,
   emitEvents,
   EVENT_RETENTION_MS,
@@ -61,6 +87,7 @@ export {
   latestEventId,
   pruneEvents,
   prunedThroughEventId,
+  type CreatedNotification,
   type EventRecord,
   type NewEvent,
 } from "./queries/events.ts";
