@@ -66,7 +66,6 @@ export {
   raiseCompanionStoryNotifications,
   raiseFollowNotification,
   raiseStoryReactionNotification,
-  type RaiseResult,
 } from "./queries/notifications/raise.ts";
 export {
   deletePushDevice,
@@ -75,7 +74,6 @@ export {
   listPushDevices,
   registerPushDevice,
   unregisterPushDevice,
-  type PushDeviceRecord,
 } from "./queries/notifications/devices.ts";
 
 export {
@@ -87,7 +85,6 @@ export {
   latestEventId,
   pruneEvents,
   prunedThroughEventId,
-  type CreatedNotification,
   type EventRecord,
   type NewEvent,
 } from "./queries/events.ts";
