@@ -5,6 +5,7 @@
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
+import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { jobsEnvShape } from "@companion/jobs";
 import { z } from "zod";
@@ -73,6 +74,8 @@ const envSchema = z
 
     /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
     ...storageEnvShape,
+    /** Web Push (VAPID) for notifications; unset: pushes are only logged (docs/notifications.md). */
+    ...pushEnvShape,
     UPLOAD_URL_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(600),
     /**
      * Lifetime of signed read URLs of stories that are not public (and of upload previews); on S3 the only
@@ -103,6 +106,7 @@ const envSchema = z
     }
     for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    for (const issue of pushEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.AI_CONTEXT_TOKENS - env.AI_REPLY_TOKENS < 256) {
       ctx.addIssue({ code: "custom", path: ["AI_CONTEXT_TOKENS"], message: "must leave at least 256 tokens for the prompt after AI_REPLY_TOKENS" });
     }

@@ -14,6 +14,7 @@ import {
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue, type JobQueue } from "@companion/jobs";
+import { createConfiguredPushSender } from "@companion/push";
 import { trackBreakers } from "@companion/metrics";
 import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
 import { sql } from "drizzle-orm";
@@ -54,11 +55,6 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   const runsJobs = env.JOBS_IN_PROCESS ?? (db.kind === "pglite" && !database);
   try {
     if (!options.prepared) await db.migrate();
-    const seed = !options.prepared && (env.SEED_DEMO ?? (db.kind === "pglite" && !database));
-    if (seed) {
-      const seeded = await seedDemoContent(db.db);
-      if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");
-    }
     // After migrations: the hub's LISTEN connection is this process's realtime fan-out.
     eventHub = await startEventHub({ listen: db.listen, onError: (err) => log.error({ err }, "realtime event hub") });
     started.push(() => eventHub.close());
@@ -66,6 +62,16 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     lease = await startProcessLease({ db: db.db, onError: (err) => log.warn({ err }, "process lease renewal failed") });
     started.push(() => lease.release());
     jobs = await openJobQueue({ connection: db.connection, settings: jobSettingsFromEnv(env), log: log.child({ component: "jobs" }), role: runsJobs ? "worker" : "producer" });
+    const opened = jobs;
+    started.push(() => opened.stop({ graceMs: 0 }));
+    const seed = !options.prepared && (env.SEED_DEMO ?? (db.kind === "pglite" && !database));
+    if (seed) {
+      // After the queue opens: connected users hear of a demo story posted again (docs/notifications.md).
+      const seeded = await seedDemoContent(db.db, {
+        onStoryPublished: (tx, story) => opened.enqueue(tx, "notifications.companion-story", story).then(() => undefined),
+      });
+      if (seeded.companions > 0 || seeded.stories > 0) log.info(seeded, "seeded demo content");
+    }
   } catch (err) {
     for (const close of started.reverse()) await close().catch(() => undefined);
     await db.close();
@@ -96,6 +102,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
         queue: jobs,
         media: media.service,
         chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
+        push: createConfiguredPushSender(env, log.child({ component: "push" })),
         retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
         log: log.child({ component: "jobs" }),
       }),

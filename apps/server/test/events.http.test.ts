@@ -36,7 +36,11 @@ async function signUp(name: string) {
 }
 
 const viewed = (userId: string, viewerId: string): NewEvent => ({ userId, type: "story.viewed", payload: { storyId: crypto.randomUUID(), viewerId } });
-const notify = (userId: string, n: number) => createNotification(t.database.db, { userId, kind: "test", payload: { n } });
+async function notify(userId: string, n: number, db = t.database.db) {
+  const note = await createNotification(db, { userId, kind: "test", payload: { n } });
+  if (!note) throw new Error("no notification created");
+  return note;
+}
 const hubListeners = () => t.server.runtime.services.eventHub.stats().listeners;
 
 /** Makes these events older than the retention and prunes: they are gone, the watermark is past them. */
@@ -71,7 +75,7 @@ describe("events.subscribe over SSE", () => {
     expect(got.map((e) => e.data)).toEqual([
       { type: "story.viewed", payload: { storyId, viewerId: other.id }, createdAt: expect.any(String) },
       { type: "story.reacted", payload: { storyId, mediaId, reactorId: other.id, emoji: "🔥" }, createdAt: expect.any(String) },
-      { type: "notification.created", payload: { notificationId: note.id, kind: "test", data: { n: 1 } }, createdAt: expect.any(String) },
+      { type: "notification.created", payload: { notificationId: note.id, kind: "test", data: { n: 1 }, unreadCount: 1 }, createdAt: expect.any(String) },
     ]);
     expect(sub.errors).toEqual([]);
   });
@@ -273,7 +277,7 @@ describe("events.subscribe over SSE", () => {
       await sub.started;
       // Silent for 2.5 idle timeouts: without pings the server cuts the stream at 1 s.
       await new Promise((r) => setTimeout(r, 2_500));
-      const note = await createNotification(s.database.db, { userId: user.id, kind: "test", payload: { n: 1 } });
+      const note = await notify(user.id, 1, s.database.db);
       const [event] = await sub.waitFor(1, 1_000);
       sub.unsubscribe();
       expect(event?.id).toBe(String(note.eventId));

@@ -105,7 +105,7 @@ describe("realtime fan-out across two server processes on one Postgres", () => {
 
     const raised = [];
     for (let i = 1; i <= 3; i++) raised.push(await createNotification(server1.runtime.services.db, { userId: user.id, kind: "cross", payload: { i } }));
-    const ids = raised.map((r) => String(r.eventId));
+    const ids = raised.map((r) => String(r?.eventId));
     expect((await remote.waitFor(3)).map((e) => e.id)).toEqual(ids);
     expect((await local.waitFor(3)).map((e) => e.id)).toEqual(ids);
 
@@ -116,13 +116,13 @@ describe("realtime fan-out across two server processes on one Postgres", () => {
       await tx.execute(sql`select pg_terminate_backend(pid) from unnest(${sql.param(killed)}::int[]) as pid`);
       return createNotification(tx, { userId: user.id, kind: "cross", payload: { i: 4 } });
     });
-    expect((await remote.waitFor(4)).map((e) => e.id)).toEqual([...ids, String(during.eventId)]);
-    expect((await local.waitFor(4)).map((e) => e.id)).toEqual([...ids, String(during.eventId)]);
+    expect((await remote.waitFor(4)).map((e) => e.id)).toEqual([...ids, String(during?.eventId)]);
+    expect((await local.waitFor(4)).map((e) => e.id)).toEqual([...ids, String(during?.eventId)]);
     const relistened = await settle(listeningBackends, (pids) => pids.length === 2 && pids.every((p) => !killed.includes(p)));
     expect(relistened).toHaveLength(2);
 
     const after = await createNotification(server1.runtime.services.db, { userId: user.id, kind: "cross", payload: { i: 5 } });
-    expect((await remote.waitFor(5)).at(-1)?.id).toBe(String(after.eventId));
+    expect((await remote.waitFor(5)).at(-1)?.id).toBe(String(after?.eventId));
     await new Promise((r) => setTimeout(r, 200));
     expect(remote.received).toHaveLength(5);
     remote.unsubscribe();

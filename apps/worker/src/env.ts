@@ -5,6 +5,7 @@
 import { parseAiEnv, type AiConfig } from "@companion/ai";
 import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
 import { jobsEnvShape } from "@companion/jobs";
+import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { z } from "zod";
 
@@ -13,6 +14,8 @@ const workerEnvSchema = z
     ...dbEnvShape,
     ...jobsEnvShape,
     ...storageEnvShape,
+    /** Web Push (VAPID) for notifications; unset: pushes are only logged (docs/notifications.md). */
+    ...pushEnvShape,
     // The embedded PGlite belongs to the server process (one opener only), which runs the
     // jobs itself; a separate worker only makes sense against a real Postgres.
     DATABASE_URL: z.url({ message: "DATABASE_URL is required: on the embedded default the server runs the jobs in-process" }),
@@ -25,6 +28,7 @@ const workerEnvSchema = z
   .superRefine((env, ctx) => {
     for (const issue of dbEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     for (const issue of storageEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    for (const issue of pushEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
   });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema> & { dataDir: string; ai: AiConfig };

@@ -9,6 +9,7 @@ import { createChatChainFromConfig } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService } from "@companion/api";
 import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue } from "@companion/jobs";
+import { createConfiguredPushSender } from "@companion/push";
 import { collectProcessMetrics, startMetricsServer, trackBreakers } from "@companion/metrics";
 import { openConfiguredStorage } from "@companion/storage";
 import { pino } from "pino";
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       queue,
       media: createMediaService({ storage, log }),
       chat: { chain, calls, sentiment: networked ? "model" : "lexicon" },
+      push: createConfiguredPushSender(env, log.child({ component: "push" })),
       retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
       log: jobsLog,
     }),

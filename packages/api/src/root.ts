@@ -8,6 +8,7 @@ import { messagesRouter } from "./router/messages.ts";
 import { eventsRouter } from "./router/events.ts";
 import { mediaRouter } from "./router/media.ts";
 import { socialRouter } from "./router/social.ts";
+import { notificationsRouter } from "./router/notifications.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -22,6 +23,7 @@ export const appRouter = router({
   events: eventsRouter,
   media: mediaRouter,
   social: socialRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

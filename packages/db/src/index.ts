@@ -53,6 +53,30 @@ export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } f
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 
 export {
+  countUnreadNotifications,
+  isKindMuted,
+  listMutedKinds,
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationsRead,
+  setMutedKinds,
+  type NotificationRecord,
+} from "./queries/notifications/inbox.ts";
+export {
+  raiseCompanionStoryNotifications,
+  raiseFollowNotification,
+  raiseStoryReactionNotification,
+} from "./queries/notifications/raise.ts";
+export {
+  deletePushDevice,
+  getNotificationForPush,
+  getPushDevice,
+  listPushDevices,
+  registerPushDevice,
+  unregisterPushDevice,
+} from "./queries/notifications/devices.ts";
+
+export {
   createNotification,
   emitEvents,
   EVENT_RETENTION_MS,

@@ -53,8 +53,11 @@ export const jobPayloads = {
   "notifications.story-reaction": z.object({ storyId: uuid, reactorId: uuid }),
   /** A companion posted a story: its connected users hear of it. */
   "notifications.companion-story": z.object({ storyId: uuid, companionId: uuid }),
-  /** Delivers a stored notification to the user's registered devices. */
-  "notifications.push": z.object({ notificationId: uuid }),
+  /**
+   * Delivers a stored notification: without `deviceId`, fans out one job per registered device
+   * of its recipient (each retried on its own); with it, sends to that device.
+   */
+  "notifications.push": z.object({ notificationId: uuid, deviceId: uuid.optional() }),
 } as const satisfies Record<string, z.ZodType<object>>;
 
 export type JobName = keyof typeof jobPayloads;

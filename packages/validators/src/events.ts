@@ -26,14 +26,23 @@ const storyViewedEvent = event("story.viewed", z.object({ storyId: uuid, viewerI
 const storyReactedEvent = event("story.reacted", z.object({ storyId: uuid, mediaId: uuid, reactorId: uuid, emoji: z.string() }));
 /** A companion I am connected with posted a story. */
 const companionStoryPostedEvent = event("companion.story_posted", z.object({ storyId: uuid, companionId: uuid }));
-/** A notification was created for me; `data` is the notification's own payload. */
-const notificationCreatedEvent = event(
-  "notification.created",
-  z.object({ notificationId: uuid, kind: z.string(), data: z.record(z.string(), z.unknown()) }),
-);
+/**
+ * `data` is the notification's own payload; `unreadCount` mine after it (absent on events
+ * written before it was added). `kind` stays a string: a client skips kinds it does not know.
+ */
+const notificationPayload = z.object({
+  notificationId: uuid,
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  unreadCount: z.number().int().nonnegative().optional(),
+});
+/** A notification was created for me. */
+const notificationCreatedEvent = event("notification.created", notificationPayload);
+/** An aggregated notification of mine counted someone new ("Ana and 3 others"); it is unread again. */
+const notificationUpdatedEvent = event("notification.updated", notificationPayload);
 
 /** An event of mine, as stored in the events table. */
-export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, notificationCreatedEvent]);
+export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, notificationCreatedEvent, notificationUpdatedEvent]);
 export type RealtimeEvent = z.infer<typeof realtimeEvent>;
 
 /**

@@ -17,3 +17,4 @@ export * from "./media.ts";
 export * from "./memories.ts";
 export * from "./insights.ts";
 export * from "./social.ts";
+export * from "./notifications.ts";

@@ -1,6 +1,7 @@
 import type { ChatChain } from "@companion/ai";
 import type { Database } from "@companion/db";
 import type { JobLogger, JobQueue } from "@companion/jobs";
+import type { PushSender } from "@companion/push";
 import type { AiCallRecorder } from "../services/background.ts";
 import type { SentimentSource } from "../services/chat-sentiment.ts";
 import type { MediaService } from "../services/media.ts";
@@ -18,6 +19,8 @@ export interface JobDeps {
     /** "model" when a network provider is configured, else the lexicon. */
     sentiment: SentimentSource;
   };
+  /** Delivers notifications to devices: Web Push when configured, else a sender that logs. */
+  push: PushSender;
   retention: { storyDeleteGraceMs: number; eventRetentionMs: number };
   log: JobLogger;
 }

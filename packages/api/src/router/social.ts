@@ -20,12 +20,13 @@ const listEdges = async (db: Database, userId: string, input: SocialFollowersInp
 
 /** The follow graph: one-way follows; mutual follows make "friends" for story visibility (docs/social.md). */
 export const socialRouter = router({
-  /** Follows a user; idempotent. Myself: BAD_REQUEST; an unknown user: NOT_FOUND. */
+  /** Follows a user (a new follow notifies them); idempotent. Myself: BAD_REQUEST; an unknown user: NOT_FOUND. */
   follow: userProcedure
     .input(socialFollowInput)
     .output(socialFollowOutput)
     .mutation(async ({ ctx, input }) => {
-      await followUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      const { created } = await followUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      if (created) await ctx.services.jobs.enqueue(ctx.db, "notifications.follow", { followerId: ctx.user.id, followeeId: input.userId });
       return { userId: input.userId, following: true };
     }),
 

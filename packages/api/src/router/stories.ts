@@ -52,7 +52,10 @@ export const storiesRouter = router({
       toWireStory(await getStory(ctx.db, { userId: ctx.user.id, storyId: input.storyId }), ctx.services.media),
     ),
 
-  /** Sets my reaction on a slide (replaces an earlier one); NOT_FOUND if I may not see the story. */
+  /**
+   * Sets my reaction on a slide (replaces an earlier one); a new reaction on a user's story
+   * notifies its author. NOT_FOUND if I may not see the story.
+   */
   react: protectedProcedure
     .use(rateLimited("reaction"))
     .use(counted(reactions))
@@ -61,6 +64,9 @@ export const storiesRouter = router({
     .output(storiesReactOutput)
     .mutation(async ({ ctx, input }) => {
       const r = await upsertStoryReaction(ctx.db, { userId: ctx.user.id, ...input });
+      if (r.inserted && r.authorUserId && r.authorUserId !== ctx.user.id) {
+        await ctx.services.jobs.enqueue(ctx.db, "notifications.story-reaction", { storyId: r.storyId, reactorId: ctx.user.id });
+      }
       return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
     }),
 

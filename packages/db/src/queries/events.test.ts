@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, notifications, relationshipStates } from "../schema/index.ts";
+import { events, notificationMutes, notifications, relationshipStates } from "../schema/index.ts";
 import { upsertCompanions } from "../seed/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import { withUser } from "../transaction.ts";
@@ -64,7 +64,7 @@ describe("events outbox", () => {
     try {
       await expect(
         handle.db.transaction(async (tx) => {
-          await emitEvents(tx, [{ userId: user, type: "notification.created", payload: { notificationId: user, kind: "x", data: {} } }]);
+          await emitEvents(tx, [{ userId: user, type: "notification.created", payload: { notificationId: user, kind: "x", data: {}, unreadCount: 1 } }]);
           throw new Error("boom");
         }),
       ).rejects.toThrow("boom");
@@ -94,11 +94,24 @@ describe("events outbox", () => {
   it("createNotification inserts the notification and its event atomically, even for another user under RLS", async () => {
     const [actor, recipient] = [await newUser(), await newUser()];
     const created = await withUser(handle.db, actor, (tx) => createNotification(tx, { userId: recipient, kind: "follow", payload: { followerId: actor } }));
+    if (!created) throw new Error("no notification created");
     const [stored] = await handle.db.select({ kind: notifications.kind, userId: notifications.userId }).from(notifications).where(eq(notifications.id, created.id));
     expect(stored).toEqual({ kind: "follow", userId: recipient });
     const [event] = await eventsSince(handle.db, { userId: recipient, afterId: 0, limit: 10 });
-    expect(event).toMatchObject({ id: created.eventId, type: "notification.created", payload: { notificationId: created.id, kind: "follow", data: { followerId: actor } } });
+    expect(event).toMatchObject({ id: created.eventId, type: "notification.created", payload: { notificationId: created.id, kind: "follow", data: { followerId: actor }, unreadCount: 1 } });
     expect(created.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("createNotification writes nothing for a muted kind or a dedupe key already used", async () => {
+    const recipient = await newUser();
+    const once = await createNotification(handle.db, { userId: recipient, kind: "follow", payload: {}, dedupeKey: "k1" });
+    expect(once?.unreadCount).toBe(1);
+    expect(await createNotification(handle.db, { userId: recipient, kind: "follow", payload: {}, dedupeKey: "k1" })).toBeNull();
+    await handle.db.insert(notificationMutes).values({ userId: recipient, kind: "muted" });
+    expect(await createNotification(handle.db, { userId: recipient, kind: "muted", payload: {} })).toBeNull();
+    const stored = await handle.db.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.userId, recipient));
+    expect(stored).toEqual([{ kind: "follow" }]);
+    expect(await eventsSince(handle.db, { userId: recipient, afterId: 0, limit: 10 })).toHaveLength(1);
   });
 
   it("request code cannot write events through the table itself (only through the functions)", async () => {

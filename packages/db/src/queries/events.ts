@@ -19,8 +19,17 @@ interface EventPayloads {
   "story.reacted": { storyId: string; mediaId: string; reactorId: string; emoji: string };
   /** To every user connected with the companion. */
   "companion.story_posted": { storyId: string; companionId: string };
-  /** To the notification's recipient; `data` is the notification's own payload. */
-  "notification.created": { notificationId: string; kind: string; data: Record<string, unknown> };
+  /** To the notification's recipient; `data` is the notification's own payload, `unreadCount` theirs after it. */
+  "notification.created": NotificationEventPayload;
+  /** An aggregated notification counted someone new (and is unread again). */
+  "notification.updated": NotificationEventPayload;
+}
+
+interface NotificationEventPayload {
+  notificationId: string;
+  kind: string;
+  data: Record<string, unknown>;
+  unreadCount: number;
 }
 
 type EventType = keyof EventPayloads;
@@ -123,23 +132,29 @@ export interface CreatedNotification {
   id: string;
   createdAt: Date;
   eventId: number;
+  /** The recipient's unread notifications, this one included. */
+  unreadCount: number;
 }
 
 /**
  * Inserts a notification for `userId` and its `notification.created` event, atomically, in
  * the caller's transaction if there is one. Works inside `withUser` for another user too.
+ * Null when nothing was written: the recipient muted `kind`, or a notification with the same
+ * `dedupeKey` exists already (a job's second run).
  */
 export async function createNotification(
   db: Database,
-  params: { userId: string; kind: string; payload?: Record<string, unknown> },
-): Promise<CreatedNotification> {
+  params: { userId: string; kind: string; payload?: Record<string, unknown>; dedupeKey?: string },
+): Promise<CreatedNotification | null> {
   const [row] = await db
     .select({
       id: sql<string>`n.notification_id`,
       createdAt: sql`n.created_at`.mapWith((v: string | Date) => new Date(v)),
       eventId: sql`n.event_id`.mapWith(Number),
+      unreadCount: sql`n.unread_count`.mapWith(Number),
     })
-    .from(sql`create_notification(${params.userId}::uuid, ${params.kind}, ${JSON.stringify(params.payload ?? {})}::jsonb) as n`);
-  if (!row) throw new Error("create_notification returned no row");
-  return row;
+    .from(
+      sql`create_notification(${params.userId}::uuid, ${params.kind}, ${JSON.stringify(params.payload ?? {})}::jsonb, ${params.dedupeKey ?? null}::text) as n`,
+    );
+  return row ?? null;
 }

@@ -45,12 +45,19 @@ const notSelf = (userId: string, targetId: string) => {
   if (userId === targetId) throw new DomainError("BAD_REQUEST", "You cannot follow yourself", { field: "userId" });
 };
 
-/** Follows `targetId`; idempotent (UPSERT, the first follow time is kept). Unknown user: NOT_FOUND; myself: BAD_REQUEST. */
-export async function followUser(db: Database, params: { userId: string; targetId: string }): Promise<{ following: true }> {
+/**
+ * Follows `targetId`; idempotent (UPSERT, the first follow time is kept; `created` says whether
+ * this call made the follow). Unknown user: NOT_FOUND; myself: BAD_REQUEST.
+ */
+export async function followUser(db: Database, params: { userId: string; targetId: string }): Promise<{ following: true; created: boolean }> {
   notSelf(params.userId, params.targetId);
   await assertUserExists(db, params.targetId);
-  await db.insert(follows).values({ followerId: params.userId, followeeId: params.targetId }).onConflictDoNothing();
-  return { following: true };
+  const rows = await db
+    .insert(follows)
+    .values({ followerId: params.userId, followeeId: params.targetId })
+    .onConflictDoNothing()
+    .returning({ followeeId: follows.followeeId });
+  return { following: true, created: rows.length > 0 };
 }
 
 /** Stops following `targetId`; idempotent (`removed` says whether there was a follow). */

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, check, index, jsonb, pgTable, smallint, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, pk, ts } from "./columns.ts";
+import { createdAt } from "./columns.ts";
 import { users } from "./users.ts";
 
 /**
@@ -32,19 +32,4 @@ export const eventRetention = pgTable(
     prunedThroughId: bigint("pruned_through_id", { mode: "number" }).notNull(),
   },
   (t) => [check("event_retention_one_row", sql`${t.id} = 1`)],
-);
-
-export const notifications = pgTable(
-  "notifications",
-  {
-    id: pk(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind").notNull(),
-    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: createdAt(),
-    readAt: ts("read_at"),
-  },
-  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt, t.id)],
 );

@@ -3,6 +3,7 @@ export * from "./companions.ts";
 export * from "./stories.ts";
 export * from "./social.ts";
 export * from "./events.ts";
+export * from "./notifications.ts";
 export * from "./media.ts";
 export * from "./messages.ts";
 export * from "./memories.ts";

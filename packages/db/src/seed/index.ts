@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
-import { publishCompanionStory } from "../queries/stories/companion.ts";
+import { publishCompanionStory, type OnCompanionStoryPublished } from "../queries/stories/companion.ts";
 import { companionPersonas, companions, stories } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
@@ -41,12 +41,16 @@ export async function upsertCompanions(db: Database, seeds: CompanionSeed[]): Pr
  * companions are created (existing ones are left as they are), and each demo companion
  * without a live story gets its demo stories, posted hours ago and expiring 24h after that.
  */
-export async function seedDemoContent(db: Database, now = new Date()): Promise<{ companions: number; stories: number }> {
+export async function seedDemoContent(
+  db: Database,
+  options: { now?: Date; onStoryPublished?: OnCompanionStoryPublished } = {},
+): Promise<{ companions: number; stories: number }> {
+  const now = options.now ?? new Date();
   const existing = await db.select({ slug: companions.slug }).from(companions);
   const have = new Set(existing.map((r) => r.slug));
   const missing = demoCompanions.filter((c) => !have.has(c.slug));
   const { inserted } = missing.length > 0 ? await upsertCompanions(db, missing) : { inserted: 0 };
-  return { companions: inserted, stories: await seedDemoStories(db, now) };
+  return { companions: inserted, stories: await seedDemoStories(db, now, options.onStoryPublished) };
 }
 
 // Any constant; it only has to be the same for every process that seeds.
@@ -58,7 +62,7 @@ const HOUR_MS = 3_600_000;
  * under an advisory lock, so two processes seeding at once cannot both decide a companion
  * needs stories. Returns the number of stories posted.
  */
-async function seedDemoStories(db: Database, now = new Date()): Promise<number> {
+async function seedDemoStories(db: Database, now: Date, onPublished: OnCompanionStoryPublished | undefined): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_STORIES_LOCK_KEY})`);
     const live = tx
@@ -77,6 +81,7 @@ async function seedDemoStories(db: Database, now = new Date()): Promise<number> 
         await publishCompanionStory(tx, {
           companionId: companion.id,
           caption: story.caption,
+          ...(onPublished ? { onPublished } : {}),
           createdAt: new Date(now.getTime() - story.postedHoursAgo * HOUR_MS),
           slides: story.slides.map(() => ({
             kind: "image" as const,

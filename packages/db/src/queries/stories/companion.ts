@@ -13,13 +13,24 @@ export interface CompanionStorySlide {
 
 const COMPANION_STORY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** Runs in the story's transaction once it is written: the caller enqueues its notifications job there. */
+export type OnCompanionStoryPublished = (tx: Database, story: { storyId: string; companionId: string }) => Promise<void>;
+
 /**
  * Posts a companion's story and tells every connected user (`companion.story_posted`), in one
- * transaction. Service code only: RLS hides a companion's connections from request code.
+ * transaction; `onPublished` runs in it too. Service code only: RLS hides a companion's
+ * connections from request code.
  */
 export async function publishCompanionStory(
   db: Database,
-  params: { companionId: string; caption?: string | null; slides: CompanionStorySlide[]; createdAt?: Date; ttlMs?: number },
+  params: {
+    companionId: string;
+    caption?: string | null;
+    slides: CompanionStorySlide[];
+    createdAt?: Date;
+    ttlMs?: number;
+    onPublished?: OnCompanionStoryPublished;
+  },
 ): Promise<{ storyId: string; notified: number }> {
   if (params.slides.length === 0) throw new Error("a story needs at least one slide");
   const createdAt = params.createdAt ?? new Date();
@@ -46,6 +57,7 @@ export async function publishCompanionStory(
         durationMs: s.durationMs ?? null,
       })),
     );
+    await params.onPublished?.(tx, { storyId: story.id, companionId: params.companionId });
     // The fan-out stays in the database: one statement, however many users are connected.
     const payload = JSON.stringify({ storyId: story.id, companionId: params.companionId });
     const emitted = await tx.select({ id: sql`e.event_id`.mapWith(Number) }).from(sql`emit_events((

@@ -63,9 +63,9 @@ describe("expireStories", () => {
 describe("seedDemoContent", () => {
   it("creates the demo companions with 2 stories of 2-3 slides each, idempotently", async () => {
     const now = new Date();
-    const first = await seedDemoContent(handle.db, now);
+    const first = await seedDemoContent(handle.db, { now });
     expect(first).toEqual({ companions: demoCompanions.length, stories: demoCompanions.length * 2 });
-    expect(await seedDemoContent(handle.db, now)).toEqual({ companions: 0, stories: 0 });
+    expect(await seedDemoContent(handle.db, { now })).toEqual({ companions: 0, stories: 0 });
 
     const rows = await handle.db
       .select({ slug: companions.slug, storyId: stories.id, createdAt: stories.createdAt, expiresAt: stories.expiresAt, mediaKey: storyMedia.mediaKey })
@@ -93,6 +93,6 @@ describe("seedDemoContent", () => {
     // Once a companion has no live story, the next seed posts its stories again (and only its).
     const [luna] = await handle.db.select({ id: companions.id }).from(companions).where(eq(companions.slug, "luna"));
     await handle.db.update(stories).set({ expiresAt: new Date(now.getTime() - 1000) }).where(eq(stories.authorCompanionId, luna?.id ?? ""));
-    expect(await seedDemoContent(handle.db, now)).toEqual({ companions: 0, stories: 2 });
+    expect(await seedDemoContent(handle.db, { now })).toEqual({ companions: 0, stories: 2 });
   });
 });

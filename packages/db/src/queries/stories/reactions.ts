@@ -21,7 +21,7 @@ const REACTION_SENTIMENT: Record<string, number> = { "❤️": 0.9, "🔥": 0.7,
 export async function upsertStoryReaction(
   db: Database,
   params: { userId: string; mediaId: string; emoji: string; at?: Date },
-): Promise<{ mediaId: string; storyId: string; emoji: string }> {
+): Promise<{ mediaId: string; storyId: string; emoji: string; authorUserId: string | null; inserted: boolean }> {
   return inTransaction(db, async (tx) => {
     const [media] = await tx
       .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId, authorUserId: stories.authorUserId })
@@ -52,7 +52,7 @@ export async function upsertStoryReaction(
       const payload = { storyId: media.storyId, mediaId: params.mediaId, reactorId: params.userId, emoji: row.emoji };
       await emitEvents(tx, [{ userId: media.authorUserId, type: "story.reacted", payload }]);
     }
-    return { mediaId: params.mediaId, storyId: media.storyId, emoji: row.emoji };
+    return { mediaId: params.mediaId, storyId: media.storyId, emoji: row.emoji, authorUserId: media.authorUserId, inserted: row.inserted };
   });
 }
 

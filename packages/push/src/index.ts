@@ -1,0 +1,2 @@
+export { createConfiguredPushSender, pushEnvIssues, pushEnvShape } from "./env.ts";
+export type { PushSender } from "./types.ts";
