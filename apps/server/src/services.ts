@@ -111,7 +111,18 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   }
   const closing = new AbortController();
   return {
-    services: { db: db.db, dbKind: db.kind, auth, eventHub, chat: chat.service, jobs, rateLimits, media: media.service, closing: closing.signal },
+    services: {
+      db: db.db,
+      dbKind: db.kind,
+      auth,
+      eventHub,
+      chat: chat.service,
+      jobs,
+      rateLimits,
+      media: media.service,
+      webPushPublicKey: env.WEB_PUSH_VAPID_PUBLIC_KEY ?? null,
+      closing: closing.signal,
+    },
     jobs,
     runsJobs,
     database: db,

@@ -252,6 +252,8 @@ describe("notifications", () => {
   it("pushes over Web Push with VAPID and an encrypted body; a 410 removes the device", async () => {
     const [me, fan1, fan2] = [await signUp(t, "Phone"), await signUp(t, "PushFan1"), await signUp(t, "PushFan2")];
     const okPath = `/ok/${randomBytes(4).toString("hex")}`;
+    // The key a browser subscribes with is the server's VAPID public key.
+    expect(await me.api.notifications.pushConfig.query()).toEqual({ webPush: { vapidPublicKey: expect.stringMatching(/^[A-Za-z0-9_-]{80,}$/) } });
     const { deviceId } = await me.api.notifications.registerDevice.mutate(subscription(push.url + okPath));
     // Registering the same subscription again is the same device.
     expect((await me.api.notifications.registerDevice.mutate(subscription(push.url + okPath))).deviceId).toBe(deviceId);

@@ -24,6 +24,8 @@ export interface AppServices {
   eventHub: EventHub;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */
   chat: ChatService;
+  /** WEB_PUSH_VAPID_PUBLIC_KEY when Web Push is configured, for `notifications.pushConfig`. */
+  webPushPublicKey: string | null;
   /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */
   jobs: JobQueue;
   /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */

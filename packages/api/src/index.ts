@@ -8,4 +8,4 @@ export { createAiCallRecorder, createBackgroundTasks } from "./services/backgrou
 export { startProcessLease, type ProcessLease } from "./services/process-lease.ts";
 export { startEventHub, type EventHub } from "./realtime/hub.ts";
 export { createMediaService, type MediaService } from "./services/media.ts";
-export { createJobHandlers, type JobDeps } from "./jobs/index.ts";
+export { createJobHandlers } from "./jobs/index.ts";

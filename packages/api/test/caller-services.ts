@@ -19,6 +19,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
   const jobs = await openJobQueue({ connection: db.connection, settings: DEFAULT_JOB_SETTINGS, log: quiet, role: "producer" });
   return {
     jobs,
+    webPushPublicKey: null,
     db: db.db,
     dbKind: db.kind,
     eventHub: await startEventHub({ listen: db.listen }),

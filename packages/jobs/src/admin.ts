@@ -92,7 +92,7 @@ export async function listJobs(queue: JobQueue, params: { state?: JobState | "de
   return (rows as JobRow[]).map(toSummary);
 }
 
-export async function findJob(queue: JobQueue, id: string): Promise<JobSummary | null> {
+async function findJob(queue: JobQueue, id: string): Promise<JobSummary | null> {
   const { rows } = await queue.boss.getDb().executeSql(`select ${COLUMNS} from ${JOB_SCHEMA}.job where id = $1`, [id]);
   const row = (rows as JobRow[])[0];
   return row ? toSummary(row) : null;

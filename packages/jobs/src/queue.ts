@@ -13,7 +13,7 @@ import { DEAD_LETTER_QUEUE, jobNames, jobPayloads, type JobData, type JobName, t
 import { runBatch, type JobHandlers, type JobLogger } from "./runner.ts";
 import type { JobSettings } from "./settings.ts";
 
-export interface EnqueueOptions {
+interface EnqueueOptions {
   /** Not before this time (or this many seconds from now). */
   startAfter?: Date | number;
   /** At most one job with this key waits in the queue at a time (pg-boss singletonKey). */
@@ -61,7 +61,7 @@ const toSendOptions = (db: Database | undefined, options: EnqueueOptions = {}): 
 });
 
 /** Retry, timeout and retention of every queue, from the settings. */
-export function queueOptions(settings: JobSettings): Omit<Queue, "name"> {
+function queueOptions(settings: JobSettings): Omit<Queue, "name"> {
   return {
     retryLimit: settings.attempts - 1,
     retryDelay: settings.retryBaseSeconds,
@@ -140,7 +140,7 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
             notifyPollingIntervalSeconds: settings.pollSeconds * 5,
             burstWhenBatchFull: true,
           },
-          (jobs) => runBatch(name, handler as JobHandlers[JobName] & {}, jobs, { log, timeoutMs: settings.timeoutSeconds * 1000 }),
+          (jobs) => runBatch(name, handler, jobs, { log, timeoutMs: settings.timeoutSeconds * 1000 }),
         );
       }
       for (const [name, cron] of Object.entries(settings.schedules) as [ScheduledJob, string][]) {

@@ -18,7 +18,7 @@ export interface JobLogger {
   debug(obj: object, msg: string): void;
 }
 
-export interface JobContext {
+interface JobContext {
   id: string;
   /** 1 on the first run. */
   attempt: number;
@@ -37,7 +37,7 @@ export type JobHandler<N extends JobName> = (data: JobData<N>, context: JobConte
 export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 
 /** Errors no retry fixes: bad input and rows that no longer exist. A dependency being down is retried. */
-export function isPermanent(err: unknown): boolean {
+function isPermanent(err: unknown): boolean {
   if (err instanceof PermanentJobError) return true;
   if (err instanceof DomainError) return err.code !== "SERVICE_UNAVAILABLE" && err.code !== "TOO_MANY_REQUESTS";
   return false;

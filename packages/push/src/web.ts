@@ -7,9 +7,20 @@ export interface WebPushOptions {
   ttlSeconds?: number;
   /** Per request; the job's own timeout is the backstop. */
   timeoutMs?: number;
-  /** Accept `http:` endpoints (local test endpoints only; real push services are https). */
+  /** Accept `http:` endpoints on any host (local test endpoints only; real push services are https). */
   allowHttp?: boolean;
+  /** Hosts (and their subdomains) pushes may go to; default: the browsers' push services. */
+  allowedHosts?: readonly string[];
 }
+
+/**
+ * The push services of Chrome/Android (FCM), Firefox, Edge/Windows and Safari. A subscription is
+ * a URL the user hands us: without this list a job would POST wherever it points, private
+ * networks included.
+ */
+const WEB_PUSH_HOSTS = ["fcm.googleapis.com", "updates.push.services.mozilla.com", "notify.windows.com", "push.apple.com"] as const;
+
+const hostAllowed = (host: string, allowed: readonly string[]) => allowed.some((h) => host === h || host.endsWith(`.${h}`));
 
 /**
  * Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291):
@@ -25,6 +36,7 @@ export function createWebPushSender(options: WebPushOptions): PushSender {
       if (!target.keys) return { status: "rejected", reason: "subscription has no keys" };
       const url = new URL(target.endpoint);
       if (url.protocol !== "https:" && !(options.allowHttp && url.protocol === "http:")) return { status: "rejected", reason: "endpoint is not https" };
+      if (!options.allowHttp && !hostAllowed(url.hostname, options.allowedHosts ?? WEB_PUSH_HOSTS)) return { status: "rejected", reason: "endpoint is not a known push service" };
       const payload = JSON.stringify({ notificationId: message.notificationId, kind: message.kind, title: message.title, body: message.body });
       const request = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: target.keys }, payload, {
         vapidDetails: options.vapid,

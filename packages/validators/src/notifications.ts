@@ -67,5 +67,7 @@ const webPushDevice = z.object({
 /** Registers a device for push; idempotent per endpoint. Native platforms (Expo, FCM, APNs) come as more options. */
 export const notificationsRegisterDeviceInput = z.discriminatedUnion("platform", [webPushDevice]);
 export const notificationsRegisterDeviceOutput = z.object({ deviceId: uuid });
+/** What a client needs to subscribe a device: the VAPID public key (null: Web Push is not configured). */
+export const notificationsPushConfigOutput = z.object({ webPush: z.object({ vapidPublicKey: z.string() }).nullable() });
 export const notificationsUnregisterDeviceInput = z.object({ deviceId: uuid });
 export const notificationsUnregisterDeviceOutput = z.object({ deviceId: uuid, removed: z.boolean() });

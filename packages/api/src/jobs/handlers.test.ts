@@ -9,6 +9,7 @@ import { createChatChain, createOfflinePersona } from "@companion/ai";
 import { aiCalls, companions, connectCompanion, EVENT_RETENTION_MS, events, getRelationship, insertUser, mediaUploads, messages, stories, storyMedia, withUser } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { DEFAULT_JOB_SETTINGS, openJobQueue, type AiCallPayload, type JobData, type JobHandlers, type JobName, type JobQueue } from "@companion/jobs";
+import { createConfiguredPushSender } from "@companion/push";
 import { createLocalStorage } from "@companion/storage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ beforeAll(async () => {
     queue,
     media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), `companion-jobs-${randomBytes(4).toString("hex")}`), signingKey: randomBytes(32) }) }),
     chat: { chain: createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall }), calls, sentiment: "lexicon" },
+    push: createConfiguredPushSender({}, quiet),
     retention: { storyDeleteGraceMs: 3_600_000, eventRetentionMs: EVENT_RETENTION_MS },
     log: quiet,
   });

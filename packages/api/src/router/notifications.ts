@@ -18,6 +18,7 @@ import {
   notificationsRegisterDeviceInput,
   notificationsRegisterDeviceOutput,
   notificationsUnreadCountOutput,
+  notificationsPushConfigOutput,
   notificationsUnregisterDeviceInput,
   notificationsUnregisterDeviceOutput,
   notificationsUpdatePreferencesInput,
@@ -76,6 +77,11 @@ export const notificationsRouter = router({
       const { id } = await registerPushDevice(ctx.db, { userId: ctx.user.id, platform: input.platform, endpoint: input.endpoint, keys: input.keys });
       return { deviceId: id };
     }),
+
+  /** The VAPID public key a browser subscribes with (`pushManager.subscribe({ applicationServerKey })`). */
+  pushConfig: userProcedure.output(notificationsPushConfigOutput).query(({ ctx }) => ({
+    webPush: ctx.services.webPushPublicKey ? { vapidPublicKey: ctx.services.webPushPublicKey } : null,
+  })),
 
   /** Stops push to one of my devices; idempotent. */
   unregisterDevice: userProcedure

@@ -71,7 +71,7 @@ export interface AiCallRecorder {
   scope(userId: string): CallScope;
 }
 
-export function toAiCallPayload(record: CallRecord, userId: string | null): AiCallPayload {
+function toAiCallPayload(record: CallRecord, userId: string | null): AiCallPayload {
   return {
     id: randomUUID(),
     userId,
