@@ -77,6 +77,8 @@ function queueOptions(settings: JobSettings): Omit<Queue, "name"> {
   };
 }
 
+const DEPTH_REFRESH_MS = 15_000;
+
 export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> {
   const { connection, settings, log, role } = options;
   const working = role === "worker";
@@ -113,6 +115,17 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
     throw err;
   }
 
+  let depthTimer: NodeJS.Timeout | undefined;
+  const refreshDepth = async () => {
+    for (const queue of await boss.getQueues()) {
+      const labels = { task: queue.name };
+      jobQueueDepth.set({ ...labels, state: "ready" }, queue.readyCount);
+      jobQueueDepth.set({ ...labels, state: "deferred" }, queue.deferredCount);
+      jobQueueDepth.set({ ...labels, state: "active" }, queue.activeCount);
+      jobQueueDepth.set({ ...labels, state: "failed" }, queue.failedCount);
+    }
+  };
+
   const send = async (db: Database | undefined, name: JobName, data: unknown, opts?: EnqueueOptions) => {
     // A payload that does not parse is a bug in the caller: refuse it here, not in a worker later.
     const payload = jobPayloads[name].parse(data);
@@ -146,16 +159,10 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
       for (const [name, cron] of Object.entries(settings.schedules) as [ScheduledJob, string][]) {
         if (handlers[name]) await boss.schedule(name, cron, {}, { tz: "UTC", missed: "once" });
       }
+      // The counts pg-boss's monitor keeps (every 15 s), into jobs_queue_depth.
+      depthTimer ??= setInterval(() => void refreshDepth().catch((err: unknown) => log.warn({ err: serializeError(err) }, "queue depth not read")), DEPTH_REFRESH_MS).unref();
     },
-    async refreshDepth() {
-      for (const queue of await boss.getQueues()) {
-        const labels = { task: queue.name };
-        jobQueueDepth.set({ ...labels, state: "ready" }, queue.readyCount);
-        jobQueueDepth.set({ ...labels, state: "deferred" }, queue.deferredCount);
-        jobQueueDepth.set({ ...labels, state: "active" }, queue.activeCount);
-        jobQueueDepth.set({ ...labels, state: "failed" }, queue.failedCount);
-      }
-    },
+    refreshDepth,
     async idle({ names = jobNames, timeoutMs = 30_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       const db = boss.getDb();
@@ -171,6 +178,7 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
       }
     },
     async stop({ graceMs = settings.timeoutSeconds * 1000 } = {}) {
+      clearInterval(depthTimer);
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },
   };
