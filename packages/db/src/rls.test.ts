@@ -32,6 +32,11 @@ interface TableCase {
   insertAsA: (w: RlsWorld) => string;
   /** Every signed-in user reads A's rows by design (the follow graph); writes stay A's. */
   sharedRead?: true;
+  /**
+   * The app role only reads: write grants are revoked, so every write raises permission
+   * denied, A's included. The control is then the same statement run as service code.
+   */
+  appReadOnly?: true;
 }
 
 const fresh = () => randomUUID();
@@ -107,6 +112,26 @@ const cases: TableCase[] = [
     insertAsA: (w) => `insert into notifications (user_id, kind) values ('${w.a}', 'planted')`,
   },
   {
+    // No user column: a row is A's when its notification is. B is the seeded actor here.
+    table: "notification_actors",
+    ownedByA: (w) => `notification_id = '${w.aNotification}'`,
+    set: "created_at = created_at",
+    insertAsA: (w) => `insert into notification_actors (notification_id, actor_id) values ('${w.aNotification}', '${w.c}')`,
+    appReadOnly: true,
+  },
+  {
+    table: "notification_mutes",
+    ownedByA: (w) => `user_id = '${w.a}'`,
+    set: "kind = kind",
+    insertAsA: (w) => `insert into notification_mutes (user_id, kind) values ('${w.a}', 'planted')`,
+  },
+  {
+    table: "push_devices",
+    ownedByA: (w) => `user_id = '${w.a}'`,
+    set: "endpoint = endpoint",
+    insertAsA: (w) => `insert into push_devices (user_id, platform, endpoint) values ('${w.a}', 'web', 'https://push.example/${fresh()}')`,
+  },
+  {
     table: "events",
     ownedByA: (w) => `user_id = '${w.a}'`,
     set: "type = type",
@@ -148,17 +173,20 @@ const cases: TableCase[] = [
 const count = (db: Database, c: TableCase) => countRows(db, c.table, c.ownedByA(w));
 const changed = async (db: Database, statement: string) => (await queryRows(db, sql.raw(`${statement} returning 1 as one`))).length;
 
-/** Runs `fn` as `userId`, then rolls back: the control writes must not disturb the seed. */
-async function asUserRolledBack<T>(userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
+/** Runs `fn` in a transaction, then rolls back: the control writes must not disturb the seed. */
+async function rolledBack<T>(open: (fn: (tx: Database) => Promise<never>) => Promise<unknown>, fn: (tx: Database) => Promise<T>): Promise<T> {
   let result: T | undefined;
   await expect(
-    withUser(handle.db, userId, async (tx) => {
+    open(async (tx) => {
       result = await fn(tx);
       throw new Rollback();
     }),
   ).rejects.toBeInstanceOf(Rollback);
   return result as T;
 }
+const asUserRolledBack = <T>(userId: string, fn: (tx: Database) => Promise<T>) => rolledBack((f) => withUser(handle.db, userId, f), fn);
+const asServiceRolledBack = <T>(fn: (tx: Database) => Promise<T>) => rolledBack((f) => handle.db.transaction(f), fn);
+const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => sqlState(e) ?? e);
 
 describe.each(cases)("RLS matrix: $table", (c) => {
   it(c.sharedRead ? "B reads A's rows by design, as A does" : "B reads none of A's rows; A reads them", async () => {
@@ -167,28 +195,42 @@ describe.each(cases)("RLS matrix: $table", (c) => {
     expect(await withUser(handle.db, w.b, (tx) => count(tx, c))).toBe(c.sharedRead ? asA : 0);
   });
 
-  it("B updates none of A's rows; A can", async () => {
+  /** A read-only table refuses A too; its control is then the same statement as service code. */
+  const control = async <T>(fn: (tx: Database) => Promise<T>): Promise<T> => {
+    if (!c.appReadOnly) return asUserRolledBack(w.a, fn);
+    expect(await rejection(withUser(handle.db, w.a, fn))).toBe(INSUFFICIENT_PRIVILEGE);
+    return asServiceRolledBack(fn);
+  };
+  /** Revoked grants are a loud "permission denied"; a policy alone hides rows silently. */
+  const deniedToB = async (statement: string) => {
+    const asB = withUser(handle.db, w.b, (tx) => changed(tx, statement));
+    if (c.appReadOnly) expect(await rejection(asB)).toBe(INSUFFICIENT_PRIVILEGE);
+    else expect(await asB).toBe(0);
+  };
+  const byA = c.appReadOnly ? "neither does A, service code can" : "A can";
+
+  it(`B updates none of A's rows; ${byA}`, async () => {
     const update = `update ${c.table} set ${c.set} where ${c.ownedByA(w)}`;
-    expect(await withUser(handle.db, w.b, (tx) => changed(tx, update))).toBe(0);
-    expect(await asUserRolledBack(w.a, (tx) => changed(tx, update))).toBeGreaterThan(0);
+    await deniedToB(update);
+    expect(await control((tx) => changed(tx, update))).toBeGreaterThan(0);
   });
 
-  it("B deletes none of A's rows; A can", async () => {
+  it(`B deletes none of A's rows; ${byA}`, async () => {
     const before = await count(handle.db, c);
     const del = `delete from ${c.table} where ${c.ownedByA(w)}`;
-    expect(await withUser(handle.db, w.b, (tx) => changed(tx, del))).toBe(0);
+    await deniedToB(del);
     expect(await count(handle.db, c)).toBe(before);
-    expect(await asUserRolledBack(w.a, (tx) => changed(tx, del))).toBeGreaterThan(0);
+    expect(await control((tx) => changed(tx, del))).toBeGreaterThan(0);
   });
 
-  it("B cannot insert a row of A's; A can", async () => {
+  it(`B cannot insert a row of A's; ${byA}`, async () => {
     const insert = c.insertAsA(w);
     const err = await withUser(handle.db, w.b, (tx) => tx.execute(sql.raw(insert))).then(
       () => null,
       (e: unknown) => e,
     );
     expect(sqlState(err)).toBe(INSUFFICIENT_PRIVILEGE);
-    await asUserRolledBack(w.a, (tx) => tx.execute(sql.raw(insert)));
+    await control((tx) => tx.execute(sql.raw(insert)));
   });
 });
 

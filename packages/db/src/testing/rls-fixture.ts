@@ -14,7 +14,10 @@ import {
   memories,
   messages,
   moodHistory,
+  notificationActors,
+  notificationMutes,
   notifications,
+  pushDevices,
   refreshTokens,
   relationshipStates,
   stories,
@@ -44,6 +47,8 @@ export interface RlsWorld {
   aStory: string;
   aSlide: string;
   aMessage: string;
+  /** A's notification; B is its actor (B reacted), which must not let B read it. */
+  aNotification: string;
 }
 
 const hour = 3_600_000;
@@ -87,12 +92,18 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
     { id: aMessage, userId: a, companionId: sys, role: "user", content: "A's secret" },
     { userId: b, companionId: sys, role: "user", content: "B's message" },
   ]);
+  const aNotification = randomUUID();
   for (const user of [a, b]) {
     await db.insert(relationshipStates).values({ userId: user, companionId: sys });
     await db.insert(moodHistory).values({ userId: user, companionId: sys, recordedOn: "2030-01-01", mood: "happy", affection: 50, trust: 50, energy: 50 });
     await db.insert(memories).values({ userId: user, companionId: sys, content: "remember", ...(user === a ? { messageId: aMessage } : {}) });
     await db.insert(refreshTokens).values({ userId: user, familyId: randomUUID(), tokenHash: randomUUID(), expiresAt });
-    await db.insert(notifications).values({ userId: user, kind: "test" });
+    const notificationId = user === a ? aNotification : randomUUID();
+    await db.insert(notifications).values({ id: notificationId, userId: user, kind: "test" });
+    // The actor is the other user: naming B on A's notification must not let B read it.
+    await db.insert(notificationActors).values({ notificationId, actorId: user === a ? b : a });
+    await db.insert(notificationMutes).values({ userId: user, kind: "muted-test" });
+    await db.insert(pushDevices).values({ userId: user, platform: "web", endpoint: `https://push.example/${randomUUID()}` });
     await db.insert(events).values({ userId: user, type: "test" });
     await db.insert(mediaUploads).values({ key: `upload-${randomUUID()}`, userId: user, contentType: "image/png", byteSize: 1 });
     await db.insert(aiCalls).values({ userId: user, provider: "p", model: "m", purpose: "chat", outcome: "ok", latencyMs: 1 });
@@ -105,7 +116,7 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
   ]);
   await db.insert(storyAudience).values({ storyId: aStory, userId: c });
 
-  return { a, b, c, sys, sys2, aPrivate, aPublic, companionStory, companionStory2, companionSlides, aStory, aSlide, aMessage };
+  return { a, b, c, sys, sys2, aPrivate, aPublic, companionStory, companionStory2, companionSlides, aStory, aSlide, aMessage, aNotification };
 }
 
 /** Rows of `db.execute` from either driver (postgres.js: an array; PGlite: `{ rows }`). */
