@@ -54,7 +54,7 @@ export interface JobQueueOptions {
 }
 
 const toSendOptions = (db: Database | undefined, options: EnqueueOptions = {}): SendOptions => ({
-  // In the caller's transaction, as a prepared statement (jobStatementsIn: a fraction of pg-boss's drizzle adapter's cost).
+  // In the caller's transaction, as a named prepared statement (jobStatementsIn; pg-boss's fromDrizzle sends it unprepared).
   ...(db ? { db: jobStatementsIn(db) } : {}),
   ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
   ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
