@@ -3,7 +3,7 @@
  *
  *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
  *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
- *   pnpm bench --only hot-paths      one part only: hot-paths, ttft or startup
+ *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup or jobs
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
@@ -13,7 +13,9 @@
  * PGlite in memory and on a fresh database of the real Postgres (BENCH_DATABASE_URL, else
  * TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres), which must answer.
  * Then ttft.ts runs in its own process (BENCH_SCALE=small for the small scale), then
- * startup.ts: cold start and idle memory, tsx from source against the built bundle.
+ * startup.ts: cold start and idle memory, tsx from source against the built bundle, then
+ * jobs.ts: job queue throughput with one and two worker processes, and what enqueueing a job
+ * adds to a mutation's transaction.
  * Exits non-zero when a query errors or returns no rows; timings are reported, not asserted.
  */
 import { spawn } from "node:child_process";
@@ -23,6 +25,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { assertPostgresReachable } from "./backends.ts";
 import { benchBackend, type RunOptions } from "./hot-paths.ts";
+import { runJobsBench } from "./jobs.ts";
 import { runStartupBench } from "./startup.ts";
 import { printBackend, type BackendResult } from "./stats.ts";
 
@@ -49,7 +52,7 @@ const env = z
   .parse(process.env);
 
 const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
-const only = z.enum(["hot-paths", "ttft", "startup"]).optional().parse(args.only);
+const only = z.enum(["hot-paths", "ttft", "startup", "jobs"]).optional().parse(args.only);
 const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
 const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
 
@@ -97,6 +100,10 @@ try {
   if (only === undefined || only === "ttft") await runTtft();
   if (only === undefined || only === "startup") {
     await runStartupBench({ scale, postgresUrl: backends.includes("postgres") ? options.postgresUrl : null, log: options.log });
+  }
+  if (only === undefined || only === "jobs") {
+    if (backends.includes("postgres")) await assertPostgresReachable(options.postgresUrl);
+    await runJobsBench({ scale, postgresUrl: backends.includes("postgres") ? options.postgresUrl : null, pglite: backends.includes("pglite"), log: options.log });
   }
 } catch (err) {
   console.error(err);

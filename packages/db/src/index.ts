@@ -1,7 +1,7 @@
 // Setup: client, transactions, errors, environment, seed.
 export * from "./schema/index.ts";
 export type { Database, DatabaseConnection, DatabaseHandle, DatabaseKind } from "./types.ts";
-export { JOB_SCHEMA } from "./job-schema.ts";
+export { JOB_SCHEMA, jobStatementsIn } from "./job-schema.ts";
 export { openDatabase } from "./client.ts";
 export { withUser } from "./transaction.ts";
 export { decodeCursor, encodeCursor, encodeFeedCursor } from "./pagination.ts";

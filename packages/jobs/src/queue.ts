@@ -5,10 +5,9 @@
  * Workers (`work`) run the handlers with retries, backoff, a timeout and a dead-letter queue
  * (docs/jobs.md).
  */
-import { JOB_SCHEMA, serializeError, type Database, type DatabaseConnection } from "@companion/db";
+import { JOB_SCHEMA, jobStatementsIn, serializeError, type Database, type DatabaseConnection } from "@companion/db";
 import { jobQueueDepth, jobsEnqueued } from "@companion/metrics";
-import { sql } from "drizzle-orm";
-import { PgBoss, fromDrizzle, fromPglite, type ConstructorOptions, type Queue, type SendOptions } from "pg-boss";
+import { PgBoss, fromPglite, type ConstructorOptions, type Queue, type SendOptions } from "pg-boss";
 import { DEAD_LETTER_QUEUE, jobNames, jobPayloads, type JobData, type JobName, type ScheduledJob } from "./queues.ts";
 import { runBatch, type JobHandlers, type JobLogger } from "./runner.ts";
 import type { JobSettings } from "./settings.ts";
@@ -55,7 +54,8 @@ export interface JobQueueOptions {
 }
 
 const toSendOptions = (db: Database | undefined, options: EnqueueOptions = {}): SendOptions => ({
-  ...(db ? { db: fromDrizzle(db as unknown as Parameters<typeof fromDrizzle>[0], sql) } : {}),
+  // In the caller's transaction, as a named prepared statement (jobStatementsIn; pg-boss's fromDrizzle sends it unprepared).
+  ...(db ? { db: jobStatementsIn(db) } : {}),
   ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
   ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
 });
