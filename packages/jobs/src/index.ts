@@ -1,6 +1,6 @@
 export { jobsEnvShape, jobSettingsFromEnv } from "./env.ts";
 export { PermanentJobError } from "./errors.ts";
-export type { AiCallPayload, JobData, JobName, ScheduledJob } from "./queues.ts";
+export { DEAD_LETTER_QUEUE, jobNames, jobPayloads, type AiCallPayload, type JobData, type JobName, type ScheduledJob } from "./queues.ts";
 export { openJobQueue, type JobQueue } from "./queue.ts";
 export type { JobHandlers, JobLogger } from "./runner.ts";
 export { DEFAULT_JOB_SETTINGS, type JobSettings } from "./settings.ts";
