@@ -114,6 +114,14 @@ function stringOf(schema: Schema, name: string, w: Walk): fc.Arbitrary<string> {
   if (schema.format === "uuid") options.push(...(w.mode === "valid" ? [fc.constantFrom(...ids)] : [fc.constantFrom(...ids), fc.uuid()]));
   else if (schema.format === "date") options.push(w.mode === "valid" ? fc.constantFrom("2024-01-01", "2024-02-29") : dayStrings());
   else if (schema.format === "date-time") options.push(dayStrings().map((d) => `${d}T12:00:00Z`));
+  else if (schema.format === "uri") options.push(fc.webUrl({ validSchemes: ["https"] }));
+  else if (schema.format === "base64url") {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("");
+    // Whole 4-character groups: every length a multiple of 4 is valid base64url.
+    const min = Math.ceil((schema.minLength ?? 0) / 4) * 4;
+    const max = Math.max(min, Math.floor((schema.maxLength ?? 64) / 4) * 4);
+    options.push(fc.integer({ min: min / 4, max: max / 4 }).chain((groups) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: groups * 4, maxLength: groups * 4 })));
+  }
   else if (schema.pattern) options.push(fc.stringMatching(new RegExp(schema.pattern)));
   else if (/email/i.test(name)) options.push(fc.constantFrom(...w.known.emails), fc.emailAddress());
   else options.push(fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) }));
@@ -207,8 +215,10 @@ function stringLeaves(value: unknown, path: (string | number)[] = []): { path: (
  */
 export function poisonedInputs(parser: unknown, known: KnownValues, seed: number): { valid: unknown; poisoned: unknown[] } | null {
   if (!(parser instanceof z.ZodType)) return null;
-  const valid = shaped(jsonSchemaOf(parser), "", { known, carrier: "url", mode: "valid" }).filter((v) => parser.safeParse(v).success);
-  const [input] = fc.sample(valid, { numRuns: 1, seed });
+  // Sampled, not filtered: a filter that never accepts would spin forever, synchronously.
+  const candidates = fc.sample(shaped(jsonSchemaOf(parser), "", { known, carrier: "url", mode: "valid" }), { numRuns: 2000, seed });
+  const input = candidates.find((v) => parser.safeParse(v).success);
+  if (input === undefined) throw new Error("no valid input in 2000 samples: teach hostile-values.ts this input's shape");
   const leaves = stringLeaves(input);
   const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}/.test(value);
   const poisoned = leaves

@@ -7,11 +7,15 @@ export const uuid = z.uuid();
 // eslint-disable-next-line no-control-regex -- finding the control character is the point
 const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** For a string schema that is not `text()` (a URL): the same refusal of NUL and unpaired surrogates. */
+export const isSafeText = (s: string) => !UNSAFE_TEXT.test(s);
+export const SAFE_TEXT_MESSAGE = { message: "Must not contain NUL characters or unpaired surrogates" };
+
 /**
  * Every text input starts here: a string without NUL characters or unpaired surrogates,
  * refused as BAD_REQUEST with the field's error. Chain trims and lengths after it.
  */
-export const text = () => z.string().refine((s) => !UNSAFE_TEXT.test(s), { message: "Must not contain NUL characters or unpaired surrogates" });
+export const text = () => z.string().refine(isSafeText, SAFE_TEXT_MESSAGE);
 
 /** Opaque keyset cursor: the server encodes and decodes it; clients pass it back unchanged. */
 export const cursor = text().min(1).max(200);

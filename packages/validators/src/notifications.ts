@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, pageInput, page, uuid } from "./common.ts";
+import { isoDateTime, isSafeText, pageInput, page, SAFE_TEXT_MESSAGE, uuid } from "./common.ts";
 
 /**
  * Notifications (`notifications.*`, docs/notifications.md). Kinds are an enum so that new ones
@@ -58,7 +58,7 @@ export const notificationsUpdatePreferencesOutput = preferences;
 /** A Web Push subscription (PushSubscription.toJSON() in a browser). */
 const webPushDevice = z.object({
   platform: z.literal("web"),
-  endpoint: z.url({ protocol: /^https?$/ }).max(2048),
+  endpoint: z.url({ protocol: /^https?$/ }).max(2048).refine(isSafeText, SAFE_TEXT_MESSAGE),
   keys: z.object({
     p256dh: z.base64url().min(80).max(100),
     auth: z.base64url().min(16).max(32),
