@@ -209,7 +209,7 @@ function stringLeaves(value: unknown, path: (string | number)[] = []): { path: (
 
 /**
  * The values known to have broken procedures, put into one valid input of this procedure
- * (found by sampling until the parser accepts one): each text field in turn with a NUL and
+ * (the first of 2,000 samples the parser accepts): each text field in turn with a NUL and
  * with an unpaired surrogate; every day at once in year 0, then in year 10000 (one day
  * alone would fail a range check first). Null without an input.
  */
@@ -217,7 +217,7 @@ export function poisonedInputs(parser: unknown, known: KnownValues, seed: number
   if (!(parser instanceof z.ZodType)) return null;
   // Sampled, not filtered: a filter that never accepts would spin forever, synchronously.
   const candidates = fc.sample(shaped(jsonSchemaOf(parser), "", { known, carrier: "url", mode: "valid" }), { numRuns: 2000, seed });
-  const input = candidates.find((v) => parser.safeParse(v).success);
+  const input: unknown = candidates.find((v) => parser.safeParse(v).success);
   if (input === undefined) throw new Error("no valid input in 2000 samples: teach hostile-values.ts this input's shape");
   const leaves = stringLeaves(input);
   const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}/.test(value);
@@ -226,7 +226,7 @@ export function poisonedInputs(parser: unknown, known: KnownValues, seed: number
     .flatMap(({ path, value }) => [replaceAt(input, path, `${value}\u0000`), replaceAt(input, path, `\uD800${value}`)]);
   const days = leaves.filter(({ value }) => isDay(value));
   if (days.length > 0) {
-    for (const year of ["0000", "10000"]) poisoned.push(days.reduce((acc, { path, value }) => replaceAt(acc, path, year + value.slice(4)), input));
+    for (const year of ["0000", "10000"]) poisoned.push(days.reduce<unknown>((acc, { path, value }) => replaceAt(acc, path, year + value.slice(4)), input));
   }
   return { valid: input, poisoned };
 }
