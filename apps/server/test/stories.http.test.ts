@@ -25,7 +25,8 @@ let mira: string; // nobody
 const s: Record<string, InsertedStory> = {};
 
 beforeAll(async () => {
-  t = await startTestServer({}, { database: await createTestDatabase({ logger }) });
+  // No jobs in this process: their statements would be counted with the requests'.
+  t = await startTestServer({ JOBS_IN_PROCESS: "false" }, { database: await createTestDatabase({ logger }) });
   const db = t.database.db;
   [alice, bob] = [await signUp(t, "Alice"), await signUp(t, "Bob")];
   [luna, rex, mira] = [await createCompanion(db, "Luna"), await createCompanion(db, "Rex"), await createCompanion(db, "Mira")];
