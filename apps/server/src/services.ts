@@ -1,4 +1,4 @@
-import { createChatChainFromConfig, type AiConfig } from "@companion/ai";
+import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
 import {
   createAiCallRecorder,
   createBackgroundTasks,
@@ -144,7 +144,6 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   };
 }
 
-const hasNetworkProvider = (ai: AiConfig) => ai.openai.apiKey !== undefined || ai.fallbackProviders.length > 0;
 
 /**
  * The one fallback chain of this process (its circuit breakers must see every request,

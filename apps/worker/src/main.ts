@@ -5,7 +5,7 @@
  * workers may run at once: each job goes to one of them. With WORKER_METRICS_PORT it serves
  * its metrics for a scrape.
  */
-import { createChatChainFromConfig } from "@companion/ai";
+import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService } from "@companion/api";
 import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue } from "@companion/jobs";
@@ -39,13 +39,12 @@ async function main(): Promise<void> {
   const calls = createAiCallRecorder({ jobs: queue, tasks, log });
   const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });
   const untrackBreakers = trackBreakers(chain);
-  const networked = env.ai.openai.apiKey !== undefined || env.ai.fallbackProviders.length > 0;
   await queue.work(
     createJobHandlers({
       db: database.db,
       queue,
       media: createMediaService({ storage, log }),
-      chat: { chain, calls, sentiment: networked ? "model" : "lexicon" },
+      chat: { chain, calls, sentiment: hasNetworkProvider(env.ai) ? "model" : "lexicon" },
       push: createConfiguredPushSender(env, log.child({ component: "push" })),
       retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
       log: jobsLog,

@@ -172,6 +172,18 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
+/** Waits until all JOBS jobs of the queue are completed. */
+const untilAllCompleted = (db: TestDatabase) =>
+  until(
+    "every job completed",
+    async () => {
+      const states = await jobStates(db);
+      return states.every((r) => r.state === "completed") && states.reduce((n, r) => n + r.n, 0) === JOBS;
+    },
+    60_000,
+    200,
+  );
+
 describe("worker processes and the job queue", () => {
   it("a worker killed (SIGKILL) in the middle of 1,000 jobs: after a restart every job has completed, each side effect exactly once", async () => {
     const db = await createTestDatabase({ poolSize: 3 });
@@ -209,15 +221,7 @@ describe("worker processes and the job queue", () => {
 
     const second = startWorker(db, envOf(settings));
     await second.waitFor(/"msg":"worker started"/);
-    await until(
-      "every job completed",
-      async () => {
-        const states = await jobStates(db);
-        return states.every((r) => r.state === "completed") && states.reduce((n, r) => n + r.n, 0) === JOBS;
-      },
-      60_000,
-      200,
-    );
+    await untilAllCompleted(db);
     const after = await jobStates(db);
     // Exactly one row per job: the ids, once each, and nothing else from this queue.
     expect(await rowsFor(db, ids)).toBe(JOBS);
@@ -242,15 +246,7 @@ describe("worker processes and the job queue", () => {
     const urls = await Promise.all(workers.map(async (w) => (await w.waitFor(/"url":"(http:[^"]+\/metrics)"/))[1]!));
     // Both are fetching before the first job exists, so neither can take them all before the other starts.
     const ids = await enqueueCalls(db, settings, JOBS);
-    await until(
-      "every job completed",
-      async () => {
-        const states = await jobStates(db);
-        return states.every((r) => r.state === "completed") && states.reduce((n, r) => n + r.n, 0) === JOBS;
-      },
-      60_000,
-      200,
-    );
+    await untilAllCompleted(db);
 
     const ran = await Promise.all(urls.map(async (url) => valueOf(await scrape(url), "jobs_runs_total", { task: QUEUE, outcome: "ok" })));
     const failed = await Promise.all(urls.map(async (url) => valueOf(await scrape(url), "jobs_runs_total", { task: QUEUE, outcome: "retry" })));

@@ -104,3 +104,6 @@ export function createChatChainFromConfig(
     ...(options.random ? { random: options.random } : {}),
   });
 }
+
+/** Whether any network model is configured (else every answer comes from the offline persona). */
+export const hasNetworkProvider = (ai: AiConfig): boolean => ai.openai.apiKey !== undefined || ai.fallbackProviders.length > 0;

@@ -5,7 +5,7 @@ export { createOfflinePersona } from "./offline.ts";
 export { buildChatPrompt, type PromptBudget } from "./prompt.ts";
 export { estimateMessagesTokens } from "./tokens.ts";
 export { classifySentimentWithModel, lexiconSentiment, type SentimentResult } from "./sentiment.ts";
-export { createChatChainFromConfig, parseAiEnv, type AiConfig } from "./config.ts";
+export { createChatChainFromConfig, hasNetworkProvider, parseAiEnv, type AiConfig } from "./config.ts";
 export type {
   CallRecord,
   ChatMessage,
