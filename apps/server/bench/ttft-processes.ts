@@ -14,7 +14,8 @@ import { openDatabase } from "@companion/db";
 import { sql } from "drizzle-orm";
 import { percentile } from "./stats.ts";
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now (the kernel's pick, so never one of its ephemeral ports in use). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const address = probe.address();

@@ -42,8 +42,8 @@ const CONCURRENCY = positiveList(process.env.BENCH_TTFT_CONCURRENCY, [1, 50]);
 // BENCH_TTFT_PROCESSES=1 (a comma list): the Postgres server process counts to run.
 const PROCESSES = positiveList(process.env.BENCH_TTFT_PROCESSES, [1, 2]);
 /** Samples per concurrency: a lone stream takes a whole reply (~2 s) per sample. */
-const samplesAt = (concurrency: number) => (concurrency === 1 ? (small ? 20 : 100) : small ? 40 : 300);
-const WARMUP = small ? 10 : 40;
+const samplesAt = (concurrency: number) => (concurrency === 1 ? (small ? 8 : 100) : small ? 40 : 300);
+const WARMUP = small ? 4 : 40;
 // A companion's reply of a few sentences: 90 word-sized tokens.
 const REPLY =
   process.env.BENCH_TTFT_REPLY ??
