@@ -132,6 +132,26 @@ const cases: TableCase[] = [
     insertAsA: (w) => `insert into push_devices (user_id, platform, endpoint) values ('${w.a}', 'web', 'https://push.example/${fresh()}')`,
   },
   {
+    table: "conversation_summaries",
+    ownedByA: (w) => `user_id = '${w.a}'`,
+    set: "content = content",
+    insertAsA: (w) => `insert into conversation_summaries (user_id, companion_id, version, content, covers_until, covers_until_message_id, message_count, method) values ('${w.a}', '${w.sys}', 99, 'planted', now(), '${fresh()}', 1, 'extractive')`,
+    appReadOnly: true,
+  },
+  {
+    table: "digests",
+    ownedByA: (w) => `user_id = '${w.a}'`,
+    set: "letter = letter",
+    insertAsA: (w) => `insert into digests (user_id, companion_id, week, week_start, stats, letter, method) values ('${w.a}', '${w.sys}', '2030-W09', '2030-02-25', '{}', 'planted', 'template')`,
+    appReadOnly: true,
+  },
+  {
+    table: "story_drafts",
+    ownedByA: (w) => `owner_user_id = '${w.a}'`,
+    set: "caption = caption",
+    insertAsA: (w) => `insert into story_drafts (owner_user_id, companion_id, caption, slides) values ('${w.a}', '${w.aPublic}', 'planted', '[]')`,
+  },
+  {
     table: "events",
     ownedByA: (w) => `user_id = '${w.a}'`,
     set: "type = type",

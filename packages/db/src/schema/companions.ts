@@ -17,6 +17,8 @@ export const companions = pgTable(
     /** Public personality tags shown on the profile (e.g. "playful", "curious"). */
     traits: text("traits").array().notNull().default(sql`'{}'::text[]`),
     isPublic: boolean("is_public").notNull().default(true),
+    /** Where the persona "lives": the local hours at which a system companion posts its stories. */
+    timeZone: text("time_zone").notNull().default("UTC"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -57,6 +59,11 @@ export const relationshipStates = pgTable(
     mood: text("mood").notNull().default("neutral"),
     interactionCount: integer("interaction_count").notNull().default(0),
     lastInteractionAt: ts("last_interaction_at"),
+    /** Per-companion opt-out of it writing first. */
+    proactiveEnabled: boolean("proactive_enabled").notNull().default(true),
+    /** Proactive messages in a row the person has not answered; the job stops at the limit. */
+    proactiveUnanswered: smallint("proactive_unanswered").notNull().default(0),
+    lastProactiveAt: ts("last_proactive_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

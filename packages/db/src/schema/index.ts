@@ -10,3 +10,4 @@ export * from "./memories.ts";
 export * from "./ai.ts";
 export * from "./stream-tickets.ts";
 export * from "./process-leases.ts";
+export * from "./insights.ts";

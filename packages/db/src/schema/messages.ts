@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, real, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, real, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { companions } from "./companions.ts";
 import { createdAt, pk } from "./columns.ts";
 import { users } from "./users.ts";
@@ -24,6 +24,8 @@ export const messages = pgTable(
     provider: text("provider"),
     model: text("model"),
     sentiment: real("sentiment"),
+    /** An assistant message the companion sent first (the proactive job), not a reply. */
+    proactive: boolean("proactive").notNull().default(false),
     /** On a user message: the process answering it (process_leases.id); null until one starts. */
     ownerProcess: uuid("owner_process"),
     createdAt: createdAt(),

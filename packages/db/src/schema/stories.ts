@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { companions } from "./companions.ts";
 import { createdAt, pk, ts, updatedAt } from "./columns.ts";
 import { users } from "./users.ts";
@@ -126,4 +126,32 @@ export const storyAudience = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.storyId, t.userId] }), index("story_audience_user_idx").on(t.userId)],
+);
+
+export const storyDraftStatuses = ["draft", "published", "discarded"] as const;
+
+/** A story a person's own companion proposed; only the owner sees it, and it is live only once approved. */
+export const storyDrafts = pgTable(
+  "story_drafts",
+  {
+    id: pk(),
+    ownerUserId: uuid("owner_user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    companionId: uuid("companion_id")
+      .notNull()
+      .references(() => companions.id, { onDelete: "cascade" }),
+    prompt: text("prompt"),
+    caption: text("caption").notNull(),
+    /** The image cards to render on approval: [{ title, body, palette }]. */
+    slides: jsonb("slides").$type<{ title: string; body: string; palette: number }[]>().notNull(),
+    status: text("status", { enum: storyDraftStatuses }).notNull().default("draft"),
+    storyId: uuid("story_id").references(() => stories.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("story_drafts_owner_created_idx").on(t.ownerUserId, t.createdAt, t.id),
+    index("story_drafts_companion_idx").on(t.companionId),
+  ],
 );

@@ -1,4 +1,4 @@
-import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, pk, ts, updatedAt } from "./columns.ts";
 
 export const users = pgTable(
@@ -14,6 +14,15 @@ export const users = pgTable(
     passwordChangedAt: ts("password_changed_at").notNull().defaultNow(),
     /** Set by `pnpm admin user:disable`: login and refresh are refused while it is set. */
     disabledAt: ts("disabled_at"),
+    /** "About me": what every companion always knows about the person, in the prompt within its own budget. */
+    aboutMe: text("about_me").notNull().default(""),
+    /** IANA time zone ("Europe/Lisbon"): quiet hours and "today" for the proactive guardrails. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    /** Quiet hours in the person's time zone, minutes after midnight; start > end wraps midnight; null: none. */
+    quietStartMinute: smallint("quiet_start_minute").default(22 * 60),
+    quietEndMinute: smallint("quiet_end_minute").default(8 * 60),
+    /** Global opt-out of companions writing first. */
+    proactiveEnabled: boolean("proactive_enabled").notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

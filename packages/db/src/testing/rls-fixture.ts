@@ -8,6 +8,8 @@ import {
   aiCalls,
   companionPersonas,
   companions,
+  conversationSummaries,
+  digests,
   events,
   follows,
   mediaUploads,
@@ -22,6 +24,7 @@ import {
   relationshipStates,
   stories,
   storyAudience,
+  storyDrafts,
   storyMedia,
   storyReactions,
   storyViews,
@@ -109,6 +112,9 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
     await db.insert(aiCalls).values({ userId: user, provider: "p", model: "m", purpose: "chat", outcome: "ok", latencyMs: 1 });
     await db.insert(storyReactions).values({ userId: user, mediaId: companionSlides[0], storyId: companionStory, emoji: "❤️" });
     await db.insert(storyViews).values({ viewerId: user, storyId: companionStory });
+    await db.insert(conversationSummaries).values({ userId: user, companionId: sys, version: 1, content: "summary", coversUntil: new Date(), coversUntilMessageId: randomUUID(), messageCount: 2, method: "extractive" });
+    await db.insert(digests).values({ userId: user, companionId: sys, week: "2030-W01", weekStart: "2029-12-31", stats: {}, letter: "letter", method: "template" });
+    await db.insert(storyDrafts).values({ ownerUserId: user, companionId: user === a ? aPublic : sys, caption: "draft", slides: [] });
   }
   await db.insert(follows).values([
     { followerId: a, followeeId: c },
