@@ -26,6 +26,12 @@ const SDK_TIMEOUT_MARGIN_MS = 1_000;
  * endpoint. Every call is a single attempt: the SDK's own retries are off (`maxRetries: 0`)
  * and each attempt gets our timeout instead of the SDK's 10-minute default.
  */
+function responseFormatParam(format: CompletionRequest["responseFormat"]): Pick<ChatCompletionCreateParamsBase, "response_format"> {
+  if (format === undefined || format === "text") return {};
+  if (format === "json_object") return { response_format: { type: "json_object" } };
+  return { response_format: { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: true } } };
+}
+
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { name, model, timeoutMs, maxRetries } = options;
   // Every option the SDK would otherwise read from process.env is passed explicitly.
@@ -47,7 +53,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     // `max_tokens` rather than `max_completion_tokens`: every compatible server accepts it.
     max_tokens: request.maxTokens,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.responseFormat === "json_object" ? { response_format: { type: "json_object" as const } } : {}),
+    ...responseFormatParam(request.responseFormat),
   });
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {

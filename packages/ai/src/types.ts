@@ -25,7 +25,8 @@ export interface CompletionRequest {
   maxTokens: number;
   temperature?: number;
   signal?: AbortSignal;
-  responseFormat?: "text" | "json_object";
+  /** `json_schema`: structured output (OpenAI's `response_format: { type: "json_schema" }`), strict. */
+  responseFormat?: "text" | "json_object" | { type: "json_schema"; name: string; schema: Record<string, unknown> };
   persona?: PersonaContext;
   /**
    * Per-attempt limit, overriding the provider's own. Non-streaming: the whole request.
@@ -59,7 +60,9 @@ export interface ChatProvider {
   stream(request: CompletionRequest): AsyncIterable<StreamChunk>;
 }
 
-export type CallPurpose = "chat" | "sentiment" | "summary";
+/** Why a model was called: its ai_calls row says so. Only `chat` has an offline answer in the chain. */
+const CALL_PURPOSES = ["chat", "sentiment", "summary", "embedding", "memory", "proactive", "digest", "story"] as const;
+export type CallPurpose = (typeof CALL_PURPOSES)[number];
 
 export type CallOutcome = "ok" | ProviderErrorKind;
 

@@ -16,7 +16,7 @@ const aiCall = z.object({
   userId: uuid.nullable(),
   provider: z.string().min(1).max(100),
   model: z.string().min(1).max(200),
-  purpose: z.enum(["chat", "sentiment", "summary", "embedding"]),
+  purpose: z.enum(["chat", "sentiment", "summary", "embedding", "memory", "proactive", "digest", "story"]),
   outcome: z.enum(["ok", "timeout", "rate_limited", "server_error", "bad_request", "aborted", "circuit_open", "error"]),
   promptTokens: z.number().nonnegative(),
   completionTokens: z.number().nonnegative(),

@@ -17,6 +17,33 @@ export interface FakeBehavior {
   reply?: string;
   /** Pause between streamed chunks. */
   chunkDelayMs?: number;
+  /**
+   * Answers chosen per request, over `reply`: return a string to answer with it, undefined for
+   * the default. Lets one server play several roles (chat, memory extraction, a digest letter).
+   */
+  replyFor?: (request: FakeRequest) => string | undefined;
+}
+
+/** What `replyFor` sees of a chat completion request. */
+export interface FakeRequest {
+  messages: { role: string; content: string }[];
+  stream: boolean;
+  /** `json_schema` requests: the schema's name (e.g. "memory_extraction"). */
+  schemaName?: string;
+  responseFormat?: string;
+}
+
+/** Deterministic embeddings for `/v1/embeddings`: the same text always gets the same unit vector. */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const vector = Array.from({ length: dimensions }, () => 0);
+  // Bag of hashed words: texts sharing words point the same way, so similarity is meaningful.
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    vector[(h >>> 0) % dimensions] = (vector[(h >>> 0) % dimensions] ?? 0) + 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((v) => v / norm);
 }
 
 export interface FakeOpenAIServer {
@@ -39,8 +66,8 @@ const FAKE_SENTIMENT_REPLY = '{"sentiment":0.6}';
 interface ChatBody {
   stream?: boolean;
   model?: string;
-  messages?: { content?: unknown }[];
-  response_format?: { type?: string };
+  messages?: { role?: unknown; content?: unknown }[];
+  response_format?: { type?: string; json_schema?: { name?: string } };
   stream_options?: { include_usage?: boolean };
 }
 
@@ -61,6 +88,7 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
   const requestBodies: unknown[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === "POST" && req.url === "/v1/embeddings") return embeddings(req, res);
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
       return;
@@ -93,7 +121,13 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     }
 
     const json = body.response_format?.type === "json_object";
-    const reply = b.reply ?? (json ? FAKE_SENTIMENT_REPLY : FAKE_REPLY);
+    const request: FakeRequest = {
+      messages: (body.messages ?? []).map((m) => ({ role: String(m.role), content: typeof m.content === "string" ? m.content : "" })),
+      stream: body.stream === true,
+      ...(body.response_format?.type ? { responseFormat: body.response_format.type } : {}),
+      ...(body.response_format?.json_schema?.name ? { schemaName: body.response_format.json_schema.name } : {}),
+    };
+    const reply = b.replyFor?.(request) ?? b.reply ?? (json ? FAKE_SENTIMENT_REPLY : FAKE_REPLY);
     const model = body.model ?? "fake-model";
     const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : 0), 0);
     const usage = {
@@ -141,6 +175,37 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     await chunk({}, "stop");
     if (body.stream_options?.include_usage) await send({ ...base, object: "chat.completion.chunk", choices: [], usage });
     res.end("data: [DONE]\n\n");
+  }
+
+  /** OpenAI's embeddings endpoint, following the same behavior modes as chat (hang, status, slow). */
+  async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requestCount++;
+    let raw = "";
+    for await (const part of req) raw += String(part);
+    const body = JSON.parse(raw) as { input?: string | string[]; model?: string; dimensions?: number };
+    lastRequestBody = body;
+    requestBodies.push(body);
+    const b = behavior;
+    if (b.mode === "hang") return;
+    if (b.mode === "slow" || b.delayMs) await wait(b.mode === "slow" ? (b.delayMs ?? 2_000) : (b.delayMs ?? 0), () => res.closed);
+    if (b.mode === "status") {
+      const status = b.status ?? 500;
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `fake status ${status}`, type: "fake_error", code: String(status) } }));
+      return;
+    }
+    const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
+    const dimensions = body.dimensions ?? 64;
+    const tokens = inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        object: "list",
+        model: body.model ?? "fake-embedding",
+        data: inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text, dimensions) })),
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      }),
+    );
   }
 
   return {

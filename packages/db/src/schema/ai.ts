@@ -10,7 +10,7 @@ export const aiCalls = pgTable(
     userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
     provider: text("provider").notNull(),
     model: text("model").notNull(),
-    purpose: text("purpose", { enum: ["chat", "sentiment", "summary", "embedding"] }).notNull(),
+    purpose: text("purpose", { enum: ["chat", "sentiment", "summary", "embedding", "memory", "proactive", "digest", "story"] }).notNull(),
     outcome: text("outcome", { enum: ["ok", "timeout", "rate_limited", "server_error", "bad_request", "aborted", "circuit_open", "error"] }).notNull(),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
