@@ -13,3 +13,5 @@ export type {
   OnCall,
   PersonaContext,
 } from "./types.ts";
+export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
+export { summarizeExtractive, type SummaryTurn } from "./summary.ts";

@@ -9,6 +9,7 @@ import { eventsRouter } from "./router/events.ts";
 import { mediaRouter } from "./router/media.ts";
 import { socialRouter } from "./router/social.ts";
 import { notificationsRouter } from "./router/notifications.ts";
+import { settingsRouter } from "./router/settings.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -24,6 +25,7 @@ export const appRouter = router({
   media: mediaRouter,
   social: socialRouter,
   notifications: notificationsRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

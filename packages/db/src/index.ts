@@ -21,7 +21,18 @@ export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfig
 export { demoCompanions, renderDemoMedia, seedDemoContent, upsertCompanions, type CompanionSeed } from "./seed/index.ts";
 
 // Queries, by domain (packages/validators/src/<domain>.ts, packages/api/src/router/<domain>.ts).
-export { findUser, insertUser, listUsers, setUserDisabled, userExists, type UserRef, type UserSummary } from "./queries/users.ts";
+export {
+  findUser,
+  getUserSettings,
+  insertUser,
+  listUsers,
+  setUserDisabled,
+  updateUserSettings,
+  userExists,
+  type UserRef,
+  type UserSettings,
+  type UserSummary,
+} from "./queries/users.ts";
 
 export { currentRelationship } from "./relationship/model.ts";
 export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";

@@ -18,3 +18,4 @@ export * from "./memories.ts";
 export * from "./insights.ts";
 export * from "./social.ts";
 export * from "./notifications.ts";
+export * from "./settings.ts";

@@ -6,7 +6,7 @@ import { isoDateTime, isSafeText, pageInput, page, SAFE_TEXT_MESSAGE, uuid } fro
  * (a companion wrote first, the weekly digest) are one line here, a `data` shape below and a
  * job that raises them. Clients should skip a kind they do not know.
  */
-export const notificationKind = z.enum(["follow", "story_reaction", "companion_story"]);
+export const notificationKind = z.enum(["follow", "story_reaction", "companion_story", "companion_message", "digest_ready"]);
 export type NotificationKind = z.infer<typeof notificationKind>;
 
 const followData = z.object({ followerId: uuid, followerName: z.string() });

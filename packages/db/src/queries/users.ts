@@ -82,3 +82,55 @@ export async function userExists(db: Database, userId: string): Promise<boolean>
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
   return row !== undefined;
 }
+
+export interface UserSettings {
+  aboutMe: string;
+  timeZone: string;
+  /** Minutes after midnight in `timeZone`; both null when quiet hours are off. */
+  quietStartMinute: number | null;
+  quietEndMinute: number | null;
+  proactiveEnabled: boolean;
+}
+
+const settingsColumns = {
+  aboutMe: users.aboutMe,
+  timeZone: users.timeZone,
+  quietStartMinute: users.quietStartMinute,
+  quietEndMinute: users.quietEndMinute,
+  proactiveEnabled: users.proactiveEnabled,
+};
+
+/** My settings: about me, time zone, quiet hours, companions writing first. */
+export async function getUserSettings(db: Database, params: { userId: string }): Promise<UserSettings> {
+  const [row] = await db.select(settingsColumns).from(users).where(eq(users.id, params.userId));
+  if (!row) throw notFound("User");
+  return row;
+}
+
+/** Changes the given settings only; `quiet: null` turns quiet hours off. */
+export async function updateUserSettings(
+  db: Database,
+  params: {
+    userId: string;
+    aboutMe?: string | undefined;
+    timeZone?: string | undefined;
+    quiet?: { startMinute: number; endMinute: number } | null | undefined;
+    proactiveEnabled?: boolean | undefined;
+  },
+): Promise<UserSettings> {
+  const [row] = await db
+    .update(users)
+    .set({
+      ...(params.aboutMe !== undefined ? { aboutMe: params.aboutMe } : {}),
+      ...(params.timeZone !== undefined ? { timeZone: params.timeZone } : {}),
+      ...(params.quiet !== undefined
+        ? { quietStartMinute: params.quiet?.startMinute ?? null, quietEndMinute: params.quiet?.endMinute ?? null }
+        : {}),
+      ...(params.proactiveEnabled !== undefined ? { proactiveEnabled: params.proactiveEnabled } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(users.id, params.userId))
+    .returning(settingsColumns);
+  if (!row) throw notFound("User");
+  return row;
+}
