@@ -61,8 +61,7 @@ export interface ChatProvider {
 }
 
 /** Why a model was called: its ai_calls row says so. Only `chat` has an offline answer in the chain. */
-const CALL_PURPOSES = ["chat", "sentiment", "summary", "embedding", "memory", "proactive", "digest", "story"] as const;
-export type CallPurpose = (typeof CALL_PURPOSES)[number];
+export type CallPurpose = "chat" | "sentiment" | "summary" | "embedding" | "memory" | "proactive" | "digest" | "story";
 
 export type CallOutcome = "ok" | ProviderErrorKind;
 
