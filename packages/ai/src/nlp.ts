@@ -13,6 +13,8 @@ export interface Term {
   tags: ReadonlySet<string>;
   /** Punctuation written after the term (",", "!"). */
   post: string;
+  /** Not written but implied: the "am" of "I'm". */
+  implicit?: boolean;
 }
 
 interface JsonTerm {
@@ -31,6 +33,7 @@ export function termsOf(doc: Doc): Term[] {
       normal: (t.implicit ?? t.normal).toLowerCase(),
       tags: new Set(t.tags),
       post: t.post.trim(),
+      ...(t.text === "" && t.implicit ? { implicit: true } : {}),
     })),
   );
 }
