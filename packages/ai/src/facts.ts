@@ -72,7 +72,7 @@ function readPhrase(terms: readonly Term[], start: number, options: { allowGerun
     if (t === undefined || has(t, "Pronoun") || STOP_IN_PHRASE.has(t.normal) || has(t, "Preposition") || has(t, "Conjunction")) break;
     const gerund = options.allowGerund === true && words.length === 0 && has(t, "Gerund");
     const fits = gerund || has(t, "Noun") || has(t, "Adjective") || has(t, "Value");
-    if (!fits || (has(t, "Date") && !has(t, "Noun"))) break;
+    if (!fits || has(t, "Date")) break;
     words.push(t);
     i++;
     if (t.post !== "" && t.post !== "'") break;
@@ -154,6 +154,7 @@ type Push = (key: string, category: FactCategory, content: string, importance: n
 function names(terms: readonly Term[], push: Push) {
   const patterns: [string[], (t: Term | undefined) => t is Term][] = [
     [["my", "name", "is"], isName],
+    [["my", "name's"], isName],
     [["i", "am", "called"], isName],
     [["call", "me"], isName],
     [["it", "is"], (t): t is Term => properName(t) && has(t, "Person")],

@@ -45,6 +45,9 @@ describe("offline memory extractor", () => {
     expect(extractFacts("my sister Ana is visiting")[0]).toMatchObject({ key: "person:ana", content: "Has a sister named Ana." });
     expect(extractFacts("I'm called José")[0]).toMatchObject({ key: "name", content: "Their name is José." });
     expect(extractFacts("My dog Rëx is sick")[0]?.key).toBe("pet:rex");
+    // Two misses of a later check, fixed: the "name's" contraction, a date noun ending the object.
+    expect(extractFacts("My name's Oliver btw")[0]).toMatchObject({ key: "name", content: "Their name is Oliver." });
+    expect(extractFacts("I'm visiting my grandma next weekend")[0]).toMatchObject({ key: "plan:visit grandma", content: "Plans to visit their grandma next weekend." });
   });
 
   it("says nothing about the person for questions, hypotheticals and other people", () => {
