@@ -3,7 +3,7 @@
  * message says about the person, as facts keyed so that the same fact said twice (or
  * contradicted) lands on one memory. compromise tags the words; the patterns below read them.
  */
-import { article, capitalize, clausesOf, foldKey, parse, type Term, termsOf } from "./nlp.ts";
+import { article, capitalize, clausesOf, find, foldKey, has, infinitiveOf, parse, readPhrase, skipAdverbs, type Term, termsOf } from "./nlp.ts";
 
 export type FactCategory = "name" | "job" | "home" | "person" | "pet" | "like" | "dislike" | "plan" | "feeling" | "other";
 
@@ -39,52 +39,6 @@ const QUESTION_START = new Set("do does did what who whom where why how are is w
 const HYPOTHETICAL = new Set("if would could might wish were suppose imagine".split(" "));
 const RECURRENCE = new Set("always often usually constantly sometimes lately recently every keep frequently".split(" "));
 const FUTURE_WORDS = new Set("tomorrow tonight next weekend soon upcoming".split(" "));
-const DETERMINERS = new Set("a an the this that these those some any".split(" "));
-const POSSESSIVES: Readonly<Record<string, string>> = { my: "their", our: "their", mine: "theirs" };
-const STOP_IN_PHRASE = new Set("now again too also though anyway lately recently".split(" "));
-
-const has = (t: Term | undefined, tag: string) => t?.tags.has(tag) ?? false;
-
-interface Phrase {
-  /** As written, possessives turned to the third person ("their old bike"). */
-  text: string;
-  /** Without determiners and possessives, for keys ("old bike"). */
-  bare: string;
-  end: number;
-  head: Term;
-}
-
-/**
- * The noun phrase starting at `i`: optional determiner or possessive, then adjectives and
- * nouns (a gerund may stand alone: "hiking"). Undefined when its head is not a noun.
- */
-function readPhrase(terms: readonly Term[], start: number, options: { allowGerund?: boolean } = {}): Phrase | undefined {
-  let i = start;
-  const lead: string[] = [];
-  const first = terms[i];
-  if (first !== undefined && (DETERMINERS.has(first.normal) || POSSESSIVES[first.normal] !== undefined)) {
-    lead.push(POSSESSIVES[first.normal] ?? first.normal);
-    i++;
-  }
-  const words: Term[] = [];
-  while (i < terms.length) {
-    const t = terms[i];
-    if (t === undefined || has(t, "Pronoun") || STOP_IN_PHRASE.has(t.normal) || has(t, "Preposition") || has(t, "Conjunction")) break;
-    const gerund = options.allowGerund === true && words.length === 0 && has(t, "Gerund");
-    const fits = gerund || has(t, "Noun") || has(t, "Adjective") || has(t, "Value");
-    if (!fits || has(t, "Date")) break;
-    words.push(t);
-    i++;
-    if (t.post !== "" && t.post !== "'") break;
-  }
-  // Trailing adjectives are not part of the thing ("coffee, strong" / "music loud").
-  while (words.length > 0 && !has(words.at(-1), "Noun") && !has(words.at(-1), "Gerund")) words.pop();
-  const head = words.at(-1);
-  if (head === undefined || has(head, "Date") || has(head, "Pronoun")) return undefined;
-  const text = words.map((w) => (has(w, "ProperNoun") ? w.text : w.text.toLowerCase())).join(" ");
-  return { text: [...lead, text].join(" "), bare: text, end: start + lead.length + words.length, head };
-}
-
 const isName = (t: Term | undefined): t is Term =>
   t !== undefined && /^\p{L}[\p{L}'-]*$/u.test(t.text) && !has(t, "Pronoun") && !has(t, "Date") && !has(t, "Verb") && !has(t, "Adjective");
 const properName = (t: Term | undefined): t is Term => isName(t) && /^\p{Lu}/u.test(t.text) && (has(t, "ProperNoun") || has(t, "Person") || has(t, "Noun"));
@@ -93,24 +47,6 @@ const titleCase = (word: string) => word.charAt(0).toUpperCase() + word.slice(1)
 const isOccupation = (head: Term) =>
   !NOT_OCCUPATIONS.has(head.normal) &&
   (OCCUPATIONS.has(head.normal) || has(head, "Actor") || /(?:er|or|ist|ian|eer|ant|ent|ista)$/u.test(head.normal));
-
-/** Index of the first `i` whose next words are `words` ("a|an" alternates), else -1. */
-function find(terms: readonly Term[], words: readonly string[], from = 0): number {
-  outer: for (let i = from; i <= terms.length - words.length; i++) {
-    for (let j = 0; j < words.length; j++) {
-      const options = (words[j] ?? "").split("|");
-      if (!options.includes(terms[i + j]?.normal ?? "")) continue outer;
-    }
-    return i;
-  }
-  return -1;
-}
-
-/** Skips adverbs ("I really love"): index of the next non-adverb term. */
-function skipAdverbs(terms: readonly Term[], i: number): number {
-  while (i < terms.length && has(terms[i], "Adverb") && !has(terms[i], "Negative")) i++;
-  return i;
-}
 
 function datePhrase(terms: readonly Term[]): string | undefined {
   const start = terms.findIndex((t) => has(t, "Date") || FUTURE_WORDS.has(t.normal));
@@ -140,14 +76,6 @@ const LIKE_VERBS: Readonly<Record<string, [FactCategory, string]>> = {
   detest: ["dislike", "Detests"],
   loathe: ["dislike", "Loathes"],
 };
-
-/** "moving" → "move", "loves" → "love"; compromise conjugates best with a subject in front. */
-function infinitiveOf(verb: Term): string {
-  type VerbJson = { verb?: { infinitive?: string } };
-  const subject = has(verb, "Gerund") ? "I am" : "they";
-  const verbs = parse(`${subject} ${verb.text}`).verbs().json() as VerbJson[];
-  return (verbs.at(-1)?.verb?.infinitive ?? verb.normal).toLowerCase();
-}
 
 type Push = (key: string, category: FactCategory, content: string, importance: number) => void;
 

@@ -3,7 +3,7 @@
  * noun phrases found by compromise, never a verb or an adjective (docs/memory.md,
  * "Offline extraction and persona").
  */
-import { type Doc, parse, type Term, termsOf } from "./nlp.ts";
+import { type Doc, has, parse, type Term, termsOf } from "./nlp.ts";
 
 export interface Topic {
   /** Ready to put in a reply, seen from the companion: "your sourdough starter", "Ana", "the job interview". */
@@ -29,7 +29,6 @@ const KEEP_DETERMINER = new Set(["this", "these"]);
 const THE_DETERMINER = new Set(["a", "an", "the", "that", "those", "some", "any"]);
 const MAX_TEXT = 500;
 
-const has = (t: Term | undefined, tag: string) => t?.tags.has(tag) ?? false;
 const capitalized = (t: Term) => /^\p{Lu}/u.test(t.text);
 const clean = (text: string) => text.replace(/[^\p{L}\p{N}'’ -]+/gu, "");
 const unpossessive = (text: string) => text.replace(/['’]s$/u, "");
