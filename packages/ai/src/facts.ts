@@ -248,6 +248,8 @@ export function extractFacts(message: string): ExtractedFact[] {
   const facts = new Map<string, ExtractedFact>();
   const push: Push = (key, category, content, importance) => {
     const trimmed = key.slice(0, 80);
+    // A name in a script ASCII folding drops ("Рекс") leaves no key to update later.
+    if (trimmed.endsWith(":")) return;
     if (!facts.has(trimmed)) facts.set(trimmed, { key: trimmed, category, content: capitalize(content.replace(/\s+/gu, " ")), importance });
   };
   for (const clause of clausesOf(message.slice(0, 4_000))) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { extractFacts } from "./facts.ts";
+import { seededRandom } from "./offline.ts";
 
 interface CorpusLine {
   message: string;
@@ -64,5 +65,18 @@ describe("offline memory extractor", () => {
       expect(fact.content).not.toMatch(/\b(my|I)\b/);
     }
     expect(facts.find((f) => f.category === "plan")?.content).toBe("Has a job interview on Friday.");
+  });
+
+  it("never throws and always keys its facts, on arbitrary fragments", () => {
+    const random = seededRandom(1);
+    const pieces = ["my ", "I ", "'m ", "name ", "is ", "dog ", "Rex ", "Рекс ", ",", ".", "?", "😀", "\u0000", "日本", "é", "\n", "love ", "hate ", "on Friday ", "a ", "the ", "'s", "I'd ", "if ", "call me ", "named ", "O'Brien "];
+    for (let i = 0; i < 500; i++) {
+      const message = Array.from({ length: Math.floor(random() * 20) }, () => pieces[Math.floor(random() * pieces.length)]).join("");
+      for (const fact of extractFacts(message)) {
+        expect(fact.key).toMatch(/^[a-z]+(?::[a-z0-9' -]*[a-z0-9])?$/);
+        expect(fact.content.length).toBeGreaterThan(1);
+      }
+    }
+    expect(extractFacts("my dog Рекс is asleep")).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ export const TRAIT_ECHOES: Readonly<Record<TraitKey, readonly string[]>> = {
     "Ooh, {topic}. Race you to the best part of that story!",
   ],
   caring: [
-    "You mentioned {topic}. How are you feeling about it?",
+    "You mentioned {topic}. How are you feeling about all this?",
     "I'm right here if you want to talk about {topic}.",
     "Thank you for telling me about {topic}. Are you looking after yourself?",
   ],
