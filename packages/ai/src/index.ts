@@ -15,3 +15,4 @@ export type {
 } from "./types.ts";
 export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
 export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
+export { offlineTopics } from "./topics.ts";

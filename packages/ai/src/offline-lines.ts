@@ -2,8 +2,9 @@ import type { MoodLabel } from "./mood.ts";
 
 /**
  * The built-in offline phrase matrix: a reply is an opener chosen by mood, then a line
- * chosen by personality trait that echoes the user's keyword, then sometimes a mood closer.
- * `{keyword}` is replaced by a word from the user's last message.
+ * chosen by personality trait about the message's topic, then sometimes a memory or a mood
+ * closer. `{topic}` is a noun phrase or a name from the message, as the companion says it
+ * ("your sourdough starter", "Ana"); lines avoid verb agreement with it ("cats is").
  */
 export const MOOD_OPENERS: Readonly<Record<MoodLabel, readonly string[]>> = {
   joyful: ["Oh, I'm smiling already!", "You always brighten my day.", "Hearing from you makes me so happy."],
@@ -31,47 +32,47 @@ type TraitKey = KnownTrait | "default";
 
 export const TRAIT_ECHOES: Readonly<Record<TraitKey, readonly string[]>> = {
   playful: [
-    "{keyword}? Now you've got my attention, tell me everything.",
-    "Ha, {keyword}! I bet there's a fun story hiding in there.",
-    "Ooh, {keyword}. Race you to the best part of that story!",
+    "{topic}? Now you've got my attention, tell me everything.",
+    "Ha, {topic}! I bet there's a fun story hiding in there.",
+    "Ooh, {topic}. Race you to the best part of that story!",
   ],
   caring: [
-    "You mentioned {keyword}. How are you feeling about it?",
-    "{keyword} sounds like it matters to you, and I'm right here.",
-    "Thank you for telling me about {keyword}. Are you looking after yourself?",
+    "You mentioned {topic}. How are you feeling about all this?",
+    "I'm right here if you want to talk about {topic}.",
+    "Thank you for telling me about {topic}. Are you looking after yourself?",
   ],
   curious: [
-    "{keyword}, huh? What got you thinking about that?",
-    "Tell me more about {keyword}, I really want to understand it.",
-    "Wait, {keyword}? I have so many questions about that.",
+    "{topic}, huh? What got you thinking about that?",
+    "Tell me more about {topic}, I really want to understand.",
+    "Wait, {topic}? I have so many questions.",
   ],
   witty: [
-    "{keyword}. Bold topic choice, I approve.",
-    "Ah, {keyword}. The plot thickens.",
-    "{keyword}? I'd make a joke, but you'd see it coming.",
+    "{topic}. Bold topic choice, I approve.",
+    "Ah, {topic}. The plot thickens.",
+    "{topic}? I'd make a joke, but you'd see it coming.",
   ],
   calm: [
-    "Let's take {keyword} slowly, one thing at a time.",
-    "{keyword}... let's sit with that for a moment.",
-    "There's no hurry with {keyword}. Breathe, then tell me.",
+    "Let's talk about {topic} slowly, one thing at a time.",
+    "{topic}... let's sit with that for a moment.",
+    "There's no hurry. Breathe, then tell me about {topic}.",
   ],
   adventurous: [
-    "{keyword}? Sounds like the start of an adventure.",
-    "Let's dive right into {keyword}!",
-    "{keyword} sounds like something worth exploring together.",
+    "{topic}? Sounds like the start of an adventure.",
+    "Let's dive right into {topic}!",
+    "I'd love to explore {topic} with you.",
   ],
   shy: [
-    "Um, {keyword}... I'd like to hear more, if you want to share.",
-    "{keyword}? I, um, think that's really interesting.",
+    "Um, {topic}... I'd like to hear more, if you want to share.",
+    "{topic}? I, um, think that's really interesting.",
   ],
   romantic: [
-    "{keyword}... you make even that sound lovely.",
-    "I could listen to you talk about {keyword} all night.",
+    "{topic}... you make even that sound lovely.",
+    "I could listen to you talk about {topic} all night.",
   ],
-  default: ["You said {keyword}, and I'm curious where that goes.", "{keyword}. Tell me more."],
+  default: ["You mentioned {topic}, and I'm curious where that goes.", "{topic}. Tell me more."],
 };
 
-/** Used when the user's message has no word worth echoing (e.g. "hi", "ok"). */
+/** Used when the user's message names nothing worth echoing (e.g. "hi", "ok", "it was rough"). */
 export const TRAIT_NO_KEYWORD: Readonly<Record<TraitKey, readonly string[]>> = {
   playful: ["Quick, tell me the silliest thing that happened today!", "Let's play a game: two truths and a lie, you first."],
   caring: ["How are you doing, really?", "Did you get some rest today?"],

@@ -8,6 +8,8 @@ import {
   TRAIT_ECHOES,
   TRAIT_NO_KEYWORD,
 } from "./offline-lines.ts";
+import { memoryOnTopic, recallLine } from "./offline-recall.ts";
+import { messageTopics, type Topic } from "./topics.ts";
 import type { ChatMessage, ChatProvider, CompletionRequest, CompletionResult, PersonaContext, StreamChunk } from "./types.ts";
 
 export const OFFLINE_PROVIDER = "offline";
@@ -37,67 +39,68 @@ function pick<T>(items: readonly T[], random: () => number): T | undefined {
   return items[Math.floor(random() * items.length)];
 }
 
-const STOPWORDS = new Set(
-  ("about after again also because been before being could does doing from have having here just like maybe more " +
-    "much need really should some still that their them then there these they thing things think this those today " +
-    "very want what when where which while with would your you're i'm it's don't didn't can't yeah okay hello " +
-    "thanks thank please know feel going got tell said guess whatever something anything everything nothing " +
-    "actually honestly literally pretty kind sort lately always never tonight tomorrow yesterday feeling went " +
-    "make made getting gonna wanna right sure well good great fine bit lot lots little couple nice")
-    .split(" "),
-);
-
-// Words after these are usually the thing being talked about ("at work", "my sourdough").
-const NOUN_MARKERS = new Set("a an the my your his her our their to at in on about from with for of".split(" "));
-
-const isCandidate = (word: string, minLength: number) =>
-  word.length >= minLength && word.length <= 24 && !STOPWORDS.has(word) && !NOUN_MARKERS.has(word);
-
-/**
- * The word most worth echoing back: the last one following an article, possessive or
- * preposition (a cheap stand-in for "the noun"), else the longest non-filler word.
- */
-export function pickKeyword(message: string): string | undefined {
-  const words = message.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
-  let marked: string | undefined;
-  let longest: string | undefined;
-  words.forEach((word, i) => {
-    const previous = words[i - 1];
-    if (previous !== undefined && NOUN_MARKERS.has(previous) && isCandidate(word, 3)) marked = word;
-    if (isCandidate(word, 4) && (longest === undefined || word.length > longest.length)) longest = word;
-  });
-  return marked ?? longest;
-}
-
 const knownTraitSet: ReadonlySet<string> = new Set(KNOWN_TRAITS);
 const isKnownTrait = (trait: string): trait is KnownTrait => knownTraitSet.has(trait);
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const PLACEHOLDER = /\{(?:topic|keyword)\}/u;
 
-function fill(template: string, keyword: string | undefined, name: string | undefined): string {
-  const filled = template.replaceAll("{keyword}", keyword ?? "that").replaceAll("{name}", name ?? "me");
+function fill(template: string, topic: Topic | undefined, name: string | undefined): string {
+  const filled = template.replaceAll(/\{(?:topic|keyword)\}/gu, topic?.text ?? "that").replaceAll("{name}", name ?? "me");
   return capitalize(filled);
 }
 
+export interface OfflineReplyParts {
+  text: string;
+  /** The message topic the reply names, if it names one. */
+  topic?: Topic;
+  /** The memory content the reply brings up, if any. */
+  memory?: string;
+}
+
 /**
- * A short in-character reply without any model. Persona-authored lines for the mood win;
- * otherwise an opener by mood, a line by trait echoing the user's keyword, and sometimes a
- * mood closer. Never empty.
+ * The offline reply and what went into it (tests check the topic came from the message).
+ * The topic is the message's best noun phrase or name (topics.ts); a memory sharing it, or
+ * sometimes the most relevant one when the message has no topic, is brought up as a question.
  */
-export function offlineReply(persona: PersonaContext, userMessage: string, random: () => number): string {
+export function composeOfflineReply(persona: PersonaContext, userMessage: string, random: () => number): OfflineReplyParts {
   const mood = toMoodLabel(persona.mood);
-  const keyword = pickKeyword(userMessage);
+  const topics = messageTopics(userMessage);
+  const topic = topics[0];
+  const memories = (persona.memories ?? []).filter((m) => m.trim() !== "").slice(0, 5);
+  const related = memoryOnTopic(memories, topics);
+  const unprompted = topic === undefined && memories.length > 0 && random() < 0.5 ? pick(memories.slice(0, 3), random) : undefined;
+  const memory = related ?? unprompted;
+  const recall = memory === undefined ? undefined : recallLine(memory, random);
+  const recalled = recall === undefined ? {} : { memory };
+
   const authored = (persona.fallbackLines?.[mood] ?? []).filter((line) => line.trim() !== "");
   const authoredLine = pick(authored, random);
-  if (authoredLine !== undefined) return fill(authoredLine, keyword, persona.name);
+  if (authoredLine !== undefined) {
+    const named = PLACEHOLDER.test(authoredLine) && topic !== undefined ? { topic } : {};
+    return { text: [fill(authoredLine, topic, persona.name), recall].filter((p) => p !== undefined).join(" "), ...named, ...recalled };
+  }
 
   const traits = persona.traits.map((t) => t.trim().toLowerCase()).filter(isKnownTrait);
   const trait = pick(traits, random) ?? "default";
   const opener = pick(MOOD_OPENERS[mood], random) ?? "Hey.";
-  const lines = keyword === undefined ? TRAIT_NO_KEYWORD[trait] : TRAIT_ECHOES[trait];
-  const middle = fill(pick(lines, random) ?? "Tell me more?", keyword, persona.name);
-  const closer = random() < 0.4 ? pick(MOOD_CLOSERS[mood], random) : undefined;
-  return [opener, middle, closer].filter((part) => part !== undefined).join(" ");
+  if (topic === undefined) {
+    const middle = recall ?? fill(pick(TRAIT_NO_KEYWORD[trait], random) ?? "Tell me more?", undefined, persona.name);
+    const closer = random() < 0.4 ? pick(MOOD_CLOSERS[mood], random) : undefined;
+    return { text: [opener, middle, closer].filter((p) => p !== undefined).join(" "), ...recalled };
+  }
+  const middle = fill(pick(TRAIT_ECHOES[trait], random) ?? "Tell me more about {topic}.", topic, persona.name);
+  const closer = recall ?? (random() < 0.4 ? pick(MOOD_CLOSERS[mood], random) : undefined);
+  return { text: [opener, middle, closer].filter((p) => p !== undefined).join(" "), topic, ...recalled };
+}
+
+/**
+ * A short in-character reply without any model. Persona-authored lines for the mood win;
+ * otherwise an opener by mood, a line by trait about the message's topic, and a memory
+ * brought up or sometimes a mood closer. Never empty.
+ */
+export function offlineReply(persona: PersonaContext, userMessage: string, random: () => number): string {
+  return composeOfflineReply(persona, userMessage, random).text;
 }
 
 function lastUserMessage(messages: readonly ChatMessage[]): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MOOD_LABELS } from "./mood.ts";
-import { createOfflinePersona, offlineReply, pickKeyword, seededRandom } from "./offline.ts";
+import { createOfflinePersona, offlineReply, seededRandom } from "./offline.ts";
 import { KNOWN_TRAITS } from "./offline-lines.ts";
+import { offlineTopics } from "./topics.ts";
 import type { CompletionRequest, PersonaContext } from "./types.ts";
 
 const ask = (content: string, persona: PersonaContext): CompletionRequest => ({
@@ -19,16 +20,36 @@ describe("offline persona fallback", () => {
     expect(new Set(byTrait).size).toBe(KNOWN_TRAITS.length);
   });
 
-  it("echoes a keyword of the user's message", () => {
-    expect(pickKeyword("Honestly my sourdough failed again")).toBe("sourdough");
-    expect(pickKeyword("I had a rough day at work")).toBe("work");
-    expect(pickKeyword("I love this new bicycle")).toBe("bicycle");
-    // Quantities after an article are not the topic: "a bit lonely" is about feeling lonely.
-    expect(pickKeyword("I feel a bit lonely today")).toBe("lonely");
-    expect(pickKeyword("Tell me something nice")).toBeUndefined();
-    expect(pickKeyword("ok hi")).toBeUndefined();
+  it("echoes a noun phrase or a name of the user's message, never a verb or an adjective", () => {
+    expect(offlineTopics("Honestly my sourdough failed again")).toEqual(["your sourdough"]);
+    expect(offlineTopics("I had a rough day at work")).toEqual(["work"]);
+    expect(offlineTopics("I love this new bicycle")).toEqual(["this new bicycle"]);
+    expect(offlineTopics("My sister Ana is visiting next week")).toEqual(["Ana"]);
+    expect(offlineTopics("I'm thinking about quitting my job at the hospital")).toEqual(["your job", "the hospital"]);
+    // Feelings, verbs and filler are not topics: the no-topic lines answer these.
+    expect(offlineTopics("I feel a bit lonely today")).toEqual([]);
+    expect(offlineTopics("It was rough")).toEqual([]);
+    expect(offlineTopics("thanks, that helps")).toEqual([]);
+    expect(offlineTopics("Tell me something nice")).toEqual([]);
+    expect(offlineTopics("ok hi")).toEqual([]);
+    expect(offlineTopics("what about pancakes tonight?")).toEqual(["pancakes"]);
     const reply = offlineReply({ traits: ["caring"], mood: "lonely" }, "My sourdough failed again", seededRandom(5));
-    expect(reply).toMatch(/sourdough/i);
+    expect(reply).toMatch(/your sourdough/i);
+  });
+
+  it("brings up a memory sharing the message's topic, as a question derived from it", () => {
+    const persona: PersonaContext = { traits: ["caring"], mood: "content", memories: ["Loves coffee.", "Has a dog named Rex."] };
+    const reply = offlineReply(persona, "Rex chewed my favourite shoes", seededRandom(3));
+    expect(reply).toMatch(/Rex/);
+    expect(reply).toMatch(/How is Rex doing, by the way\?|Give Rex a scratch from me!/);
+    expect(reply).not.toContain("Has a dog named Rex");
+    const plan = offlineReply({ traits: [], mood: "neutral", memories: ["Has a job interview on Friday."] }, "the interview is stressing me out", seededRandom(1));
+    expect(plan).toMatch(/Is the job interview on Friday still on\?|How are you feeling about the job interview\?/);
+    // Without a topic, the most relevant memory comes up some of the time (seeded).
+    const noTopic = Array.from({ length: 20 }, (_, i) => offlineReply({ traits: [], mood: "neutral", memories: ["Lives in Porto."] }, "hi", seededRandom(i)));
+    const recalled = noTopic.filter((r) => r.includes("How's life in Porto these days?")).length;
+    expect(recalled).toBeGreaterThan(2);
+    expect(recalled).toBeLessThan(18);
   });
 
   it("never returns an empty reply, whatever the input", () => {
@@ -53,7 +74,7 @@ describe("offline persona fallback", () => {
       fallbackLines: { joyful: ["{name} is beaming! Tell me about {keyword}."], lonely: [] },
     };
     const offline = createOfflinePersona({ seed: 1 });
-    expect((await offline.complete(ask("my violin recital", persona))).text).toBe("Mira is beaming! Tell me about violin.");
+    expect((await offline.complete(ask("my violin recital", persona))).text).toBe("Mira is beaming! Tell me about your violin recital.");
     // No authored line for this mood: the built-in matrix answers.
     const lonely = await offline.complete(ask("my violin recital", { ...persona, mood: "lonely" }));
     expect(lonely.text).not.toContain("beaming");

@@ -16,8 +16,10 @@ export interface PersonaContext {
   traits: readonly string[];
   /** Free text from storage; unknown labels fall back to "neutral". */
   mood: string;
-  /** Persona-authored lines per mood label; `{keyword}` and `{name}` are substituted. */
+  /** Persona-authored lines per mood label; `{topic}` (or the older `{keyword}`) and `{name}` are substituted. */
   fallbackLines?: Partial<Record<string, readonly string[]>>;
+  /** Contents of the person's memories, most relevant first (a handful), for the offline persona to bring up. */
+  memories?: readonly string[];
 }
 
 export interface CompletionRequest {

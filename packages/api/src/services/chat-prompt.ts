@@ -68,10 +68,19 @@ export interface ExchangeContext {
   recent: { role: "user" | "assistant"; content: string }[];
 }
 
+/** How many memory contents the offline persona gets to bring up. */
+const OFFLINE_MEMORIES = 5;
+
+/** Memory contents for the offline persona: those matching the message first, then pinned ones. */
+function offlineMemories(memories: ExchangeContext["memories"]): string[] {
+  const contents = [...memories.relevant, ...memories.pinned].map((m) => m.content.trim()).filter((c) => c !== "");
+  return [...new Set(contents)].slice(0, OFFLINE_MEMORIES);
+}
+
 export interface ExchangePrompt {
   messages: ChatMessage[];
   maxTokens: number;
-  /** For the offline fallback: name, traits and the current mood. */
+  /** For the offline fallback: name, traits, the current mood and a few memories. */
   persona: PersonaContext;
   tokenCount: number;
 }
@@ -101,7 +110,13 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
   return {
     messages: prompt.messages,
     maxTokens: budget.replyTokens,
-    persona: { name: persona.name, traits: persona.traits, mood: relationship.mood, fallbackLines: persona.fallbackLines },
+    persona: {
+      name: persona.name,
+      traits: persona.traits,
+      mood: relationship.mood,
+      fallbackLines: persona.fallbackLines,
+      memories: offlineMemories(memories),
+    },
     tokenCount: prompt.tokenCount,
   };
 }

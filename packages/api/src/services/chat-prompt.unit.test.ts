@@ -57,8 +57,18 @@ describe("buildExchangePrompt", () => {
   it("asks for the reply budget and hands the offline fallback the persona and current mood", () => {
     const prompt = buildExchangePrompt(context(), "hello", { contextTokens: 2048, replyTokens: 300 }, now);
     expect(prompt.maxTokens).toBe(300);
-    expect(prompt.persona).toEqual({ name: "Luna", traits: ["caring", "curious"], mood: "neutral", fallbackLines: { lonely: ["I missed you."] } });
+    expect(prompt.persona).toEqual({ name: "Luna", traits: ["caring", "curious"], mood: "neutral", fallbackLines: { lonely: ["I missed you."] }, memories: [] });
     expect(prompt.messages.at(-1)).toEqual({ role: "user", content: "hello" });
+  });
+
+  it("hands the offline fallback a few memory contents, those matching the message first", () => {
+    const row = (content: string) => ({ title: "t", content });
+    const memories = {
+      pinned: [row("Has a dog named Rex."), row("Lives in Porto."), row("Loves coffee."), row("Works as a nurse.")],
+      relevant: [row("Has a job interview on Friday."), row("Lives in Porto."), row("  ")],
+    };
+    const prompt = buildExchangePrompt(context({ memories }), "the interview", { contextTokens: 2048, replyTokens: 300 }, now);
+    expect(prompt.persona.memories).toEqual(["Has a job interview on Friday.", "Lives in Porto.", "Has a dog named Rex.", "Loves coffee.", "Works as a nurse."]);
   });
 
   it("uses the mood as it stands now, after absence, not as it was stored", () => {
