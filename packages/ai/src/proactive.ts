@@ -45,8 +45,12 @@ const trimTopic = (s: string) => s.trim().replace(/[.!?]+$/, "").slice(0, 60);
 
 /** A question about one memory, or null when the memory gives nothing to ask about. */
 function memoryQuestion(memory: ProactiveMemory): string | null {
-  const key = memory.factKey ?? "";
-  const [kind, ...rest] = key.split(":");
+  if (memory.factKey === null) {
+    // A memory the person saved themselves: free text, quoted back.
+    const content = trimTopic(memory.content);
+    return content ? `I was thinking about what you told me: "${content}". How's that going?` : null;
+  }
+  const [kind, ...rest] = memory.factKey.split(":");
   const topic = trimTopic(rest.join(":"));
   switch (kind) {
     case "plan":
@@ -63,10 +67,9 @@ function memoryQuestion(memory: ProactiveMemory): string | null {
       return "How has work been treating you?";
     case "home":
       return "How are things at home?";
-    default: {
-      const content = trimTopic(memory.content);
-      return content ? `I was thinking about what you told me: "${content}". How's that going?` : null;
-    }
+    default:
+      // A fact with nothing to ask about ("name", "dislikes:…").
+      return null;
   }
 }
 
