@@ -7,7 +7,7 @@ import type { ChatMessage } from "./types.ts";
  */
 
 /** What the letter is written from: the week's numbers, never message text. */
-export interface DigestLetterStats {
+interface DigestLetterStats {
   week: string;
   userMessages: number;
   companionMessages: number;
@@ -25,7 +25,7 @@ export interface DigestLetterContext {
   stats: DigestLetterStats;
 }
 
-export const DIGEST_LETTER_MAX_CHARS = 1200;
+const DIGEST_LETTER_MAX_CHARS = 1200;
 
 /** The structured answer the model must give. */
 export const DIGEST_LETTER_SCHEMA = {

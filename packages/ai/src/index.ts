@@ -15,5 +15,5 @@ export type {
 } from "./types.ts";
 export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
 export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
-export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext, type ProactiveMemory } from "./proactive.ts";
-export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter, type DigestLetterStats } from "./digest.ts";
+export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "./proactive.ts";
+export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter } from "./digest.ts";

@@ -8,7 +8,7 @@ import type { ChatMessage } from "./types.ts";
  */
 
 /** A memory as the proactive text uses it: its content and, for extracted facts, its key ("plan:job interview"). */
-export interface ProactiveMemory {
+interface ProactiveMemory {
   content: string;
   factKey: string | null;
 }
@@ -22,7 +22,7 @@ export interface ProactiveContext {
 }
 
 /** The longest proactive message accepted from a model, in words (the prompt asks for 60). */
-export const PROACTIVE_MAX_WORDS = 80;
+const PROACTIVE_MAX_WORDS = 80;
 
 const MOOD_LINES: Readonly<Record<MoodLabel, readonly string[]>> = {
   joyful: ["I was just smiling about our last chat. How are you doing?", "Hey you! I've been in such a good mood, and I wanted to share it. How's your day?"],

@@ -62,8 +62,8 @@ export {
 export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
-export { computeDigestStats, digestExists, getDigest, insertDigest, listDigestCandidates, listDigests, type Digest, type DigestStats } from "./queries/digests.ts";
-export { findProactiveCandidates, isProactiveAllowed, loadProactiveContext, saveProactiveMessage, type ProactiveLimits } from "./queries/proactive.ts";
+export { computeDigestStats, digestExists, getDigest, insertDigest, listDigestCandidates, listDigests, type Digest } from "./queries/digests.ts";
+export { findProactiveCandidates, isProactiveAllowed, loadProactiveContext, saveProactiveMessage } from "./queries/proactive.ts";
 
 export {
   countUnreadNotifications,
