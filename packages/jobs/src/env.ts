@@ -41,8 +41,8 @@ export const jobsEnvShape = {
   PROACTIVE_MAX_UNANSWERED: z.coerce.number().int().min(0).max(100).default(2),
   /** Most pairs one sweep enqueues (the next sweep continues). */
   PROACTIVE_SWEEP_LIMIT: z.coerce.number().int().min(1).max(100_000).default(5_000),
-  /** When the weekly digests of the previous ISO week are built (cron, UTC; default Monday 06:00). */
-  DIGEST_CRON: cron.default("0 6 * * 1"),
+  /** When the weekly digests of the previous ISO week are built (cron, UTC; default Monday 12:00, when every time zone's Sunday is over). */
+  DIGEST_CRON: cron.default("0 12 * * 1"),
 };
 
 export type JobsEnv = z.infer<z.ZodObject<typeof jobsEnvShape>>;
