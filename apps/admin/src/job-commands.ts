@@ -81,4 +81,13 @@ export const jobCommands: Record<string, Command> = {
     run: (db, { before }) => withQueue(db, async (queue) => ({ ...(await purgeJobs(queue, { before })), before: before.toISOString() })),
     human: (r) => [`deleted ${r.deleted} job(s) finished before ${r.before}`],
   }),
+
+  "digests:run": defineCommand({
+    summary: "Build the weekly digests of an ISO week (default: the previous one); built ones are skipped",
+    options: { week: { type: "string", value: "YYYY-Www", description: "e.g. 2026-W49 (default: last week)" } },
+    input: z.object({ week: z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, "must be an ISO week such as 2026-W49").optional() }),
+    // Enqueued: the worker (or the server, on the embedded default) runs the sweep and its builds.
+    run: (db, { week }) => withQueue(db, async (queue) => ({ jobId: await queue.send("digests.sweep", week ? { week } : {}), week: week ?? "previous" })),
+    human: (r) => [`digests sweep for ${r.week} week enqueued (job ${r.jobId ?? "already waiting"})`],
+  }),
 };

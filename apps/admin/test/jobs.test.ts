@@ -84,3 +84,14 @@ describe("jobs:purge", () => {
     expect(await queue.boss.findJobs("media.purge", { id: doneId })).toEqual([]);
   });
 });
+
+describe("digests:run", () => {
+  it("enqueues the digests sweep for the week given, and refuses a malformed week", async () => {
+    const r = await cli("digests:run", "--week", "2026-W49", "--json");
+    expect(r.code, r.err).toBe(0);
+    const { jobId } = JSON.parse(r.out) as { jobId: string };
+    const [job] = await queue.boss.findJobs("digests.sweep", { id: jobId });
+    expect(job?.data).toEqual({ week: "2026-W49" });
+    expect((await cli("digests:run", "--week", "2026-49")).code).toBe(64);
+  });
+});

@@ -13,7 +13,7 @@ import {
 } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
 import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
-import { jobSettingsFromEnv, openJobQueue, type JobQueue } from "@companion/jobs";
+import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv, type JobQueue } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
 import { trackBreakers } from "@companion/metrics";
 import type { LocalMediaStorage, S3MediaStorage } from "@companion/storage";
@@ -104,6 +104,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
         chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
         push: createConfiguredPushSender(env, log.child({ component: "push" })),
         retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
+        proactive: proactiveSettingsFromEnv(env),
         log: log.child({ component: "jobs" }),
       }),
     );

@@ -106,6 +106,8 @@ describe("notifications", () => {
         { kind: "follow", muted: true },
         { kind: "story_reaction", muted: false },
         { kind: "companion_story", muted: false },
+        { kind: "companion_message", muted: false },
+        { kind: "digest_ready", muted: false },
       ],
     });
     const sub = recordEvents(me.api);

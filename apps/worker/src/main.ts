@@ -8,7 +8,7 @@
 import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService } from "@companion/api";
 import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
-import { jobSettingsFromEnv, openJobQueue } from "@companion/jobs";
+import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
 import { collectProcessMetrics, startMetricsServer, trackBreakers } from "@companion/metrics";
 import { openConfiguredStorage } from "@companion/storage";
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       chat: { chain, calls, sentiment: hasNetworkProvider(env.ai) ? "model" : "lexicon" },
       push: createConfiguredPushSender(env, log.child({ component: "push" })),
       retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
+      proactive: proactiveSettingsFromEnv(env),
       log: jobsLog,
     }),
   );

@@ -16,3 +16,5 @@ export type {
 export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
 export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
 export { offlineTopics } from "./topics.ts";
+export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "./proactive.ts";
+export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter } from "./digest.ts";

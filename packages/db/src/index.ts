@@ -37,7 +37,7 @@ export {
 export { currentRelationship } from "./relationship/model.ts";
 export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
 export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
-export { getRelationship, recordInteraction, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
+export { getRelationship, recordInteraction, setProactiveEnabled, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
 
 export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";
 export { createUserStory, deleteUserStory, getMyStoryStats, type StoryStats } from "./queries/stories/authoring.ts";
@@ -62,6 +62,8 @@ export {
 export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
+export { computeDigestStats, digestExists, getDigest, insertDigest, listDigestCandidates, listDigests, type Digest } from "./queries/digests.ts";
+export { findProactiveCandidates, isProactiveAllowed, loadProactiveContext, saveProactiveMessage } from "./queries/proactive.ts";
 
 export {
   countUnreadNotifications,

@@ -118,3 +118,24 @@ export function decodeFeedCursor(cursor: string): FeedKeysetPosition {
   }
   return { seen: seen === "s", createdAt: new Date(time), id };
 }
+
+/** Weekly digests keyset: (week_start, id), newest week first, "digest:<YYYY-MM-DD>:<uuid>". */
+export interface DigestKeysetPosition {
+  weekStart: string;
+  id: string;
+}
+
+const DIGEST_PREFIX = "digest:";
+
+export function encodeDigestCursor(pos: DigestKeysetPosition): string {
+  return Buffer.from(`${DIGEST_PREFIX}${pos.weekStart}:${pos.id}`).toString("base64url");
+}
+
+export function decodeDigestCursor(cursor: string): DigestKeysetPosition {
+  const decoded = fromBase64(cursor);
+  const match = /^digest:(\d{4}-\d{2}-\d{2}):(.+)$/.exec(decoded);
+  const weekStart = match?.[1];
+  const id = match?.[2];
+  if (!weekStart || !id || !UUID.test(id) || Number.isNaN(Date.parse(weekStart))) throw invalid();
+  return { weekStart, id };
+}

@@ -30,6 +30,19 @@ export const jobsEnvShape = {
   /** When realtime events past their retention, and redeemed stream tickets, are deleted (cron, UTC). */
   EVENT_PRUNE_CRON: cron.default("17 * * * *"),
   ...eventRetentionEnvShape,
+  /** When the proactive sweep looks for people a companion should write to (cron, UTC). */
+  PROACTIVE_CRON: cron.default("*/15 * * * *"),
+  /** Away time before a companion writes first: MAX hours at affection 0, MIN at 100, linear between. */
+  PROACTIVE_MIN_AWAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  PROACTIVE_MAX_AWAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+  /** Proactive messages a person gets per day (their own calendar day), over all companions. */
+  PROACTIVE_MAX_PER_USER_PER_DAY: z.coerce.number().int().min(0).max(100).default(2),
+  /** After this many proactive messages in a row without an answer, the companion stops writing first. */
+  PROACTIVE_MAX_UNANSWERED: z.coerce.number().int().min(0).max(100).default(2),
+  /** Most pairs one sweep enqueues (the next sweep continues). */
+  PROACTIVE_SWEEP_LIMIT: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  /** When the weekly digests of the previous ISO week are built (cron, UTC; default Monday 12:00, when every time zone's Sunday is over). */
+  DIGEST_CRON: cron.default("0 12 * * 1"),
 };
 
 export type JobsEnv = z.infer<z.ZodObject<typeof jobsEnvShape>>;
@@ -43,6 +56,28 @@ export function jobSettingsFromEnv(env: JobsEnv): JobSettings {
     concurrency: env.JOB_CONCURRENCY,
     pollSeconds: env.JOB_POLL_SECONDS,
     retentionDays: env.JOB_RETENTION_DAYS,
-    schedules: { "stories.expire": env.STORY_EXPIRY_CRON, "events.prune": env.EVENT_PRUNE_CRON, "stream-tickets.prune": env.EVENT_PRUNE_CRON },
+    schedules: { "stories.expire": env.STORY_EXPIRY_CRON, "events.prune": env.EVENT_PRUNE_CRON, "stream-tickets.prune": env.EVENT_PRUNE_CRON,
+      "proactive.sweep": env.PROACTIVE_CRON,
+      "digests.sweep": env.DIGEST_CRON,
+    },
+  };
+}
+
+/** The proactive guardrails (docs/proactive.md). */
+export interface ProactiveSettings {
+  minAwayHours: number;
+  maxAwayHours: number;
+  maxPerUserPerDay: number;
+  maxUnanswered: number;
+  sweepLimit: number;
+}
+
+export function proactiveSettingsFromEnv(env: JobsEnv): ProactiveSettings {
+  return {
+    minAwayHours: Math.min(env.PROACTIVE_MIN_AWAY_HOURS, env.PROACTIVE_MAX_AWAY_HOURS),
+    maxAwayHours: Math.max(env.PROACTIVE_MIN_AWAY_HOURS, env.PROACTIVE_MAX_AWAY_HOURS),
+    maxPerUserPerDay: env.PROACTIVE_MAX_PER_USER_PER_DAY,
+    maxUnanswered: env.PROACTIVE_MAX_UNANSWERED,
+    sweepLimit: env.PROACTIVE_SWEEP_LIMIT,
   };
 }

@@ -1,4 +1,4 @@
-export { jobsEnvShape, jobSettingsFromEnv } from "./env.ts";
+export { jobsEnvShape, jobSettingsFromEnv, proactiveSettingsFromEnv, type ProactiveSettings } from "./env.ts";
 export { PermanentJobError } from "./errors.ts";
 export { DEAD_LETTER_QUEUE, jobNames, jobPayloads, type AiCallPayload, type JobData, type JobName, type ScheduledJob } from "./queues.ts";
 export { openJobQueue, type JobQueue } from "./queue.ts";

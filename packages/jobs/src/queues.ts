@@ -9,6 +9,7 @@ import { z } from "zod";
 
 const uuid = z.uuid();
 const isoDate = z.iso.datetime({ offset: true });
+const isoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/);
 
 const aiCall = z.object({
   /** The record's own id: a job run twice inserts it once. */
@@ -58,6 +59,17 @@ export const jobPayloads = {
    * of its recipient (each retried on its own); with it, sends to that device.
    */
   "notifications.push": z.object({ notificationId: uuid, deviceId: uuid.optional() }),
+  /**
+   * Cron: finds people away long enough from a companion (docs/proactive.md) and enqueues a
+   * `proactive.send` per pair. `at` replaces "now" (tests, an operator); cron sends `{}`.
+   */
+  "proactive.sweep": z.object({ at: isoDate.optional() }),
+  /** The companion writes first, if every guardrail still allows it at `at` (default: now). */
+  "proactive.send": z.object({ userId: uuid, companionId: uuid, at: isoDate.optional() }),
+  /** Cron: enqueues a `digests.build` per pair that talked in `week` (default: the previous ISO week). */
+  "digests.sweep": z.object({ week: isoWeek.optional(), after: z.object({ userId: uuid, companionId: uuid }).optional() }),
+  /** Builds one weekly digest and tells its person; once per (user, companion, week). */
+  "digests.build": z.object({ userId: uuid, companionId: uuid, week: isoWeek }),
 } as const satisfies Record<string, z.ZodType<object>>;
 
 export type JobName = keyof typeof jobPayloads;
@@ -68,4 +80,4 @@ export const jobNames = Object.keys(jobPayloads) as JobName[];
 export const DEAD_LETTER_QUEUE = "dead-letter";
 
 /** Recurring jobs: cron expressions come from the settings (env). */
-export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune";
+export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune" | "proactive.sweep" | "digests.sweep";

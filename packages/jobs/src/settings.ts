@@ -20,5 +20,5 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   concurrency: 10,
   pollSeconds: 2,
   retentionDays: 7,
-  schedules: { "stories.expire": "* * * * *", "events.prune": "17 * * * *", "stream-tickets.prune": "17 * * * *" },
+  schedules: { "stories.expire": "* * * * *", "events.prune": "17 * * * *", "stream-tickets.prune": "17 * * * *", "proactive.sweep": "*/15 * * * *", "digests.sweep": "0 12 * * 1" },
 };

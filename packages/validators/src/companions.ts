@@ -34,6 +34,8 @@ const relationshipState = z.object({
   mood: moodLabel,
   interactionCount: z.number().int().min(0),
   lastInteractionAt: isoDateTime.nullable(),
+  /** false: I turned off this companion writing first (companions.setProactive). */
+  proactiveEnabled: z.boolean(),
   connectedAt: isoDateTime,
 });
 export type RelationshipState = z.infer<typeof relationshipState>;
@@ -69,3 +71,7 @@ export type RelationshipDetail = z.infer<typeof relationshipDetail>;
 
 export const companionsRelationshipInput = companionRef;
 export const companionsRelationshipOutput = relationshipDetail;
+
+/** Turns this companion writing first to me on or off (the global switch is settings.proactiveEnabled). */
+export const companionsSetProactiveInput = z.object({ companionId: uuid, enabled: z.boolean() });
+export const companionsSetProactiveOutput = relationshipState;

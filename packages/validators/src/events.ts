@@ -26,6 +26,11 @@ const storyViewedEvent = event("story.viewed", z.object({ storyId: uuid, viewerI
 const storyReactedEvent = event("story.reacted", z.object({ storyId: uuid, mediaId: uuid, reactorId: uuid, emoji: z.string() }));
 /** A companion I am connected with posted a story. */
 const companionStoryPostedEvent = event("companion.story_posted", z.object({ storyId: uuid, companionId: uuid }));
+/** A message arrived in one of my conversations without my asking: a companion wrote first (`proactive`). Load it with messages.list. */
+const messageCreatedEvent = event(
+  "message.created",
+  z.object({ messageId: uuid, companionId: uuid, role: z.literal("assistant"), proactive: z.boolean() }),
+);
 /**
  * `data` is the notification's own payload; `unreadCount` mine after it (absent on events
  * written before it was added). `kind` stays a string: a client skips kinds it does not know.
@@ -42,7 +47,7 @@ const notificationCreatedEvent = event("notification.created", notificationPaylo
 const notificationUpdatedEvent = event("notification.updated", notificationPayload);
 
 /** An event of mine, as stored in the events table. */
-export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, notificationCreatedEvent, notificationUpdatedEvent]);
+export const realtimeEvent = z.discriminatedUnion("type", [storyViewedEvent, storyReactedEvent, companionStoryPostedEvent, messageCreatedEvent, notificationCreatedEvent, notificationUpdatedEvent]);
 export type RealtimeEvent = z.infer<typeof realtimeEvent>;
 
 /**

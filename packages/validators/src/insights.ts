@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dayInput, uuid } from "./common.ts";
+import { dayInput, isoDateTime, page, pageInput, uuid } from "./common.ts";
 import { isoDate, moodLabel } from "./companions.ts";
 
 /**
@@ -51,3 +51,70 @@ export const insightsMoodHistoryInput = z
   });
 
 export const insightsMoodHistoryOutput = z.object({ companionId: uuid, from: isoDate, to: isoDate, days: z.array(dailyMoodWithScores) });
+
+/** The Monday (UTC date, YYYY-MM-DD) of an ISO week "2026-W49"; weeks 1–52/53 by ISO 8601. */
+export function isoWeekStart(week: string): string {
+  const year = Number(week.slice(0, 4));
+  const n = Number(week.slice(6));
+  // January 4th is always in week 1; its Monday starts the ISO year.
+  const jan4 = Date.UTC(year, 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
+  return new Date(monday + (n - 1) * 7 * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The ISO week ("2026-W49") that contains `at` (UTC). */
+export function isoWeekOf(at: Date): string {
+  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  // The week's Thursday decides its year.
+  const thursday = new Date(day + (3 - ((new Date(day).getUTCDay() + 6) % 7)) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const n = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(n).padStart(2, "0")}`;
+}
+
+/** An ISO week that exists ("2026-W53" does, "2025-W53" does not). */
+export const isoWeek = z
+  .string()
+  .regex(/^\d{4}-W\d{2}$/, "Expected an ISO week, e.g. 2026-W49")
+  .refine((w) => Number(w.slice(0, 4)) >= 1970 && Number(w.slice(6)) >= 1 && isoWeekOf(new Date(isoWeekStart(w))) === w, { message: "No such ISO week" });
+
+const digestStats = z.object({
+  userMessages: z.number().int().min(0),
+  companionMessages: z.number().int().min(0),
+  /** Days (in my time zone) I wrote at least once. */
+  daysTalked: z.number().int().min(0).max(7),
+  /** Consecutive days I wrote, ending on my last such day of the week. */
+  streak: z.number().int().min(0),
+  /** The companion's mood at the first and last recorded day of the week, and each recorded day. */
+  mood: z.object({
+    start: moodLabel.nullable(),
+    end: moodLabel.nullable(),
+    days: z.array(z.object({ date: isoDate, mood: moodLabel, affection: z.number().int().min(0).max(100) })),
+  }),
+  /** Memories made that week: how many, and the (up to) 3 most important. */
+  memories: z.object({ count: z.number().int().min(0), top: z.array(z.string()) }),
+  /** My top (up to) 3 emoji on this companion's stories that week. */
+  topReactions: z.array(z.object({ emoji: z.string(), count: z.number().int().min(1) })),
+});
+
+const digest = z.object({
+  id: uuid,
+  companionId: uuid,
+  companionName: z.string(),
+  week: z.string(),
+  /** Monday of the week. */
+  weekStart: isoDate,
+  stats: digestStats,
+  /** A short letter from the companion about the week. */
+  letter: z.string(),
+  /** `model`: written by the model; `template`: the offline letter. */
+  method: z.enum(["model", "template"]),
+  createdAt: isoDateTime,
+});
+export type Digest = z.infer<typeof digest>;
+
+/** My weekly digests, newest week first. */
+export const insightsDigestsInput = pageInput;
+export const insightsDigestsOutput = page(digest);
+export const insightsDigestInput = z.object({ companionId: uuid, week: isoWeek });
+export const insightsDigestOutput = digest;

@@ -81,6 +81,8 @@ const messageHistoryItem = z.object({
   role: z.enum(["user", "assistant"]),
   content: z.string(),
   status: z.enum(["complete", "partial", "failed"]),
+  /** The companion wrote this first (docs/proactive.md), not in reply to me. */
+  proactive: z.boolean(),
   createdAt: isoDateTime,
   /** I saved this message as a memory. */
   isMemorized: z.boolean(),

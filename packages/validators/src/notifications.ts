@@ -17,6 +17,10 @@ const storyReactionData = z.object({
   lastReactor: z.object({ id: uuid, displayName: z.string() }),
 });
 const companionStoryData = z.object({ storyId: uuid, companionId: uuid, companionName: z.string() });
+/** A companion wrote first (docs/proactive.md); the message itself is in messages.list. */
+const companionMessageData = z.object({ companionId: uuid, companionName: z.string(), messageId: uuid });
+/** A weekly digest is ready: insights.digest({ companionId, week }). */
+const digestReadyData = z.object({ digestId: uuid, companionId: uuid, companionName: z.string(), week: z.string() });
 
 const item = <K extends NotificationKind, D extends z.ZodType>(kind: K, data: D) =>
   z.object({
@@ -34,6 +38,8 @@ export const notification = z.discriminatedUnion("kind", [
   item("follow", followData),
   item("story_reaction", storyReactionData),
   item("companion_story", companionStoryData),
+  item("companion_message", companionMessageData),
+  item("digest_ready", digestReadyData),
 ]);
 export type Notification = z.infer<typeof notification>;
 

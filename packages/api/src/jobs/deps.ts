@@ -1,6 +1,6 @@
 import type { ChatChain } from "@companion/ai";
 import type { Database } from "@companion/db";
-import type { JobLogger, JobQueue } from "@companion/jobs";
+import type { JobLogger, JobQueue, ProactiveSettings } from "@companion/jobs";
 import type { PushSender } from "@companion/push";
 import type { AiCallRecorder } from "../services/background.ts";
 import type { SentimentSource } from "../services/chat-sentiment.ts";
@@ -22,5 +22,7 @@ export interface JobDeps {
   /** Delivers notifications to devices: Web Push when configured, else a sender that logs. */
   push: PushSender;
   retention: { storyDeleteGraceMs: number; eventRetentionMs: number };
+  /** The guardrails of companions writing first (docs/proactive.md). */
+  proactive: ProactiveSettings;
   log: JobLogger;
 }

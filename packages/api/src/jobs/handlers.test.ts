@@ -37,6 +37,7 @@ beforeAll(async () => {
     chat: { chain: createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall }), calls, sentiment: "lexicon" },
     push: createConfiguredPushSender({}, quiet),
     retention: { storyDeleteGraceMs: 3_600_000, eventRetentionMs: EVENT_RETENTION_MS },
+    proactive: { minAwayHours: 24, maxAwayHours: 72, maxPerUserPerDay: 2, maxUnanswered: 2, sweepLimit: 5000 },
     log: quiet,
   });
   ({ id: userId } = await insertUser(t.db, { email: `jobs.${randomBytes(4).toString("hex")}@example.com`, passwordHash: "x", displayName: "Jo" }));

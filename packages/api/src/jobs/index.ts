@@ -6,12 +6,14 @@
 import type { JobHandlers } from "@companion/jobs";
 import { chatHandlers } from "./chat.ts";
 import type { JobDeps } from "./deps.ts";
+import { digestHandlers } from "./digests.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
 import { notificationHandlers } from "./notifications.ts";
+import { proactiveHandlers } from "./proactive.ts";
 
 export type { JobDeps } from "./deps.ts";
 
 export function createJobHandlers(deps: JobDeps): JobHandlers {
-  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps) };
+  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps), ...proactiveHandlers(deps), ...digestHandlers(deps) };
 }

@@ -4,6 +4,7 @@ import {
   getCompanion,
   getRelationship,
   listCompanions,
+  setProactiveEnabled,
 } from "@companion/db";
 import {
   companionsByIdInput,
@@ -16,6 +17,8 @@ import {
   companionsListOutput,
   companionsRelationshipInput,
   companionsRelationshipOutput,
+  companionsSetProactiveInput,
+  companionsSetProactiveOutput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireCompanion, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
@@ -58,5 +61,13 @@ export const companionsRouter = router({
     .output(companionsRelationshipOutput)
     .query(async ({ ctx, input }) =>
       toWireRelationshipDetail(await getRelationship(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
+    ),
+
+  /** This companion may (or may not) write first to me; NOT_FOUND when I am not connected to it. */
+  setProactive: userProcedure
+    .input(companionsSetProactiveInput)
+    .output(companionsSetProactiveOutput)
+    .mutation(async ({ ctx, input }) =>
+      toWireRelationship(await setProactiveEnabled(ctx.db, { userId: ctx.user.id, companionId: input.companionId, enabled: input.enabled })),
     ),
 });

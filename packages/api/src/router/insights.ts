@@ -1,7 +1,16 @@
-import { getInsightsOverview, getMoodHistory } from "@companion/db";
-import { insightsMoodHistoryInput, insightsMoodHistoryOutput, insightsOverviewInput, insightsOverviewOutput } from "@companion/validators";
+import { getDigest, getInsightsOverview, getMoodHistory, listDigests } from "@companion/db";
+import {
+  insightsDigestInput,
+  insightsDigestOutput,
+  insightsDigestsInput,
+  insightsDigestsOutput,
+  insightsMoodHistoryInput,
+  insightsMoodHistoryOutput,
+  insightsOverviewInput,
+  insightsOverviewOutput,
+} from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireOverview } from "../wire/insights.ts";
+import { toWireDigest, toWireOverview } from "../wire/insights.ts";
 
 export const insightsRouter = router({
   /** The last `days` UTC days of one relationship: mood, scores, messages, streaks, memories, reactions. */
@@ -20,4 +29,19 @@ export const insightsRouter = router({
       ...input,
       days: await getMoodHistory(ctx.db, { userId: ctx.user.id, ...input }),
     })),
+
+  /** My weekly digests (docs/insights.md), newest week first; INVALID_CURSOR for a cursor of another list. */
+  digests: userProcedure
+    .input(insightsDigestsInput)
+    .output(insightsDigestsOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listDigests(ctx.db, { userId: ctx.user.id, ...input });
+      return { items: page.items.map(toWireDigest), nextCursor: page.nextCursor };
+    }),
+
+  /** My digest with a companion for an ISO week ("2026-W49"); NOT_FOUND when there is none. */
+  digest: userProcedure
+    .input(insightsDigestInput)
+    .output(insightsDigestOutput)
+    .query(async ({ ctx, input }) => toWireDigest(await getDigest(ctx.db, { userId: ctx.user.id, ...input }))),
 });

@@ -18,6 +18,10 @@ export function describeNotification(kind: string, data: Record<string, unknown>
     }
     case "companion_story":
       return { title: "New story", body: `${str(data.companionName, "A companion")} posted a story` };
+    case "companion_message":
+      return { title: str(data.companionName, "A companion"), body: `${str(data.companionName, "A companion")} wrote to you` };
+    case "digest_ready":
+      return { title: "Your week", body: `Your week with ${str(data.companionName, "your companion")} is ready` };
     default:
       return { title: "Companion", body: "You have a new notification" };
   }

@@ -9,6 +9,7 @@ export const toWireRelationship = (r: DbRelationshipState): RelationshipState =>
   mood: r.mood,
   interactionCount: r.interactionCount,
   lastInteractionAt: r.lastInteractionAt?.toISOString() ?? null,
+  proactiveEnabled: r.proactiveEnabled,
   connectedAt: r.createdAt.toISOString(),
 });
 

@@ -1,5 +1,5 @@
-import type { InsightsOverview as DbOverview } from "@companion/db";
-import type { InsightsOverview } from "@companion/validators";
+import type { Digest as DbDigest, InsightsOverview as DbOverview } from "@companion/db";
+import { insightsDigestOutput, type Digest, type InsightsOverview } from "@companion/validators";
 
 type Scores = { affection: number; trust: number; energy: number };
 
@@ -26,3 +26,17 @@ export const toWireOverview = (companionId: string, o: DbOverview): InsightsOver
   memoryCount: o.memoryCount,
   topReactions: o.topReactions,
 });
+
+/** A stored digest; its stats (jsonb) are checked against the wire schema, not trusted. */
+export const toWireDigest = (d: DbDigest): Digest =>
+  insightsDigestOutput.parse({
+    id: d.id,
+    companionId: d.companionId,
+    companionName: d.companionName,
+    week: d.week,
+    weekStart: d.weekStart,
+    stats: d.stats,
+    letter: d.letter,
+    method: d.method,
+    createdAt: d.createdAt.toISOString(),
+  });

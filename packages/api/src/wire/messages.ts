@@ -8,6 +8,7 @@ export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem 
   role: m.role,
   content: m.content,
   status: m.status,
+  proactive: m.proactive,
   createdAt: m.createdAt.toISOString(),
   isMemorized: m.isMemorized,
 });

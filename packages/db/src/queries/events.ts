@@ -19,6 +19,8 @@ interface EventPayloads {
   "story.reacted": { storyId: string; mediaId: string; reactorId: string; emoji: string };
   /** To every user connected with the companion. */
   "companion.story_posted": { storyId: string; companionId: string };
+  /** To the person: a message arrived in a conversation without them asking (a companion wrote first). */
+  "message.created": { messageId: string; companionId: string; role: "assistant"; proactive: boolean };
   /** To the notification's recipient; `data` is the notification's own payload, `unreadCount` theirs after it. */
   "notification.created": NotificationEventPayload;
   /** An aggregated notification counted someone new (and is unread again). */

@@ -14,6 +14,8 @@ export interface RelationshipState {
   mood: RelationshipMood;
   interactionCount: number;
   lastInteractionAt: Date | null;
+  /** false: I opted out of this companion writing first. */
+  proactiveEnabled: boolean;
   createdAt: Date;
 }
 
@@ -27,6 +29,7 @@ export const relationshipColumns = {
   mood: sql<RelationshipMood>`${relationshipStates.mood}`.as("mood"),
   interactionCount: relationshipStates.interactionCount,
   lastInteractionAt: relationshipStates.lastInteractionAt,
+  proactiveEnabled: relationshipStates.proactiveEnabled,
   createdAt: relationshipStates.createdAt,
 };
 
@@ -57,7 +60,14 @@ export async function recordInteraction(db: Database, params: RecordInteractionP
     const scores = { mood: next.mood, affection: next.affection, trust: next.trust, energy: next.energy };
     const [updated] = await tx
       .update(relationshipStates)
-      .set({ ...scores, interactionCount: next.interactionCount, lastInteractionAt: next.lastInteractionAt, updatedAt: sql`now()` })
+      .set({
+        ...scores,
+        interactionCount: next.interactionCount,
+        lastInteractionAt: next.lastInteractionAt,
+        // The person wrote: proactive messages count as answered again (docs/proactive.md).
+        ...(params.kind === "message" ? { proactiveUnanswered: 0 } : {}),
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(relationshipStates.userId, params.userId), eq(relationshipStates.companionId, params.companionId)))
       .returning(relationshipColumns);
     if (!updated) throw notFound("Relationship");
@@ -70,6 +80,29 @@ export async function recordInteraction(db: Database, params: RecordInteractionP
       });
     return updated;
   });
+}
+
+/**
+ * Turns this companion writing first to me on or off (the per-companion opt-out; the global
+ * one is in my settings). NOT_FOUND when I may not see it or am not connected.
+ */
+export async function setProactiveEnabled(
+  db: Database,
+  params: { userId: string; companionId: string; enabled: boolean; now?: Date },
+): Promise<RelationshipState> {
+  const [updated] = await db
+    .update(relationshipStates)
+    .set({ proactiveEnabled: params.enabled, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(relationshipStates.userId, params.userId),
+        eq(relationshipStates.companionId, params.companionId),
+        sql`exists (select 1 from ${companions} where ${companions.id} = ${relationshipStates.companionId} and ${companionVisibleTo(params.userId)})`,
+      ),
+    )
+    .returning(relationshipColumns);
+  if (!updated) throw notFound("Relationship");
+  return currentRelationship(updated, params.now ?? new Date());
 }
 
 interface MoodHistoryEntry {

@@ -13,6 +13,8 @@ export interface Message {
   role: MessageRole;
   content: string;
   status: MessageStatus;
+  /** The companion wrote it first (the proactive job), not as a reply. */
+  proactive: boolean;
   createdAt: Date;
 }
 
@@ -27,6 +29,7 @@ const messageColumns = {
   role: messages.role,
   content: messages.content,
   status: messages.status,
+  proactive: messages.proactive,
   createdAt: messages.createdAt,
 };
 
