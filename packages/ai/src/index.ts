@@ -15,3 +15,16 @@ export type {
 } from "./types.ts";
 export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
 export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
+export {
+  hashSeed,
+  offlineStoryPost,
+  parseStoryPost,
+  seededRandom,
+  STORY_CAPTION_MAX,
+  STORY_POST_SCHEMA_NAME,
+  STORY_SLIDE_BODY_MAX,
+  STORY_SLIDE_TITLE_MAX,
+  STORY_SLIDES_MAX,
+  storyPostJsonSchema,
+  type StoryPost,
+} from "./story-lines.ts";

@@ -8,7 +8,7 @@ export interface JobSettings {
   concurrency: number;
   pollSeconds: number;
   retentionDays: number;
-  /** Cron expression of each recurring job. */
+  /** Cron expression of each recurring job; "off": not scheduled. */
   schedules: Record<ScheduledJob, string>;
 }
 
@@ -20,5 +20,5 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   concurrency: 10,
   pollSeconds: 2,
   retentionDays: 7,
-  schedules: { "stories.expire": "* * * * *", "events.prune": "17 * * * *", "stream-tickets.prune": "17 * * * *" },
+  schedules: { "stories.expire": "* * * * *", "events.prune": "17 * * * *", "stream-tickets.prune": "17 * * * *", "stories.companion-post": "*/20 * * * *" },
 };

@@ -33,6 +33,12 @@ export const mediaKey = z.string().max(200).regex(MEDIA_KEY_PATTERN, "Not a medi
  */
 export const isUserMediaKey = (key: string): boolean => key.startsWith("u/");
 
+/** `c/<companionId>/<uuid>.svg`: a companion story's image card, written to the media store by the server (docs/stories.md). */
+export const isCompanionMediaKey = (key: string): boolean => key.startsWith("c/");
+
+/** Keys in the media store (uploads and companion cards), served through signed URLs only while their story is live. */
+export const isStoredMediaKey = (key: string): boolean => isUserMediaKey(key) || isCompanionMediaKey(key);
+
 /** The uploader and content type a well-formed key names, or null. */
 export function parseMediaKey(key: string): { userId: string; contentType: MediaContentType; kind: MediaKind } | null {
   const m = MEDIA_KEY_PATTERN.exec(key);
