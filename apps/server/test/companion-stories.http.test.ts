@@ -128,7 +128,7 @@ describe("on the embedded default, without a model", () => {
       expect(n).toBeLessThanOrEqual(3);
     }
     await retire(t, companionId);
-  });
+  }, 180_000);
 
   it("a publish job run again (a retry after it committed) posts nothing more", async () => {
     const companionId = await systemCompanion(t);

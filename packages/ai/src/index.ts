@@ -20,11 +20,7 @@ export {
   offlineStoryPost,
   parseStoryPost,
   seededRandom,
-  STORY_CAPTION_MAX,
   STORY_POST_SCHEMA_NAME,
-  STORY_SLIDE_BODY_MAX,
-  STORY_SLIDE_TITLE_MAX,
-  STORY_SLIDES_MAX,
   storyPostJsonSchema,
   type StoryPost,
 } from "./story-lines.ts";

@@ -7,10 +7,10 @@
 import { z } from "zod";
 import { toMoodLabel, type MoodLabel } from "./mood.ts";
 
-export const STORY_CAPTION_MAX = 200;
-export const STORY_SLIDE_TITLE_MAX = 60;
-export const STORY_SLIDE_BODY_MAX = 160;
-export const STORY_SLIDES_MAX = 3;
+const STORY_CAPTION_MAX = 200;
+const STORY_SLIDE_TITLE_MAX = 60;
+const STORY_SLIDE_BODY_MAX = 160;
+const STORY_SLIDES_MAX = 3;
 
 const line = (max: number) => z.string().trim().min(1).max(max);
 

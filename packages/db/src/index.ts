@@ -54,7 +54,7 @@ export { createUserStory, deleteUserStory, getMyStoryStats, type StoryStats } fr
 export { deleteStoryReaction, upsertStoryReaction } from "./queries/stories/reactions.ts";
 export { listStoryViewers, markStoryViewed, type StoryViewerRecord } from "./queries/stories/views.ts";
 export { expireStories } from "./queries/stories/expiry.ts";
-export { publishCompanionStory, type CompanionStorySlide, type OnCompanionStoryPublished } from "./queries/stories/companion.ts";
+export { publishCompanionStory } from "./queries/stories/companion.ts";
 export {
   filterUnusedStoryMediaKeys,
   getCompanionPostingState,
@@ -72,7 +72,6 @@ export {
   lockStoryDraftQuota,
   updateStoryDraftStatus,
   type StoryDraftRecord,
-  type StoryDraftSlide,
 } from "./queries/stories/drafts.ts";
 
 export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from "./queries/social.ts";

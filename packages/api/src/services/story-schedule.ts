@@ -25,7 +25,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** A stored zone that Intl does not know is treated as UTC rather than failing the sweep. */
-export function validTimeZone(timeZone: string): string {
+function validTimeZone(timeZone: string): string {
   try {
     formatterFor(timeZone);
     return timeZone;

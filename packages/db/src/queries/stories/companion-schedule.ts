@@ -88,10 +88,14 @@ export async function getCompanionPostingState(
   db: Database,
   params: { companionId: string; dayStart: Date; dayEnd: Date; at: Date },
 ): Promise<CompanionPostingState> {
+  // As ISO text with a cast: postgres.js does not serialize a Date bound inside raw SQL.
+  const dayStart = sql`${params.dayStart.toISOString()}::timestamptz`;
+  const dayEnd = sql`${params.dayEnd.toISOString()}::timestamptz`;
+  const at = sql`${params.at.toISOString()}::timestamptz`;
   const [row] = await db
     .select({
-      postedInDay: sql<number>`count(*) filter (where ${stories.createdAt} >= ${params.dayStart} and ${stories.createdAt} < ${params.dayEnd})`.mapWith(Number),
-      hasLive: sql<boolean>`coalesce(bool_or(${stories.deletedAt} is null and ${stories.expiresAt} > ${params.at} and ${stories.createdAt} <= ${params.at}), false)`,
+      postedInDay: sql<number>`count(*) filter (where ${stories.createdAt} >= ${dayStart} and ${stories.createdAt} < ${dayEnd})`.mapWith(Number),
+      hasLive: sql<boolean>`coalesce(bool_or(${stories.deletedAt} is null and ${stories.expiresAt} > ${at} and ${stories.createdAt} <= ${at}), false)`,
       hasAny: sql<boolean>`count(*) > 0`,
     })
     .from(stories)
