@@ -6,15 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { createFakeOpenAIServer } from "@companion/ai/testing";
-import { companions, stories, storyMedia, upsertCompanions } from "@companion/db";
+import { companions, stories, storyMedia, upsertCompanions, type Database } from "@companion/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "@companion/db/testing";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { connect, signUp } from "./story-fixtures.ts";
 
 const PERSONA = "PERSONA-STORY-MARKER";
 
-async function systemCompanion(t: TestServer, opts: { traits?: string[]; timeZone?: string } = {}): Promise<string> {
+async function systemCompanion(t: TestServer | { database: { db: Database } }, opts: { traits?: string[]; timeZone?: string } = {}): Promise<string> {
   const slug = `poster-${randomBytes(4).toString("hex")}`;
   await upsertCompanions(t.database.db, [
     {
@@ -130,11 +131,13 @@ describe("on the embedded default, without a model", () => {
     await retire(t, companionId);
   }, 180_000);
 
-  it("a publish job run again (a retry after it committed) posts nothing more", async () => {
+  it("publish jobs racing (two workers) post once; run again (a retry after it committed) post nothing more", async () => {
     const companionId = await systemCompanion(t);
     const at = new Date().toISOString();
-    await t.server.runtime.jobs.send("stories.companion-publish", { companionId, at });
+    // Fetched in one batch and run at once (JOB_CONCURRENCY): the companion's lock lets one post.
+    await Promise.all([1, 2, 3].map(() => t.server.runtime.jobs.send("stories.companion-publish", { companionId, at })));
     await t.settle();
+    expect(await storiesOf(t, companionId)).toHaveLength(1);
     await t.server.runtime.jobs.send("stories.companion-publish", { companionId, at });
     await t.settle();
     expect(await storiesOf(t, companionId)).toHaveLength(1);
@@ -165,6 +168,24 @@ describe("on the embedded default, without a model", () => {
     await t.settle();
     for (const key of keys) expect(await storage.exists(key)).toBe(false);
     await retire(t, companionId);
+  });
+});
+
+describe("a fresh deployment", () => {
+  it("gets companions' stories soon after start: the server that runs the jobs sweeps once when it starts", async () => {
+    const database = await createTestDatabase();
+    const companionId = await systemCompanion({ database });
+    const t = await startTestServer({ COMPANION_STORY_CRON: "*/20 * * * *" }, { database });
+    try {
+      await t.settle();
+      expect(await storiesOf(t, companionId)).toHaveLength(1);
+      const viewer = await signUp(t, "Viewer");
+      await connect(t.database.db, viewer.id, companionId);
+      expect((await viewer.api.stories.feed.query({})).items.map((s) => s.author.id)).toEqual([companionId]);
+      expect((await t.server.runtime.jobs.boss.getSchedules("stories.companion-post")).map((s) => s.cron)).toEqual(["*/20 * * * *"]);
+    } finally {
+      await t.stop();
+    }
   });
 });
 
