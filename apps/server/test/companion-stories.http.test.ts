@@ -10,6 +10,7 @@ import { companions, stories, storyMedia, upsertCompanions, type Database } from
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "@companion/db/testing";
+import { startTestS3 } from "@companion/storage/testing";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { connect, signUp } from "./story-fixtures.ts";
 
@@ -168,6 +169,32 @@ describe("on the embedded default, without a model", () => {
     await t.settle();
     for (const key of keys) expect(await storage.exists(key)).toBe(false);
     await retire(t, companionId);
+  });
+});
+
+describe("on S3 (s3rver)", () => {
+  it("stores the cards in the bucket, serves them through presigned URLs, and purges them after expiry", async () => {
+    const s3 = await startTestS3();
+    const t = await startTestServer(s3.env);
+    try {
+      const companionId = await systemCompanion(t);
+      const viewer = await signUp(t, "Viewer");
+      await connect(t.database.db, viewer.id, companionId);
+      await sweep(t);
+      const story = (await viewer.api.stories.feed.query({})).items.find((s) => s.author.id === companionId);
+      expect(story?.slides[0]?.url).toMatch(/^http:\/\/.*X-Amz-Signature=/);
+      await expectSvgCards(t, story?.slides ?? []);
+      const keys = (await t.database.db.select({ key: storyMedia.mediaKey }).from(storyMedia).where(eq(storyMedia.storyId, story?.id ?? ""))).map((r) => r.key);
+      const storage = t.server.runtime.services.media.storage;
+      expect(await storage.exists(keys[0] ?? "")).toBe(true);
+      await t.database.db.update(stories).set({ deletedAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(stories.authorCompanionId, companionId));
+      await t.runJob("stories.expire");
+      await t.settle();
+      for (const key of keys) expect(await storage.exists(key)).toBe(false);
+    } finally {
+      await t.stop();
+      await s3.close();
+    }
   });
 });
 
