@@ -9,7 +9,7 @@ import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findLiveStorySlideMedia, isStoredUpload, type Database } from "@companion/db";
 import type { LocalMediaStorage } from "@companion/storage";
-import { isUserMediaKey } from "@companion/validators";
+import { isStoredMediaKey } from "@companion/validators";
 import type { Logger } from "pino";
 import send from "send";
 import { sendJson } from "./http-utils.ts";
@@ -151,7 +151,7 @@ export function createMediaRoute(options: { staticRoots: MediaRoot[]; uploads: U
     if (!segments || !type) return sendJson(res, 404, { error: "Not found" });
 
     const key = segments.join("/");
-    if (isUserMediaKey(key)) {
+    if (isStoredMediaKey(key)) {
       if (!uploads) return sendJson(res, 404, { error: "Not found" });
       const access = await checkUploadAccess(uploads, key, new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)), log, req.headers["x-request-id"] as string | undefined);
       if (!access.ok) return sendJson(res, access.status, { error: access.error }, access.status === 503 ? { "retry-after": RETRY_AFTER_SEC } : {});

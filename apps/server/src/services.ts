@@ -5,6 +5,7 @@ import {
   CHAT_RELAY_CHANNEL,
   createChatService,
   createJobHandlers,
+  createStoryDraftService,
   startEventHub,
   startProcessLease,
   type AppServices,
@@ -109,6 +110,8 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       }),
     );
     log.info("jobs run in this process");
+    // A fresh database gets companions' stories now, not at the first cron tick (docs/stories.md#schedule).
+    if (env.COMPANION_STORY_CRON !== "off") await jobs.send("stories.companion-post", {});
   }
   const closing = new AbortController();
   return {
@@ -121,6 +124,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       jobs,
       rateLimits,
       media: media.service,
+      storyDrafts: createStoryDraftService({ db: db.db, chain: chat.chain, media: media.service, jobs, dailyQuota: env.STORY_DRAFT_DAILY_QUOTA }),
       webPushPublicKey: env.WEB_PUSH_VAPID_PUBLIC_KEY ?? null,
       closing: closing.signal,
     },

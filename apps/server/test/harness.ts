@@ -43,6 +43,8 @@ export async function startTestServer(
     // The jobs run here, as on the embedded default (a test may pass "false"), and look often.
     JOBS_IN_PROCESS: "true",
     JOB_POLL_SECONDS: "0.5",
+    // Companions post only when a test runs the sweep itself: a scheduled post would change other tests' feeds.
+    COMPANION_STORY_CRON: "off",
     ...env,
   });
   const server = await startServer(parsed, createLogger(parsed, options.logTo), database);

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       log: jobsLog,
     }),
   );
+  // A fresh database gets companions' stories now, not at the first cron tick (docs/stories.md#schedule).
+  if (env.COMPANION_STORY_CRON !== "off") await queue.send("stories.companion-post", {});
   log.info({ database: database.kind, concurrency: env.JOB_CONCURRENCY }, "worker started");
   collectProcessMetrics();
   const metrics =

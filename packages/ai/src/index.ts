@@ -18,3 +18,12 @@ export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
 export { offlineTopics } from "./topics.ts";
 export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "./proactive.ts";
 export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter } from "./digest.ts";
+export {
+  hashSeed,
+  offlineStoryPost,
+  parseStoryPost,
+  seededRandom,
+  STORY_POST_SCHEMA_NAME,
+  storyPostJsonSchema,
+  type StoryPost,
+} from "./story-lines.ts";

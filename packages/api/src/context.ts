@@ -10,6 +10,7 @@ import type { RateLimits } from "@companion/ratelimit";
 import type { MediaService } from "./services/media.ts";
 import type { EventHub } from "./realtime/hub.ts";
 import type { ChatService } from "./services/chat.ts";
+import type { StoryDraftService } from "./services/story-drafts.ts";
 
 /** Long-lived dependencies, built once per process. */
 export interface AppServices {
@@ -24,6 +25,8 @@ export interface AppServices {
   eventHub: EventHub;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */
   chat: ChatService;
+  /** Story drafts of companions people own (docs/stories.md#drafts). */
+  storyDrafts: StoryDraftService;
   /** WEB_PUSH_VAPID_PUBLIC_KEY when Web Push is configured, for `notifications.pushConfig`. */
   webPushPublicKey: string | null;
   /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */

@@ -22,6 +22,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   IDEMPOTENCY_KEY_REUSED: "CONFLICT",
   UPLOAD_NOT_FINISHED: "PRECONDITION_FAILED",
   NOT_CONNECTED: "NOT_FOUND",
+  QUOTA_EXCEEDED: "TOO_MANY_REQUESTS",
 };
 
 /** The TRPCError for a failure, or null to leave it as it is. */

@@ -8,4 +8,5 @@ export { createAiCallRecorder, createBackgroundTasks } from "./services/backgrou
 export { startProcessLease, type ProcessLease } from "./services/process-lease.ts";
 export { startEventHub, type EventHub } from "./realtime/hub.ts";
 export { createMediaService, type MediaService } from "./services/media.ts";
+export { createStoryDraftService } from "./services/story-drafts.ts";
 export { createJobHandlers } from "./jobs/index.ts";

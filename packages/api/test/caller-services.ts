@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createChatChain, createOfflinePersona } from "@companion/ai";
 import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
 import type { TestDatabase } from "@companion/db/testing";
 import { DEFAULT_JOB_SETTINGS, openJobQueue } from "@companion/jobs";
@@ -11,12 +12,15 @@ import type { AppServices } from "../src/context.ts";
 import { startEventHub } from "../src/realtime/hub.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
+import { createStoryDraftService } from "../src/services/story-drafts.ts";
 
 /** Jobs are enqueued, not run, here: `jobs.stop()` it with the hub in afterAll. */
 export async function createCallerServices(db: TestDatabase): Promise<AppServices> {
   const secret = randomBytes(32).toString("base64url");
   const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
   const jobs = await openJobQueue({ connection: db.connection, settings: DEFAULT_JOB_SETTINGS, log: quiet, role: "producer" });
+  // Nothing is uploaded here; the directory is only created on a first write.
+  const media = createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) });
   return {
     jobs,
     webPushPublicKey: null,
@@ -26,8 +30,8 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
     // No lease row for this owner id: nothing here answers another process's messages.
     chat: createChatService({ db: db.db, jobs, owner: randomUUID() }),
     rateLimits: createRateLimits(),
-    // Nothing is uploaded here; the directory is only created on a first write.
-    media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),
+    media,
+    storyDrafts: createStoryDraftService({ db: db.db, chain: createChatChain({ providers: [], offline: createOfflinePersona() }), media, jobs, dailyQuota: 10 }),
     auth: createAuthService({
       db: db.db,
       tokens: createAccessTokenService({ keys: [jwtKeyFromSecret(secret)], issuer: "companion", audience: "companion-app" }),

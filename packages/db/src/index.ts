@@ -4,7 +4,7 @@ export type { Database, DatabaseConnection, DatabaseHandle, DatabaseKind } from 
 export { JOB_SCHEMA, jobStatementsIn } from "./job-schema.ts";
 export { openDatabase } from "./client.ts";
 export { withUser } from "./transaction.ts";
-export { decodeCursor, encodeCursor, encodeFeedCursor } from "./pagination.ts";
+export { decodeCursor, encodeCursor, encodeFeedCursor, type Page } from "./pagination.ts";
 export { DataDirLockedError, lockDataDir } from "./lock.ts";
 export {
   DATABASE_RETRY_AFTER_MS,
@@ -18,7 +18,17 @@ export {
 } from "./errors.ts";
 export { describeError, logSerializers, redactMessage, serializeError } from "./error-log.ts";
 export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir } from "./env.ts";
-export { demoCompanions, renderDemoMedia, seedDemoContent, upsertCompanions, type CompanionSeed } from "./seed/index.ts";
+export {
+  demoCompanions,
+  renderDemoMedia,
+  renderStoryCardSvg,
+  seedDemoContent,
+  STORY_CARD_HEIGHT,
+  STORY_CARD_PALETTES,
+  STORY_CARD_WIDTH,
+  upsertCompanions,
+  type CompanionSeed,
+} from "./seed/index.ts";
 
 // Queries, by domain (packages/validators/src/<domain>.ts, packages/api/src/router/<domain>.ts).
 export {
@@ -45,6 +55,24 @@ export { deleteStoryReaction, upsertStoryReaction } from "./queries/stories/reac
 export { listStoryViewers, markStoryViewed, type StoryViewerRecord } from "./queries/stories/views.ts";
 export { expireStories } from "./queries/stories/expiry.ts";
 export { publishCompanionStory } from "./queries/stories/companion.ts";
+export {
+  filterUnusedStoryMediaKeys,
+  getCompanionPostingState,
+  getCompanionStoryContext,
+  listSystemCompanionsForStories,
+  lockCompanionStoryPosting,
+  type CompanionStoryContext,
+} from "./queries/stories/companion-schedule.ts";
+export {
+  assertDraftOpen,
+  countStoryDraftsSince,
+  insertStoryDraft,
+  listStoryDrafts,
+  lockStoryDraft,
+  lockStoryDraftQuota,
+  updateStoryDraftStatus,
+  type StoryDraftRecord,
+} from "./queries/stories/drafts.ts";
 
 export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from "./queries/social.ts";
 

@@ -25,6 +25,11 @@ export const jobsEnvShape = {
   JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** When expired stories are soft-deleted and old ones purged (cron, UTC). */
   STORY_EXPIRY_CRON: cron.default("* * * * *"),
+  /**
+   * When system companions' story plans are checked (cron, UTC; docs/stories.md). "off": not
+   * scheduled, and no check at start (tests run the job by hand).
+   */
+  COMPANION_STORY_CRON: z.union([z.literal("off"), cron]).default("*/20 * * * *"),
   /** How long a soft-deleted story is kept before it is hard-deleted. */
   STORY_DELETE_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** When realtime events past their retention, and redeemed stream tickets, are deleted (cron, UTC). */
@@ -56,7 +61,11 @@ export function jobSettingsFromEnv(env: JobsEnv): JobSettings {
     concurrency: env.JOB_CONCURRENCY,
     pollSeconds: env.JOB_POLL_SECONDS,
     retentionDays: env.JOB_RETENTION_DAYS,
-    schedules: { "stories.expire": env.STORY_EXPIRY_CRON, "events.prune": env.EVENT_PRUNE_CRON, "stream-tickets.prune": env.EVENT_PRUNE_CRON,
+    schedules: {
+      "stories.expire": env.STORY_EXPIRY_CRON,
+      "events.prune": env.EVENT_PRUNE_CRON,
+      "stream-tickets.prune": env.EVENT_PRUNE_CRON,
+      "stories.companion-post": env.COMPANION_STORY_CRON,
       "proactive.sweep": env.PROACTIVE_CRON,
       "digests.sweep": env.DIGEST_CRON,
     },

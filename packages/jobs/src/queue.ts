@@ -157,7 +157,10 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
         );
       }
       for (const [name, cron] of Object.entries(settings.schedules) as [ScheduledJob, string][]) {
-        if (handlers[name]) await boss.schedule(name, cron, {}, { tz: "UTC", missed: "once" });
+        if (!handlers[name]) continue;
+        // "off" also drops a schedule an earlier start registered.
+        if (cron === "off") await boss.unschedule(name);
+        else await boss.schedule(name, cron, {}, { tz: "UTC", missed: "once" });
       }
       // The counts pg-boss's monitor keeps (every 15 s), into jobs_queue_depth.
       depthTimer ??= setInterval(() => void refreshDepth().catch((err: unknown) => log.warn({ err: serializeError(err) }, "queue depth not read")), DEPTH_REFRESH_MS).unref();

@@ -30,6 +30,13 @@ export type AiCallPayload = z.infer<typeof aiCall>;
 export const jobPayloads = {
   /** Cron: soft-deletes expired stories, hard-deletes those past the grace, enqueues their media's purge. */
   "stories.expire": z.object({}),
+  /**
+   * Cron: each system companion whose story plan has a post due (docs/stories.md#schedule) gets a
+   * `stories.companion-publish` job. `at` simulates the clock (tests, the admin CLI); cron sends `{}`.
+   */
+  "stories.companion-post": z.object({ at: isoDate.optional() }),
+  /** Writes, renders and posts one story of a system companion as of `at`, if the plan still says it is due. */
+  "stories.companion-publish": z.object({ companionId: uuid, at: isoDate }),
   /** Cron: deletes realtime events past their retention. */
   "events.prune": z.object({}),
   /** Cron: forgets redeemed stream tickets once their signature has expired. */
@@ -80,4 +87,4 @@ export const jobNames = Object.keys(jobPayloads) as JobName[];
 export const DEAD_LETTER_QUEUE = "dead-letter";
 
 /** Recurring jobs: cron expressions come from the settings (env). */
-export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune" | "proactive.sweep" | "digests.sweep";
+export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune" | "stories.companion-post" | "proactive.sweep" | "digests.sweep";

@@ -8,7 +8,7 @@ export interface JobSettings {
   concurrency: number;
   pollSeconds: number;
   retentionDays: number;
-  /** Cron expression of each recurring job. */
+  /** Cron expression of each recurring job; "off": not scheduled. */
   schedules: Record<ScheduledJob, string>;
 }
 
@@ -20,5 +20,12 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   concurrency: 10,
   pollSeconds: 2,
   retentionDays: 7,
-  schedules: { "stories.expire": "* * * * *", "events.prune": "17 * * * *", "stream-tickets.prune": "17 * * * *", "proactive.sweep": "*/15 * * * *", "digests.sweep": "0 12 * * 1" },
+  schedules: {
+    "stories.expire": "* * * * *",
+    "events.prune": "17 * * * *",
+    "stream-tickets.prune": "17 * * * *",
+    "stories.companion-post": "*/20 * * * *",
+    "proactive.sweep": "*/15 * * * *",
+    "digests.sweep": "0 12 * * 1",
+  },
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -98,6 +98,16 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
 
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+
+    async put(key, body) {
+      const target = pathOf(key);
+      const incoming = join(root, ".incoming");
+      await Promise.all([mkdir(dirname(target), { recursive: true }), mkdir(incoming, { recursive: true })]);
+      // Written aside, then renamed: a reader never sees half a file.
+      const temp = join(incoming, `${randomBytes(9).toString("hex")}.part`);
+      await writeFile(temp, body);
+      await rename(temp, target);
     },
 
     verifyUpload: (key, query, now) => verifyUploadGrant(signingKey(), key, query, now),

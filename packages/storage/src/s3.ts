@@ -158,6 +158,11 @@ export function createS3Storage(options: S3StorageOptions): S3MediaStorage {
       await call("DeleteObject", (abortSignal) => client.send(new DeleteObjectCommand({ Bucket, Key: key }), { abortSignal }));
     },
 
+    async put(key, body, contentType) {
+      assertSafeKey(key);
+      await call("PutObject", (abortSignal) => client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal }));
+    },
+
     async probe(signal) {
       // A HEAD of a key that need not exist: found or not, the bucket answered with our
       // credentials. (HeadBucket would do, but is not answered alike by every S3-compatible store.)

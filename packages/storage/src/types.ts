@@ -46,6 +46,11 @@ export interface MediaStorage {
    * StorageUnavailableError when the store cannot be reached.
    */
   delete(key: string): Promise<void>;
+  /**
+   * Stores bytes the server made itself (a companion story's image card, docs/stories.md),
+   * replacing any object at `key`; StorageUnavailableError when the store cannot be reached.
+   */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
 }
 
 /** Object keys are relative paths of safe segments: nothing that could climb out of the media root. */

@@ -31,7 +31,13 @@ export const mediaKey = z.string().max(200).regex(MEDIA_KEY_PATTERN, "Not a medi
  * Keys under `u/` are users' uploads, served only through signed URLs (docs/media.md);
  * every other key is media shipped with the server (demo slides, avatars), public as is.
  */
-export const isUserMediaKey = (key: string): boolean => key.startsWith("u/");
+const isUserMediaKey = (key: string): boolean => key.startsWith("u/");
+
+/** `c/<companionId>/<uuid>.svg`: a companion story's image card, written to the media store by the server (docs/stories.md). */
+export const isCompanionMediaKey = (key: string): boolean => key.startsWith("c/");
+
+/** Keys in the media store (uploads and companion cards), served through signed URLs only while their story is live. */
+export const isStoredMediaKey = (key: string): boolean => isUserMediaKey(key) || isCompanionMediaKey(key);
 
 /** The uploader and content type a well-formed key names, or null. */
 export function parseMediaKey(key: string): { userId: string; contentType: MediaContentType; kind: MediaKind } | null {

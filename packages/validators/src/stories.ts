@@ -130,3 +130,48 @@ const storyStats = z.object({
 });
 export type StoryStats = z.infer<typeof storyStats>;
 export const storiesStatsOutput = storyStats;
+
+// Drafts of a companion I own (docs/stories.md#drafts).
+const STORY_DRAFT_PROMPT_MAX = 500;
+const STORY_DRAFT_CAPTION_MAX = 200;
+
+export const storiesDraftForCompanionInput = z.object({
+  companionId: uuid,
+  /** What the story should be about; without it, the companion picks. */
+  prompt: text().trim().min(1).max(STORY_DRAFT_PROMPT_MAX).optional(),
+});
+export type StoriesDraftForCompanionInput = z.infer<typeof storiesDraftForCompanionInput>;
+
+/** A draft's slides are text until approval renders them as image cards. */
+const storyDraft = z.object({
+  id: uuid,
+  companionId: uuid,
+  prompt: z.string().nullable(),
+  caption: z.string(),
+  slides: z.array(z.object({ title: z.string(), body: z.string() })),
+  status: z.enum(["draft", "published", "discarded"]),
+  /** The published story (status `published`). */
+  storyId: uuid.nullable(),
+  createdAt: isoDateTime,
+});
+export type StoryDraft = z.infer<typeof storyDraft>;
+export const storiesDraftForCompanionOutput = storyDraft;
+
+/** `caption`: publish with this caption instead of the draft's. */
+export const storiesApproveDraftInput = z.object({
+  draftId: uuid,
+  caption: text().trim().min(1).max(STORY_DRAFT_CAPTION_MAX).optional(),
+});
+export type StoriesApproveDraftInput = z.infer<typeof storiesApproveDraftInput>;
+export const storiesApproveDraftOutput = storyDraft;
+
+export const storiesDiscardDraftInput = z.object({ draftId: uuid });
+export const storiesDiscardDraftOutput = storyDraft;
+
+export const storiesDraftsInput = z.object({
+  companionId: uuid.optional(),
+  cursor: cursor.optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+export type StoriesDraftsInput = z.infer<typeof storiesDraftsInput>;
+export const storiesDraftsOutput = page(storyDraft);

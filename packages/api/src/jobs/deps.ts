@@ -11,7 +11,8 @@ export interface JobDeps {
   db: Database;
   /** For follow-up jobs (a sweep's media purge, a notification's push). */
   queue: JobQueue;
-  media: Pick<MediaService, "purge">;
+  /** `storeCompanionCard`: a companion story's image cards (jobs/stories.ts). */
+  media: Pick<MediaService, "purge" | "storeCompanionCard">;
   chat: {
     /** The process's one fallback chain, whose `onCall` is `calls.onCall`. */
     chain: ChatChain;

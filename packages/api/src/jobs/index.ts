@@ -11,9 +11,18 @@ import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
 import { notificationHandlers } from "./notifications.ts";
 import { proactiveHandlers } from "./proactive.ts";
+import { storyHandlers } from "./stories.ts";
 
 export type { JobDeps } from "./deps.ts";
 
 export function createJobHandlers(deps: JobDeps): JobHandlers {
-  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps), ...proactiveHandlers(deps), ...digestHandlers(deps) };
+  return {
+    ...maintenanceHandlers(deps),
+    ...mediaHandlers(deps),
+    ...chatHandlers(deps),
+    ...notificationHandlers(deps),
+    ...proactiveHandlers(deps),
+    ...digestHandlers(deps),
+    ...storyHandlers(deps),
+  };
 }

@@ -11,6 +11,14 @@ import {
 } from "@companion/db";
 import { reactions, storiesCreated, storyViews } from "@companion/metrics";
 import {
+  storiesApproveDraftInput,
+  storiesApproveDraftOutput,
+  storiesDiscardDraftInput,
+  storiesDiscardDraftOutput,
+  storiesDraftForCompanionInput,
+  storiesDraftForCompanionOutput,
+  storiesDraftsInput,
+  storiesDraftsOutput,
   storiesByIdInput,
   storiesByIdOutput,
   storiesCreateInput,
@@ -32,7 +40,7 @@ import {
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
 import { protectedProcedure, router, userProcedure, userScope } from "../trpc.ts";
-import { toWireStory, toWireStoryPage, toWireStoryStats, toWireViewerPage } from "../wire/stories.ts";
+import { toWireStory, toWireStoryDraft, toWireStoryDraftPage, toWireStoryPage, toWireStoryStats, toWireViewerPage } from "../wire/stories.ts";
 
 export const storiesRouter = router({
   /**
@@ -121,4 +129,35 @@ export const storiesRouter = router({
 
   /** My last 7 days as an author: stories posted, views, unique viewers, reactions by emoji. */
   stats: userProcedure.output(storiesStatsOutput).query(async ({ ctx }) => toWireStoryStats(await getMyStoryStats(ctx.db, { userId: ctx.user.id }))),
+
+  /**
+   * Asks a companion I own for a story draft (the model, or the offline writer). NOT_FOUND unless
+   * the companion is mine; QUOTA_EXCEEDED (429) past STORY_DRAFT_DAILY_QUOTA drafts today (UTC).
+   * No transaction is held while the model writes.
+   */
+  draftForCompanion: protectedProcedure
+    .input(storiesDraftForCompanionInput)
+    .output(storiesDraftForCompanionOutput)
+    .mutation(async ({ ctx, input }) => toWireStoryDraft(await ctx.services.storyDrafts.draftForCompanion(ctx.user.id, input))),
+
+  /**
+   * Publishes my draft (with `caption` instead of its own, if given) as the companion's story; its
+   * connected people are notified. NOT_FOUND if not my draft; CONFLICT if published or discarded.
+   */
+  approveDraft: protectedProcedure
+    .input(storiesApproveDraftInput)
+    .output(storiesApproveDraftOutput)
+    .mutation(async ({ ctx, input }) => toWireStoryDraft(await ctx.services.storyDrafts.approveDraft(ctx.user.id, input))),
+
+  /** Discards my draft (again: no change). NOT_FOUND if not mine; CONFLICT if published. */
+  discardDraft: protectedProcedure
+    .input(storiesDiscardDraftInput)
+    .output(storiesDiscardDraftOutput)
+    .mutation(async ({ ctx, input }) => toWireStoryDraft(await ctx.services.storyDrafts.discardDraft(ctx.user.id, input.draftId))),
+
+  /** My drafts, newest first, keyset-paged; `companionId` narrows to one companion. */
+  drafts: protectedProcedure
+    .input(storiesDraftsInput)
+    .output(storiesDraftsOutput)
+    .query(async ({ ctx, input }) => toWireStoryDraftPage(await ctx.services.storyDrafts.list(ctx.user.id, input))),
 });

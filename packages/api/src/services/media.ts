@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import {
   deleteUnreferencedMediaUploads,
+  filterUnusedStoryMediaKeys,
   getMediaUpload,
   insertMediaUpload,
   markMediaUploaded,
@@ -17,7 +18,8 @@ import {
 import { DomainError } from "@companion/errors";
 import { deleteMediaObjects, StorageUnavailableError, type MediaStorage } from "@companion/storage";
 import {
-  isUserMediaKey,
+  isCompanionMediaKey,
+  isStoredMediaKey,
   MEDIA_TYPES,
   mediaContentType,
   type MediaCreateUploadInput,
@@ -63,6 +65,11 @@ export interface MediaService {
    * returned with their error; their rows are already gone, so they are orphans to log.
    */
   purge(db: Database, keys: readonly string[]): Promise<{ deleted: string[]; failed: Array<{ key: string; error: unknown }> }>;
+  /**
+   * Stores a companion story's image card (SVG) under a new `c/<companionId>/<uuid>.svg` key and
+   * returns the key; the store not answering throws StorageUnavailableError (a job retries).
+   */
+  storeCompanionCard(companionId: string, svg: string): Promise<string>;
 }
 
 /** Media shipped with the server (demo slides, avatars), relative to the API origin. */
@@ -135,14 +142,25 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     },
 
     async slideUrl(story, key) {
-      if (!isUserMediaKey(key)) return staticMediaUrl(key);
+      if (!isStoredMediaKey(key)) return staticMediaUrl(key);
       const expires = readUrlExpiry({ public: story.visibility === "public", lifetimeSec: readTtl, storyExpiresAt: story.expiresAt });
       return storage.readUrl(key, { story: story.id, expires });
     },
 
     async purge(db, keys) {
-      const removable = await deleteUnreferencedMediaUploads(db, { keys });
+      // Companion cards have no upload row: unused is "no live story has it" (docs/stories.md#media).
+      const cards = keys.filter(isCompanionMediaKey);
+      const removable = [
+        ...(await deleteUnreferencedMediaUploads(db, { keys: keys.filter((k) => !isCompanionMediaKey(k)) })),
+        ...(await filterUnusedStoryMediaKeys(db, { keys: cards })),
+      ];
       return deleteMediaObjects(storage, removable);
+    },
+
+    async storeCompanionCard(companionId, svg) {
+      const key = `c/${companionId}/${randomUUID()}.svg`;
+      await storage.put(key, Buffer.from(svg, "utf8"), "image/svg+xml");
+      return key;
     },
   };
 }

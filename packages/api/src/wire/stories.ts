@@ -1,5 +1,5 @@
-import type { StoryRecord, StoryStats as DbStoryStats, StoryViewerRecord } from "@companion/db";
-import type { Story, StoriesFeedOutput, StoryStats, StoryViewer } from "@companion/validators";
+import type { StoryDraftRecord, StoryRecord, StoryStats as DbStoryStats, StoryViewerRecord } from "@companion/db";
+import type { Story, StoryDraft, StoriesFeedOutput, StoryStats, StoryViewer } from "@companion/validators";
 import type { MediaService } from "../services/media.ts";
 
 type Page<T> = { items: T[]; nextCursor: string | null };
@@ -51,3 +51,17 @@ export const toWireStoryStats = (s: DbStoryStats): StoryStats => ({
   uniqueViewers: s.uniqueViewers,
   reactions: s.reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
 });
+
+/** A draft's slides go out as text (their palette is a rendering detail, chosen at draft time). */
+export const toWireStoryDraft = (d: StoryDraftRecord): StoryDraft => ({
+  id: d.id,
+  companionId: d.companionId,
+  prompt: d.prompt,
+  caption: d.caption,
+  slides: d.slides.map((s) => ({ title: s.title, body: s.body })),
+  status: d.status,
+  storyId: d.storyId,
+  createdAt: d.createdAt.toISOString(),
+});
+
+export const toWireStoryDraftPage = (page: Page<StoryDraftRecord>): Page<StoryDraft> => ({ items: page.items.map(toWireStoryDraft), nextCursor: page.nextCursor });

@@ -5,7 +5,8 @@
  * (apps/server/scripts/generate-demo-media.ts) and a test can check they are current.
  */
 import { demoCompanions } from "./demo-companions.ts";
-import { DEMO_SLIDE_HEIGHT, DEMO_SLIDE_WIDTH, demoSlideKey, demoStories, type DemoSlide } from "./demo-stories.ts";
+import { demoSlideKey, demoStories, type DemoSlide } from "./demo-stories.ts";
+import { escapeXml, renderStoryCardSvg, svgGradient as gradient } from "./story-card.ts";
 
 export interface DemoMediaFile {
   /** Path under the media root, which is also the URL path under /media/. */
@@ -15,58 +16,8 @@ export interface DemoMediaFile {
 
 const FONT = "font-family=\"Helvetica, Arial, sans-serif\"";
 
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
-/** Greedy word wrap; SVG text does not wrap by itself. */
-function wrap(text: string, maxChars: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > maxChars) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-const gradient = (id: string, [from, to]: readonly [string, string]) =>
-  `<linearGradient id="${id}" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient>`;
-
 function renderSlideSvg(p: { companionName: string; slide: DemoSlide; index: number; count: number }): string {
-  const W = DEMO_SLIDE_WIDTH;
-  const H = DEMO_SLIDE_HEIGHT;
-  const title = wrap(p.slide.title, 16);
-  const text = wrap(p.slide.text, 28);
-  const titleTop = H / 2 - (title.length * 120) / 2;
-  const textTop = titleTop + title.length * 120 + 60;
-  const tspans = (lines: string[], top: number, step: number) =>
-    lines.map((l, i) => `<tspan x="${W / 2}" y="${top + i * step}">${escapeXml(l)}</tspan>`).join("");
-  // Progress bars like a story viewer's, one per slide, the current one filled.
-  const barWidth = Math.floor((W - 80 - (p.count - 1) * 12) / p.count);
-  const bars = Array.from({ length: p.count }, (_, i) => {
-    const x = 40 + i * (barWidth + 12);
-    return `<rect x="${x}" y="40" width="${barWidth}" height="8" rx="4" fill="#fff" fill-opacity="${i <= p.index ? 0.95 : 0.35}"/>`;
-  }).join("");
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
-    `<defs>${gradient("bg", p.slide.colors)}</defs>`,
-    `<rect width="${W}" height="${H}" fill="url(#bg)"/>`,
-    `<circle cx="${W * 0.85}" cy="${H * 0.2}" r="260" fill="#fff" fill-opacity="0.08"/>`,
-    `<circle cx="${W * 0.1}" cy="${H * 0.85}" r="340" fill="#fff" fill-opacity="0.06"/>`,
-    bars,
-    `<circle cx="100" cy="130" r="40" fill="#fff" fill-opacity="0.9"/>`,
-    `<text x="100" y="146" text-anchor="middle" ${FONT} font-size="44" font-weight="700" fill="${p.slide.colors[0]}">${escapeXml(p.companionName.slice(0, 1))}</text>`,
-    `<text x="160" y="146" ${FONT} font-size="44" font-weight="700" fill="#fff">${escapeXml(p.companionName)}</text>`,
-    `<text text-anchor="middle" ${FONT} font-size="104" font-weight="800" fill="#fff">${tspans(title, titleTop, 120)}</text>`,
-    `<text text-anchor="middle" ${FONT} font-size="56" fill="#fff" fill-opacity="0.9">${tspans(text, textTop, 72)}</text>`,
-    `<text x="${W / 2}" y="${H - 80}" text-anchor="middle" ${FONT} font-size="36" fill="#fff" fill-opacity="0.7">${p.index + 1} / ${p.count}</text>`,
-    `</svg>`,
-    "",
-  ].join("\n");
+  return renderStoryCardSvg({ companionName: p.companionName, title: p.slide.title, text: p.slide.text, colors: p.slide.colors, index: p.index, count: p.count });
 }
 
 function renderAvatarSvg(p: { name: string; colors: readonly [string, string] }): string {

@@ -8,6 +8,7 @@ import { DEMO_SLIDE_HEIGHT, DEMO_SLIDE_WIDTH, demoSlideKey, demoStories } from "
 export { demoCompanions, type CompanionSeed } from "./demo-companions.ts";
 export { demoStories } from "./demo-stories.ts";
 export { renderDemoMedia } from "./demo-media.ts";
+export { renderStoryCardSvg, STORY_CARD_HEIGHT, STORY_CARD_PALETTES, STORY_CARD_WIDTH } from "./story-card.ts";
 
 /**
  * Upserts companions by slug (profile and persona together, in one transaction).
@@ -50,7 +51,24 @@ export async function seedDemoContent(
   const have = new Set(existing.map((r) => r.slug));
   const missing = demoCompanions.filter((c) => !have.has(c.slug));
   const { inserted } = missing.length > 0 ? await upsertCompanions(db, missing) : { inserted: 0 };
+  await setDemoTimeZones(db);
   return { companions: inserted, stories: await seedDemoStories(db, now, options.onStoryPublished) };
+}
+
+/** Where each demo companion "lives": their stories are posted at its local hours (docs/stories.md). */
+const DEMO_TIME_ZONES: Readonly<Record<string, string>> = {
+  luna: "Europe/Berlin",
+  rex: "America/Denver",
+  mira: "Europe/London",
+  kai: "Asia/Tokyo",
+  sol: "America/Mexico_City",
+};
+
+/** Only companions still on the default zone: an operator's choice is kept. */
+async function setDemoTimeZones(db: Database): Promise<void> {
+  for (const [slug, zone] of Object.entries(DEMO_TIME_ZONES)) {
+    await db.update(companions).set({ timeZone: zone }).where(and(eq(companions.slug, slug), eq(companions.timeZone, "UTC")));
+  }
 }
 
 // Any constant; it only has to be the same for every process that seeds.
