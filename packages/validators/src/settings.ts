@@ -2,7 +2,7 @@ import { z } from "zod";
 import { text } from "./common.ts";
 
 /** Longest "about me": a short profile, always in the prompt within its own budget (docs/memory.md). */
-export const ABOUT_ME_MAX = 1000;
+const ABOUT_ME_MAX = 1000;
 
 /** "HH:MM", 24-hour, in the person's own time zone. */
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "Expected HH:MM (00:00–23:59)" });
@@ -46,5 +46,4 @@ export const settingsUpdateInput = z
     proactiveEnabled: z.boolean().optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to update" });
-export type SettingsUpdateInput = z.infer<typeof settingsUpdateInput>;
 export const settingsUpdateOutput = settings;
