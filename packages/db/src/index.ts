@@ -60,6 +60,7 @@ export {
 } from "./queries/media.ts";
 
 export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
+export { searchFullText, type SearchHit } from "./queries/search.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 

@@ -118,3 +118,32 @@ export function decodeFeedCursor(cursor: string): FeedKeysetPosition {
   }
   return { seen: seen === "s", createdAt: new Date(time), id };
 }
+
+/**
+ * Search keyset: (rank, kind, id), "search:<rank>:<kind>:<uuid>". The rank is Postgres' own
+ * text for the real ts_rank returned, so the next page compares against exactly that value.
+ */
+export type SearchKind = "memory" | "message";
+
+export interface SearchKeysetPosition {
+  rank: string;
+  kind: SearchKind;
+  id: string;
+}
+
+const SEARCH_PREFIX = "search";
+// A real's text: digits, a point, an exponent; never NaN or Infinity (ts_rank is finite, >= 0).
+const RANK = /^\d+(\.\d+)?(e[+-]?\d+)?$/;
+
+export function encodeSearchCursor(pos: SearchKeysetPosition): string {
+  return Buffer.from(`${SEARCH_PREFIX}:${pos.rank}:${pos.kind}:${pos.id}`).toString("base64url");
+}
+
+export function decodeSearchCursor(cursor: string): SearchKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [prefix, rank, kind, id] = parts;
+  if (parts.length !== 4 || prefix !== SEARCH_PREFIX || !rank || rank.length > 30 || !RANK.test(rank) || (kind !== "memory" && kind !== "message") || !id || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { rank, kind, id };
+}

@@ -34,5 +34,8 @@ export const messages = pgTable(
     index("messages_conversation_idx").on(t.userId, t.companionId, t.createdAt, t.id),
     uniqueIndex("messages_user_idempotency_key").on(t.userId, t.idempotencyKey),
     index("messages_reply_to_idx").on(t.replyToId).where(sql`${t.replyToId} is not null`),
+    // search.query (docs/search.md): an expression index, no stored column, so adding it
+    // rewrites nothing and an insert pays one to_tsvector into GIN's pending list.
+    index("messages_search_idx").using("gin", sql`to_tsvector('simple', ${t.content})`),
   ],
 );
