@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { dbPoolSize } from "@companion/metrics";
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
@@ -133,6 +134,8 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      // The search index on messages leads with user_id inside a GIN index (drizzle/0011_search.sql).
+      extensions: { btree_gin },
     });
   } catch (err) {
     await release?.();

@@ -5,9 +5,9 @@ import type { Database } from "../types.ts";
 import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
 
 /**
- * The text search configuration. It is part of the index expressions (messages_search_idx,
- * the generated memories.search), so a query with another one would scan every row: changing
- * the language is a migration, not a setting (docs/search.md, "Language").
+ * The text search configuration, the one of the stored columns memories.search and
+ * messages.search: the query must parse words as they were. Changing the language is a
+ * migration, not a setting (docs/search.md, "Language").
  */
 const SEARCH_CONFIG = sql.raw("'simple'::regconfig");
 
@@ -93,18 +93,18 @@ export async function searchFullText(db: Database, params: SearchParams): Promis
 }
 
 // Inline in every clause rather than computed once: the planner then estimates the match
-// count from the real query (a rare word: the GIN index; a word in every row: the owner's rows).
+// count from the real query, and the index condition is a plain comparison.
 const tsquery = (q: string): SQL => sql`websearch_to_tsquery(${SEARCH_CONFIG}, ${q})`;
 
-// The newest candidates first (by the GIN index, or the owner's rows for a word everyone
-// uses: the planner picks), then ranked; the document with the markers' characters removed.
+// The newest matches of mine (the GIN index on (user_id, search)), then ranked; the document
+// with the markers' characters removed.
 function messageCandidates(params: SearchParams): SQL {
   return sql`select 'message' as kind, c.id, c.companion_id, c.role::text as role, c.created_at,
-      ts_rank(to_tsvector(${SEARCH_CONFIG}, c.content), ${tsquery(params.q)}) as rank, ${stripMarkers(sql`c.content`)} as doc
+      ts_rank(c.search, ${tsquery(params.q)}) as rank, ${stripMarkers(sql`c.content`)} as doc
     from (
-      select m.id, m.companion_id, m.role, m.content, m.created_at
+      select m.id, m.companion_id, m.role, m.content, m.search, m.created_at
       from messages m join companions on companions.id = m.companion_id and ${companionVisibleTo(params.userId)}
-      where m.user_id = ${params.userId} and to_tsvector(${SEARCH_CONFIG}, m.content) @@ ${tsquery(params.q)}
+      where m.user_id = ${params.userId} and m.search @@ ${tsquery(params.q)}
         ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}
       order by m.created_at desc
       limit ${SEARCH_CANDIDATES_PER_KIND}
