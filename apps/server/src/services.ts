@@ -1,9 +1,10 @@
-import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
+import { createChatChainFromConfig, createEmbedderFromConfig, hasNetworkProvider } from "@companion/ai";
 import {
   createAiCallRecorder,
   createBackgroundTasks,
   CHAT_RELAY_CHANNEL,
   createChatService,
+  createSearchService,
   createJobHandlers,
   startEventHub,
   startProcessLease,
@@ -95,6 +96,8 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
 
   const chat = createChat(env, db, jobs, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
+  const search = await createSearchService({ db: db.db, embedder: createEmbedderFromConfig(env.ai, { onCall: chat.calls.onCall }), log });
+  if (search.embedder) log.info({ model: search.embedder.model }, "search: hybrid (full-text and embeddings)");
   if (runsJobs) {
     await jobs.work(
       createJobHandlers({
@@ -102,6 +105,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
         queue: jobs,
         media: media.service,
         chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
+        search: { embedder: search.embedder },
         push: createConfiguredPushSender(env, log.child({ component: "push" })),
         retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
         log: log.child({ component: "jobs" }),
@@ -117,6 +121,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       auth,
       eventHub,
       chat: chat.service,
+      search,
       jobs,
       rateLimits,
       media: media.service,

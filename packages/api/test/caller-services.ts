@@ -11,6 +11,7 @@ import type { AppServices } from "../src/context.ts";
 import { startEventHub } from "../src/realtime/hub.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
+import { createSearchService } from "../src/services/search.ts";
 
 /** Jobs are enqueued, not run, here: `jobs.stop()` it with the hub in afterAll. */
 export async function createCallerServices(db: TestDatabase): Promise<AppServices> {
@@ -25,6 +26,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
     eventHub: await startEventHub({ listen: db.listen }),
     // No lease row for this owner id: nothing here answers another process's messages.
     chat: createChatService({ db: db.db, jobs, owner: randomUUID() }),
+    search: await createSearchService({ db: db.db, embedder: null, log: quiet }),
     rateLimits: createRateLimits(),
     // Nothing is uploaded here; the directory is only created on a first write.
     media: createMediaService({ storage: createLocalStorage({ dir: join(tmpdir(), "companion-caller-media"), signingKey: randomBytes(32) }) }),

@@ -61,6 +61,7 @@ export {
 
 export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
 export { searchFullText, type SearchHit } from "./queries/search.ts";
+export { exchangeMessageIds, searchEmbeddingTablesExist, searchHybrid, textsToEmbed, upsertEmbeddings } from "./queries/search-hybrid.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 

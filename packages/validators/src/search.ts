@@ -32,6 +32,7 @@ export const searchQueryInput = z.object({
   cursor: cursor.optional(),
   limit: pageLimit,
 });
+export type SearchQueryInput = z.infer<typeof searchQueryInput>;
 
 /** `mode` says what ranked the hits: full-text only, or full-text fused with embeddings (docs/search.md). */
 export const searchQueryOutput = z.object({

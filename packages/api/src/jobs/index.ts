@@ -9,9 +9,10 @@ import type { JobDeps } from "./deps.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
 import { notificationHandlers } from "./notifications.ts";
+import { searchHandlers } from "./search.ts";
 
 export type { JobDeps } from "./deps.ts";
 
 export function createJobHandlers(deps: JobDeps): JobHandlers {
-  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps) };
+  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps), ...searchHandlers(deps) };
 }

@@ -9,7 +9,7 @@ import { assertCompanionVisible, companionVisibleTo } from "./companions/visibil
  * messages.search: the query must parse words as they were. Changing the language is a
  * migration, not a setting (docs/search.md, "Language").
  */
-const SEARCH_CONFIG = sql.raw("'simple'::regconfig");
+export const SEARCH_CONFIG = sql.raw("'simple'::regconfig");
 
 /**
  * Each kind ranks only its newest matches, so a word in every message costs this many rankings,
@@ -19,9 +19,9 @@ export const SEARCH_CANDIDATES_PER_KIND = 200;
 
 // Private-use characters as headline markers: stripped from the text first, so the markers
 // found in the headline are exactly ts_headline's and become ranges, never markup.
-const START = "\uE000";
-const STOP = "\uE001";
-const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`;
+export const START = "\uE000";
+export const STOP = "\uE001";
+export const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`;
 
 export interface SearchHighlight {
   start: number;
@@ -50,7 +50,7 @@ export interface SearchParams {
   limit: number;
 }
 
-interface RawHit {
+export interface RawHit {
   kind: SearchKind;
   id: string;
   companionId: string;
@@ -68,13 +68,9 @@ interface RawHit {
  */
 export async function searchFullText(db: Database, params: SearchParams): Promise<Page<SearchHit>> {
   const after = params.cursor ? decodeSearchCursor(params.cursor) : null;
-  const kinds = new Set(params.kinds ?? ["memory", "message"]);
-  const branches: SQL[] = [];
-  if (kinds.has("message")) branches.push(messageCandidates(params));
-  if (kinds.has("memory")) branches.push(memoryCandidates(params));
   const rows = rowsOf(
     await db.execute(sql`
-      with hits as (${sql.join(branches, sql` union all `)}),
+      with hits as (${candidates(params)}),
       page as (
         select kind, id, companion_id, role, rank, created_at, doc from hits
         ${after ? sql`where (rank, kind, id) < (${after.rank}::real, ${after.kind}, ${after.id}::uuid)` : sql``}
@@ -92,9 +88,18 @@ export async function searchFullText(db: Database, params: SearchParams): Promis
   return { items: page.items.map(toHit), nextCursor: page.nextCursor };
 }
 
+/** Each asked kind's newest matches, ranked: (kind, id, companion_id, role, created_at, rank, doc). */
+export function candidates(params: SearchParams): SQL {
+  const kinds = new Set(params.kinds ?? ["memory", "message"]);
+  const branches: SQL[] = [];
+  if (kinds.has("message")) branches.push(messageCandidates(params));
+  if (kinds.has("memory")) branches.push(memoryCandidates(params));
+  return sql.join(branches, sql` union all `);
+}
+
 // Inline in every clause rather than computed once: the planner then estimates the match
 // count from the real query, and the index condition is a plain comparison.
-const tsquery = (q: string): SQL => sql`websearch_to_tsquery(${SEARCH_CONFIG}, ${q})`;
+export const tsquery = (q: string): SQL => sql`websearch_to_tsquery(${SEARCH_CONFIG}, ${q})`;
 
 // The newest matches of mine (the GIN index on (user_id, search)), then ranked; the document
 // with the markers' characters removed.
@@ -124,9 +129,9 @@ function memoryCandidates(params: SearchParams): SQL {
     ) c`;
 }
 
-const stripMarkers = (text: SQL): SQL => sql`translate(${text}, ${START + STOP}, '')`;
+export const stripMarkers = (text: SQL): SQL => sql`translate(${text}, ${START + STOP}, '')`;
 
-function toHit(r: RawHit): SearchHit {
+export function toHit(r: Omit<RawHit, "rankText">): SearchHit {
   const { snippet, highlights } = parseHeadline(r.headline);
   return {
     kind: r.kind,
@@ -141,7 +146,7 @@ function toHit(r: RawHit): SearchHit {
 }
 
 /** ts_headline's text with START/STOP markers → the plain text and the marked ranges. */
-export function parseHeadline(headline: string): { snippet: string; highlights: SearchHighlight[] } {
+function parseHeadline(headline: string): { snippet: string; highlights: SearchHighlight[] } {
   let snippet = "";
   const highlights: SearchHighlight[] = [];
   let open: number | null = null;
