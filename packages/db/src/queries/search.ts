@@ -101,28 +101,37 @@ export function candidates(params: SearchParams): SQL {
 // count from the real query, and the index condition is a plain comparison.
 export const tsquery = (q: string): SQL => sql`websearch_to_tsquery(${SEARCH_CONFIG}, ${q})`;
 
-// The newest matches of mine (the GIN index on (user_id, search)), then ranked; the document
-// with the markers' characters removed.
+// The newest matches of mine, per companion I can see: each a walk back through
+// messages_conversation_idx that stops at the limit (a word in every message), or the GIN
+// index on (user_id, search) for a rare word; the planner picks per companion from the real
+// query. Then ranked; the document with the markers' characters removed. docs/search.md.
 function messageCandidates(params: SearchParams): SQL {
   return sql`select 'message' as kind, c.id, c.companion_id, c.role::text as role, c.created_at,
       ts_rank(c.search, ${tsquery(params.q)}) as rank, ${stripMarkers(sql`c.content`)} as doc
     from (
       select m.id, m.companion_id, m.role, m.content, m.search, m.created_at
-      from messages m join companions on companions.id = m.companion_id and ${companionVisibleTo(params.userId)}
-      where m.user_id = ${params.userId} and m.search @@ ${tsquery(params.q)}
-        ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}
+      from companions, lateral (
+        select m.id, m.companion_id, m.role, m.content, m.search, m.created_at from messages m
+        where m.user_id = ${params.userId} and m.companion_id = companions.id and m.search @@ ${tsquery(params.q)}
+        order by m.created_at desc
+        limit ${SEARCH_CANDIDATES_PER_KIND}
+      ) m
+      where ${companionVisibleTo(params.userId)} ${params.companionId ? sql`and companions.id = ${params.companionId}` : sql``}
       order by m.created_at desc
       limit ${SEARCH_CANDIDATES_PER_KIND}
     ) c`;
 }
 
+// Memories are far fewer than messages: the owner's matches, then the newest. The visible
+// companions as one array (an InitPlan), not a join the planner may loop over per row.
 function memoryCandidates(params: SearchParams): SQL {
   return sql`select 'memory' as kind, c.id, c.companion_id, null as role, c.created_at,
       ts_rank(c.search, ${tsquery(params.q)}) as rank, ${stripMarkers(sql`case when c.title = '' then c.content else c.title || ': ' || c.content end`)} as doc
     from (
       select me.id, me.companion_id, me.title, me.content, me.search, me.created_at
-      from memories me join companions on companions.id = me.companion_id and ${companionVisibleTo(params.userId)}
+      from memories me
       where me.user_id = ${params.userId} and me.search @@ ${tsquery(params.q)}
+        and me.companion_id = any(array(select companions.id from companions where ${companionVisibleTo(params.userId)}))
         ${params.companionId ? sql`and me.companion_id = ${params.companionId}` : sql``}
       order by me.created_at desc
       limit ${SEARCH_CANDIDATES_PER_KIND}
