@@ -8,7 +8,7 @@ const QUERY_EMBED_TIMEOUT_MS = 2_000;
 // The 'simple' parser makes words of letters and digits only: without one, no word to find.
 const HAS_WORD = /[\p{L}\p{N}]/u;
 
-export interface SearchResult {
+interface SearchResult {
   items: SearchHit[];
   nextCursor: string | null;
   mode: "fulltext" | "hybrid";

@@ -41,7 +41,7 @@ export async function upsertEmbeddings(db: Database, params: { kind: SearchKind;
 }
 
 /** How many of each ranking's best enter the fusion, and RRF's damping constant (docs/search.md). */
-export const HYBRID_CANDIDATES = 200;
+const HYBRID_CANDIDATES = 200;
 const RRF_K = 60;
 
 interface Ranked {

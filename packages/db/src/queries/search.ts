@@ -15,15 +15,15 @@ export const SEARCH_CONFIG = sql.raw("'simple'::regconfig");
  * Each kind ranks only its newest matches, so a word in every message costs this many rankings,
  * not one per match; older matches are not found (docs/search.md, "Candidates").
  */
-export const SEARCH_CANDIDATES_PER_KIND = 200;
+const SEARCH_CANDIDATES_PER_KIND = 200;
 
 // Private-use characters as headline markers: stripped from the text first, so the markers
 // found in the headline are exactly ts_headline's and become ranges, never markup.
-export const START = "\uE000";
-export const STOP = "\uE001";
+const START = "\uE000";
+const STOP = "\uE001";
 export const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`;
 
-export interface SearchHighlight {
+interface SearchHighlight {
   start: number;
   end: number;
 }
