@@ -3,9 +3,10 @@
 -- extension, so the database owner may create it; PGlite loads it in packages/db/src/client.ts.
 CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint
 -- Stored, like memories.search: matching and ranking read it instead of re-parsing every text.
--- Adding it rewrites the table once (docs/search.md, "Migrating a large table").
-ALTER TABLE "messages" ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', "messages"."content")) STORED;--> statement-breakpoint
-CREATE INDEX "messages_search_idx" ON "messages" USING gin ("user_id","search");
+-- Adding it rewrites the table once; IF NOT EXISTS so that an operator may run both statements
+-- beforehand, the index CONCURRENTLY (docs/search.md, "Migrating a large table").
+ALTER TABLE "messages" ADD COLUMN IF NOT EXISTS "search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', "messages"."content")) STORED;--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "messages_search_idx" ON "messages" USING gin ("user_id","search");
 --> statement-breakpoint
 -- Search embeddings (docs/search.md, "Hybrid"), only where the vector extension ships (PGlite
 -- loads it; most hosted Postgres have it). Not in the Drizzle schema, since they may not exist:
