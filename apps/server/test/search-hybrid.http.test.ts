@@ -4,7 +4,7 @@
  * required; on Postgres it is required exactly when the extension is available, else the
  * same server must say it answered full-text.
  */
-import { createFakeOpenAIServer } from "@companion/ai/testing";
+import { createFakeOpenAIServer, fakeEmbedding } from "@companion/ai/testing";
 import type { RouterInputs, RouterOutputs } from "@companion/client";
 import { testBackend } from "@companion/db/testing";
 import { sql } from "drizzle-orm";
@@ -78,6 +78,10 @@ describe("hybrid search with an embedding model", () => {
     );
     expect(memoryRows).toHaveLength(2);
     expect(memoryRows[0]).toMatchObject({ memory_id: memory.id, model: "fake-embedding", dims: 64 });
+    // The model's vector for the memory's document ("Title: content"), as the fake server made it.
+    const [stored] = await query<{ v: string }>(sql`select embedding::text as v from memory_embeddings where memory_id = ${memory.id}`);
+    const expected = fakeEmbedding("Trip: Our trip to Lisbon by the ocean", 64);
+    (JSON.parse(stored?.v ?? "[]") as number[]).forEach((x, i) => expect(x).toBeCloseTo(expected[i] ?? NaN, 5));
     const messageRows = await query<{ message_id: string }>(sql`select message_id from message_embeddings where user_id = ${alice.id}`);
     expect(new Set(messageRows.map((r) => r.message_id))).toEqual(new Set([userMessage.id, reply.id]));
 
