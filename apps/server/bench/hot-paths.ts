@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { createCaller, createContextInner } from "@companion/api";
 import { hashPassword } from "@companion/auth";
 import { createClient } from "@companion/client";
-import { listMessages, listStoryFeed, withUser, type Database } from "@companion/db";
+import { listMessages, listStoryFeed, searchFullText, withUser, type Database } from "@companion/db";
 import { createLogger, parseEnv, startServer, type RunningServer } from "../src/index.ts";
 import { openPgliteBackend, openPostgresBackend, type Backend, type BackendKind, type RawDriver } from "./backends.ts";
 import { createCapture, deepCursors, type Sent } from "./capture.ts";
 import { explainStatement } from "./explain.ts";
 import { BENCH_PASSWORD, seed, volumesFor } from "./seed.ts";
 import { summarize, type BackendResult, type Summary } from "./stats.ts";
-import { buildVariants, measure } from "./variants.ts";
+import { buildVariants, measure, SEARCHES } from "./variants.ts";
 
 export interface RunOptions {
   scale: "full" | "small";
@@ -74,11 +74,14 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
     const feedAt = (cursor?: string) => capture.run(() => scoped((tx) => listStoryFeed(tx, { userId: ids.benchUserId, cursor, limit })));
     const messagesAt = (cursor?: string) =>
       capture.run(() => scoped((tx) => listMessages(tx, { userId: ids.benchUserId, companionId: ids.benchCompanionId, cursor, limit })));
+    const searchFor = (q: string) => capture.run(() => scoped((tx) => searchFullText(tx, { userId: ids.benchUserId, q, limit })));
     const sent = {
       "feed.page1": await feedAt(),
       "feed.deep": await feedAt(deep.feed.cursor),
       "messages.page1": await messagesAt(),
       "messages.deep": await messagesAt(deep.messages.cursor),
+      "search.mine": await searchFor(SEARCHES.mine),
+      "search.everyone": await searchFor(SEARCHES.everyone),
     };
     for (const [what, s] of Object.entries(sent)) {
       assertPage(`${what} data statements`, s.data.length, what.startsWith("feed") ? 2 : 1);
@@ -146,6 +149,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
         feedRawOverNoRls: p50("raw.feed.page1") / p50("norls.feed.page1"),
         messagesRawOverNoRls: p50("raw.messages.page1") / p50("norls.messages.page1"),
       },
+      search: { q: SEARCHES },
     };
   } finally {
     if (running) {
@@ -157,7 +161,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
 }
 
 async function explainAll(raw: RawDriver, sent: Record<string, Sent>, log: (line: string) => void) {
-  const names: Record<string, string[]> = { feed: ["stories page", "media batch"], messages: ["messages page"] };
+  const names: Record<string, string[]> = { feed: ["stories page", "media batch"], messages: ["messages page"], search: ["search page"] };
   for (const [what, s] of Object.entries(sent)) {
     for (const [i, statement] of s.data.entries()) {
       const name = names[what.split(".")[0] ?? ""]?.[i] ?? `statement ${i + 1}`;

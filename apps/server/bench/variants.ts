@@ -35,8 +35,15 @@ export interface VariantInputs {
   companionId: string;
   limit: number;
   cursors: { feed: string; messages: string };
-  sent: Record<"feed.page1" | "feed.deep" | "messages.page1" | "messages.deep", Sent>;
+  sent: Record<"feed.page1" | "feed.deep" | "messages.page1" | "messages.deep" | "search.mine" | "search.everyone", Sent>;
 }
+
+/**
+ * search.query, full-text, page 1: a word in every message of the bench user's 20k (many matches,
+ * only the newest ranked), and one in every one of the million messages (the planner must not
+ * fetch everyone's matches to keep the user's: docs/search.md).
+ */
+export const SEARCHES = { mine: "reading", everyone: "day" } as const;
 
 // Heads, then the media of exactly those heads (their ids bound as one array, as the query function does).
 async function feedStatements(query: RawQuery, [heads, media]: Statement[], limit: number): Promise<number> {
@@ -90,6 +97,13 @@ export function buildVariants(v: VariantInputs): Record<string, Variant> {
       [`scoped.messages.${page}`]: { run: () => inScope(messages, (q) => messagesStatement(q, messages.data, limit)) },
       [`raw.messages.${page}`]: { run: () => messagesStatement(user.query, messages.data, limit), ...asUser },
       [`norls.messages.${page}`]: { run: () => messagesStatement(backend.raw.query, messages.data, limit) },
+    } satisfies Record<string, Variant>);
+  }
+  for (const [name, q] of Object.entries(SEARCHES) as [keyof typeof SEARCHES, string][]) {
+    const search = v.sent[`search.${name}`];
+    Object.assign(variants, {
+      [`api.search.${name}`]: { run: async () => (await api.search.query.query({ q, limit })).items.length },
+      [`raw.search.${name}`]: { run: () => messagesStatement(user.query, search.data, limit), ...asUser },
     } satisfies Record<string, Variant>);
   }
   return variants;

@@ -1,9 +1,10 @@
-import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
+import { createChatChainFromConfig, createEmbedderFromConfig, hasNetworkProvider } from "@companion/ai";
 import {
   createAiCallRecorder,
   createBackgroundTasks,
   CHAT_RELAY_CHANNEL,
   createChatService,
+  createSearchService,
   createJobHandlers,
   createStoryDraftService,
   startEventHub,
@@ -96,6 +97,8 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
 
   const chat = createChat(env, db, jobs, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
+  const search = await createSearchService({ db: db.db, embedder: createEmbedderFromConfig(env.ai, { onCall: chat.calls.onCall }), log });
+  if (search.embedder) log.info({ model: search.embedder.model }, "search: hybrid (full-text and embeddings)");
   if (runsJobs) {
     await jobs.work(
       createJobHandlers({
@@ -103,6 +106,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
         queue: jobs,
         media: media.service,
         chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
+        search: { embedder: search.embedder },
         push: createConfiguredPushSender(env, log.child({ component: "push" })),
         retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
         proactive: proactiveSettingsFromEnv(env),
@@ -121,6 +125,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       auth,
       eventHub,
       chat: chat.service,
+      search,
       jobs,
       rateLimits,
       media: media.service,

@@ -5,8 +5,8 @@
  * workers may run at once: each job goes to one of them. With WORKER_METRICS_PORT it serves
  * its metrics for a scrape.
  */
-import { createChatChainFromConfig, hasNetworkProvider } from "@companion/ai";
-import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService } from "@companion/api";
+import { createChatChainFromConfig, createEmbedderFromConfig, hasNetworkProvider } from "@companion/ai";
+import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService, createSearchService } from "@companion/api";
 import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       queue,
       media: createMediaService({ storage, log }),
       chat: { chain, calls, sentiment: hasNetworkProvider(env.ai) ? "model" : "lexicon" },
+      search: { embedder: (await createSearchService({ db: database.db, embedder: createEmbedderFromConfig(env.ai, { onCall: calls.onCall }), log })).embedder },
       push: createConfiguredPushSender(env, log.child({ component: "push" })),
       retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
       proactive: proactiveSettingsFromEnv(env),

@@ -25,6 +25,11 @@ const aiConfigSchema = z.object({
     baseURL: z.url().default("https://api.openai.com/v1"),
     model: z.string().min(1).default("gpt-4o-mini"),
   }),
+  /** Search embeddings (docs/search.md): off unless a model is named. */
+  embedding: z.object({
+    model: z.string().min(1).optional(),
+    dimensions: z.coerce.number().int().min(1).max(4096).optional(),
+  }),
   timeoutMs: ms(20_000, 600_000),
   maxRetries: z.coerce.number().int().min(0).max(5).default(1),
   deadlineMs: ms(30_000, 600_000),
@@ -62,6 +67,10 @@ export function parseAiEnv(env: Record<string, string | undefined>): AiConfig {
       apiKey: read(env, "OPENAI_API_KEY"),
       baseURL: read(env, "OPENAI_BASE_URL"),
       model: read(env, "OPENAI_MODEL"),
+    },
+    embedding: {
+      model: read(env, "OPENAI_EMBEDDING_MODEL"),
+      dimensions: read(env, "OPENAI_EMBEDDING_DIMENSIONS"),
     },
     timeoutMs: read(env, "AI_TIMEOUT_MS"),
     maxRetries: read(env, "AI_MAX_RETRIES"),

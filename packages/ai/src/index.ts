@@ -6,6 +6,7 @@ export { buildChatPrompt, type PromptBudget } from "./prompt.ts";
 export { estimateMessagesTokens } from "./tokens.ts";
 export { classifySentimentWithModel, lexiconSentiment, type SentimentResult } from "./sentiment.ts";
 export { createChatChainFromConfig, hasNetworkProvider, parseAiEnv, type AiConfig } from "./config.ts";
+export { createEmbedderFromConfig, type Embedder } from "./embeddings.ts";
 export type {
   CallRecord,
   ChatMessage,

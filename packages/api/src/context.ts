@@ -10,6 +10,7 @@ import type { RateLimits } from "@companion/ratelimit";
 import type { MediaService } from "./services/media.ts";
 import type { EventHub } from "./realtime/hub.ts";
 import type { ChatService } from "./services/chat.ts";
+import type { SearchService } from "./services/search.ts";
 import type { StoryDraftService } from "./services/story-drafts.ts";
 
 /** Long-lived dependencies, built once per process. */
@@ -23,6 +24,8 @@ export interface AppServices {
   media: MediaService;
   /** This process's realtime hub (one LISTEN connection); close it on shutdown. */
   eventHub: EventHub;
+  /** search.query: full-text, or hybrid with embeddings (packages/api/src/services/search.ts). */
+  search: SearchService;
   /** AI chat over the process's one fallback chain (packages/api/src/services/chat.ts). */
   chat: ChatService;
   /** Story drafts of companions people own (docs/stories.md#drafts). */

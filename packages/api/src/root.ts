@@ -10,6 +10,7 @@ import { mediaRouter } from "./router/media.ts";
 import { socialRouter } from "./router/social.ts";
 import { notificationsRouter } from "./router/notifications.ts";
 import { settingsRouter } from "./router/settings.ts";
+import { searchRouter } from "./router/search.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -26,6 +27,7 @@ export const appRouter = router({
   social: socialRouter,
   notifications: notificationsRouter,
   settings: settingsRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,6 +12,7 @@ import type { AppServices } from "../src/context.ts";
 import { startEventHub } from "../src/realtime/hub.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
+import { createSearchService } from "../src/services/search.ts";
 import { createStoryDraftService } from "../src/services/story-drafts.ts";
 
 /** Jobs are enqueued, not run, here: `jobs.stop()` it with the hub in afterAll. */
@@ -29,6 +30,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
     eventHub: await startEventHub({ listen: db.listen }),
     // No lease row for this owner id: nothing here answers another process's messages.
     chat: createChatService({ db: db.db, jobs, owner: randomUUID() }),
+    search: await createSearchService({ db: db.db, embedder: null, log: quiet }),
     rateLimits: createRateLimits(),
     media,
     storyDrafts: createStoryDraftService({ db: db.db, chain: createChatChain({ providers: [], offline: createOfflinePersona() }), media, jobs, dailyQuota: 10 }),

@@ -1,4 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
+import { vector } from "@electric-sql/pglite-pgvector";
 import { dbPoolSize } from "@companion/metrics";
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
@@ -133,6 +135,9 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      // btree_gin: the search index on messages holds user_id; vector: search embeddings
+      // (drizzle/0011_search.sql, docs/search.md).
+      extensions: { btree_gin, vector },
     });
   } catch (err) {
     await release?.();

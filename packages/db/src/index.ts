@@ -88,6 +88,8 @@ export {
 } from "./queries/media.ts";
 
 export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
+export { searchFullText, type SearchHit } from "./queries/search.ts";
+export { exchangeMessageIds, searchEmbeddingTablesExist, searchHybrid, textsToEmbed, upsertEmbeddings } from "./queries/search-hybrid.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 export { computeDigestStats, digestExists, getDigest, insertDigest, listDigestCandidates, listDigests, type Digest } from "./queries/digests.ts";

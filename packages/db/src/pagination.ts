@@ -139,3 +139,54 @@ export function decodeDigestCursor(cursor: string): DigestKeysetPosition {
   if (!weekStart || !id || !UUID.test(id) || Number.isNaN(Date.parse(weekStart))) throw invalid();
   return { weekStart, id };
 }
+
+/**
+ * Search keyset: (rank, kind, id), "search:<rank>:<kind>:<uuid>". The rank is Postgres' own
+ * text for the real ts_rank returned, so the next page compares against exactly that value.
+ */
+export type SearchKind = "memory" | "message";
+
+export interface SearchKeysetPosition {
+  rank: string;
+  kind: SearchKind;
+  id: string;
+}
+
+const SEARCH_PREFIX = "search";
+// A real's text: digits, a point, an exponent; never NaN or Infinity (ts_rank is finite, >= 0).
+const RANK = /^\d+(\.\d+)?(e[+-]?\d+)?$/i;
+
+export function encodeSearchCursor(pos: SearchKeysetPosition): string {
+  return Buffer.from(`${SEARCH_PREFIX}:${pos.rank}:${pos.kind}:${pos.id}`).toString("base64url");
+}
+
+export function decodeSearchCursor(cursor: string): SearchKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [prefix, rank, kind, id] = parts;
+  if (parts.length !== 4 || prefix !== SEARCH_PREFIX || !rank || rank.length > 30 || !RANK.test(rank) || (kind !== "memory" && kind !== "message") || !id || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { rank, kind, id };
+}
+
+/** Hybrid search keyset: (fused score, kind, id), "hybrid:<score>:<kind>:<uuid>"; the score is a JS double's own text. */
+export interface HybridKeysetPosition {
+  score: number;
+  kind: SearchKind;
+  id: string;
+}
+
+const HYBRID_PREFIX = "hybrid";
+
+export function encodeHybridCursor(pos: HybridKeysetPosition): string {
+  return Buffer.from(`${HYBRID_PREFIX}:${String(pos.score)}:${pos.kind}:${pos.id}`).toString("base64url");
+}
+
+export function decodeHybridCursor(cursor: string): HybridKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [prefix, score, kind, id] = parts;
+  if (parts.length !== 4 || prefix !== HYBRID_PREFIX || !score || score.length > 30 || !RANK.test(score) || (kind !== "memory" && kind !== "message") || !id || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { score: Number(score), kind, id };
+}

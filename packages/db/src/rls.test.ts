@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memories, messages } from "./schema/index.ts";
 import { countRows, INSUFFICIENT_PRIVILEGE, queryRows, Rollback, seedRlsWorld, sqlState, type RlsWorld } from "./testing/rls-fixture.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/index.ts";
+import { createTestDatabase, testBackend, type TestDatabase } from "./testing/index.ts";
 import type { Database } from "./types.ts";
 import { withUser } from "./transaction.ts";
 
@@ -207,6 +207,27 @@ async function rolledBack<T>(open: (fn: (tx: Database) => Promise<never>) => Pro
 const asUserRolledBack = <T>(userId: string, fn: (tx: Database) => Promise<T>) => rolledBack((f) => withUser(handle.db, userId, f), fn);
 const asServiceRolledBack = <T>(fn: (tx: Database) => Promise<T>) => rolledBack((f) => handle.db.transaction(f), fn);
 const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => sqlState(e) ?? e);
+
+// The search embeddings exist where the vector extension does (drizzle/0011_search.sql): always
+// on PGlite, which loads it, so the matrix covers them there.
+if (testBackend() === "pglite") {
+  cases.push(
+    {
+      table: "memory_embeddings",
+      ownedByA: (w) => `user_id = '${w.a}'`,
+      set: "model = model",
+      insertAsA: (w) => `insert into memory_embeddings (memory_id, user_id, model, embedding) select id, user_id, 'planted', '[1,0]' from memories where user_id = '${w.a}'`,
+      appReadOnly: true,
+    },
+    {
+      table: "message_embeddings",
+      ownedByA: (w) => `user_id = '${w.a}'`,
+      set: "model = model",
+      insertAsA: (w) => `insert into message_embeddings (message_id, user_id, model, embedding) values ('${w.aMessage}', '${w.a}', 'planted', '[1,0]')`,
+      appReadOnly: true,
+    },
+  );
+}
 
 describe.each(cases)("RLS matrix: $table", (c) => {
   it(c.sharedRead ? "B reads A's rows by design, as A does" : "B reads none of A's rows; A reads them", async () => {

@@ -53,6 +53,11 @@ export const jobPayloads = {
     messageId: uuid,
     calls: z.array(aiCall).max(50),
   }),
+  /**
+   * Search embeddings of these memories or messages (docs/search.md): enqueued only when hybrid
+   * search is on; embeds what the rows say now, so a rerun or a later edit overwrites.
+   */
+  "search.embed": z.object({ kind: z.enum(["memory", "message"]), ids: z.array(uuid).min(1).max(100) }),
   /** Model calls made outside a chat exchange, into ai_calls. */
   "ai-calls.record": z.object({ calls: z.array(aiCall).min(1).max(500) }),
   /** Someone followed `followeeId`. */

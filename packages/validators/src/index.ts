@@ -15,6 +15,7 @@ export * from "./events.ts";
 export * from "./messages.ts";
 export * from "./media.ts";
 export * from "./memories.ts";
+export * from "./search.ts";
 export * from "./insights.ts";
 export * from "./social.ts";
 export * from "./notifications.ts";

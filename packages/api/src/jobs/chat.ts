@@ -1,12 +1,12 @@
 /** Work after a chat reply is saved (enqueued in the reply's transaction), and model call records. */
-import { findMessageForFollowUp, insertAiCalls, withUser } from "@companion/db";
+import { exchangeMessageIds, findMessageForFollowUp, insertAiCalls, withUser } from "@companion/db";
 import type { AiCallPayload, JobHandlers } from "@companion/jobs";
 import { applyExchangeSentiment, classifyUserMessage } from "../services/chat-sentiment.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
 
-export function chatHandlers({ db, chat }: JobDeps): JobHandlers {
+export function chatHandlers({ db, chat, queue, search }: JobDeps): JobHandlers {
   return {
     /**
      * The relationship and mood move by the user's message (once: a second run finds its sentiment
@@ -20,6 +20,11 @@ export function chatHandlers({ db, chat }: JobDeps): JobHandlers {
         return { moved: 0, gone: 1 };
       }
       await insertAiCalls(db, toRows(calls));
+      // Hybrid search: the exchange's messages get embeddings, off the reply path (docs/search.md).
+      if (search?.embedder) {
+        const ids = await exchangeMessageIds(db, { userId, messageId });
+        await queue.enqueue(db, "search.embed", { kind: "message", ids }, { singletonKey: `search.embed:${messageId}` });
+      }
       if (message.sentiment !== null) return { moved: 0, calls: calls.length };
       const scope = chat.calls.scope(userId);
       const { score } = await classifyUserMessage(chat.sentiment, chat.chain, message.content, scope);

@@ -1,4 +1,4 @@
-import type { ChatChain } from "@companion/ai";
+import type { ChatChain, Embedder } from "@companion/ai";
 import type { Database } from "@companion/db";
 import type { JobLogger, JobQueue, ProactiveSettings } from "@companion/jobs";
 import type { PushSender } from "@companion/push";
@@ -20,6 +20,8 @@ export interface JobDeps {
     /** "model" when a network provider is configured, else the lexicon. */
     sentiment: SentimentSource;
   };
+  /** The search embedder when hybrid search is on (model and tables), else null: search.embed does nothing. */
+  search?: { embedder: Embedder | null };
   /** Delivers notifications to devices: Web Push when configured, else a sender that logs. */
   push: PushSender;
   retention: { storyDeleteGraceMs: number; eventRetentionMs: number };

@@ -12,6 +12,7 @@ import { mediaHandlers } from "./media.ts";
 import { notificationHandlers } from "./notifications.ts";
 import { proactiveHandlers } from "./proactive.ts";
 import { storyHandlers } from "./stories.ts";
+import { searchHandlers } from "./search.ts";
 
 export type { JobDeps } from "./deps.ts";
 
@@ -24,5 +25,6 @@ export function createJobHandlers(deps: JobDeps): JobHandlers {
     ...proactiveHandlers(deps),
     ...digestHandlers(deps),
     ...storyHandlers(deps),
+    ...searchHandlers(deps),
   };
 }

@@ -1,4 +1,4 @@
-import { createMemory, deleteMemory, listMemories, updateMemory } from "@companion/db";
+import { createMemory, deleteMemory, listMemories, updateMemory, type Database } from "@companion/db";
 import {
   memoriesCreateInput,
   memoriesCreateOutput,
@@ -11,6 +11,7 @@ import {
   type MemoriesCreateInput,
 } from "@companion/validators";
 import { TRPCError } from "@trpc/server";
+import type { Context } from "../context.ts";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireMemory } from "../wire/memories.ts";
 
@@ -21,6 +22,11 @@ function createParams(userId: string, input: MemoriesCreateInput) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "companionId and content, or messageId, are required" });
   }
   return { userId, companionId: input.companionId, content: input.content, title: input.title };
+}
+
+// Hybrid search keeps an embedding per memory: (re)computed by a job, in the write's transaction.
+async function embedForSearch(ctx: Context, db: Database, memoryId: string): Promise<void> {
+  if (ctx.services.search.embedder) await ctx.services.jobs.enqueue(db, "search.embed", { kind: "memory", ids: [memoryId] });
 }
 
 export const memoriesRouter = router({
@@ -37,14 +43,20 @@ export const memoriesRouter = router({
   create: userProcedure
     .input(memoriesCreateInput)
     .output(memoriesCreateOutput)
-    .mutation(async ({ ctx, input }) =>
-      toWireMemory(await createMemory(ctx.db, createParams(ctx.user.id, input))),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const memory = await createMemory(ctx.db, createParams(ctx.user.id, input));
+      await embedForSearch(ctx, ctx.db, memory.id);
+      return toWireMemory(memory);
+    }),
 
   update: userProcedure
     .input(memoriesUpdateInput)
     .output(memoriesUpdateOutput)
-    .mutation(async ({ ctx, input }) => toWireMemory(await updateMemory(ctx.db, { userId: ctx.user.id, ...input }))),
+    .mutation(async ({ ctx, input }) => {
+      const memory = await updateMemory(ctx.db, { userId: ctx.user.id, ...input });
+      if (input.title !== undefined || input.content !== undefined) await embedForSearch(ctx, ctx.db, memory.id);
+      return toWireMemory(memory);
+    }),
 
   delete: userProcedure
     .input(memoriesDeleteInput)

@@ -1,8 +1,10 @@
-import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, real, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { sql, type SQL } from "drizzle-orm";
+import { boolean, customType, index, pgTable, real, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { companions } from "./companions.ts";
 import { createdAt, pk } from "./columns.ts";
 import { users } from "./users.ts";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const messages = pgTable(
   "messages",
@@ -28,11 +30,15 @@ export const messages = pgTable(
     proactive: boolean("proactive").notNull().default(false),
     /** On a user message: the process answering it (process_leases.id); null until one starts. */
     ownerProcess: uuid("owner_process"),
+    /** The words, for search.query: stored so that ranking and matching never re-parse the text (docs/search.md). */
+    search: tsvector("search").generatedAlwaysAs((): SQL => sql`to_tsvector('simple', ${messages.content})`),
     createdAt: createdAt(),
   },
   (t) => [
     index("messages_conversation_idx").on(t.userId, t.companionId, t.createdAt, t.id),
     uniqueIndex("messages_user_idempotency_key").on(t.userId, t.idempotencyKey),
     index("messages_reply_to_idx").on(t.replyToId).where(sql`${t.replyToId} is not null`),
+    // search.query: the owner's matches only (user_id in the GIN index by btree_gin; docs/search.md).
+    index("messages_search_idx").using("gin", t.userId, t.search),
   ],
 );

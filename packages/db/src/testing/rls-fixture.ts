@@ -116,6 +116,12 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
     await db.insert(digests).values({ userId: user, companionId: sys, week: "2030-W01", weekStart: "2029-12-31", stats: {}, letter: "letter", method: "template" });
     await db.insert(storyDrafts).values({ ownerUserId: user, companionId: user === a ? aPublic : sys, caption: "draft", slides: [] });
   }
+  // Only where the vector extension made them (drizzle/0011_search.sql).
+  const [embeddings] = await queryRows<{ exists: boolean }>(db, sql`select to_regclass('message_embeddings') is not null as exists`);
+  if (embeddings?.exists) {
+    await db.execute(sql`insert into memory_embeddings (memory_id, user_id, model, embedding) select id, user_id, 'test', '[1,0]' from memories where user_id in (${a}, ${b})`);
+    await db.execute(sql`insert into message_embeddings (message_id, user_id, model, embedding) select id, user_id, 'test', '[0,1]' from messages where user_id in (${a}, ${b})`);
+  }
   await db.insert(follows).values([
     { followerId: a, followeeId: c },
     { followerId: b, followeeId: c },
