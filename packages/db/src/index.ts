@@ -59,7 +59,24 @@ export {
   type MediaUploadRow,
 } from "./queries/media.ts";
 
-export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
+export { createMemory, deleteMemory, listMemories, updateMemory, type Memory, type MemorySource } from "./queries/memories/manual.ts";
+export {
+  applyAutoFacts,
+  findExchangeForExtraction,
+  listMemoryCandidates,
+  markMemoriesUsed,
+  type AutoFact,
+  type MemoryCandidate,
+} from "./queries/memories/auto.ts";
+export {
+  countUnsummarizedTurns,
+  getLatestSummary,
+  getMySummary,
+  insertSummary,
+  listSummaries,
+  listUnsummarizedTurns,
+  type ConversationSummary,
+} from "./queries/memories/summaries.ts";
 
 export { getInsightsOverview, getMoodHistory, type InsightsOverview } from "./queries/insights.ts";
 

@@ -8,10 +8,11 @@ import { chatHandlers } from "./chat.ts";
 import type { JobDeps } from "./deps.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
+import { memoryHandlers } from "./memory.ts";
 import { notificationHandlers } from "./notifications.ts";
 
 export type { JobDeps } from "./deps.ts";
 
 export function createJobHandlers(deps: JobDeps): JobHandlers {
-  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...notificationHandlers(deps) };
+  return { ...maintenanceHandlers(deps), ...mediaHandlers(deps), ...chatHandlers(deps), ...memoryHandlers(deps), ...notificationHandlers(deps) };
 }

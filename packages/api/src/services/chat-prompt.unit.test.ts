@@ -14,11 +14,13 @@ const persona = (relationship: Partial<ChatPersonaContext["relationship"]> = {})
   backstory: "Grew up by the sea.",
   fallbackLines: { lonely: ["I missed you."] },
   relationship: { affection: 50, trust: 50, energy: 50, interactionCount: 3, lastInteractionAt: now, ...relationship },
+  aboutMe: "",
 });
 
-const context = (overrides: Partial<ExchangeContext> = {}): ExchangeContext => ({
+const context = (overrides: Partial<ExchangeContext> & { summary?: string | null } = {}): ExchangeContext => ({
   persona: persona(),
   memories: { pinned: [], relevant: [] },
+  summary: null,
   recent: [],
   ...overrides,
 });
@@ -71,7 +73,7 @@ describe("buildExchangePrompt", () => {
   it("puts persona, memories and history in order and stays within the window", () => {
     const prompt = buildExchangePrompt(
       context({
-        memories: { pinned: [{ title: "Dog", content: "Biscuit the beagle" }], relevant: [{ title: "Trail", content: "Cascade ridge" }] },
+        memories: { pinned: [{ id: "m-dog", title: "Dog", content: "Biscuit the beagle" }], relevant: [{ id: "m-trail", title: "Trail", content: "Cascade ridge" }] },
         recent: Array.from({ length: 200 }, (_, i) => ({ role: i % 2 === 0 ? ("user" as const) : ("assistant" as const), content: `turn ${i} `.repeat(20) })),
       }),
       "what next?",

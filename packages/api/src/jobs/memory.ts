@@ -1,0 +1,20 @@
+/** Automatic memory and rolling summaries (docs/memory.md), off the reply's path. */
+import type { JobHandlers } from "@companion/jobs";
+import { extractMemories, foldConversation } from "../services/memory.ts";
+import type { JobDeps } from "./deps.ts";
+
+export function memoryHandlers({ db, chat }: JobDeps): JobHandlers {
+  const deps = { db, chain: chat.chain, calls: chat.calls };
+  return {
+    /** Facts from the person's message into auto memories; a second run finds them written and changes nothing. */
+    "memory.extract": async (data, { lastAttempt }) => {
+      const outcome = await extractMemories(deps, { ...data, lastAttempt });
+      return { added: outcome.added, updated: outcome.updated, ignored: outcome.ignored, offline: outcome.method === "offline" ? 1 : 0 };
+    },
+    /** The next version of a conversation's summary, once it outgrows the prompt; a second run finds nothing to fold. */
+    "memory.summarize": async (data, { lastAttempt }) => {
+      const outcome = await foldConversation(deps, { ...data, lastAttempt });
+      return { folded: outcome.folded, version: outcome.folded > 0 ? outcome.version : undefined };
+    },
+  };
+}
