@@ -31,7 +31,7 @@ export interface PromptBudget {
   persona: number;
   memories: number;
   history: number;
-  /** The person's "about me" block (0 or absent: left out). */
+  /** The person's "about me" block, taken out of `memories` (0 or absent: left out). */
   aboutMe?: number;
   /** The rolling summary of the conversation's earlier turns; taken out of `history`. */
   summary?: number;
@@ -92,7 +92,7 @@ export function buildChatPrompt(input: ChatPromptInput): ChatPrompt {
   const aboutMe = labelledBlock("\nAbout the person (they wrote this themselves): ", input.aboutMe, Math.min(budget.aboutMe ?? 0, remaining));
   remaining -= estimateTokens(aboutMe);
 
-  const memories = memoryBlock(input.pinnedMemories, input.relevantMemories, Math.min(budget.memories, remaining));
+  const memories = memoryBlock(input.pinnedMemories, input.relevantMemories, Math.min(budget.memories - estimateTokens(aboutMe), remaining));
   remaining -= estimateTokens(memories.text);
 
   const summary = labelledBlock("\nEarlier in this conversation: ", input.summary, Math.min(budget.summary ?? 0, remaining));

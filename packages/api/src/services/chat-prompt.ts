@@ -21,8 +21,8 @@ export const PROMPT_ROW_LIMITS = { pinnedMemories: 10, relevantMemories: 5, rece
 
 /**
  * Splits what the reply leaves of the window: persona 30 %, memories 20 %, history 50 %
- * (the user's new message and the rolling summary, up to 15 %, count against history), and
- * the person's "about me" up to 5 % (at most 200 tokens). buildChatPrompt enforces the window
+ * (the user's new message and the rolling summary, up to 15 %, count against history; the
+ * person's "about me", up to 5 % and 200 tokens, against memories). buildChatPrompt enforces the window
  * as a whole, so the shares only decide who gives way first.
  */
 export function promptBudget(budget: ChatBudget): PromptBudget {
