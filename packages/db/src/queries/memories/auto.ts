@@ -55,12 +55,12 @@ export async function listMemoryCandidates(
   db: Database,
   params: { userId: string; companionId: string; searchQuery: string | null; limit: number },
 ): Promise<MemoryCandidate[]> {
-  const rank = params.searchQuery === null ? sql`0` : sql`ts_rank(${memories.search}, websearch_to_tsquery('simple', ${params.searchQuery}))`;
+  const byRank = params.searchQuery === null ? [] : [sql`ts_rank(${memories.search}, websearch_to_tsquery('simple', ${params.searchQuery})) desc`];
   return db
     .select({ id: memories.id, factKey: memories.factKey, title: memories.title, content: memories.content, source: memories.source })
     .from(memories)
     .where(and(eq(memories.userId, params.userId), eq(memories.companionId, params.companionId)))
-    .orderBy(sql`${rank} desc`, desc(memories.updatedAt), desc(memories.id))
+    .orderBy(...byRank, desc(memories.updatedAt), desc(memories.id))
     .limit(params.limit);
 }
 
