@@ -126,7 +126,7 @@ describe("automatic memory with a model", () => {
     const { user, companionId } = await connectedPair();
     fake.setBehavior({ mode: "ok", replyFor: (r) => (r.schemaName === "memory_extraction" ? '{"facts": [{"action": "add", "key": ' : undefined) });
     const { userMessage } = await say(user, companionId, "Hello, my name is Quinn.");
-    expect((await autoMemories(user, companionId)).map((m) => m.content)).toEqual(["Their name is Quinn."]);
+    expect((await autoMemories(user, companionId)).map((m) => m.content)).toEqual([expect.stringContaining("Quinn")]);
     const [job] = await extractJobs(userMessage.id);
     expect(job?.state).toBe("completed");
     expect(job?.retryCount).toBe(0);
@@ -195,7 +195,7 @@ describe("automatic memory with a model", () => {
     const [job] = await extractJobs(userMessage.id);
     expect(job?.state).toBe("completed");
     expect(job?.retryCount).toBe(1);
-    expect((await autoMemories(user, companionId)).map((m) => m.content)).toEqual(["Their name is Morgan."]);
+    expect((await autoMemories(user, companionId)).map((m) => m.content)).toEqual([expect.stringContaining("Morgan")]);
     // Both attempts' calls are recorded: server errors, then the breaker they opened.
     const memoryCalls = (await callsOf(t.database.db, user.id)).filter((c) => c.purpose === "memory");
     expect(memoryCalls.length).toBeGreaterThanOrEqual(2);
