@@ -22,8 +22,6 @@ interface JobContext {
   id: string;
   /** 1 on the first run. */
   attempt: number;
-  /** No retry follows a failure of this run: a handler with a degraded answer gives it now. */
-  lastAttempt: boolean;
   /** Aborted at the job's timeout: pass it to anything that can stop early. */
   signal: AbortSignal;
 }
@@ -86,7 +84,7 @@ async function runOne<N extends JobName>(
         reject(err);
       }, timeoutMs);
     });
-    const result = await Promise.race([handler(parsed.data as JobData<N>, { id: job.id, attempt, lastAttempt, signal: controller.signal }), timeout]);
+    const result = await Promise.race([handler(parsed.data as JobData<N>, { id: job.id, attempt, signal: controller.signal }), timeout]);
     const ms = Math.round(performance.now() - startedAt);
     const changed = result && Object.values(result).some((n) => n !== undefined && n > 0);
     log[changed ? "info" : "debug"]({ ...fields, ...(result ?? {}), ms }, "job done");

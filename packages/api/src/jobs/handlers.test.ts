@@ -66,8 +66,8 @@ afterAll(async () => {
 });
 
 async function runTwice<N extends JobName>(name: N, data: JobData<N>) {
-  const handler = handlers[name] as (d: JobData<N>, c: { id: string; attempt: number; lastAttempt: boolean; signal: AbortSignal }) => Promise<unknown>;
-  const context = { id: randomUUID(), attempt: 1, lastAttempt: false, signal: new AbortController().signal };
+  const handler = handlers[name] as (d: JobData<N>, c: { id: string; attempt: number; signal: AbortSignal }) => Promise<unknown>;
+  const context = { id: randomUUID(), attempt: 1, signal: new AbortController().signal };
   const first = await handler(data, context);
   const second = await handler(data, { ...context, attempt: 2 });
   return { first, second };
@@ -107,7 +107,7 @@ describe("chat.after-reply", () => {
     expect(await t.db.select({ id: aiCalls.id }).from(aiCalls).where(eq(aiCalls.id, recorded.id))).toHaveLength(1);
 
     // A third run, later, still changes nothing.
-    await handlers["chat.after-reply"]!({ userId, companionId, messageId: message!.id, calls: [recorded] }, { id: randomUUID(), attempt: 3, lastAttempt: false, signal: new AbortController().signal });
+    await handlers["chat.after-reply"]!({ userId, companionId, messageId: message!.id, calls: [recorded] }, { id: randomUUID(), attempt: 3, signal: new AbortController().signal });
     expect(await withUser(t.db, userId, (tx) => getRelationship(tx, { userId, companionId }))).toEqual(after);
   });
 

@@ -7,13 +7,13 @@ export function memoryHandlers({ db, chat }: JobDeps): JobHandlers {
   const deps = { db, chain: chat.chain, calls: chat.calls };
   return {
     /** Facts from the person's message into auto memories; a second run finds them written and changes nothing. */
-    "memory.extract": async (data, { lastAttempt }) => {
-      const outcome = await extractMemories(deps, { ...data, lastAttempt });
+    "memory.extract": async (data) => {
+      const outcome = await extractMemories(deps, data);
       return { added: outcome.added, updated: outcome.updated, ignored: outcome.ignored, offline: outcome.method === "offline" ? 1 : 0 };
     },
     /** The next version of a conversation's summary, once it outgrows the prompt; a second run finds nothing to fold. */
-    "memory.summarize": async (data, { lastAttempt }) => {
-      const outcome = await foldConversation(deps, { ...data, lastAttempt });
+    "memory.summarize": async (data) => {
+      const outcome = await foldConversation(deps, data);
       return { folded: outcome.folded, version: outcome.folded > 0 ? outcome.version : undefined };
     },
   };

@@ -29,11 +29,6 @@ export interface MemoryDeps {
   calls: AiCallRecorder;
 }
 
-/** The job's attempt: a model that is down is retried, and on the last attempt the offline path answers. */
-interface Attempt {
-  lastAttempt: boolean;
-}
-
 /** How many of the person's memories the extraction model sees to compare with. */
 const CANDIDATE_LIMIT = 8;
 const FACT_KEY_MAX = 100;
@@ -134,14 +129,6 @@ async function withRecordedCalls<T>(deps: MemoryDeps, userId: string, fn: (scope
   }
 }
 
-/** Thrown while attempts remain when the model is down: the job is retried. */
-export class ModelUnavailableError extends Error {
-  constructor(purpose: string, options: ErrorOptions) {
-    super(`no model answered the ${purpose} call; the job will retry`, options);
-    this.name = "ModelUnavailableError";
-  }
-}
-
 export interface ExtractionOutcome {
   method: "model" | "offline" | "skipped";
   added: number;
@@ -151,12 +138,13 @@ export interface ExtractionOutcome {
 
 /**
  * memory.extract: facts from one of my messages into auto memories. With a model: one
- * structured call that also sees my closest memories; invalid JSON falls back to the offline
- * extractor at once, a model that is down is retried and falls back on the last attempt.
+ * structured call that also sees my closest memories; a model that is down or answers invalid
+ * JSON leaves the offline extractor to answer, at once, as sentiment falls back to the lexicon
+ * (docs/memory.md, "When the model fails").
  */
 export async function extractMemories(
   deps: MemoryDeps,
-  params: { userId: string; companionId: string; messageId: string } & Attempt,
+  params: { userId: string; companionId: string; messageId: string },
 ): Promise<ExtractionOutcome> {
   const { userId, companionId } = params;
   const exchange = await withUser(deps.db, userId, (tx) => findExchangeForExtraction(tx, params));
@@ -179,8 +167,8 @@ export async function extractMemories(
           tag: scope,
         });
         return parseExtraction(result.text, candidates);
-      } catch (err) {
-        if (!params.lastAttempt) throw new ModelUnavailableError("memory", { cause: err });
+      } catch {
+        // No provider answered (down, timed out, breaker open): recorded in ai_calls by the chain.
         return null;
       }
     });
@@ -224,7 +212,7 @@ export interface SummaryOutcome {
  * outgrow the prompt (a second run finds the first one's version). Runs as service code: the
  * app role may only read summaries.
  */
-export async function foldConversation(deps: MemoryDeps, params: { userId: string; companionId: string } & Attempt): Promise<SummaryOutcome> {
+export async function foldConversation(deps: MemoryDeps, params: { userId: string; companionId: string }): Promise<SummaryOutcome> {
   const { db } = deps;
   const conversation = { userId: params.userId, companionId: params.companionId };
   const previous = await getLatestSummary(db, conversation);
@@ -251,8 +239,7 @@ export async function foldConversation(deps: MemoryDeps, params: { userId: strin
         });
         const text = result.text.trim();
         return text === "" ? null : text.slice(0, SUMMARY_MAX_CHARS);
-      } catch (err) {
-        if (!params.lastAttempt) throw new ModelUnavailableError("summary", { cause: err });
+      } catch {
         return null;
       }
     });
