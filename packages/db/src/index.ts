@@ -59,7 +59,7 @@ export {
   type MediaUploadRow,
 } from "./queries/media.ts";
 
-export { createMemory, deleteMemory, listMemories, updateMemory, type Memory, type MemorySource } from "./queries/memories/manual.ts";
+export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories/manual.ts";
 export {
   applyAutoFacts,
   findExchangeForExtraction,

@@ -36,7 +36,7 @@ const FACT_CONTENT_MAX = 500;
 const EXTRACTION_MAX_TOKENS = 600;
 
 /** The structured output asked of the model (OpenAI strict mode: every property required). */
-export const MEMORY_EXTRACTION_SCHEMA: Record<string, unknown> = {
+const MEMORY_EXTRACTION_SCHEMA: Record<string, unknown> = {
   type: "object",
   additionalProperties: false,
   required: ["facts"],
@@ -180,11 +180,11 @@ export async function extractMemories(
 }
 
 /** Turns kept verbatim after a fold; the fold starts once more than PROMPT_ROW_LIMITS.recentTurns are unfolded. */
-export const TURNS_KEPT_AFTER_FOLD = Math.floor(PROMPT_ROW_LIMITS.recentTurns / 2);
+const TURNS_KEPT_AFTER_FOLD = Math.floor(PROMPT_ROW_LIMITS.recentTurns / 2);
 /** The most turns one fold reads; a longer backlog is folded over several. */
 const FOLD_MAX_TURNS = 200;
 /** About 300 tokens: well inside the prompt's summary share (chat-prompt.ts). */
-export const SUMMARY_MAX_CHARS = 1_200;
+const SUMMARY_MAX_CHARS = 1_200;
 const SUMMARY_MAX_TOKENS = 400;
 
 /** Whether the conversation has more unfolded turns than the prompt's history keeps. */

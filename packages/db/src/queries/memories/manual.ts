@@ -2,7 +2,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { notFound } from "../../errors.ts";
 import { decodePinnedCursor, encodePinnedCursor, toPage, type Page } from "../../pagination.ts";
 import { isoText, rowsOf } from "../../raw-sql.ts";
-import { companions, memories, memorySources } from "../../schema/index.ts";
+import { companions, memories, type memorySources } from "../../schema/index.ts";
 import { inTransaction } from "../../transaction.ts";
 import type { Database } from "../../types.ts";
 import { recordInteraction } from "../companions/relationships.ts";
@@ -31,7 +31,7 @@ export type MemorySource = (typeof memorySources)[number];
 /** Longest content copied from a message, the same cap as typed content. */
 const MEMORY_CONTENT_MAX = 4000;
 
-export const memoryColumns = {
+const memoryColumns = {
   id: memories.id,
   companionId: memories.companionId,
   messageId: memories.messageId,
@@ -46,7 +46,7 @@ export const memoryColumns = {
 };
 
 // Raw column list for the INSERT ... SELECT statements below, which Drizzle's builder cannot express.
-export const returningSql = sql`returning id, companion_id as "companionId", message_id as "messageId", title, content, pinned,
+const returningSql = sql`returning id, companion_id as "companionId", message_id as "messageId", title, content, pinned,
   source, importance, ${isoText("last_used_at")} as "lastUsedAt",
   ${isoText("created_at")} as "createdAt", ${isoText("updated_at")} as "updatedAt"`;
 
@@ -66,7 +66,7 @@ const fromRaw = (r: RawMemory): Memory => ({
   updatedAt: new Date(r.updatedAt),
 });
 
-export async function executeReturning(db: Database, query: SQL): Promise<Memory | undefined> {
+async function executeReturning(db: Database, query: SQL): Promise<Memory | undefined> {
   const [row] = rowsOf(await db.execute(query));
   // The shape is fixed by `returningSql` above.
   return row ? fromRaw(row as RawMemory) : undefined;
