@@ -31,6 +31,10 @@ export interface PromptBudget {
   persona: number;
   memories: number;
   history: number;
+  /** The person's "about me" block, taken out of `memories` (0 or absent: left out). */
+  aboutMe?: number;
+  /** The rolling summary of the conversation's earlier turns; taken out of `history`. */
+  summary?: number;
 }
 
 export interface ChatPromptInput {
@@ -40,6 +44,10 @@ export interface ChatPromptInput {
   pinnedMemories: readonly PromptMemory[];
   /** Most relevant first. */
   relevantMemories: readonly PromptMemory[];
+  /** What the person wrote about themselves; always included (truncated) when not empty. */
+  aboutMe?: string;
+  /** The conversation before `recentMessages`, folded into prose (docs/memory.md). */
+  summary?: string | null;
   /** Oldest first, excluding `userMessage`. */
   recentMessages: readonly { role: "user" | "assistant"; content: string }[];
   userMessage: string;
@@ -81,14 +89,20 @@ export function buildChatPrompt(input: ChatPromptInput): ChatPrompt {
   const userMessage = truncateToTokens(input.userMessage, remaining);
   remaining -= estimateTokens(userMessage);
 
-  const memories = memoryBlock(input.pinnedMemories, input.relevantMemories, Math.min(budget.memories, remaining));
+  const aboutMe = labelledBlock("\nAbout the person (they wrote this themselves): ", input.aboutMe, Math.min(budget.aboutMe ?? 0, remaining));
+  remaining -= estimateTokens(aboutMe);
+
+  const memories = memoryBlock(input.pinnedMemories, input.relevantMemories, Math.min(budget.memories - estimateTokens(aboutMe), remaining));
   remaining -= estimateTokens(memories.text);
 
-  const historyCap = Math.min(budget.history - estimateTokens(userMessage), remaining);
+  const summary = labelledBlock("\nEarlier in this conversation: ", input.summary, Math.min(budget.summary ?? 0, remaining));
+  remaining -= estimateTokens(summary);
+
+  const historyCap = Math.min(budget.history - estimateTokens(userMessage) - estimateTokens(summary), remaining);
   const history = fitHistory(input.recentMessages, historyCap);
 
   const messages: ChatMessage[] = [
-    { role: "system", content: persona.text + memories.text },
+    { role: "system", content: persona.text + aboutMe + memories.text + summary },
     ...history,
     { role: "user", content: userMessage },
   ];
@@ -140,6 +154,14 @@ function personaBlock(input: ChatPromptInput, maxTokens: number): { text: string
     allowance -= estimateTokens(line);
   }
   return { text, truncated };
+}
+
+/** `label` + `body`, cut to `maxTokens`; "" when the body is empty or nothing of it fits. */
+function labelledBlock(label: string, body: string | null | undefined, maxTokens: number): string {
+  const text = body?.trim() ?? "";
+  const room = maxTokens - estimateTokens(label) - 1;
+  if (text === "" || room < 4) return "";
+  return `${label}${truncateToTokens(text, room)}\n`;
 }
 
 function memoryBlock(

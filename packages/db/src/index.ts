@@ -87,7 +87,25 @@ export {
   type MediaUploadRow,
 } from "./queries/media.ts";
 
-export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories.ts";
+export { createMemory, deleteMemory, listMemories, updateMemory, type Memory } from "./queries/memories/manual.ts";
+export {
+  applyAutoFacts,
+  findExchangeForExtraction,
+  listAutoMemoriesChangedSince,
+  listMemoryCandidates,
+  markMemoriesUsed,
+  type AutoFact,
+  type MemoryCandidate,
+} from "./queries/memories/auto.ts";
+export {
+  countUnsummarizedTurns,
+  getLatestSummary,
+  getMySummary,
+  insertSummary,
+  listSummaries,
+  listUnsummarizedTurns,
+  type ConversationSummary,
+} from "./queries/memories/summaries.ts";
 export { searchFullText, type SearchHit } from "./queries/search.ts";
 export { exchangeMessageIds, searchEmbeddingTablesExist, searchHybrid, textsToEmbed, upsertEmbeddings } from "./queries/search-hybrid.ts";
 

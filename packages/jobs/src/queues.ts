@@ -45,19 +45,25 @@ export const jobPayloads = {
   "media.purge": z.object({ keys: z.array(z.string().min(1).max(512)).min(1).max(1000) }),
   /**
    * After a reply is saved (enqueued in the same transaction): the relationship and mood update from
-   * the user's message, and the exchange's model calls into ai_calls.
+   * the user's message, the exchange's model calls into ai_calls, the last use of the memories the
+   * prompt kept (`memoryIds`), and the memory jobs below enqueued.
    */
   "chat.after-reply": z.object({
     userId: uuid,
     companionId: uuid,
     messageId: uuid,
     calls: z.array(aiCall).max(50),
+    memoryIds: z.array(uuid).max(100).optional(),
   }),
   /**
    * Search embeddings of these memories or messages (docs/search.md): enqueued only when hybrid
    * search is on; embeds what the rows say now, so a rerun or a later edit overwrites.
    */
   "search.embed": z.object({ kind: z.enum(["memory", "message"]), ids: z.array(uuid).min(1).max(100) }),
+  /** What the person's message says about them, into auto memories (docs/memory.md, "Automatic memory"). */
+  "memory.extract": z.object({ userId: uuid, companionId: uuid, messageId: uuid }),
+  /** Folds a conversation's oldest turns into a new version of its rolling summary (docs/memory.md). */
+  "memory.summarize": z.object({ userId: uuid, companionId: uuid }),
   /** Model calls made outside a chat exchange, into ai_calls. */
   "ai-calls.record": z.object({ calls: z.array(aiCall).min(1).max(500) }),
   /** Someone followed `followeeId`. */

@@ -6,7 +6,22 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChatChain, createOfflinePersona } from "@companion/ai";
-import { aiCalls, companions, connectCompanion, EVENT_RETENTION_MS, events, getRelationship, insertUser, mediaUploads, messages, stories, storyMedia, withUser } from "@companion/db";
+import {
+  aiCalls,
+  companions,
+  connectCompanion,
+  conversationSummaries,
+  EVENT_RETENTION_MS,
+  events,
+  getRelationship,
+  insertUser,
+  mediaUploads,
+  memories,
+  messages,
+  stories,
+  storyMedia,
+  withUser,
+} from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { DEFAULT_JOB_SETTINGS, openJobQueue, type AiCallPayload, type JobData, type JobHandlers, type JobName, type JobQueue } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
@@ -110,6 +125,47 @@ describe("ai-calls.record", () => {
     const calls = [call({ purpose: "summary" }), call({ purpose: "summary", outcome: "timeout" })];
     await runTwice("ai-calls.record", { calls });
     for (const c of calls) expect(await t.db.select({ id: aiCalls.id }).from(aiCalls).where(eq(aiCalls.id, c.id))).toHaveLength(1);
+  });
+});
+
+describe("memory.extract", () => {
+  it("writes a fact once: a second run finds it and changes nothing", async () => {
+    const [message] = await t.db.insert(messages).values({ userId, companionId, role: "user", content: "oh and my name is Jun.", status: "complete" }).returning({ id: messages.id });
+    await t.db.insert(messages).values({ userId, companionId, role: "assistant", content: "Nice to meet you, Jun.", status: "complete", replyToId: message!.id });
+    const { first, second } = await runTwice("memory.extract", { userId, companionId, messageId: message!.id });
+    expect(first).toMatchObject({ added: 1, updated: 0, offline: 1 });
+    expect(second).toMatchObject({ added: 0, updated: 0 });
+    const rows = await t.db.select({ content: memories.content, source: memories.source }).from(memories).where(eq(memories.userId, userId));
+    expect(rows).toEqual([{ content: expect.stringContaining("Jun"), source: "auto" }]);
+  });
+
+  it("skips a message whose reply failed", async () => {
+    const [message] = await t.db.insert(messages).values({ userId, companionId, role: "user", content: "my name is Lee.", status: "complete" }).returning({ id: messages.id });
+    await t.db.insert(messages).values({ userId, companionId, role: "assistant", content: "", status: "failed", replyToId: message!.id });
+    const { first } = await runTwice("memory.extract", { userId, companionId, messageId: message!.id });
+    expect(first).toMatchObject({ added: 0, updated: 0, offline: 0 });
+  });
+});
+
+describe("memory.summarize", () => {
+  it("folds once: a second run finds nothing left to fold", async () => {
+    const [other] = await t.db.insert(companions).values({ slug: `sum-${randomBytes(4).toString("hex")}`, name: "Summy" }).returning({ id: companions.id });
+    await withUser(t.db, userId, (tx) => connectCompanion(tx, { userId, companionId: other!.id }));
+    const start = Date.now() - 3_600_000;
+    await t.db.insert(messages).values(
+      Array.from({ length: 35 }, (_, i) => ({
+        userId,
+        companionId: other!.id,
+        role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
+        content: `Turn ${i} was about the garden.`,
+        createdAt: new Date(start + i * 1000),
+      })),
+    );
+    const { first, second } = await runTwice("memory.summarize", { userId, companionId: other!.id });
+    expect(first).toMatchObject({ folded: 20, version: 1 });
+    expect(second).toMatchObject({ folded: 0 });
+    const rows = await t.db.select({ version: conversationSummaries.version }).from(conversationSummaries).where(eq(conversationSummaries.companionId, other!.id));
+    expect(rows).toEqual([{ version: 1 }]);
   });
 });
 

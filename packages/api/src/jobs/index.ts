@@ -9,6 +9,7 @@ import type { JobDeps } from "./deps.ts";
 import { digestHandlers } from "./digests.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
+import { memoryHandlers } from "./memory.ts";
 import { notificationHandlers } from "./notifications.ts";
 import { proactiveHandlers } from "./proactive.ts";
 import { storyHandlers } from "./stories.ts";
@@ -21,6 +22,7 @@ export function createJobHandlers(deps: JobDeps): JobHandlers {
     ...maintenanceHandlers(deps),
     ...mediaHandlers(deps),
     ...chatHandlers(deps),
+    ...memoryHandlers(deps),
     ...notificationHandlers(deps),
     ...proactiveHandlers(deps),
     ...digestHandlers(deps),

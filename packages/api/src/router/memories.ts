@@ -1,4 +1,4 @@
-import { createMemory, deleteMemory, listMemories, updateMemory, type Database } from "@companion/db";
+import { createMemory, deleteMemory, getMySummary, listMemories, listSummaries, updateMemory, type Database } from "@companion/db";
 import {
   memoriesCreateInput,
   memoriesCreateOutput,
@@ -6,6 +6,10 @@ import {
   memoriesDeleteOutput,
   memoriesListInput,
   memoriesListOutput,
+  memoriesSummariesInput,
+  memoriesSummariesOutput,
+  memoriesSummaryInput,
+  memoriesSummaryOutput,
   memoriesUpdateInput,
   memoriesUpdateOutput,
   type MemoriesCreateInput,
@@ -13,7 +17,7 @@ import {
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../context.ts";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireMemory } from "../wire/memories.ts";
+import { toWireConversationSummary, toWireMemory } from "../wire/memories.ts";
 
 // The input schema guarantees one of the two shapes; this narrows it for the query function.
 function createParams(userId: string, input: MemoriesCreateInput) {
@@ -49,6 +53,7 @@ export const memoriesRouter = router({
       return toWireMemory(memory);
     }),
 
+  /** Title, content, pinned or importance of one of my memories, manual or automatic; NOT_FOUND if not mine. */
   update: userProcedure
     .input(memoriesUpdateInput)
     .output(memoriesUpdateOutput)
@@ -56,6 +61,24 @@ export const memoriesRouter = router({
       const memory = await updateMemory(ctx.db, { userId: ctx.user.id, ...input });
       if (input.title !== undefined || input.content !== undefined) await embedForSearch(ctx, ctx.db, memory.id);
       return toWireMemory(memory);
+    }),
+
+  /** The latest rolling summary of my conversation with a companion, or null; NOT_FOUND if I may not see it. */
+  summary: userProcedure
+    .input(memoriesSummaryInput)
+    .output(memoriesSummaryOutput)
+    .query(async ({ ctx, input }) => {
+      const latest = await getMySummary(ctx.db, { userId: ctx.user.id, companionId: input.companionId });
+      return latest ? toWireConversationSummary(latest) : null;
+    }),
+
+  /** Every version of that summary, newest first; keyset-paged. NOT_FOUND if I may not see the companion. */
+  summaries: userProcedure
+    .input(memoriesSummariesInput)
+    .output(memoriesSummariesOutput)
+    .query(async ({ ctx, input }) => {
+      const res = await listSummaries(ctx.db, { userId: ctx.user.id, ...input });
+      return { items: res.items.map(toWireConversationSummary), nextCursor: res.nextCursor };
     }),
 
   delete: userProcedure

@@ -9,6 +9,7 @@ import {
   listRecentTurns,
   loadChatPersona,
   loadPromptMemories,
+  loadPromptSummary,
   takeExchange,
   withUser,
   type Database,
@@ -68,16 +69,17 @@ export type OpenedExchange = BeforeCommit<{ kind: "new"; userMessage: StoredChat
 
 /**
  * messages.send and messages.start: connected? (NOT_FOUND / NOT_CONNECTED) → claim the key for `owner` (CONFLICT, or
- * `existing` for a retry) → prompt context. The four queries leave together (postgres.js
+ * `existing` for a retry) → prompt context. The five queries leave together (postgres.js
  * pipelines them) and all settle inside the transaction, so a failed check rolls the claim back.
  */
 export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: string }): Promise<OpenedExchange> {
   const { userId, companionId, content } = params;
   return beforeCommit(deps.db, userId, async (tx) => {
-    const [persona, claim, memories, recent] = await Promise.allSettled([
+    const [persona, claim, memories, summary, recent] = await Promise.allSettled([
       loadChatPersona(tx, params),
       claimUserMessage(tx, { ...params, ownerProcess: params.owner }),
       loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+      loadPromptSummary(tx, { userId, companionId }),
       // One extra row: the message just claimed may be among them (issued after the insert).
       listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
     ]);
@@ -87,7 +89,8 @@ export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: s
     const turns = settledValue(recent)
       .filter((turn) => turn.id !== userMessage.id)
       .slice(-PROMPT_ROW_LIMITS.recentTurns);
-    const prompt = buildExchangePrompt({ persona: settledValue(persona), memories: settledValue(memories), recent: turns }, content, deps.budget, deps.now());
+    const context = { persona: settledValue(persona), memories: settledValue(memories), summary: settledValue(summary), recent: turns };
+    const prompt = buildExchangePrompt(context, content, deps.budget, deps.now());
     return { kind: "new" as const, userMessage, prompt };
   });
 }
@@ -112,12 +115,13 @@ export function takeTurn(deps: OpenDeps, params: { userId: string; messageId: st
       return reply ? { kind: "answered" as const, exchange: { userMessage: message, reply } } : { kind: "busy" as const, userMessage: message };
     }
     const { companionId, content } = taken;
-    const [persona, memories, recent] = await Promise.all([
+    const [persona, memories, summary, recent] = await Promise.all([
       loadChatPersona(tx, { userId, companionId }),
       loadPromptMemories(tx, memoryParams(userId, companionId, content)),
+      loadPromptSummary(tx, { userId, companionId }),
       listRecentTurns(tx, { userId, companionId, excludeId: messageId, limit: PROMPT_ROW_LIMITS.recentTurns }),
     ]);
-    const prompt = buildExchangePrompt({ persona, memories, recent }, content, deps.budget, deps.now());
+    const prompt = buildExchangePrompt({ persona, memories, summary, recent }, content, deps.budget, deps.now());
     return { kind: "taken" as const, userMessage: taken, prompt };
   });
 }

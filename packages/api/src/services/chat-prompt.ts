@@ -12,6 +12,8 @@ export interface ChatBudget {
   replyTokens: number;
 }
 
+const ABOUT_ME_MAX_TOKENS = 200;
+
 export const DEFAULT_CHAT_BUDGET: ChatBudget = { contextTokens: 4_096, replyTokens: 400 };
 
 /** How many rows the prompt loads before the budget trims them. */
@@ -19,7 +21,8 @@ export const PROMPT_ROW_LIMITS = { pinnedMemories: 10, relevantMemories: 5, rece
 
 /**
  * Splits what the reply leaves of the window: persona 30 %, memories 20 %, history 50 %
- * (the user's new message counts against history). buildChatPrompt enforces the window
+ * (the user's new message and the rolling summary, up to 15 %, count against history; the
+ * person's "about me", up to 5 % and 200 tokens, against memories). buildChatPrompt enforces the window
  * as a whole, so the shares only decide who gives way first.
  */
 export function promptBudget(budget: ChatBudget): PromptBudget {
@@ -30,6 +33,8 @@ export function promptBudget(budget: ChatBudget): PromptBudget {
     persona: Math.floor(available * 0.3),
     memories: Math.floor(available * 0.2),
     history: Math.floor(available * 0.5),
+    aboutMe: Math.min(ABOUT_ME_MAX_TOKENS, Math.floor(available * 0.05)),
+    summary: Math.floor(available * 0.15),
   };
 }
 
@@ -65,6 +70,8 @@ export function memorySearchQuery(text: string): string | null {
 export interface ExchangeContext {
   persona: ChatPersonaContext;
   memories: { pinned: PromptMemoryRow[]; relevant: PromptMemoryRow[] };
+  /** The latest rolling summary; `recent` starts after the turns it covers. */
+  summary: string | null;
   recent: { role: "user" | "assistant"; content: string }[];
 }
 
@@ -83,6 +90,8 @@ export interface ExchangePrompt {
   /** For the offline fallback: name, traits, the current mood and a few memories. */
   persona: PersonaContext;
   tokenCount: number;
+  /** The memories the prompt kept: the after-reply job stamps their last use. */
+  memoryIds: string[];
 }
 
 /**
@@ -90,7 +99,7 @@ export interface ExchangePrompt {
  * (decay applied), not the label stored at the last interaction.
  */
 export function buildExchangePrompt(context: ExchangeContext, userMessage: string, budget: ChatBudget, now: Date): ExchangePrompt {
-  const { persona, memories, recent } = context;
+  const { persona, memories, summary, recent } = context;
   const relationship = currentRelationship(persona.relationship, now);
   const prompt = buildChatPrompt({
     persona: {
@@ -101,8 +110,10 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
       traits: persona.traits,
     },
     mood: { label: relationship.mood, affection: relationship.affection, trust: relationship.trust, energy: relationship.energy },
+    aboutMe: persona.aboutMe,
     pinnedMemories: memories.pinned,
     relevantMemories: memories.relevant,
+    summary,
     recentMessages: recent,
     userMessage,
     budget: promptBudget(budget),
@@ -118,5 +129,9 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
       memories: offlineMemories(memories),
     },
     tokenCount: prompt.tokenCount,
+    memoryIds: [
+      ...memories.pinned.slice(0, memories.pinned.length - prompt.dropped.pinnedMemories),
+      ...memories.relevant.slice(0, memories.relevant.length - prompt.dropped.relevantMemories),
+    ].map((m) => m.id),
   };
 }

@@ -14,11 +14,13 @@ const persona = (relationship: Partial<ChatPersonaContext["relationship"]> = {})
   backstory: "Grew up by the sea.",
   fallbackLines: { lonely: ["I missed you."] },
   relationship: { affection: 50, trust: 50, energy: 50, interactionCount: 3, lastInteractionAt: now, ...relationship },
+  aboutMe: "",
 });
 
-const context = (overrides: Partial<ExchangeContext> = {}): ExchangeContext => ({
+const context = (overrides: Partial<ExchangeContext> & { summary?: string | null } = {}): ExchangeContext => ({
   persona: persona(),
   memories: { pinned: [], relevant: [] },
+  summary: null,
   recent: [],
   ...overrides,
 });
@@ -48,7 +50,7 @@ describe("memorySearchQuery", () => {
 describe("promptBudget", () => {
   it("shares what the reply leaves between persona, memories and history", () => {
     const budget = promptBudget({ contextTokens: 4096, replyTokens: 96 });
-    expect(budget).toEqual({ contextTokens: 4096, replyTokens: 96, persona: 1200, memories: 800, history: 2000 });
+    expect(budget).toEqual({ contextTokens: 4096, replyTokens: 96, persona: 1200, memories: 800, history: 2000, aboutMe: 200, summary: 600 });
     expect(budget.persona + budget.memories + budget.history).toBeLessThanOrEqual(4096 - 96);
   });
 });
@@ -81,7 +83,7 @@ describe("buildExchangePrompt", () => {
   it("puts persona, memories and history in order and stays within the window", () => {
     const prompt = buildExchangePrompt(
       context({
-        memories: { pinned: [{ title: "Dog", content: "Biscuit the beagle" }], relevant: [{ title: "Trail", content: "Cascade ridge" }] },
+        memories: { pinned: [{ id: "m-dog", title: "Dog", content: "Biscuit the beagle" }], relevant: [{ id: "m-trail", title: "Trail", content: "Cascade ridge" }] },
         recent: Array.from({ length: 200 }, (_, i) => ({ role: i % 2 === 0 ? ("user" as const) : ("assistant" as const), content: `turn ${i} `.repeat(20) })),
       }),
       "what next?",
@@ -95,5 +97,38 @@ describe("buildExchangePrompt", () => {
     expect(prompt.tokenCount).toBe(estimateMessagesTokens(prompt.messages));
     expect(prompt.tokenCount).toBeLessThanOrEqual(1024 - 200);
     expect(prompt.messages[prompt.messages.length - 2]?.content).toContain("turn 199");
+  });
+
+  it("always carries the about-me and the rolling summary, each cut to its share, and names the memories it kept", () => {
+    const aboutMe = "I am Robin, a night-shift nurse who loves sea swimming. " + "More about me. ".repeat(400);
+    const prompt = buildExchangePrompt(
+      context({
+        persona: { ...persona(), aboutMe },
+        memories: { pinned: [{ id: "m-pinned", title: "Dog", content: "Biscuit" }], relevant: Array.from({ length: 5 }, (_, i) => ({ id: `m-${i}`, title: "Note", content: "x ".repeat(300) })) },
+        summary: "Earlier they talked about Robin's move to Leeds. " + "And more. ".repeat(2000),
+        recent: Array.from({ length: 50 }, (_, i) => ({ role: i % 2 === 0 ? ("user" as const) : ("assistant" as const), content: `turn ${i} `.repeat(20) })),
+      }),
+      "hello",
+      { contextTokens: 4096, replyTokens: 400 },
+      now,
+    );
+    const system = prompt.messages[0]?.content ?? "";
+    expect(system).toContain("About the person (they wrote this themselves): I am Robin, a night-shift nurse");
+    expect(system).toContain("Earlier in this conversation: Earlier they talked about Robin's move to Leeds.");
+    const budget = promptBudget({ contextTokens: 4096, replyTokens: 400 });
+    const aboutLine = system.split("\n").find((l) => l.startsWith("About the person")) ?? "";
+    const summaryLine = system.split("\n").find((l) => l.startsWith("Earlier in this conversation")) ?? "";
+    expect(estimateMessagesTokens([{ role: "system", content: aboutLine }])).toBeLessThanOrEqual(budget.aboutMe! + 8);
+    expect(estimateMessagesTokens([{ role: "system", content: summaryLine }])).toBeLessThanOrEqual(budget.summary! + 8);
+    expect(prompt.tokenCount).toBeLessThanOrEqual(4096 - 400);
+    // The pinned memory fits and comes first; the long relevant ones only as far as the share allows.
+    expect(prompt.memoryIds[0]).toBe("m-pinned");
+    expect(prompt.memoryIds.length).toBeLessThan(6);
+  });
+
+  it("leaves both blocks out when they are empty", () => {
+    const system = buildExchangePrompt(context(), "hello", { contextTokens: 2048, replyTokens: 300 }, now).messages[0]?.content ?? "";
+    expect(system).not.toContain("About the person");
+    expect(system).not.toContain("Earlier in this conversation");
   });
 });

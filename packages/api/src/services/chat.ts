@@ -103,9 +103,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
    * relationship and mood update (once per message, however often the job runs) and this
    * exchange's model calls into ai_calls. A reply is never saved without its follow-up.
    */
-  async function finish(scope: CallScope, userMessage: StoredChatMessage, draft: ReplyDraft): Promise<Exchange> {
+  async function finish(scope: CallScope, userMessage: StoredChatMessage, draft: ReplyDraft, prompt: ExchangePrompt): Promise<Exchange> {
     const { userId } = scope;
-    const after = { userId, companionId: userMessage.companionId, messageId: userMessage.id, calls: scope.calls.splice(0, 50) };
+    // The memories the prompt used ride along: the job stamps their last use, off the reply's path.
+    const after = { userId, companionId: userMessage.companionId, messageId: userMessage.id, calls: scope.calls.splice(0, 50), memoryIds: prompt.memoryIds };
     // Both leave together (postgres.js pipelines them inside the transaction).
     const [{ reply }] = await withUser(db, userId, (tx) =>
       Promise.all([saveReply(tx, { userId, companionId: userMessage.companionId, replyToId: userMessage.id, ...draft }), jobs.enqueue(tx, "chat.after-reply", after)]),
@@ -155,7 +156,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const scope = calls.scope(userId);
       const draft = await write(scope, turn.prompt, relay, stop);
       await turn.committed;
-      relay.push({ type: "done", ...(await finish(scope, turn.userMessage, draft)) });
+      relay.push({ type: "done", ...(await finish(scope, turn.userMessage, draft, turn.prompt)) });
     } finally {
       watch?.stop();
     }
@@ -212,7 +213,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const scope = calls.scope(params.userId);
       const draft = await complete(scope, opened.prompt, { signal: abandon.signal });
       await opened.committed;
-      return finish(scope, opened.userMessage, draft);
+      return finish(scope, opened.userMessage, draft, opened.prompt);
     },
 
     async start(params) {
@@ -227,7 +228,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         const scope = calls.scope(params.userId);
         const draft = await write(scope, opened.prompt, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
         await opened.committed;
-        relay.push({ type: "done", ...(await finish(scope, opened.userMessage, draft)) });
+        relay.push({ type: "done", ...(await finish(scope, opened.userMessage, draft, opened.prompt)) });
       }).produced.catch(() => undefined);
       await opened.committed;
       return opened.userMessage;
@@ -252,6 +253,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const scope = calls.scope(userId);
     const draft = await complete(scope, turn.prompt, left === undefined ? {} : { deadlineMs: left });
     await turn.committed;
-    return finish(scope, turn.userMessage, draft);
+    return finish(scope, turn.userMessage, draft, turn.prompt);
   }
 }

@@ -12,7 +12,9 @@ import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import type { RelationshipSnapshot } from "../../relationship/model.ts";
 import { companionVisibleTo } from "../companions/visibility.ts";
-import { companionPersonas, companions, memories, messages, processLeases, relationshipStates } from "../../schema/index.ts";
+import { companionPersonas, companions, conversationSummaries, memories, messages, processLeases, relationshipStates, users } from "../../schema/index.ts";
+import { executePrepared, rowsOf } from "../../raw-sql.ts";
+import { unsummarized } from "../memories/summaries.ts";
 import type { Database } from "../../types.ts";
 import { inTransaction } from "../../transaction.ts";
 
@@ -47,6 +49,8 @@ export interface ChatPersonaContext {
   backstory: string;
   fallbackLines: Record<string, string[]>;
   relationship: RelationshipSnapshot;
+  /** The person's own profile (settings.update aboutMe), "" when unset: always in the prompt. */
+  aboutMe: string;
 }
 
 /**
@@ -69,6 +73,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       energy: relationshipStates.energy,
       interactionCount: relationshipStates.interactionCount,
       lastInteractionAt: relationshipStates.lastInteractionAt,
+      aboutMe: sql<string | null>`(select ${users.aboutMe} from ${users} where ${users.id} = ${params.userId})`,
     })
     .from(companions)
     .leftJoin(relationshipStates, and(eq(relationshipStates.companionId, companions.id), eq(relationshipStates.userId, params.userId)))
@@ -80,7 +85,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
   if (!row.connected || row.affection === null || row.trust === null || row.energy === null || row.interactionCount === null) {
     throw new DomainError("NOT_CONNECTED", "Connect to this companion first (companions.connect)", { field: "companionId" });
   }
-  const { affection, trust, energy, interactionCount, lastInteractionAt, ...persona } = row;
+  const { affection, trust, energy, interactionCount, lastInteractionAt, aboutMe, ...persona } = row;
   return {
     name: persona.name,
     traits: persona.traits,
@@ -90,6 +95,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
     backstory: persona.backstory ?? "",
     fallbackLines: persona.fallbackLines ?? {},
     relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
+    aboutMe: aboutMe ?? "",
   };
 }
 
@@ -141,21 +147,23 @@ export async function claimUserMessage(
 }
 
 export interface PromptMemoryRow {
+  id: string;
   title: string;
   content: string;
 }
 
 /**
- * Memories for the prompt: pinned ones (newest first), and unpinned ones matching
- * `searchQuery` by full-text search, best match first. `searchQuery` is websearch syntax
- * (e.g. `hiking or dog`); null skips the search.
+ * Memories for the prompt: pinned ones (newest first), then the best unpinned ones by the
+ * retrieval score (docs/memory.md, "Retrieval score"): importance, recency and relevance to
+ * `searchQuery`, each normalized to 0..1, equal weights, computed here in one statement.
+ * `searchQuery` is websearch syntax (e.g. `hiking or dog`); null scores relevance 0.
  */
 export async function loadPromptMemories(
   db: Database,
   params: { userId: string; companionId: string; searchQuery: string | null; pinnedLimit: number; relevantLimit: number },
 ): Promise<{ pinned: PromptMemoryRow[]; relevant: PromptMemoryRow[] }> {
   const mine = and(eq(memories.userId, params.userId), eq(memories.companionId, params.companionId));
-  const columns = { title: memories.title, content: memories.content };
+  const columns = { id: memories.id, title: memories.title, content: memories.content };
   const pinned = db
     .select(columns)
     .from(memories)
@@ -163,24 +171,46 @@ export async function loadPromptMemories(
     .orderBy(desc(memories.createdAt), desc(memories.id))
     .limit(params.pinnedLimit)
     .prepare("chat_pinned_memories");
-  if (params.searchQuery === null || params.relevantLimit === 0) return { pinned: await pinned.execute(), relevant: [] };
+  if (params.relevantLimit === 0) return { pinned: await pinned.execute(), relevant: [] };
+  const [pinnedRows, relevantRows] = await Promise.all([pinned.execute(), executePrepared(db, params.searchQuery === null ? "chat_scored_memories" : "chat_scored_memories_q", scoredMemories(params))]);
+  return { pinned: pinnedRows, relevant: rowsOf(relevantRows) as PromptMemoryRow[] };
+}
 
-  const query = sql`websearch_to_tsquery('simple', ${params.searchQuery})`;
-  const relevant = db
-    .select(columns)
-    .from(memories)
-    .where(and(mine, eq(memories.pinned, false), sql`${memories.search} @@ ${query}`))
-    .orderBy(sql`ts_rank(${memories.search}, ${query}) desc`, desc(memories.createdAt))
-    .limit(params.relevantLimit)
-    .prepare("chat_relevant_memories");
-  const [pinnedRows, relevantRows] = await Promise.all([pinned.execute(), relevant.execute()]);
-  return { pinned: pinnedRows, relevant: relevantRows };
+/** Recency decays by this factor per hour since last use (ai-town's retrieval score). */
+const RECENCY_DECAY_PER_HOUR = 0.99;
+
+function scoredMemories(params: { userId: string; companionId: string; searchQuery: string | null; relevantLimit: number }) {
+  const rank = params.searchQuery === null ? sql`0::real` : sql`ts_rank(search, websearch_to_tsquery('simple', ${params.searchQuery}))`;
+  // Relevance is divided by the best rank among the candidates, so it spans 0..1 like the other two.
+  return sql`select id, title, content from (
+      select id, title, content, created_at,
+        (importance - 1) / 9.0 as importance_score,
+        power(${RECENCY_DECAY_PER_HOUR}::float8, greatest(0, extract(epoch from now() - coalesce(last_used_at, created_at)) / 3600)) as recency_score,
+        coalesce(${rank} / nullif(max(${rank}) over (), 0), 0) as relevance_score
+      from memories
+      where user_id = ${params.userId} and companion_id = ${params.companionId} and not pinned
+    ) scored
+    order by importance_score + recency_score + relevance_score desc, created_at desc, id desc
+    limit ${params.relevantLimit}`;
+}
+
+/** The latest rolling summary of the conversation, for the prompt; null before the first fold. */
+export async function loadPromptSummary(db: Database, params: { userId: string; companionId: string }): Promise<string | null> {
+  const [row] = await db
+    .select({ content: conversationSummaries.content })
+    .from(conversationSummaries)
+    .where(and(eq(conversationSummaries.userId, params.userId), eq(conversationSummaries.companionId, params.companionId)))
+    .orderBy(desc(conversationSummaries.version))
+    .limit(1)
+    .prepare("chat_summary")
+    .execute();
+  return row?.content ?? null;
 }
 
 /**
  * The last `limit` turns of the conversation, oldest first, for the prompt's history
- * window, without `excludeId` (the message being answered). Failed (empty) replies carry
- * nothing worth repeating.
+ * window, without `excludeId` (the message being answered) and without the turns the rolling
+ * summary already covers. Failed (empty) replies carry nothing worth repeating.
  */
 export async function listRecentTurns(
   db: Database,
@@ -195,6 +225,7 @@ export async function listRecentTurns(
         eq(messages.companionId, params.companionId),
         params.excludeId === undefined ? undefined : ne(messages.id, params.excludeId),
         ne(messages.status, "failed"),
+        unsummarized(params.userId, params.companionId),
       ),
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))

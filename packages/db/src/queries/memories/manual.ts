@@ -1,12 +1,12 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
-import { notFound } from "../errors.ts";
-import { decodePinnedCursor, encodePinnedCursor, toPage, type Page } from "../pagination.ts";
-import { isoText, rowsOf } from "../raw-sql.ts";
-import { companions, memories } from "../schema/index.ts";
-import { inTransaction } from "../transaction.ts";
-import type { Database } from "../types.ts";
-import { recordInteraction } from "./companions/relationships.ts";
-import { assertCompanionVisible, companionVisibleTo } from "./companions/visibility.ts";
+import { notFound } from "../../errors.ts";
+import { decodePinnedCursor, encodePinnedCursor, toPage, type Page } from "../../pagination.ts";
+import { isoText, rowsOf } from "../../raw-sql.ts";
+import { companions, memories, type memorySources } from "../../schema/index.ts";
+import { inTransaction } from "../../transaction.ts";
+import type { Database } from "../../types.ts";
+import { recordInteraction } from "../companions/relationships.ts";
+import { assertCompanionVisible, companionVisibleTo } from "../companions/visibility.ts";
 
 export interface Memory {
   id: string;
@@ -16,9 +16,17 @@ export interface Memory {
   title: string;
   content: string;
   pinned: boolean;
+  /** `manual`: saved by the person; `auto`: extracted by the memory job (docs/memory.md). */
+  source: MemorySource;
+  /** 1–10, weighs in the prompt's retrieval score. */
+  importance: number;
+  /** When a prompt last used it; null until then. */
+  lastUsedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type MemorySource = (typeof memorySources)[number];
 
 /** Longest content copied from a message, the same cap as typed content. */
 const MEMORY_CONTENT_MAX = 4000;
@@ -30,21 +38,33 @@ const memoryColumns = {
   title: memories.title,
   content: memories.content,
   pinned: memories.pinned,
+  source: memories.source,
+  importance: memories.importance,
+  lastUsedAt: memories.lastUsedAt,
   createdAt: memories.createdAt,
   updatedAt: memories.updatedAt,
 };
 
 // Raw column list for the INSERT ... SELECT statements below, which Drizzle's builder cannot express.
 const returningSql = sql`returning id, companion_id as "companionId", message_id as "messageId", title, content, pinned,
+  source, importance, ${isoText("last_used_at")} as "lastUsedAt",
   ${isoText("created_at")} as "createdAt", ${isoText("updated_at")} as "updatedAt"`;
 
-interface RawMemory extends Omit<Memory, "createdAt" | "updatedAt"> {
+interface RawMemory extends Omit<Memory, "createdAt" | "updatedAt" | "lastUsedAt"> {
   createdAt: string;
   updatedAt: string;
+  lastUsedAt: string | null;
   [column: string]: unknown;
 }
 
-const fromRaw = (r: RawMemory): Memory => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
+const fromRaw = (r: RawMemory): Memory => ({
+  ...r,
+  // postgres.js hands smallint back as a number, PGlite too; Number() guards a driver that does not.
+  importance: Number(r.importance),
+  lastUsedAt: r.lastUsedAt === null ? null : new Date(r.lastUsedAt),
+  createdAt: new Date(r.createdAt),
+  updatedAt: new Date(r.updatedAt),
+});
 
 async function executeReturning(db: Database, query: SQL): Promise<Memory | undefined> {
   const [row] = rowsOf(await db.execute(query));
@@ -59,7 +79,7 @@ async function executeReturning(db: Database, query: SQL): Promise<Memory | unde
  */
 export async function listMemories(
   db: Database,
-  params: { userId: string; companionId?: string | undefined; cursor?: string | undefined; limit: number },
+  params: { userId: string; companionId?: string | undefined; source?: MemorySource | undefined; cursor?: string | undefined; limit: number },
 ): Promise<Page<Memory>> {
   const after = params.cursor ? decodePinnedCursor(params.cursor) : null;
   const rows = await db
@@ -70,6 +90,7 @@ export async function listMemories(
       and(
         eq(memories.userId, params.userId),
         params.companionId ? eq(memories.companionId, params.companionId) : undefined,
+        params.source ? eq(memories.source, params.source) : undefined,
         // One row-value comparison, in the same (all descending) direction as the ORDER BY.
         after ? sql`(${memories.pinned}, ${memories.createdAt}, ${memories.id}) < (${after.pinned}, ${sql.param(after.createdAt, memories.createdAt)}, ${after.id}::uuid)` : undefined,
       ),
@@ -140,7 +161,14 @@ async function insertFromMessage(db: Database, userId: string, messageId: string
 
 export async function updateMemory(
   db: Database,
-  params: { userId: string; memoryId: string; title?: string | undefined; content?: string | undefined; pinned?: boolean | undefined },
+  params: {
+    userId: string;
+    memoryId: string;
+    title?: string | undefined;
+    content?: string | undefined;
+    pinned?: boolean | undefined;
+    importance?: number | undefined;
+  },
 ): Promise<Memory> {
   const [row] = await db
     .update(memories)
@@ -148,6 +176,7 @@ export async function updateMemory(
       ...(params.title !== undefined ? { title: params.title } : {}),
       ...(params.content !== undefined ? { content: params.content } : {}),
       ...(params.pinned !== undefined ? { pinned: params.pinned } : {}),
+      ...(params.importance !== undefined ? { importance: params.importance } : {}),
       updatedAt: sql`now()`,
     })
     .where(and(eq(memories.id, params.memoryId), eq(memories.userId, params.userId)))

@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { companions, memories, messages, moodHistory, relationshipStates } from "../schema/index.ts";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
-import { withUser } from "../transaction.ts";
-import { createMemory } from "./memories.ts";
-import { insertMessage } from "./messages/history.ts";
-import { insertUser } from "./users.ts";
+import { companions, memories, messages, moodHistory, relationshipStates } from "../../schema/index.ts";
+import { createTestDatabase, type TestDatabase } from "../../testing/index.ts";
+import { withUser } from "../../transaction.ts";
+import { createMemory } from "./manual.ts";
+import { insertMessage } from "../messages/history.ts";
+import { insertUser } from "../users.ts";
 
 let t: TestDatabase;
 let userId: string;
