@@ -82,6 +82,7 @@ export async function benchBackend(kind: BackendKind, opts: RunOptions): Promise
       "messages.deep": await messagesAt(deep.messages.cursor),
       "search.mine": await searchFor(SEARCHES.mine),
       "search.everyone": await searchFor(SEARCHES.everyone),
+      "search.rare": await searchFor(SEARCHES.rare),
     };
     for (const [what, s] of Object.entries(sent)) {
       assertPage(`${what} data statements`, s.data.length, what.startsWith("feed") ? 2 : 1);

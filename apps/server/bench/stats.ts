@@ -84,7 +84,7 @@ export function printBackend(r: BackendResult): void {
       if (!s) continue;
       // The issue's target is for Postgres; PGlite's figure is printed for comparison.
       const verdict = r.backend !== "postgres" ? "" : s.p50 < TARGETS.searchP50Ms ? `  (target < ${TARGETS.searchP50Ms} ms p50 on Postgres: met)` : `  (target < ${TARGETS.searchP50Ms} ms p50 on Postgres: MISSED)`;
-      console.log(`  ${`search.query ${path}`.padEnd(22)} ${`"${q}"`.padEnd(9)} ${String(s.n).padStart(5)} ${ms(s.mean)} ${ms(s.p50)} ${ms(s.p99)}   full-text, page 1${verdict}`);
+      console.log(`  ${`search.query ${path}`.padEnd(22)} ${`"${q}"`.padEnd(20)} ${String(s.n).padStart(5)} ${ms(s.mean)} ${ms(s.p50)} ${ms(s.p99)}   full-text, page 1${verdict}`);
     }
   }
 }

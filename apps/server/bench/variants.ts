@@ -35,15 +35,16 @@ export interface VariantInputs {
   companionId: string;
   limit: number;
   cursors: { feed: string; messages: string };
-  sent: Record<"feed.page1" | "feed.deep" | "messages.page1" | "messages.deep" | "search.mine" | "search.everyone", Sent>;
+  sent: Record<"feed.page1" | "feed.deep" | "messages.page1" | "messages.deep" | "search.mine" | "search.everyone" | "search.rare", Sent>;
 }
 
 /**
  * search.query, full-text, page 1: a word in every message of the bench user's 20k (many matches,
  * only the newest ranked), and one in every one of the million messages (the planner must not
- * fetch everyone's matches to keep the user's: docs/search.md).
+ * fetch everyone's matches to keep the user's: docs/search.md), and a rare one: a single message
+ * of the bench user's, older than the newest 1,000 of its conversation (found through GIN).
  */
-export const SEARCHES = { mine: "reading", everyone: "day" } as const;
+export const SEARCHES = { mine: "reading", everyone: "day", rare: "conversation 1111" } as const;
 
 // Heads, then the media of exactly those heads (their ids bound as one array, as the query function does).
 async function feedStatements(query: RawQuery, [heads, media]: Statement[], limit: number): Promise<number> {

@@ -1,6 +1,6 @@
 import type { RouterInputs, RouterOutputs } from "@companion/client";
 import { companions, insertMessage } from "@companion/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { createPrivateCompanion, createPublicCompanions, failureOf, signUp, type SignedInUser } from "./companion-fixtures.ts";
@@ -131,6 +131,31 @@ describe("search.query over HTTP", () => {
     expect((await failureOf(alice.api.search.query.query({ q: "quokka", companionId: fading }))).code).toBe("NOT_FOUND");
     const privateOfBob = await createPrivateCompanion(t, bob.id);
     expect((await failureOf(alice.api.search.query.query({ q: "x", companionId: privateOfBob }))).code).toBe("NOT_FOUND");
+  });
+
+  it("past my newest 1,000 messages: a frequent word stops in the window, a rare one is found through the index, for me only", async () => {
+    const [carol, dave] = await Promise.all([signUp(t, "Carol"), signUp(t, "Dave")]);
+    for (const u of [carol, dave]) await u.api.companions.connect.mutate({ companionId: luna });
+    // 1,200 messages each, newest first by g; the rare word only in the 1,150th newest (outside
+    // the window of 1,000); "everyday" in every one of them.
+    for (const u of [carol, dave]) {
+      await t.database.db.execute(sql`insert into messages (user_id, companion_id, role, content, created_at)
+        select ${u.id}::uuid, ${luna}::uuid, 'user', 'everyday line ' || g || case when g = 1150 then ' with a quokka' else '' end, now() - g * interval '1 minute'
+        from generate_series(1, 1200) g`);
+    }
+    const rare = await carol.api.search.query.query({ q: "quokka" });
+    expect(rare.items.map((h) => h.snippet)).toEqual(["everyday line 1150 with a quokka"]);
+    expect(rare.items.every((h) => h.kind === "message")).toBe(true);
+    // Only the newest 200 matches are candidates: all of them from the window.
+    const frequent = await walk(carol.api, { q: "everyday", kinds: ["message"], limit: 100 });
+    expect(frequent.items).toHaveLength(200);
+    // The newest 200 of the 1,200 (a minute apart): none older than the 200th minute.
+    const oldest = Math.min(...frequent.items.map((h) => Date.parse(h.createdAt)));
+    expect(Date.now() - oldest).toBeLessThan(201 * 60_000 + 30_000);
+    // Dave's copy of the same rare message is his alone.
+    const daves = await dave.api.search.query.query({ q: "quokka" });
+    expect(daves.items).toHaveLength(1);
+    expect(daves.items[0]?.id).not.toBe(rare.items[0]?.id);
   });
 
   it("a query of only punctuation or unknown words is an empty page, not an error", async () => {

@@ -101,23 +101,51 @@ export function candidates(params: SearchParams): SQL {
 // count from the real query, and the index condition is a plain comparison.
 export const tsquery = (q: string): SQL => sql`websearch_to_tsquery(${SEARCH_CONFIG}, ${q})`;
 
-// The newest matches of mine, per companion I can see: each a walk back through
-// messages_conversation_idx that stops at the limit (a word in every message), or the GIN
-// index on (user_id, search) for a rare word; the planner picks per companion from the real
-// query. Then ranked; the document with the markers' characters removed. docs/search.md.
+/** My newest messages (or one conversation's), searched first by a bounded walk of an index. */
+const RECENT_WINDOW = 1_000;
+
+// Candidates in two steps, so that neither a frequent nor a rare word makes Postgres read all
+// of my matches (docs/search.md, "Candidates"): (1) my newest RECENT_WINDOW messages, walked
+// through messages_user_created_idx (or the conversation's index) and filtered by the stored
+// tsvector: a word in many of my messages stops there; (2) only when that gives fewer than the
+// candidate limit, the older rest through the GIN index on (user_id, search), where a rare
+// word costs only its few matches. The steps are CTEs so the planner cannot merge them.
 function messageCandidates(params: SearchParams): SQL {
+  const q = tsquery(params.q);
+  const mine = sql`m.user_id = ${params.userId} ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}`;
+  const visible = sql`m.companion_id = any(array(select companions.id from companions where ${companionVisibleTo(params.userId)}))`;
   return sql`select 'message' as kind, c.id, c.companion_id, c.role::text as role, c.created_at,
-      ts_rank(c.search, ${tsquery(params.q)}) as rank, ${stripMarkers(sql`c.content`)} as doc
+      ts_rank(c.search, ${q}) as rank, ${stripMarkers(sql`c.content`)} as doc
     from (
-      select m.id, m.companion_id, m.role, m.content, m.search, m.created_at
-      from companions, lateral (
+      with newest as materialized (
         select m.id, m.companion_id, m.role, m.content, m.search, m.created_at from messages m
-        where m.user_id = ${params.userId} and m.companion_id = companions.id and m.search @@ ${tsquery(params.q)}
-        order by m.created_at desc
-        limit ${SEARCH_CANDIDATES_PER_KIND}
-      ) m
-      where ${companionVisibleTo(params.userId)} ${params.companionId ? sql`and companions.id = ${params.companionId}` : sql``}
-      order by m.created_at desc
+        where ${mine}
+        order by m.created_at desc, m.id desc
+        limit ${RECENT_WINDOW}
+      ),
+      recent as materialized (
+        select m.id, m.companion_id, m.role, m.content, m.search, m.created_at from newest m
+        where m.search @@ ${q} and ${visible}
+      ),
+      -- Where the window ends; no row when I have fewer messages than it holds (nothing older).
+      floor as materialized (
+        select m.created_at, m.id from newest m order by m.created_at desc, m.id desc offset ${RECENT_WINDOW - 1} limit 1
+      ),
+      -- Only my id and the tsquery where an index could use them, so the GIN index on
+      -- (user_id, search) is the one way in: given a window bound or a companion list too, the
+      -- planner walks every older message of mine through a btree instead. Filtered after.
+      older as materialized (
+        select m.id, m.companion_id, m.role, m.content, m.search, m.created_at
+        from messages m
+        where (select count(*) from recent) < ${SEARCH_CANDIDATES_PER_KIND} and exists (select 1 from floor)
+          and m.user_id = ${params.userId} and m.id = any(array(select my_message_matches(${q})))
+      )
+      select * from recent
+      union all
+      select m.* from older m, floor
+      where (m.created_at, m.id) < (floor.created_at, floor.id) and ${visible}
+        ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}
+      order by created_at desc
       limit ${SEARCH_CANDIDATES_PER_KIND}
     ) c`;
 }

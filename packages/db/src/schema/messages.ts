@@ -36,6 +36,8 @@ export const messages = pgTable(
   },
   (t) => [
     index("messages_conversation_idx").on(t.userId, t.companionId, t.createdAt, t.id),
+    // search.query's first step walks my newest messages across conversations (docs/search.md).
+    index("messages_user_created_idx").on(t.userId, t.createdAt, t.id),
     uniqueIndex("messages_user_idempotency_key").on(t.userId, t.idempotencyKey),
     index("messages_reply_to_idx").on(t.replyToId).where(sql`${t.replyToId} is not null`),
     // search.query: the owner's matches only (user_id in the GIN index by btree_gin; docs/search.md).
