@@ -5,7 +5,7 @@
  */
 import { article, capitalize, clausesOf, find, foldKey, has, infinitiveOf, parse, readPhrase, skipAdverbs, type Term, termsOf } from "./nlp.ts";
 
-export type FactCategory = "name" | "job" | "home" | "person" | "pet" | "like" | "dislike" | "plan" | "feeling" | "other";
+type FactCategory = "name" | "job" | "home" | "person" | "pet" | "like" | "dislike" | "plan" | "feeling" | "other";
 
 export interface ExtractedFact {
   /** Normalized identity of the fact ("name", "job", "pet:rex", "likes:coffee"); the memory's fact_key. */

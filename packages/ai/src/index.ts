@@ -14,9 +14,8 @@ export type {
   OnCall,
   PersonaContext,
 } from "./types.ts";
-export { extractFacts, type ExtractedFact, type FactCategory } from "./facts.ts";
-export { summarizeExtractive, type SummaryTurn } from "./summary.ts";
-export { offlineTopics } from "./topics.ts";
+export { extractFacts } from "./facts.ts";
+export { summarizeExtractive } from "./summary.ts";
 export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "./proactive.ts";
 export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter } from "./digest.ts";
 export {
