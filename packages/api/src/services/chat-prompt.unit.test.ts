@@ -64,7 +64,8 @@ describe("buildExchangePrompt", () => {
   });
 
   it("hands the offline fallback a few memory contents, those matching the message first", () => {
-    const row = (content: string) => ({ title: "t", content });
+    let n = 0;
+    const row = (content: string) => ({ id: `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`, title: "t", content });
     const memories = {
       pinned: [row("Has a dog named Rex."), row("Lives in Porto."), row("Loves coffee."), row("Works as a nurse.")],
       relevant: [row("Has a job interview on Friday."), row("Lives in Porto."), row("  ")],
