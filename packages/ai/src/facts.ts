@@ -41,6 +41,9 @@ const RECURRENCE = new Set("always often usually constantly sometimes lately rec
 const FUTURE_WORDS = new Set("tomorrow tonight next weekend soon upcoming".split(" "));
 const isName = (t: Term | undefined): t is Term =>
   t !== undefined && /^\p{L}[\p{L}'-]*$/u.test(t.text) && !has(t, "Pronoun") && !has(t, "Date") && !has(t, "Verb") && !has(t, "Adjective");
+// After "my name is", a month's name is a name (June, April, "Jun"); a weekday or "tomorrow" is not.
+const isGivenName = (t: Term | undefined): t is Term =>
+  t !== undefined && (isName(t) || (/^\p{L}[\p{L}'-]*$/u.test(t.text) && has(t, "Month") && !has(t, "Verb")));
 const properName = (t: Term | undefined): t is Term => isName(t) && /^\p{Lu}/u.test(t.text) && (has(t, "ProperNoun") || has(t, "Person") || has(t, "Noun"));
 const titleCase = (word: string) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 
@@ -81,10 +84,10 @@ type Push = (key: string, category: FactCategory, content: string, importance: n
 
 function names(terms: readonly Term[], push: Push) {
   const patterns: [string[], (t: Term | undefined) => t is Term][] = [
-    [["my", "name", "is"], isName],
-    [["my", "name's"], isName],
-    [["i", "am", "called"], isName],
-    [["call", "me"], isName],
+    [["my", "name", "is"], isGivenName],
+    [["my", "name's"], isGivenName],
+    [["i", "am", "called"], isGivenName],
+    [["call", "me"], isGivenName],
     [["it", "is"], (t): t is Term => properName(t) && has(t, "Person")],
     [["this", "is"], (t): t is Term => properName(t) && has(t, "Person")],
   ];
@@ -194,7 +197,8 @@ function plans(terms: readonly Term[], push: Push) {
   }
   const my = find(terms, ["my|our"]);
   const event = my === -1 ? undefined : readPhrase(terms, my);
-  if (event !== undefined && /^(is|are)$/u.test(terms[event.end]?.normal ?? "") && !has(event.head, "ProperNoun")) {
+  // "my name is Jun" names the person (names()), it is no event in June.
+  if (event !== undefined && /^(is|are)$/u.test(terms[event.end]?.normal ?? "") && !has(event.head, "ProperNoun") && event.head.normal !== "name") {
     push(`plan:${foldKey(event.bare)}`, "plan", `Has ${article(event.bare)}${suffix}`, 7);
     return;
   }

@@ -51,6 +51,12 @@ describe("offline memory extractor", () => {
     expect(extractFacts("I'm visiting my grandma next weekend")[0]).toMatchObject({ key: "plan:visit grandma", content: "Plans to visit their grandma next weekend." });
   });
 
+  it("reads a name that is also a month as a name, not as a plan", () => {
+    for (const [message, name] of [["oh and my name is Jun.", "Jun"], ["my name's April", "April"], ["call me May", "May"]] as const) {
+      expect(extractFacts(message)).toEqual([{ key: "name", category: "name", content: `Their name is ${name}.`, importance: 9 }]);
+    }
+  });
+
   it("says nothing about the person for questions, hypotheticals and other people", () => {
     for (const message of ["do you like coffee?", "if I were a doctor I'd be rich", "my friend loves jazz", "what's your name", ""]) {
       expect(extractFacts(message)).toEqual([]);
