@@ -42,8 +42,8 @@ const FUTURE_WORDS = new Set("tomorrow tonight next weekend soon upcoming".split
 const isName = (t: Term | undefined): t is Term =>
   t !== undefined && /^\p{L}[\p{L}'-]*$/u.test(t.text) && !has(t, "Pronoun") && !has(t, "Date") && !has(t, "Verb") && !has(t, "Adjective");
 // After "my name is", a month's name is a name (June, April, "Jun"); a weekday or "tomorrow" is not.
-const isGivenName = (t: Term | undefined): t is Term =>
-  t !== undefined && (isName(t) || (/^\p{L}[\p{L}'-]*$/u.test(t.text) && has(t, "Month") && !has(t, "Verb")));
+const isMonthName = (t: Term) => /^\p{L}[\p{L}'-]*$/u.test(t.text) && has(t, "Month") && !has(t, "Verb");
+const isGivenName = (t: Term | undefined): t is Term => t !== undefined && (isMonthName(t) || isName(t));
 const properName = (t: Term | undefined): t is Term => isName(t) && /^\p{Lu}/u.test(t.text) && (has(t, "ProperNoun") || has(t, "Person") || has(t, "Noun"));
 const titleCase = (word: string) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 
