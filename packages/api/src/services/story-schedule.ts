@@ -90,13 +90,23 @@ export function storyPlan(params: { companionId: string; timeZone: string; trait
   };
 }
 
+/** The shortest time between two posts of one companion. */
+const MIN_POST_GAP_MS = 60 * 60_000;
+
 /**
  * Due when a planned time has passed that no post of today answered yet; or, to keep the feed
  * alive, when the companion has no live story and posts left today (within its waking hours,
  * unless it never posted: a fresh database gets a feed at once). Never more than the plan.
  */
-export function isStoryDue(plan: StoryPlan, state: { postedInDay: number; hasLive: boolean; hasAny: boolean }, at: Date): boolean {
+export function isStoryDue(
+  plan: StoryPlan,
+  state: { postedInDay: number; hasLive: boolean; hasAny: boolean; lastPostedMs?: number | null },
+  at: Date,
+): boolean {
   if (state.postedInDay >= plan.slots.length) return false;
+  // Two posts are never closer than this: catching up after downtime spreads out, and publish
+  // jobs racing for two passed slots post once (the second finds the first's story).
+  if (state.lastPostedMs !== null && state.lastPostedMs !== undefined && Math.abs(at.getTime() - state.lastPostedMs) < MIN_POST_GAP_MS) return false;
   const passed = plan.slots.filter((s) => s.getTime() <= at.getTime()).length;
   if (passed > state.postedInDay) return true;
   const awake = plan.local.minuteOfDay >= plan.window.start && plan.local.minuteOfDay < plan.window.end;

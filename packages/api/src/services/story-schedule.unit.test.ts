@@ -52,6 +52,9 @@ describe("the daily story plan", () => {
     for (let posted = 0; posted < plan.slots.length; posted++) expect(isStoryDue(plan, { postedInDay: posted, ...live }, end)).toBe(true);
     expect(isStoryDue(plan, { postedInDay: plan.slots.length, ...live }, end)).toBe(false);
     expect(isStoryDue(plan, { postedInDay: plan.slots.length, hasLive: false, hasAny: true }, end)).toBe(false);
+    // Never within an hour of the last post, even with slots to catch up on; an hour later, due.
+    expect(isStoryDue(plan, { postedInDay: 0, ...live, lastPostedMs: end.getTime() - 59 * 60_000 }, end)).toBe(false);
+    expect(isStoryDue(plan, { postedInDay: 0, ...live, lastPostedMs: end.getTime() - 61 * 60_000 }, end)).toBe(true);
     // Before the first slot, with a live story: not due; without one, during waking hours: due.
     const first = plan.slots[0] ?? at;
     const before = new Date(Math.max(plan.dayStart.getTime() + 8 * 3_600_000, first.getTime() - 60_000));

@@ -81,6 +81,8 @@ export interface CompanionPostingState {
   hasLive: boolean;
   /** Any story at all, ever (a companion that never posted may post outside its hours once). */
   hasAny: boolean;
+  /** When its newest story was created (epoch ms), null if none. */
+  lastPostedMs: number | null;
 }
 
 /** One scan of the companion's stories (stories_companion_created_idx): at most about a day of them, expiry deletes the rest. */
@@ -97,10 +99,12 @@ export async function getCompanionPostingState(
       postedInDay: sql<number>`count(*) filter (where ${stories.createdAt} >= ${dayStart} and ${stories.createdAt} < ${dayEnd})`.mapWith(Number),
       hasLive: sql<boolean>`coalesce(bool_or(${stories.deletedAt} is null and ${stories.expiresAt} > ${at} and ${stories.createdAt} <= ${at}), false)`,
       hasAny: sql<boolean>`count(*) > 0`,
+      lastPostedMs: sql<number | null>`(extract(epoch from max(${stories.createdAt})) * 1000)::float8`,
     })
     .from(stories)
     .where(eq(stories.authorCompanionId, params.companionId));
-  return { postedInDay: row?.postedInDay ?? 0, hasLive: row?.hasLive ?? false, hasAny: row?.hasAny ?? false };
+  const last = row?.lastPostedMs;
+  return { postedInDay: row?.postedInDay ?? 0, hasLive: row?.hasLive ?? false, hasAny: row?.hasAny ?? false, lastPostedMs: last === null || last === undefined ? null : Number(last) };
 }
 
 /**
