@@ -71,7 +71,10 @@ describe("the worker process", () => {
       }
       expect(deletedAt, output).toBeInstanceOf(Date);
 
-      const metricsUrl = /"url":"(http:[^"]+\/metrics)"/.exec(output)?.[1];
+      // The listener starts after the jobs do, so its line may come after the expiry.
+      const metricsLine = () => /"url":"(http:[^"]+\/metrics)"/.exec(output)?.[1];
+      while (!metricsLine() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const metricsUrl = metricsLine();
       if (!metricsUrl) throw new Error(`no metrics url in the output:\n${output}`);
       // A fresh process: its counters started at zero, and one story expired.
       const samples = await scrape(metricsUrl);
