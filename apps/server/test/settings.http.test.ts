@@ -35,13 +35,14 @@ describe("settings", () => {
 
   it("refuses a bad time zone, clock time or an empty update with field errors", async () => {
     const alice = await signUp(t, "Alice");
-    const cases: [Promise<unknown>, string][] = [
-      [alice.api.settings.update.mutate({ timeZone: "Mars/Olympus" }), "timeZone"],
-      [alice.api.settings.update.mutate({ quietHours: { start: "24:00", end: "08:00" } }), "quietHours"],
-      [alice.api.settings.update.mutate({ aboutMe: "x".repeat(1001) }), "aboutMe"],
+    // Each call starts only when its turn comes: a rejection made early and awaited late is an unhandled one.
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => alice.api.settings.update.mutate({ timeZone: "Mars/Olympus" }), "timeZone"],
+      [() => alice.api.settings.update.mutate({ quietHours: { start: "24:00", end: "08:00" } }), "quietHours"],
+      [() => alice.api.settings.update.mutate({ aboutMe: "x".repeat(1001) }), "aboutMe"],
     ];
     for (const [call, field] of cases) {
-      const err = await failureOf(call);
+      const err = await failureOf(call());
       expect(err.code).toBe("BAD_REQUEST");
       expect(err.fieldErrors).toHaveProperty(field);
     }

@@ -151,16 +151,16 @@ describe("stories drafts", () => {
   it("bad input is a 400 naming the field", async () => {
     const owner = await signUp(t, "Owner");
     const companionId = await createPrivateCompanion(t, owner.id);
-    const cases: [Promise<unknown>, string][] = [
-      [owner.api.stories.draftForCompanion.mutate({ companionId: "not-a-uuid" }), "companionId"],
-      [owner.api.stories.draftForCompanion.mutate({ companionId, prompt: "x".repeat(501) }), "prompt"],
-      [owner.api.stories.draftForCompanion.mutate({ companionId, prompt: "nul\u0000" }), "prompt"],
-      [owner.api.stories.approveDraft.mutate({ draftId: companionId, caption: " " }), "caption"],
-      [owner.api.stories.discardDraft.mutate({ draftId: "x" }), "draftId"],
-      [owner.api.stories.drafts.query({ limit: 0 }), "limit"],
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => owner.api.stories.draftForCompanion.mutate({ companionId: "not-a-uuid" }), "companionId"],
+      [() => owner.api.stories.draftForCompanion.mutate({ companionId, prompt: "x".repeat(501) }), "prompt"],
+      [() => owner.api.stories.draftForCompanion.mutate({ companionId, prompt: "nul\u0000" }), "prompt"],
+      [() => owner.api.stories.approveDraft.mutate({ draftId: companionId, caption: " " }), "caption"],
+      [() => owner.api.stories.discardDraft.mutate({ draftId: "x" }), "draftId"],
+      [() => owner.api.stories.drafts.query({ limit: 0 }), "limit"],
     ];
     for (const [call, field] of cases) {
-      const failure = await failureOf(call);
+      const failure = await failureOf(call());
       expect(failure.code, field).toBe("BAD_REQUEST");
       expect(Object.keys(failure.fieldErrors ?? {}), field).toContain(field);
     }
