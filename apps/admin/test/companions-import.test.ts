@@ -27,15 +27,15 @@ async function fileWith(name: string, content: unknown): Promise<string> {
 }
 
 const companionRows = () =>
-  db.db.query.companions.findMany({ columns: { slug: true, name: true, traits: true, tagline: true, isPublic: true }, orderBy: (c, { asc }) => asc(c.slug) });
+  db.db.query.companions.findMany({ columns: { slug: true, name: true, traits: true, tagline: true, visibility: true }, orderBy: (c, { asc }) => asc(c.slug) });
 
 describe("companions:import", () => {
   it("imports the documented example, then updates by slug", async () => {
     const first = await cli("companions:import", "--file", example);
     expect(first).toMatchObject({ code: 0, out: "imported 2 companion(s): 2 new, 0 updated" });
     expect(await companionRows()).toEqual([
-      { slug: "quill", name: "Quill", traits: ["thoughtful", "witty"], tagline: "Librarian of lost words", isPublic: true },
-      { slug: "sol", name: "Sol", traits: ["warm", "practical", "early-riser"], tagline: "Sunrise baker with flour on everything", isPublic: true },
+      { slug: "quill", name: "Quill", traits: ["thoughtful", "witty"], tagline: "Librarian of lost words", visibility: "public" },
+      { slug: "sol", name: "Sol", traits: ["warm", "practical", "early-riser"], tagline: "Sunrise baker with flour on everything", visibility: "public" },
     ]);
     const persona = await db.db.query.companionPersonas.findMany({ columns: { speakingStyle: true, backstory: true } });
     expect(persona.map((p) => p.backstory).sort()).toEqual(["", "Took over a grandmother's bakery at 24 and kept her sourdough starter alive ever since."]);

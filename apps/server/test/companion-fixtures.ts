@@ -49,7 +49,7 @@ export async function createPrivateCompanion(t: TestServer, ownerId: string): Pr
   const slug = `private-${randomBytes(4).toString("hex")}`;
   const [row] = await t.database.db
     .insert(companions)
-    .values({ slug, name: "Private", ownerUserId: ownerId, isPublic: false })
+    .values({ slug, name: "Private", ownerUserId: ownerId, visibility: "private" })
     .returning({ id: companions.id });
   if (!row) throw new Error("insert returned no companion");
   await t.database.db.insert(companionPersonas).values({ companionId: row.id, ...persona(slug) });

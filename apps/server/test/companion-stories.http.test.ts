@@ -35,7 +35,7 @@ async function systemCompanion(t: TestServer | { database: { db: Database } }, o
 }
 
 /** Out of later sweeps: each test looks at its own companion only, and keeps the next sweeps short. */
-const retire = (t: TestServer, companionId: string) => t.database.db.update(companions).set({ isPublic: false }).where(eq(companions.id, companionId));
+const retire = (t: TestServer, companionId: string) => t.database.db.update(companions).set({ visibility: "private" }).where(eq(companions.id, companionId));
 
 async function sweep(t: TestServer, at?: Date): Promise<void> {
   await t.server.runtime.jobs.send("stories.companion-post", at ? { at: at.toISOString() } : {});

@@ -126,7 +126,7 @@ describe("search.query over HTTP", () => {
     await insertMessage(t.database.db, { userId: alice.id, companionId: fading, role: "user", content: "quokka picnic" });
     await alice.api.memories.create.mutate({ companionId: fading, content: "quokka memory" });
     expect((await alice.api.search.query.query({ q: "quokka" })).items).toHaveLength(2);
-    await t.database.db.update(companions).set({ isPublic: false }).where(eq(companions.id, fading));
+    await t.database.db.update(companions).set({ visibility: "private" }).where(eq(companions.id, fading));
     expect((await alice.api.search.query.query({ q: "quokka" })).items).toEqual([]);
     expect((await failureOf(alice.api.search.query.query({ q: "quokka", companionId: fading }))).code).toBe("NOT_FOUND");
     const privateOfBob = await createPrivateCompanion(t, bob.id);

@@ -155,7 +155,7 @@ describe("stories I may not see", () => {
     await connect(db, bob.id, hidden);
     const story = await insertStory(db, hidden, { createdAt: new Date(Date.now() - 1000) });
     expect((await bob.api.stories.byId.query({ storyId: story.id })).id).toBe(story.id);
-    await db.update(companions).set({ isPublic: false, ownerUserId: owner.id }).where(eq(companions.id, hidden));
+    await db.update(companions).set({ visibility: "private", ownerUserId: owner.id }).where(eq(companions.id, hidden));
     expect(ids((await bob.api.stories.feed.query({ limit: 50 })).items)).not.toContain(story.id);
     expect(await codeOf(bob.api.stories.byId.query({ storyId: story.id }))).toBe("NOT_FOUND");
     expect(await codeOf(bob.api.stories.react.mutate({ mediaId: story.mediaIds[0] ?? "", emoji: "❤️" }))).toBe("NOT_FOUND");

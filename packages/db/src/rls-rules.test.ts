@@ -66,20 +66,24 @@ describe("companions and personas", () => {
     expect(await rejection(run(w.a, `insert into companions (slug, name) values ('sneaky', 'System?')`))).toBe(INSUFFICIENT_PRIVILEGE);
   });
 
-  it("personas are readable with their companion, and never writable by the app role", async () => {
+  it("personas are readable with their companion, and writable by its owner only", async () => {
     const personas = (u: string) =>
       withUser(handle.db, u, async (tx) =>
         (await queryRows<{ id: string }>(tx, sql`select companion_id as id from companion_personas order by 1`)).map((r) => r.id),
       );
     expect(await personas(w.b)).toEqual([w.sys]);
     expect(await personas(w.a)).toEqual([w.sys, w.aPrivate].sort());
-    // Revoked grants: a loud "permission denied", even for the companion's owner.
-    expect(await rejection(run(w.a, `update companion_personas set system_prompt = 'x' where companion_id = '${w.aPrivate}'`))).toBe(
-      INSUFFICIENT_PRIVILEGE,
-    );
-    expect(await rejection(run(w.a, `insert into companion_personas (companion_id, system_prompt) values ('${w.aPublic}', 'x')`))).toBe(
-      INSUFFICIENT_PRIVILEGE,
-    );
+    const updated = (u: string, companionId: string) =>
+      withUser(handle.db, u, async (tx) =>
+        (await queryRows<{ id: string }>(tx, sql`update companion_personas set speaking_style = 'x' where companion_id = ${companionId} returning companion_id as id`)).length,
+      );
+    // The owner edits their companion's persona; nobody edits another's, nor a system companion's.
+    expect(await updated(w.a, w.aPrivate)).toBe(1);
+    expect(await updated(w.b, w.aPrivate)).toBe(0);
+    expect(await updated(w.a, w.sys)).toBe(0);
+    expect(await rejection(run(w.b, `insert into companion_personas (companion_id, system_prompt) values ('${w.aPublic}', 'x')`))).toBe(INSUFFICIENT_PRIVILEGE);
+    expect(await rejection(run(w.a, `insert into companion_personas (companion_id, system_prompt) values ('${w.sys2}', 'x')`))).toBe(INSUFFICIENT_PRIVILEGE);
+    expect(await rejection(run(w.a, `insert into companion_personas (companion_id, system_prompt) values ('${w.aPublic}', 'x')`))).toBeUndefined();
   });
 });
 

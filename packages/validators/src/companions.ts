@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isoDateTime, page, pageInput, uuid } from "./common.ts";
+import { isoDateTime, page, pageInput, text, uuid } from "./common.ts";
+import { mediaKey } from "./media.ts";
 
 /**
  * Companion mood labels: the same strings as MOOD_LABELS in packages/ai and
@@ -75,3 +76,97 @@ export const companionsRelationshipOutput = relationshipDetail;
 /** Turns this companion writing first to me on or off (the global switch is settings.proactiveEnabled). */
 export const companionsSetProactiveInput = z.object({ companionId: uuid, enabled: z.boolean() });
 export const companionsSetProactiveOutput = relationshipState;
+
+/**
+ * Sizes of a companion's fields (docs/companions.md). The private ones are capped so that a
+ * persona fits the prompt budget and a card cannot fill the database.
+ */
+export const COMPANION_LIMITS = {
+  name: 60,
+  tagline: 140,
+  bio: 2_000,
+  traits: 12,
+  trait: 32,
+  greeting: 4_000,
+  alternateGreetings: 10,
+  systemPrompt: 8_000,
+  speakingStyle: 2_000,
+  backstory: 8_000,
+  personality: 2_000,
+  scenario: 4_000,
+  exampleDialogues: 8_000,
+  postHistoryInstructions: 2_000,
+  catchphrases: 20,
+  catchphrase: 200,
+  neverSay: 30,
+  neverSayItem: 200,
+} as const;
+
+const L = COMPANION_LIMITS;
+
+export const companionVisibility = z.enum(["private", "unlisted", "public"]);
+export type CompanionVisibility = z.infer<typeof companionVisibility>;
+
+const longText = (max: number) => text().trim().max(max);
+const phraseList = (items: number, chars: number) => z.array(text().trim().min(1).max(chars)).max(items);
+
+/** What anyone who may see the companion sees (besides its id and slug). */
+const companionPublicFields = z.object({
+  name: text().trim().min(1).max(L.name),
+  tagline: longText(L.tagline),
+  bio: longText(L.bio),
+  traits: phraseList(L.traits, L.trait),
+  /** A key from media.createUpload, uploaded by me (an image); null: no avatar. */
+  avatarKey: mediaKey.nullable(),
+  visibility: companionVisibility,
+  /** The first message of a new conversation; `{{char}}` and `{{user}}` are filled in. "" for none. */
+  greeting: longText(L.greeting),
+  alternateGreetings: phraseList(L.alternateGreetings, L.greeting),
+});
+
+/**
+ * The private persona: only the owner ever reads it back (companions.mine, exportCard). It
+ * reaches the model, and an output guard removes it from replies to anyone else.
+ */
+const companionPrivateFields = z.object({
+  systemPrompt: longText(L.systemPrompt),
+  speakingStyle: longText(L.speakingStyle),
+  /** Who the character is (a card's `description`). */
+  backstory: longText(L.backstory),
+  personality: longText(L.personality),
+  scenario: longText(L.scenario),
+  /** Example dialogues (a card's `mes_example`). */
+  exampleDialogues: longText(L.exampleDialogues),
+  postHistoryInstructions: longText(L.postHistoryInstructions),
+  catchphrases: phraseList(L.catchphrases, L.catchphrase),
+  /** Things the companion must never say. */
+  neverSay: phraseList(L.neverSay, L.neverSayItem),
+});
+
+/** Everything a person defines about a companion of their own; the defaults make a minimal one a name. */
+export const companionDefinition = z.object({
+  ...companionPublicFields.shape,
+  tagline: companionPublicFields.shape.tagline.default(""),
+  bio: companionPublicFields.shape.bio.default(""),
+  traits: companionPublicFields.shape.traits.default([]),
+  avatarKey: companionPublicFields.shape.avatarKey.default(null),
+  visibility: companionVisibility.default("private"),
+  greeting: companionPublicFields.shape.greeting.default(""),
+  alternateGreetings: companionPublicFields.shape.alternateGreetings.default([]),
+  systemPrompt: companionPrivateFields.shape.systemPrompt.default(""),
+  speakingStyle: companionPrivateFields.shape.speakingStyle.default(""),
+  backstory: companionPrivateFields.shape.backstory.default(""),
+  personality: companionPrivateFields.shape.personality.default(""),
+  scenario: companionPrivateFields.shape.scenario.default(""),
+  exampleDialogues: companionPrivateFields.shape.exampleDialogues.default(""),
+  postHistoryInstructions: companionPrivateFields.shape.postHistoryInstructions.default(""),
+  catchphrases: companionPrivateFields.shape.catchphrases.default([]),
+  neverSay: companionPrivateFields.shape.neverSay.default([]),
+});
+export type CompanionDefinition = z.output<typeof companionDefinition>;
+
+/** An update names only what changes; at least one field. */
+export const companionDefinitionPatch = companionPublicFields
+  .merge(companionPrivateFields)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { message: "Nothing to update" });

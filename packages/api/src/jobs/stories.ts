@@ -42,7 +42,7 @@ export function storyHandlers({ db, queue, media, chat, log }: JobDeps): JobHand
       const at = new Date(atIso);
       const companion = await getCompanionStoryContext(db, { companionId });
       // Gone, private or owned since the sweep: owned companions post through drafts only.
-      if (!companion || companion.ownerUserId !== null || !companion.isPublic) return { skipped: 1 };
+      if (!companion || companion.ownerUserId !== null || companion.visibility !== "public") return { skipped: 1 };
       if (!(await isDue(db, companion, at))) return { skipped: 1 };
       const written = await writeCompanionStory(chat.chain, companion, { at, seed: `${companionId}:${atIso}`, signal });
       const palettes = slidePalettes(`${companionId}:${atIso}`, written.post.slides.length);

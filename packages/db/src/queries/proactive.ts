@@ -37,7 +37,7 @@ function eligibleAt(at: Date, limits: ProactiveLimits): SQL {
   const now = instant(at);
   const localMinute = sql`(extract(hour from (${now} at time zone u.time_zone)) * 60 + extract(minute from (${now} at time zone u.time_zone)))`;
   return sql`rs.proactive_enabled and u.proactive_enabled and u.disabled_at is null
-    and (c.is_public or c.owner_user_id = rs.user_id)
+    and (c.visibility <> 'private' or c.owner_user_id = rs.user_id)
     and coalesce(rs.last_interaction_at, rs.created_at)
       <= ${now} - make_interval(secs => (${limits.maxAwayHours}::float8 - (${limits.maxAwayHours}::float8 - ${limits.minAwayHours}::float8) * rs.affection / 100.0) * 3600)
     and (rs.last_proactive_at is null or rs.last_proactive_at <= ${now} - interval '1 day')

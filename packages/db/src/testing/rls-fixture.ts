@@ -65,7 +65,7 @@ export async function seedRlsWorld(db: Database): Promise<RlsWorld> {
   await db.insert(companions).values([
     { id: sys, slug: `sys-${sys}`, name: "Sys" },
     { id: sys2, slug: `sys2-${sys2}`, name: "Sys2" },
-    { id: aPrivate, ownerUserId: a, slug: `ap-${aPrivate}`, name: "A private", isPublic: false },
+    { id: aPrivate, ownerUserId: a, slug: `ap-${aPrivate}`, name: "A private", visibility: "private" },
     { id: aPublic, ownerUserId: a, slug: `apub-${aPublic}`, name: "A public" },
   ]);
   await db.insert(companionPersonas).values([

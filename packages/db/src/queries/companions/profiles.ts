@@ -5,7 +5,7 @@ import { currentRelationship } from "../../relationship/model.ts";
 import { companions, relationshipStates } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 import { relationshipColumns, type RelationshipState } from "./relationships.ts";
-import { companionVisibleTo } from "./visibility.ts";
+import { companionListedFor, companionVisibleTo } from "./visibility.ts";
 
 /** What anyone who may see a companion sees. Persona fields live in another table and are never joined here. */
 interface CompanionProfile {
@@ -58,7 +58,7 @@ export async function listCompanions(
 ): Promise<Page<CompanionWithRelationship>> {
   const after = params.cursor ? decodeSlugCursor(params.cursor) : null;
   const rows = await selectCompanions(db, params.userId)
-    .where(and(companionVisibleTo(params.userId), after ? gt(companions.slug, after) : undefined))
+    .where(and(companionListedFor(params.userId), after ? gt(companions.slug, after) : undefined))
     .orderBy(asc(companions.slug))
     .limit(params.limit + 1);
   const now = params.now ?? new Date();

@@ -15,7 +15,7 @@ beforeAll(async () => {
   // A pool as large as the burst below, so on Postgres every save has its own connection.
   t = await createTestDatabase({ poolSize: 10 });
   ({ id: userId } = await insertUser(t.db, { email: "memories@example.com", passwordHash: "x", displayName: "Mem" }));
-  const [c] = await t.db.insert(companions).values({ slug: "memories-test", name: "Mem", isPublic: true }).returning({ id: companions.id });
+  const [c] = await t.db.insert(companions).values({ slug: "memories-test", name: "Mem", visibility: "public" }).returning({ id: companions.id });
   if (!c) throw new Error("no companion");
   companionId = c.id;
   await t.db.insert(relationshipStates).values({ userId, companionId });

@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 beforeAll(async () => {
   t = await createTestDatabase();
   ({ id: userId } = await insertUser(t.db, { email: `retrieval.${randomBytes(4).toString("hex")}@example.com`, passwordHash: "x", displayName: "R" }));
-  const [c] = await t.db.insert(companions).values({ slug: `retrieval-${randomBytes(4).toString("hex")}`, name: "R", isPublic: true }).returning({ id: companions.id });
+  const [c] = await t.db.insert(companions).values({ slug: `retrieval-${randomBytes(4).toString("hex")}`, name: "R", visibility: "public" }).returning({ id: companions.id });
   companionId = c!.id;
   await t.db.insert(relationshipStates).values({ userId, companionId });
 });

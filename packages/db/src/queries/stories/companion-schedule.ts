@@ -4,7 +4,7 @@
  * Service code only (jobs): request code reaches an owned companion through drafts.ts.
  */
 import { and, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { companionPersonas, companions, relationshipStates, stories, storyMedia } from "../../schema/index.ts";
+import { companionPersonas, companions, relationshipStates, stories, storyMedia, type CompanionVisibility } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 
 export interface StoryPostingCompanion {
@@ -18,7 +18,7 @@ export async function listSystemCompanionsForStories(db: Database): Promise<Stor
   return db
     .select({ id: companions.id, timeZone: companions.timeZone, traits: companions.traits })
     .from(companions)
-    .where(and(isNull(companions.ownerUserId), eq(companions.isPublic, true)))
+    .where(and(isNull(companions.ownerUserId), eq(companions.visibility, "public")))
     .orderBy(companions.id);
 }
 
@@ -26,7 +26,7 @@ export interface CompanionStoryContext {
   id: string;
   name: string;
   ownerUserId: string | null;
-  isPublic: boolean;
+  visibility: CompanionVisibility;
   timeZone: string;
   traits: string[];
   systemPrompt: string;
@@ -46,7 +46,7 @@ export async function getCompanionStoryContext(db: Database, params: { companion
       id: companions.id,
       name: companions.name,
       ownerUserId: companions.ownerUserId,
-      isPublic: companions.isPublic,
+      visibility: companions.visibility,
       timeZone: companions.timeZone,
       traits: companions.traits,
       systemPrompt: sql<string>`coalesce(${companionPersonas.systemPrompt}, '')`,
