@@ -19,6 +19,11 @@ const globalSetup = ["./packages/db/src/testing/global-setup.ts"];
 const tree = "{apps,packages}/*/{src,test}/**";
 const unit = [`${tree}/*.unit.test.ts`, `${tree}/*.e2e.test.ts`];
 const services = [`${tree}/*.services.test.ts`];
+// Process-level probes (crashes, outages, clustering, Redis limits): what they prove does not
+// depend on a pooler, so the PgBouncer run leaves them to test:services (keeps CI short).
+const notPoolerRelevant = ["chat-crash", "cluster", "db-outage", "metrics-cluster", "rate-limits", "readiness", "redis", "worker-crash"].map(
+  (name) => `${tree}/${name}.services.test.ts`,
+);
 
 // The services' addresses: the local defaults unless CI (or you) point elsewhere.
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
@@ -53,7 +58,7 @@ export default defineConfig({
         test: {
           name: "pgbouncer",
           include: [`${tree}/*.test.ts`],
-          exclude: [...unit, "**/node_modules/**"],
+          exclude: [...unit, ...notPoolerRelevant, "**/node_modules/**"],
           env: { ...serviceEnv, TEST_PGBOUNCER_URL },
           globalSetup,
         },
