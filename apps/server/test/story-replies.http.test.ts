@@ -185,6 +185,11 @@ describe("a reply to a person's story", () => {
     // A new key is a new reply.
     await replier.api.stories.reply.mutate({ ...input, idempotencyKey: newKey() });
     expect(await t.database.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, author.id))).toHaveLength(2);
+
+    // Muted: nothing is stored, and the replier cannot tell.
+    await author.api.notifications.updatePreferences.mutate({ muted: { story_reply: true } });
+    expect(await replier.api.stories.reply.mutate({ ...input, idempotencyKey: newKey() })).toEqual({ kind: "notified", storyId: story.id });
+    expect(await t.database.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, author.id))).toHaveLength(2);
   });
 
   it("keeps a long reply's first 500 characters; my own story is BAD_REQUEST; a friends-only story of a stranger is NOT_FOUND", async () => {
