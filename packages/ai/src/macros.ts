@@ -2,7 +2,7 @@
  * Character-card macros (SillyTavern's): `{{char}}` is the companion's name and `{{user}}` the
  * person's, in any letter case; `<BOT>` / `<CHAR>` and `<USER>` are their legacy spellings.
  */
-export interface MacroNames {
+interface MacroNames {
   /** The companion's name. */
   char: string;
   /** The person's display name. */

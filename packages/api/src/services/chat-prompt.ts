@@ -83,7 +83,7 @@ const STORY_CAPTION_MAX_CHARS = 300;
  * The user's turn as the model reads it: a reply to the companion's story says which story
  * first, so the answer can be about it (docs/stories.md#replying-to-a-story).
  */
-export function userTurn(content: string, story: ExchangeContext["story"]): string {
+function userTurn(content: string, story: ExchangeContext["story"]): string {
   if (!story) return content;
   const caption = story.caption?.trim().slice(0, STORY_CAPTION_MAX_CHARS) ?? "";
   const which = caption === "" ? "(a story without a caption)" : `"${caption}"`;

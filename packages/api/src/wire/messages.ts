@@ -6,7 +6,7 @@ import type { MediaService } from "../services/media.ts";
 
 type WireStoryRef = MessageHistoryItem["story"];
 
-export const toWireHistoryItem = (m: MessageWithMemoryFlag, story: WireStoryRef = null): MessageHistoryItem => ({
+const toWireHistoryItem = (m: MessageWithMemoryFlag, story: WireStoryRef = null): MessageHistoryItem => ({
   id: m.id,
   role: m.role,
   content: m.content,
