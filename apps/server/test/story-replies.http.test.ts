@@ -148,6 +148,21 @@ describe("a reply to a companion's story", () => {
     });
   });
 
+  it("a reply nobody answers yet (its process gone) is taken over by messages.stream, still naming the story", async () => {
+    const { user, companion, story } = await companionStory();
+    // As a crashed process leaves it: saved with its story, no owner, no reply.
+    const [saved] = await t.database.db
+      .insert(messages)
+      .values({ userId: user.id, companionId: companion.id, role: "user", content: "Did you see the big one?", idempotencyKey: newKey(), storyId: story.id })
+      .returning({ id: messages.id });
+    if (!saved) throw new Error("insert returned no message");
+    await t.settle();
+    const before = fake.requestBodies.length;
+    expect((await streamReply(user.api, saved.id)).at(-1)).toMatchObject({ type: "done", reply: { content: FAKE_REPLY } });
+    const turn = (fake.requestBodies[before] as { messages: ChatMessage[] }).messages.at(-1);
+    expect(turn?.content).toBe(`[The user is replying to your story: "${CAPTION}"]\nDid you see the big one?`);
+  });
+
   it("a story I may not see is NOT_FOUND: a companion I am not connected with, one I left, an unknown id", async () => {
     const { user, companion, story } = await companionStory();
     const stranger = await signUp(t, "Stranger");

@@ -64,8 +64,9 @@ export async function insertMessage(
  * messages(user_id, companion_id, created_at, id), scanned backward: no sort, and page
  * depth costs nothing. `isMemorized` is an EXISTS in the same query (one data query per
  * page). A companion I cannot see is NOT_FOUND; telling it from an empty history costs a
- * second query, but only on an empty page. Prepared (named): one round trip per page, not
- * a describe and an execute (see executePrepared in raw.ts).
+ * second query, but only on an empty page; so do the stories my replies answer
+ * (loadMessageStoryRefs), only on a page that has any. Prepared (named): one round trip per
+ * page, not a describe and an execute (see executePrepared in raw.ts).
  */
 export async function listMessages(
   db: Database,
