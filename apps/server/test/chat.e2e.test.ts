@@ -65,7 +65,9 @@ describe("chat on the embedded default", () => {
     expect(events.filter((e) => e.type === "token").map((e) => (e.type === "token" ? e.text : "")).join("")).toBe(done.reply.content);
 
     const history = await api.messages.list.query({ companionId: luna.id, limit: 10 });
-    expect(history.items.map((m) => m.id)).toEqual([done.reply.id, done.userMessage.id, sent.reply.id, sent.userMessage.id]);
+    // Luna's greeting opened the conversation (companions.connect).
+    expect(history.items.map((m) => m.id).slice(0, 4)).toEqual([done.reply.id, done.userMessage.id, sent.reply.id, sent.userMessage.id]);
+    expect(history.items.slice(4)).toEqual([expect.objectContaining({ role: "assistant", content: expect.stringContaining("I'm Luna") })]);
     // The relationship moves after each exchange, in the background.
     let relationship = await api.companions.relationship.query({ companionId: luna.id });
     for (let i = 0; i < 50 && relationship.interactionCount < 2; i++) {

@@ -108,6 +108,7 @@ describe("notifications", () => {
         { kind: "companion_story", muted: false },
         { kind: "companion_message", muted: false },
         { kind: "digest_ready", muted: false },
+        { kind: "story_reply", muted: false },
       ],
     });
     const sub = recordEvents(me.api);

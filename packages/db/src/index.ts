@@ -55,6 +55,7 @@ export { deleteStoryReaction, upsertStoryReaction } from "./queries/stories/reac
 export { listStoryViewers, markStoryViewed, type StoryViewerRecord } from "./queries/stories/views.ts";
 export { expireStories } from "./queries/stories/expiry.ts";
 export { publishCompanionStory } from "./queries/stories/companion.ts";
+export { findStoryForReply, loadPromptStory, type MessageStoryRef, type StoryReplyTarget } from "./queries/stories/replies.ts";
 export {
   filterUnusedStoryMediaKeys,
   getCompanionPostingState,
@@ -124,6 +125,7 @@ export {
   type NotificationRecord,
 } from "./queries/notifications/inbox.ts";
 export {
+  notifyStoryReply,
   raiseCompanionStoryNotifications,
   raiseFollowNotification,
   raiseStoryReactionNotification,

@@ -10,7 +10,7 @@ const chatRole = z.enum(["user", "assistant"]);
 const chatMessageStatus = z.enum(["complete", "partial", "failed"]);
 
 /** One message of a conversation as `messages.send` / `messages.stream` return it. */
-const chatMessage = z.object({
+export const chatMessage = z.object({
   id: uuid,
   companionId: uuid,
   role: chatRole,
@@ -26,15 +26,18 @@ export type ChatMessage = z.infer<typeof chatMessage>;
  * Chosen by the client per message (a UUID is a good choice) and reused when it retries
  * the same message: the server answers a key once and returns that answer to every retry.
  */
-const idempotencyKey = z
+export const idempotencyKey = z
   .string()
   .min(8)
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
 
+/** What I write in a chat message (also a reply to a story). */
+export const chatMessageContent = text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS);
+
 export const messagesSendInput = z.object({
   companionId: uuid,
-  content: text().trim().min(1).max(CHAT_MESSAGE_MAX_CHARS),
+  content: chatMessageContent,
   idempotencyKey,
 });
 
@@ -86,6 +89,17 @@ const messageHistoryItem = z.object({
   createdAt: isoDateTime,
   /** I saved this message as a memory. */
   isMemorized: z.boolean(),
+  /**
+   * The companion's story this message answers (stories.reply), while it lives and I may see it;
+   * null otherwise. `firstSlide.url` as a story slide's url (storiesByIdOutput).
+   */
+  story: z
+    .object({
+      id: uuid,
+      caption: z.string().nullable(),
+      firstSlide: z.object({ kind: z.enum(["image", "video"]), url: z.string() }).nullable(),
+    })
+    .nullable(),
 });
 export type MessageHistoryItem = z.infer<typeof messageHistoryItem>;
 

@@ -6,7 +6,7 @@ import { isoDateTime, isSafeText, pageInput, page, SAFE_TEXT_MESSAGE, uuid } fro
  * (a companion wrote first, the weekly digest) are one line here, a `data` shape below and a
  * job that raises them. Clients should skip a kind they do not know.
  */
-export const notificationKind = z.enum(["follow", "story_reaction", "companion_story", "companion_message", "digest_ready"]);
+export const notificationKind = z.enum(["follow", "story_reaction", "companion_story", "companion_message", "digest_ready", "story_reply"]);
 export type NotificationKind = z.infer<typeof notificationKind>;
 
 const followData = z.object({ followerId: uuid, followerName: z.string() });
@@ -21,6 +21,9 @@ const companionStoryData = z.object({ storyId: uuid, companionId: uuid, companio
 const companionMessageData = z.object({ companionId: uuid, companionName: z.string(), messageId: uuid });
 /** A weekly digest is ready: insights.digest({ companionId, week }). */
 const digestReadyData = z.object({ digestId: uuid, companionId: uuid, companionName: z.string(), week: z.string() });
+
+/** Someone replied to my story (stories.reply): their words, cut to 500 characters. */
+const storyReplyData = z.object({ storyId: uuid, replier: z.object({ id: uuid, displayName: z.string() }), text: z.string() });
 
 const item = <K extends NotificationKind, D extends z.ZodType>(kind: K, data: D) =>
   z.object({
@@ -40,6 +43,7 @@ export const notification = z.discriminatedUnion("kind", [
   item("companion_story", companionStoryData),
   item("companion_message", companionMessageData),
   item("digest_ready", digestReadyData),
+  item("story_reply", storyReplyData),
 ]);
 export type Notification = z.infer<typeof notification>;
 

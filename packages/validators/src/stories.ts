@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { cursor, isoDateTime, page, text, uuid } from "./common.ts";
+import { streamTicket } from "./auth.ts";
 import { mediaKey } from "./media.ts";
+import { chatMessage, chatMessageContent, idempotencyKey } from "./messages.ts";
 import { publicProfile } from "./social.ts";
 
 /**
@@ -76,6 +78,18 @@ export type Story = z.infer<typeof story>;
 export const storiesFeedOutput = page(story);
 export type StoriesFeedOutput = z.infer<typeof storiesFeedOutput>;
 export const storiesByIdOutput = story;
+
+/** A reply to a story I may see: my chat with its companion, or a notification to the person who posted it. */
+export const storiesReplyInput = z.object({ storyId: uuid, content: chatMessageContent, idempotencyKey });
+/**
+ * `chat`: my message in the conversation with the story's companion; its reply streams from
+ * `messages.stream` as after `messages.start`. `notified`: the story's author was told.
+ */
+export const storiesReplyOutput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("chat"), userMessage: chatMessage, streamTicket }),
+  z.object({ kind: z.literal("notified"), storyId: uuid }),
+]);
+export type StoriesReplyOutput = z.infer<typeof storiesReplyOutput>;
 
 const storyReaction = z.object({ mediaId: uuid, storyId: uuid, emoji: storyReactionEmoji });
 export const storiesReactOutput = storyReaction;

@@ -1,3 +1,4 @@
+import { fillMacros } from "@companion/ai";
 import {
   connectCompanion,
   disconnectCompanion,
@@ -40,12 +41,12 @@ export const companionsRouter = router({
       toWireCompanion(await getCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
     ),
 
-  /** Idempotent: connecting twice keeps the first state. */
+  /** Idempotent: connecting twice keeps the first state. A new conversation opens with the companion's greeting. */
   connect: userProcedure
     .input(companionsConnectInput)
     .output(companionsConnectOutput)
     .mutation(async ({ ctx, input }) =>
-      toWireRelationship(await connectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
+      toWireRelationship(await connectCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId, renderGreeting: fillMacros })),
     ),
 
   /** Idempotent: `disconnected` is false when there was nothing to remove. */

@@ -9,19 +9,19 @@ import {
   messagesStreamInput,
   type MessagesStreamEvent,
 } from "@companion/validators";
-import { toWireChatMessage, toWireExchange, toWireHistoryItem, toWireStreamEvent } from "../wire/messages.ts";
+import { toWireChatMessage, toWireExchange, toWireHistoryPage, toWireStreamEvent } from "../wire/messages.ts";
 import { rateLimited } from "../rate-limit.ts";
 import { protectedProcedure, router, userProcedure } from "../trpc.ts";
 
 export const messagesRouter = router({
-  /** My conversation with a companion, newest first; `isMemorized` comes from the same query. */
+  /**
+   * My conversation with a companion, newest first; `isMemorized` comes from the same query, the
+   * stories my replies answer (while they live) from one more, only on a page that has any.
+   */
   list: userProcedure
     .input(messagesListInput)
     .output(messagesListOutput)
-    .query(async ({ ctx, input }) => {
-      const res = await listMessages(ctx.db, { userId: ctx.user.id, ...input });
-      return { items: res.items.map(toWireHistoryItem), nextCursor: res.nextCursor };
-    }),
+    .query(async ({ ctx, input }) => toWireHistoryPage(await listMessages(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media)),
 
   /** Saves my message and returns it with the companion's reply. Retrying with the same key returns the same pair. */
   send: protectedProcedure

@@ -31,6 +31,8 @@ import {
   storiesMarkViewedOutput,
   storiesReactInput,
   storiesReactOutput,
+  storiesReplyInput,
+  storiesReplyOutput,
   storiesStatsOutput,
   storiesUnreactInput,
   storiesUnreactOutput,
@@ -39,8 +41,17 @@ import {
 } from "@companion/validators";
 import { counted } from "../counted.ts";
 import { rateLimited } from "../rate-limit.ts";
+import { replyToStory } from "../services/story-replies.ts";
 import { protectedProcedure, router, userProcedure, userScope } from "../trpc.ts";
-import { toWireStory, toWireStoryDraft, toWireStoryDraftPage, toWireStoryPage, toWireStoryStats, toWireViewerPage } from "../wire/stories.ts";
+import {
+  toWireStory,
+  toWireStoryDraft,
+  toWireStoryDraftPage,
+  toWireStoryPage,
+  toWireStoryReply,
+  toWireStoryStats,
+  toWireViewerPage,
+} from "../wire/stories.ts";
 
 export const storiesRouter = router({
   /**
@@ -77,6 +88,19 @@ export const storiesRouter = router({
       }
       return { mediaId: r.mediaId, storyId: r.storyId, emoji: input.emoji };
     }),
+
+  /**
+   * Replies to a story I may see (docs/stories.md#replying-to-a-story): on a companion's, `chat`
+   * (my message in our conversation; its reply streams from `messages.stream`); on a person's,
+   * `notified` (its author gets a notification). NOT_FOUND if I may not see it (or it expired);
+   * BAD_REQUEST for my own. The same key again: the same message, no second notification.
+   * Shares the chat budget with messages.send and start.
+   */
+  reply: protectedProcedure
+    .use(rateLimited("chatMessage"))
+    .input(storiesReplyInput)
+    .output(storiesReplyOutput)
+    .mutation(async ({ ctx, input }) => toWireStoryReply(await replyToStory(ctx.services, ctx.user, input))),
 
   /** Removes my reaction on a slide; idempotent. */
   unreact: userProcedure

@@ -9,6 +9,7 @@ import {
   listRecentTurns,
   loadChatPersona,
   loadPromptMemories,
+  loadPromptStory,
   loadPromptSummary,
   takeExchange,
   withUser,
@@ -36,6 +37,8 @@ export interface ExchangeParams {
   companionId: string;
   content: string;
   idempotencyKey: string;
+  /** The companion's story this message answers (stories.reply); part of what the key stands for. */
+  storyId?: string | undefined;
 }
 
 /** A value from a transaction that may still be committing; await `committed` before relying on its writes. */
@@ -89,7 +92,8 @@ export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: s
     const turns = settledValue(recent)
       .filter((turn) => turn.id !== userMessage.id)
       .slice(-PROMPT_ROW_LIMITS.recentTurns);
-    const context = { persona: settledValue(persona), memories: settledValue(memories), summary: settledValue(summary), recent: turns };
+    const story = params.storyId === undefined ? null : await loadPromptStory(tx, { storyId: params.storyId });
+    const context = { persona: settledValue(persona), memories: settledValue(memories), summary: settledValue(summary), recent: turns, story };
     const prompt = buildExchangePrompt(context, content, deps.budget, deps.now());
     return { kind: "new" as const, userMessage, prompt };
   });
@@ -115,13 +119,14 @@ export function takeTurn(deps: OpenDeps, params: { userId: string; messageId: st
       return reply ? { kind: "answered" as const, exchange: { userMessage: message, reply } } : { kind: "busy" as const, userMessage: message };
     }
     const { companionId, content } = taken;
-    const [persona, memories, summary, recent] = await Promise.all([
+    const [persona, memories, summary, recent, story] = await Promise.all([
       loadChatPersona(tx, { userId, companionId }),
       loadPromptMemories(tx, memoryParams(userId, companionId, content)),
       loadPromptSummary(tx, { userId, companionId }),
       listRecentTurns(tx, { userId, companionId, excludeId: messageId, limit: PROMPT_ROW_LIMITS.recentTurns }),
+      taken.storyId === null ? null : loadPromptStory(tx, { storyId: taken.storyId }),
     ]);
-    const prompt = buildExchangePrompt({ persona, memories, summary, recent }, content, deps.budget, deps.now());
+    const prompt = buildExchangePrompt({ persona, memories, summary, recent, story }, content, deps.budget, deps.now());
     return { kind: "taken" as const, userMessage: taken, prompt };
   });
 }

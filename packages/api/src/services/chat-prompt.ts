@@ -73,6 +73,21 @@ export interface ExchangeContext {
   /** The latest rolling summary; `recent` starts after the turns it covers. */
   summary: string | null;
   recent: { role: "user" | "assistant"; content: string }[];
+  /** The companion's story the message answers (stories.reply); absent or null for a plain message. */
+  story?: { caption: string | null } | null;
+}
+
+const STORY_CAPTION_MAX_CHARS = 300;
+
+/**
+ * The user's turn as the model reads it: a reply to the companion's story says which story
+ * first, so the answer can be about it (docs/stories.md#replying-to-a-story).
+ */
+function userTurn(content: string, story: ExchangeContext["story"]): string {
+  if (!story) return content;
+  const caption = story.caption?.trim().slice(0, STORY_CAPTION_MAX_CHARS) ?? "";
+  const which = caption === "" ? "(a story without a caption)" : `"${caption}"`;
+  return `[The user is replying to your story: ${which}]\n${content}`;
 }
 
 /** How many memory contents the offline persona gets to bring up. */
@@ -115,7 +130,7 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
     relevantMemories: memories.relevant,
     summary,
     recentMessages: recent,
-    userMessage,
+    userMessage: userTurn(userMessage, context.story),
     budget: promptBudget(budget),
   });
   return {

@@ -133,3 +133,14 @@ describe("buildExchangePrompt", () => {
     expect(system).not.toContain("Earlier in this conversation");
   });
 });
+
+describe("a reply to a story", () => {
+  it("names the story before the user's words; a plain message is left as written", () => {
+    const budget = { contextTokens: 4_096, replyTokens: 400 };
+    const reply = buildExchangePrompt(context({ story: { caption: "  Meteors over the bay " } }), "So pretty!", budget, now);
+    expect(reply.messages.at(-1)).toEqual({ role: "user", content: '[The user is replying to your story: "Meteors over the bay"]\nSo pretty!' });
+    const untitled = buildExchangePrompt(context({ story: { caption: null } }), "So pretty!", budget, now);
+    expect(untitled.messages.at(-1)?.content).toBe("[The user is replying to your story: (a story without a caption)]\nSo pretty!");
+    expect(buildExchangePrompt(context({ story: null }), "So pretty!", budget, now).messages.at(-1)?.content).toBe("So pretty!");
+  });
+});

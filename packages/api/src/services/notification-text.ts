@@ -22,6 +22,10 @@ export function describeNotification(kind: string, data: Record<string, unknown>
       return { title: str(data.companionName, "A companion"), body: `${str(data.companionName, "A companion")} wrote to you` };
     case "digest_ready":
       return { title: "Your week", body: `Your week with ${str(data.companionName, "your companion")} is ready` };
+    case "story_reply": {
+      const replier = data.replier as { displayName?: unknown } | undefined;
+      return { title: "Story reply", body: `${str(replier?.displayName, "Someone")} replied to your story: ${str(data.text, "…")}` };
+    }
     default:
       return { title: "Companion", body: "You have a new notification" };
   }

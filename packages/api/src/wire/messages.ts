@@ -1,9 +1,12 @@
 /** The messages router's wire shapes: history items, and the chat exchange's messages and stream events. */
-import type { MessageWithMemoryFlag, StoredChatMessage } from "@companion/db";
+import type { MessageStoryRef, MessageWithMemoryFlag, StoredChatMessage } from "@companion/db";
 import type { ChatMessage, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
 import type { ChatStreamEvent, Exchange } from "../services/chat-open.ts";
+import type { MediaService } from "../services/media.ts";
 
-export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
+type WireStoryRef = MessageHistoryItem["story"];
+
+const toWireHistoryItem = (m: MessageWithMemoryFlag, story: WireStoryRef = null): MessageHistoryItem => ({
   id: m.id,
   role: m.role,
   content: m.content,
@@ -11,6 +14,21 @@ export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem 
   proactive: m.proactive,
   createdAt: m.createdAt.toISOString(),
   isMemorized: m.isMemorized,
+  story,
+});
+
+/** The answered story with its first slide's URL, signed as the stories feed signs it (docs/media.md#read-urls). */
+async function toWireStoryRef(s: MessageStoryRef, media: MediaService): Promise<NonNullable<WireStoryRef>> {
+  const firstSlide = s.firstSlide && { kind: s.firstSlide.kind, url: await media.slideUrl(s, s.firstSlide.mediaKey) };
+  return { id: s.id, caption: s.caption, firstSlide };
+}
+
+export const toWireHistoryPage = async (
+  page: { items: MessageWithMemoryFlag[]; nextCursor: string | null },
+  media: MediaService,
+): Promise<{ items: MessageHistoryItem[]; nextCursor: string | null }> => ({
+  items: await Promise.all(page.items.map(async (m) => toWireHistoryItem(m, m.story && (await toWireStoryRef(m.story, media))))),
+  nextCursor: page.nextCursor,
 });
 
 // Field by field, so a column added to the query never reaches a client unnoticed.

@@ -1,6 +1,8 @@
 import type { StoryDraftRecord, StoryRecord, StoryStats as DbStoryStats, StoryViewerRecord } from "@companion/db";
-import type { Story, StoryDraft, StoriesFeedOutput, StoryStats, StoryViewer } from "@companion/validators";
+import type { Story, StoryDraft, StoriesFeedOutput, StoriesReplyOutput, StoryStats, StoryViewer } from "@companion/validators";
 import type { MediaService } from "../services/media.ts";
+import type { StoryReply } from "../services/story-replies.ts";
+import { toWireChatMessage } from "./messages.ts";
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -65,3 +67,8 @@ export const toWireStoryDraft = (d: StoryDraftRecord): StoryDraft => ({
 });
 
 export const toWireStoryDraftPage = (page: Page<StoryDraftRecord>): Page<StoryDraft> => ({ items: page.items.map(toWireStoryDraft), nextCursor: page.nextCursor });
+
+export const toWireStoryReply = (r: StoryReply): StoriesReplyOutput =>
+  r.kind === "notified"
+    ? { kind: "notified", storyId: r.storyId }
+    : { kind: "chat", userMessage: toWireChatMessage(r.userMessage), streamTicket: { ticket: r.streamTicket.ticket, expiresAt: r.streamTicket.expiresAt.toISOString() } };

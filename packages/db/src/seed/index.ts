@@ -18,12 +18,17 @@ export async function upsertCompanions(db: Database, seeds: CompanionSeed[]): Pr
   return db.transaction(async (tx) => {
     let inserted = 0;
     for (const c of seeds) {
+      // Greetings only when the seed has them: an import without one keeps what the companion has.
+      const greetings = {
+        ...(c.greeting === undefined ? {} : { greeting: c.greeting }),
+        ...(c.alternateGreetings === undefined ? {} : { alternateGreetings: c.alternateGreetings }),
+      };
       const [row] = await tx
         .insert(companions)
-        .values({ slug: c.slug, name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl })
+        .values({ slug: c.slug, name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl, ...greetings })
         .onConflictDoUpdate({
           target: companions.slug,
-          set: { name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl, updatedAt: sql`now()` },
+          set: { name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl, ...greetings, updatedAt: sql`now()` },
         })
         .returning({ id: companions.id, inserted: sql<boolean>`(xmax = 0)` });
       if (!row) throw new Error(`upsert of companion ${c.slug} returned nothing`);
@@ -39,8 +44,9 @@ export async function upsertCompanions(db: Database, seeds: CompanionSeed[]): Pr
 
 /**
  * Demo content for the embedded default and `pnpm admin db:seed`; idempotent. Missing demo
- * companions are created (existing ones are left as they are), and each demo companion
- * without a live story gets its demo stories, posted hours ago and expiring 24h after that.
+ * companions are created (existing ones are left as they are, but get a greeting if they have
+ * none), and each demo companion without a live story gets its demo stories, posted hours
+ * ago and expiring 24h after that.
  */
 export async function seedDemoContent(
   db: Database,
@@ -52,6 +58,7 @@ export async function seedDemoContent(
   const missing = demoCompanions.filter((c) => !have.has(c.slug));
   const { inserted } = missing.length > 0 ? await upsertCompanions(db, missing) : { inserted: 0 };
   await setDemoTimeZones(db);
+  await setDemoGreetings(db);
   return { companions: inserted, stories: await seedDemoStories(db, now, options.onStoryPublished) };
 }
 
@@ -68,6 +75,14 @@ const DEMO_TIME_ZONES: Readonly<Record<string, string>> = {
 async function setDemoTimeZones(db: Database): Promise<void> {
   for (const [slug, zone] of Object.entries(DEMO_TIME_ZONES)) {
     await db.update(companions).set({ timeZone: zone }).where(and(eq(companions.slug, slug), eq(companions.timeZone, "UTC")));
+  }
+}
+
+/** Demo companions seeded before greetings existed get theirs; a greeting an operator wrote is kept. */
+async function setDemoGreetings(db: Database): Promise<void> {
+  for (const c of demoCompanions) {
+    if (!c.greeting) continue;
+    await db.update(companions).set({ greeting: c.greeting }).where(and(eq(companions.slug, c.slug), eq(companions.greeting, ""), isNull(companions.ownerUserId)));
   }
 }
 

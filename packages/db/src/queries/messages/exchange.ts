@@ -27,6 +27,8 @@ export interface StoredChatMessage {
   content: string;
   status: ChatMessageStatus;
   replyToId: string | null;
+  /** On a user message: the story it answers (stories.reply). */
+  storyId: string | null;
   createdAt: Date;
 }
 
@@ -37,6 +39,7 @@ const chatMessageColumns = {
   content: messages.content,
   status: messages.status,
   replyToId: messages.replyToId,
+  storyId: messages.storyId,
   createdAt: messages.createdAt,
 };
 
@@ -102,8 +105,8 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
 /**
  * Saves the user's message under its idempotency key, or finds the one already saved
  * under it (`created: false`). The unique index on (user_id, idempotency_key) decides the
- * race: of concurrent callers exactly one inserts. The same key with a different content
- * or companion is a CONFLICT: the client reused a key for another message.
+ * race: of concurrent callers exactly one inserts. The same key with a different content,
+ * companion or story is a CONFLICT: the client reused a key for another message.
  */
 export async function claimUserMessage(
   db: Database,
@@ -114,6 +117,8 @@ export async function claimUserMessage(
     idempotencyKey: string;
     /** The process that answers it at once (messages.send); null when the answer waits for a stream. */
     ownerProcess: string | null;
+    /** The story it answers (stories.reply). */
+    storyId?: string | null | undefined;
   },
 ): Promise<{ message: StoredChatMessage; created: boolean }> {
   const [inserted] = await db
@@ -125,6 +130,7 @@ export async function claimUserMessage(
       content: params.content,
       idempotencyKey: params.idempotencyKey,
       ownerProcess: params.ownerProcess,
+      storyId: params.storyId ?? null,
     })
     .onConflictDoNothing({ target: [messages.userId, messages.idempotencyKey] })
     .returning(chatMessageColumns)
@@ -140,7 +146,7 @@ export async function claimUserMessage(
     .execute();
   // Only a concurrent delete (account or companion removal) gets here.
   if (!existing) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "The message for this idempotency key was removed; send with a new key");
-  if (existing.content !== params.content || existing.companionId !== params.companionId) {
+  if (existing.content !== params.content || existing.companionId !== params.companionId || existing.storyId !== (params.storyId ?? null)) {
     throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
   }
   return { message: existing, created: false };
@@ -252,6 +258,7 @@ export async function findReply(
         content: reply.content,
         status: reply.status,
         replyToId: reply.replyToId,
+        storyId: reply.storyId,
         createdAt: reply.createdAt,
       },
     })

@@ -3,6 +3,7 @@ import { companions, messages } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 import { decodeCursor, encodeCursor, toPage } from "../../pagination.ts";
 import { assertCompanionVisible, companionVisibleTo } from "../companions/visibility.ts";
+import { loadMessageStoryRefs, type MessageStoryRef } from "../stories/replies.ts";
 
 export type MessageRole = "user" | "assistant";
 export type MessageStatus = "complete" | "partial" | "failed";
@@ -21,6 +22,8 @@ export interface Message {
 export interface MessageWithMemoryFlag extends Message {
   /** I saved this message as a memory. */
   isMemorized: boolean;
+  /** The story this message answers (stories.reply) while I may still see it; null otherwise. */
+  story: MessageStoryRef | null;
 }
 
 const messageColumns = {
@@ -61,8 +64,9 @@ export async function insertMessage(
  * messages(user_id, companion_id, created_at, id), scanned backward: no sort, and page
  * depth costs nothing. `isMemorized` is an EXISTS in the same query (one data query per
  * page). A companion I cannot see is NOT_FOUND; telling it from an empty history costs a
- * second query, but only on an empty page. Prepared (named): one round trip per page, not
- * a describe and an execute (see executePrepared in raw.ts).
+ * second query, but only on an empty page; so do the stories my replies answer
+ * (loadMessageStoryRefs), only on a page that has any. Prepared (named): one round trip per
+ * page, not a describe and an execute (see executePrepared in raw.ts).
  */
 export async function listMessages(
   db: Database,
@@ -75,6 +79,7 @@ export async function listMessages(
       // Spelled out with an alias: in a single-table select Drizzle drops table qualifiers from
       // column references in the select list, and an unqualified "id" here would mean memories.id.
       isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${params.userId})`,
+      storyId: messages.storyId,
     })
     .from(messages)
     .where(
@@ -90,5 +95,9 @@ export async function listMessages(
     .prepare("messages_list")
     .execute();
   if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
-  return toPage(rows, params.limit, encodeCursor);
+  const page = toPage(rows, params.limit, encodeCursor);
+  // The answered stories in one batch, and only on a page that has story replies.
+  const storyIds = [...new Set(page.items.flatMap((m) => (m.storyId === null ? [] : [m.storyId])))];
+  const refs = await loadMessageStoryRefs(db, { userId: params.userId, storyIds });
+  return { items: page.items.map(({ storyId, ...m }) => ({ ...m, story: storyId === null ? null : (refs.get(storyId) ?? null) })), nextCursor: page.nextCursor };
 }

@@ -143,3 +143,33 @@ export async function raiseCompanionStoryNotifications(
   }
   return result(created, 0, recipients.length - created);
 }
+
+/** A story reply's words as its notification keeps them (the push shows them too). */
+const STORY_REPLY_TEXT_MAX_CHARS = 500;
+
+const cutText = (text: string, max: number) => {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+};
+
+/**
+ * `replierId` replied to the user story `storyId` of `authorId` (stories.reply): one notification
+ * per reply, its dedupe key the reply's idempotency key (a retry tells nobody twice). Unlike the
+ * raises above it runs in the reply's own transaction: the words must not wait in a job's payload
+ * (docs/notifications.md, "Story replies"). The caller checked that the story is visible and not mine.
+ */
+export async function notifyStoryReply(
+  db: Database,
+  params: { storyId: string; authorId: string; replierId: string; text: string; idempotencyKey: string; onCreated: OnCreated },
+): Promise<{ created: boolean }> {
+  const [replier] = await getPublicProfiles(db, [params.replierId]);
+  if (!replier) throw new Error("the replier has no profile");
+  const created = await createNotification(db, {
+    userId: params.authorId,
+    kind: "story_reply",
+    payload: { storyId: params.storyId, replier: { id: replier.id, displayName: replier.displayName }, text: cutText(params.text, STORY_REPLY_TEXT_MAX_CHARS) },
+    dedupeKey: `story_reply:${params.replierId}:${params.idempotencyKey}`,
+  });
+  if (created) await params.onCreated(db, created.id);
+  return { created: created !== null };
+}
