@@ -90,6 +90,7 @@ export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from
 export {
   assertOwnedUploads,
   deleteUnreferencedMediaUploads,
+  findCompanionAvatar,
   findLiveStorySlideMedia,
   getMediaUpload,
   insertMediaUpload,
