@@ -63,8 +63,9 @@ async function failureOf(call: () => Promise<unknown>) {
         code: err.data?.code as string | undefined,
         reason: err.data?.reason ?? null,
         message: err.message,
-        fieldErrors: (err.data?.zodError?.fieldErrors ?? {}) as Record<string, string[] | undefined>,
-        httpStatus: err.data?.httpStatus as number | undefined,
+        fieldErrors: (err.data?.zodError?.fieldErrors ?? {}),
+        httpStatus: err.data?.httpStatus,
+        retryAfterMs: err.data?.retryAfterMs ?? null,
       };
     }
     throw err;
@@ -245,6 +246,8 @@ describe("daily quota", () => {
     const over = await failureOf(() => alice.api.companions.create.mutate({ name: "One too many" }));
     expect(over).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "QUOTA_EXCEEDED", httpStatus: 429 });
     expect(over.message).toContain(`${QUOTA} new companions a day`);
+    expect(over.retryAfterMs).toBeGreaterThan(0);
+    expect(over.retryAfterMs).toBeLessThanOrEqual(86_400_000);
     // Someone else's quota is their own.
     const bob = await signUp(t, "Bob");
     await bob.api.companions.create.mutate({ name: "Bob's first" });
