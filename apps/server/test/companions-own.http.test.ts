@@ -338,6 +338,12 @@ describe("avatar", () => {
     expect(purged.deleted).toEqual([]);
     expect((await fetch(new URL(seen.avatarUrl ?? "", t.url))).status).toBe(200);
 
+    // A public companion's avatar may sit in shared caches, for at most what is left of its URL.
+    const madePublic = await alice.api.companions.update.mutate({ companionId: c.id, visibility: "public" });
+    const publicRes = await fetch(new URL(madePublic.avatarUrl ?? "", t.url));
+    expect(publicRes.status).toBe(200);
+    expect(publicRes.headers.get("cache-control")).toMatch(/^public, max-age=\d+$/);
+
     // Another avatar revokes the old URL at once.
     await alice.api.companions.update.mutate({ companionId: c.id, avatarKey: null });
     expect((await fetch(new URL(seen.avatarUrl ?? "", t.url))).status).toBe(404);
