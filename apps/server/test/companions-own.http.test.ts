@@ -248,6 +248,10 @@ describe("daily quota", () => {
     expect(over.message).toContain(`${QUOTA} new companions a day`);
     expect(over.retryAfterMs).toBeGreaterThan(0);
     expect(over.retryAfterMs).toBeLessThanOrEqual(86_400_000);
+    // Deleting one does not give its slot back: the quota counts creations.
+    const mine = await alice.api.companions.mine.query({});
+    await alice.api.companions.delete.mutate({ companionId: mine.items[0]!.id });
+    expect((await failureOf(() => alice.api.companions.create.mutate({ name: "After a delete" }))).reason).toBe("QUOTA_EXCEEDED");
     // Someone else's quota is their own.
     const bob = await signUp(t, "Bob");
     await bob.api.companions.create.mutate({ name: "Bob's first" });

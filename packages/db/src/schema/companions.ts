@@ -159,3 +159,19 @@ export const moodHistory = pgTable(
   },
   (t) => [uniqueIndex("mood_history_user_companion_day_key").on(t.userId, t.companionId, t.recordedOn)],
 );
+
+/**
+ * One row per companion a person created, kept when the companion is deleted: the daily
+ * creation quota counts these, so deleting a companion does not free a slot (docs/companions.md#quota).
+ */
+export const companionCreations = pgTable(
+  "companion_creations",
+  {
+    id: pk(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("companion_creations_user_created_idx").on(t.userId, t.createdAt)],
+);

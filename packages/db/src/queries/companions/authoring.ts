@@ -7,14 +7,14 @@ import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { DomainError, notFound } from "../../errors.ts";
 import { decodeCursor, encodeCursor, toPage, type Page } from "../../pagination.ts";
-import { companionPersonas, companions, mediaUploads, type CharacterBook, type CompanionVisibility } from "../../schema/index.ts";
+import { companionCreations, companionPersonas, companions, mediaUploads, type CharacterBook, type CompanionVisibility } from "../../schema/index.ts";
 import { inTransaction } from "../../transaction.ts";
 import type { Database } from "../../types.ts";
 import { companionVisibleTo } from "./visibility.ts";
 
 /**
  * Companions a person may create per UTC day (the server's COMPANION_DAILY_QUOTA overrides it).
- * It counts today's companions that still exist: docs/companions.md#quota.
+ * It counts today's creations, deleted companions included (companion_creations): docs/companions.md#quota.
  */
 export const COMPANION_DAILY_QUOTA = 10;
 
@@ -164,8 +164,8 @@ export async function createCompanion(
     await tx.execute(sql`select pg_advisory_xact_lock(${CREATE_QUOTA_LOCK}, hashtext(${userId}))`);
     const [used] = await tx
       .select({ n: count() })
-      .from(companions)
-      .where(and(eq(companions.ownerUserId, userId), gte(companions.createdAt, utcDayStart(now))));
+      .from(companionCreations)
+      .where(and(eq(companionCreations.userId, userId), gte(companionCreations.createdAt, utcDayStart(now))));
     if ((used?.n ?? 0) >= quota) {
       throw new DomainError("QUOTA_EXCEEDED", `At most ${quota} new companions a day; try again tomorrow (UTC)`, {
         retryAfterMs: utcDayStart(now).getTime() + DAY_MS - now.getTime(),
@@ -198,6 +198,8 @@ export async function createCompanion(
       id = row?.id;
     }
     if (!id) throw new Error("no free slug for a new companion after 5 attempts");
+    // Outlives the companion: deleting it does not give the slot back.
+    await tx.insert(companionCreations).values({ userId, createdAt: now });
     await tx.insert(companionPersonas).values({
       companionId: id,
       systemPrompt: d.systemPrompt,
