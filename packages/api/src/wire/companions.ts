@@ -1,5 +1,5 @@
-import type { CompanionWithRelationship, RelationshipDetail as DbRelationshipDetail, RelationshipState as DbRelationshipState } from "@companion/db";
-import type { Companion, RelationshipDetail, RelationshipState } from "@companion/validators";
+import type { CompanionProfile as DbCompanionProfile, CompanionWithRelationship, RelationshipDetail as DbRelationshipDetail, RelationshipState as DbRelationshipState } from "@companion/db";
+import type { Companion, CompanionProfile, RelationshipDetail, RelationshipState } from "@companion/validators";
 
 export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
   companionId: r.companionId,
@@ -14,7 +14,8 @@ export const toWireRelationship = (r: DbRelationshipState): RelationshipState =>
 });
 
 // Field by field, so a column added to the query result never reaches the wire unnoticed.
-export const toWireCompanion = (c: CompanionWithRelationship): Companion => ({
+/** The public profile (companions.list, the inbox of messages.conversations). */
+export const toWireCompanionProfile = (c: DbCompanionProfile): CompanionProfile => ({
   id: c.id,
   slug: c.slug,
   name: c.name,
@@ -22,7 +23,12 @@ export const toWireCompanion = (c: CompanionWithRelationship): Companion => ({
   bio: c.bio,
   avatarUrl: c.avatarUrl,
   traits: c.traits,
+});
+
+export const toWireCompanion = (c: CompanionWithRelationship): Companion => ({
+  ...toWireCompanionProfile(c),
   relationship: c.relationship ? toWireRelationship(c.relationship) : null,
 });
 
 export const toWireRelationshipDetail = (d: DbRelationshipDetail): RelationshipDetail => ({ ...toWireRelationship(d), history: d.history });
+

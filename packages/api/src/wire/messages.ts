@@ -1,6 +1,7 @@
 /** The messages router's wire shapes: history items, and the chat exchange's messages and stream events. */
-import type { MessageWithMemoryFlag, StoredChatMessage } from "@companion/db";
-import type { ChatMessage, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
+import type { Conversation as DbConversation, MessageWithMemoryFlag, ReplyAlternative, StoredChatMessage } from "@companion/db";
+import type { ChatMessage, Conversation, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
+import { toWireCompanionProfile } from "./companions.ts";
 import type { ChatStreamEvent, Exchange } from "../services/chat-open.ts";
 
 export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem => ({
@@ -11,6 +12,7 @@ export const toWireHistoryItem = (m: MessageWithMemoryFlag): MessageHistoryItem 
   proactive: m.proactive,
   createdAt: m.createdAt.toISOString(),
   isMemorized: m.isMemorized,
+  alternatives: m.alternatives,
 });
 
 // Field by field, so a column added to the query never reaches a client unnoticed.
@@ -39,3 +41,18 @@ export function toWireStreamEvent(event: ChatStreamEvent): MessagesStreamEvent {
       return { type: "done", ...toWireExchange(event) };
   }
 }
+
+export const toWireConversation = (c: DbConversation): Conversation => ({
+  companion: toWireCompanionProfile(c.companion),
+  lastMessageAt: c.lastMessageAt.toISOString(),
+  lastMessage: c.lastMessage && { id: c.lastMessage.id, role: c.lastMessage.role, content: c.lastMessage.content, createdAt: c.lastMessage.createdAt.toISOString() },
+  unreadCount: c.unreadCount,
+});
+
+export const toWireReplyAlternative = (a: ReplyAlternative, selected: number | null) => ({
+  position: a.position,
+  content: a.content,
+  status: a.status,
+  createdAt: a.createdAt.toISOString(),
+  selected: a.position === selected,
+});

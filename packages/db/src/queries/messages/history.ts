@@ -21,6 +21,8 @@ export interface Message {
 export interface MessageWithMemoryFlag extends Message {
   /** I saved this message as a memory. */
   isMemorized: boolean;
+  /** On a regenerated reply: which of its versions it shows, of how many (docs/chat-controls.md). */
+  alternatives: { position: number; count: number } | null;
 }
 
 const messageColumns = {
@@ -75,6 +77,9 @@ export async function listMessages(
       // Spelled out with an alias: in a single-table select Drizzle drops table qualifiers from
       // column references in the select list, and an unqualified "id" here would mean memories.id.
       isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${params.userId})`,
+      alternative: messages.alternative,
+      alternativeCount: sql<number | null>`case when "messages"."alternative" is not null then
+        (select count(*)::int from reply_alternatives ra where ra.user_message_id = "messages"."reply_to_id" and ra.user_id = ${params.userId}) end`,
     })
     .from(messages)
     .where(
@@ -90,5 +95,10 @@ export async function listMessages(
     .prepare("messages_list")
     .execute();
   if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
-  return toPage(rows, params.limit, encodeCursor);
+  const page = toPage(rows, params.limit, encodeCursor);
+  const items = page.items.map(({ alternative, alternativeCount, ...m }) => ({
+    ...m,
+    alternatives: alternative !== null && alternativeCount !== null ? { position: alternative, count: alternativeCount } : null,
+  }));
+  return { items, nextCursor: page.nextCursor };
 }
