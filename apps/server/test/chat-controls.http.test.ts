@@ -202,6 +202,30 @@ describe("messages.regenerate", () => {
   });
 });
 
+describe("while a reply is being written", () => {
+  it("regenerate, edit, selectAlternative and delete are CONFLICT until it is saved", async () => {
+    const { user, companionId } = await connectedUser();
+    fake.setBehavior({ mode: "ok", chunkDelayMs: 150, replyFor: (req) => (req.stream ? `Slow reply number ${++replies}.` : undefined) });
+    try {
+      const { userMessage } = await user.api.messages.start.mutate({ companionId, content: "Take your time", idempotencyKey: newKey() });
+      const messageId = userMessage.id;
+      for (const call of [
+        () => user.api.messages.regenerate.mutate({ companionId, messageId, idempotencyKey: newKey() }),
+        () => user.api.messages.edit.mutate({ messageId, content: "Quicker", idempotencyKey: newKey() }),
+        () => user.api.messages.selectAlternative.mutate({ messageId, position: 0 }),
+        () => user.api.messages.delete.mutate({ messageId }),
+      ]) {
+        expect(await failure(call)).toMatchObject({ reason: "CONFLICT" });
+      }
+      const done = doneOf(await streamOf(user.api, messageId));
+      expect(done.reply.content).toMatch(/^Slow reply number/);
+      expect((await user.api.messages.delete.mutate({ messageId })).deleted).toBe(true);
+    } finally {
+      fake.setBehavior({ mode: "ok", replyFor: (req) => (req.stream ? `Reply number ${++replies}.` : undefined) });
+    }
+  });
+});
+
 describe("messages.edit", () => {
   it("replaces my last message, drops its reply and alternatives, streams a new reply; a memory saved from it keeps its text", async () => {
     const { user, companionId } = await connectedUser();
