@@ -153,9 +153,9 @@ export {
 // Messages, chat and AI call accounting.
 export * from "./queries/messages/history.ts";
 export * from "./queries/messages/exchange.ts";
-export { listReplyAlternatives, MAX_REPLY_ALTERNATIVES, type ReplyAlternative } from "./queries/messages/alternatives.ts";
+export { listReplyAlternatives, type ReplyAlternative } from "./queries/messages/alternatives.ts";
 export { deleteExchange, editLastMessage, regenerateReply, selectReplyAlternative } from "./queries/messages/controls.ts";
-export { listConversations, markConversationRead, UNREAD_COUNT_CAP, type Conversation } from "./queries/messages/conversations.ts";
+export { listConversations, markConversationRead, type Conversation } from "./queries/messages/conversations.ts";
 export * from "./queries/stream-tickets.ts";
 export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";

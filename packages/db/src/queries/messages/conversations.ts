@@ -12,7 +12,7 @@ import { companionProfileColumns, type CompanionProfile } from "../companions/pr
 import { companionVisibleTo } from "../companions/visibility.ts";
 
 /** Unread counts stop here: a client shows "99+" for it (counting further would scan a long unread run). */
-export const UNREAD_COUNT_CAP = 100;
+const UNREAD_COUNT_CAP = 100;
 
 export interface Conversation {
   companion: CompanionProfile;
