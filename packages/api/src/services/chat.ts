@@ -70,6 +70,9 @@ export interface ChatServiceOptions {
 /** How long a finished reply's events stay replayable in this process. */
 const FINISHED_RELAY_TTL_MS = 30_000;
 
+/** `ended`: its producer finished; the relay stays replayable a while (FINISHED_RELAY_TTL_MS). */
+type StreamingEntry = { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean; ended?: boolean };
+
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
@@ -83,7 +86,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
   const interruption = new AbortController();
   /** Replies this process streams, by message: a second subscriber joins the first. `writer`: written here. */
-  const streaming = new Map<string, { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean; ended?: boolean }>();
+  const streaming = new Map<string, StreamingEntry>();
   const relays =
     options.relayBus &&
     createChatRelay({
@@ -170,7 +173,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     produce: (relay: ReplyRelay<ChatStreamEvent>) => Promise<void>,
   ): { relay: ReplyRelay<ChatStreamEvent>; produced: Promise<void> } {
     const relay = createReplyRelay<ChatStreamEvent>();
-    const entry: { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean; ended?: boolean } = { userId, relay, writer };
+    const entry: StreamingEntry = { userId, relay, writer };
     // Another user's subscription to this id is refused (NOT_FOUND) without displacing the owner's.
     if (!streaming.has(messageId)) streaming.set(messageId, entry);
     // Kept a little after the end: a subscriber that arrives once a quick reply is written
