@@ -69,7 +69,7 @@ describe("messages.list through packages/client over HTTP", () => {
     // The newest instant holds messages 20..22; ties are ordered by id.
     expect(["alice 20", "alice 21", "alice 22"]).toContain(items[0]?.content);
     expect(items[0]?.status).toBe("complete");
-    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["content", "createdAt", "id", "isMemorized", "proactive", "role", "status", "story"]);
+    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["alternatives", "content", "createdAt", "id", "isMemorized", "proactive", "role", "status", "story"]);
     const bobs = await walk(bob.api, luna, 50);
     expect(bobs.items).toHaveLength(23);
     expect(bobs.items.every((m) => m.content.startsWith("bob "))).toBe(true);

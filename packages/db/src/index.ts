@@ -45,7 +45,7 @@ export {
 } from "./queries/users.ts";
 
 export { currentRelationship } from "./relationship/model.ts";
-export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
+export { getCompanion, listCompanions, type CompanionProfile, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
 export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
 export {
   COMPANION_DAILY_QUOTA,
@@ -166,6 +166,9 @@ export {
 // Messages, chat and AI call accounting.
 export * from "./queries/messages/history.ts";
 export * from "./queries/messages/exchange.ts";
+export { listReplyAlternatives, type ReplyAlternative } from "./queries/messages/alternatives.ts";
+export { deleteExchange, editLastMessage, regenerateReply, selectReplyAlternative } from "./queries/messages/controls.ts";
+export { listConversations, markConversationRead, type Conversation } from "./queries/messages/conversations.ts";
 export * from "./queries/stream-tickets.ts";
 export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";

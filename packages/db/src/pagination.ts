@@ -140,6 +140,26 @@ export function decodeDigestCursor(cursor: string): DigestKeysetPosition {
   return { weekStart, id };
 }
 
+/** Inbox keyset (messages.conversations): (last_message_at, companion_id), "inbox:<epoch ms>:<uuid>". */
+export interface InboxKeysetPosition {
+  at: Date;
+  companionId: string;
+}
+
+const INBOX_PREFIX = "inbox";
+
+export function encodeInboxCursor(pos: InboxKeysetPosition): string {
+  return Buffer.from(`${INBOX_PREFIX}:${pos.at.getTime()}:${pos.companionId}`).toString("base64url");
+}
+
+export function decodeInboxCursor(cursor: string): InboxKeysetPosition {
+  const parts = fromBase64(cursor).split(":");
+  const [prefix, ms, id] = parts;
+  const time = Number(ms);
+  if (parts.length !== 3 || prefix !== INBOX_PREFIX || !ms || !/^\d+$/.test(ms) || !isCursorTime(time) || !id || !UUID.test(id)) throw invalid();
+  return { at: new Date(time), companionId: id };
+}
+
 /**
  * Search keyset: (rank, kind, id), "search:<rank>:<kind>:<uuid>". The rank is Postgres' own
  * text for the real ts_rank returned, so the next page compares against exactly that value.

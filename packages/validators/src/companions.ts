@@ -16,7 +16,7 @@ export const isoDate = z.iso.date();
 const score = z.number().int().min(0).max(100);
 
 /** A companion's public profile. The private persona (prompt, style, backstory) never crosses the wire. */
-const companionProfile = z.object({
+export const companionProfile = z.object({
   id: uuid,
   slug: z.string(),
   name: z.string(),
@@ -25,6 +25,7 @@ const companionProfile = z.object({
   avatarUrl: z.string().nullable(),
   traits: z.array(z.string()),
 });
+export type CompanionProfile = z.infer<typeof companionProfile>;
 
 /** My relationship with a companion, as it stands now (decay applied at read time). */
 const relationshipState = z.object({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { streamTicket } from "./auth.ts";
+import { companionProfile } from "./companions.ts";
 import { cursor, isoDateTime, page, pageLimit, text, uuid } from "./common.ts";
 
 const CHAT_MESSAGE_MAX_CHARS = 4_000;
@@ -79,6 +80,9 @@ export type MessagesStreamEvent = z.infer<typeof messagesStreamEvent>;
 /** `messages.list`: my conversation with a companion, newest first; the cursor is opaque. */
 export const messagesListInput = z.object({ companionId: uuid, cursor: cursor.optional(), limit: pageLimit });
 
+/** On a regenerated reply: which of its versions it shows (0 = the first), of how many. */
+const replyAlternativesRef = z.object({ position: z.number().int().min(0), count: z.number().int().min(1) });
+
 const messageHistoryItem = z.object({
   id: uuid,
   role: z.enum(["user", "assistant"]),
@@ -100,7 +104,57 @@ const messageHistoryItem = z.object({
       firstSlide: z.object({ kind: z.enum(["image", "video"]), url: z.string() }).nullable(),
     })
     .nullable(),
+  /** A regenerated reply's versions (messages.regenerate); null on anything else. */
+  alternatives: replyAlternativesRef.nullable(),
 });
 export type MessageHistoryItem = z.infer<typeof messageHistoryItem>;
 
 export const messagesListOutput = page(messageHistoryItem);
+
+// Inbox and chat controls (docs/chat-controls.md).
+
+/** The most versions a reply keeps (MAX_REPLY_ALTERNATIVES in packages/db). */
+const REPLY_ALTERNATIVES_MAX = 20;
+
+/** `messages.regenerate`: a new reply to my last message (`messageId`: it or its reply); the reply comes from `stream`. */
+export const messagesRegenerateInput = z.object({ companionId: uuid, messageId: uuid, idempotencyKey });
+export const messagesRegenerateOutput = messagesStartOutput;
+
+/** `messages.edit`: new text for my last message; its reply is written anew by `stream`. */
+export const messagesEditInput = z.object({ messageId: uuid, content: messagesSendInput.shape.content, idempotencyKey });
+export const messagesEditOutput = messagesStartOutput;
+
+/** `messages.selectAlternative`: which version of my last exchange's reply counts (`messageId`: the reply or my message). */
+export const messagesSelectAlternativeInput = z.object({ messageId: uuid, position: z.number().int().min(0).max(REPLY_ALTERNATIVES_MAX - 1) });
+export const messagesSelectAlternativeOutput = z.object({ reply: chatMessage, alternatives: replyAlternativesRef });
+
+const replyAlternative = z.object({ position: z.number().int().min(0), content: z.string(), status: chatMessageStatus, createdAt: isoDateTime, selected: z.boolean() });
+
+/** `messages.alternatives`: every version of an exchange's reply, by position; empty before a regenerate. */
+export const messagesAlternativesInput = z.object({ messageId: uuid });
+export const messagesAlternativesOutput = z.object({ items: z.array(replyAlternative) });
+
+/** `messages.delete`: one of my messages with the rest of its exchange; `deleted: false` when it was gone already. */
+export const messagesDeleteInput = z.object({ messageId: uuid });
+export const messagesDeleteOutput = z.object({ deleted: z.boolean(), messageIds: z.array(uuid) });
+
+/** `messages.conversations`: my conversations, most recent first; the cursor is opaque. */
+export const messagesConversationsInput = z.object({ cursor: cursor.optional(), limit: pageLimit });
+
+/** Counts stop at 100 (UNREAD_COUNT_CAP): show "99+" for it. */
+const unreadCount = z.number().int().min(0).max(100);
+
+const conversation = z.object({
+  companion: companionProfile,
+  lastMessageAt: isoDateTime,
+  lastMessage: z.object({ id: uuid, role: chatRole, content: z.string(), createdAt: isoDateTime }).nullable(),
+  /** The companion's messages after my read marker and after my own last message. */
+  unreadCount,
+});
+export type Conversation = z.infer<typeof conversation>;
+
+export const messagesConversationsOutput = page(conversation);
+
+/** `messages.markRead`: the companion's messages up to `upTo` (default: the newest) are read. */
+export const messagesMarkReadInput = z.object({ companionId: uuid, upTo: uuid.optional() });
+export const messagesMarkReadOutput = z.object({ unreadCount });

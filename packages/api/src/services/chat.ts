@@ -4,7 +4,7 @@
  * each method below reads as its steps.
  */
 import { createChatChain, createOfflinePersona, type ChatChain } from "@companion/ai";
-import { saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
+import { findReply, saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
 import { DomainError } from "@companion/errors";
 import type { JobQueue } from "@companion/jobs";
 import {
@@ -70,6 +70,9 @@ export interface ChatServiceOptions {
 /** How long a finished reply's events stay replayable in this process. */
 const FINISHED_RELAY_TTL_MS = 30_000;
 
+/** `ended`: its producer finished; the relay stays replayable a while (FINISHED_RELAY_TTL_MS). */
+type StreamingEntry = { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean; ended?: boolean };
+
 type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
@@ -83,7 +86,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
   const interruption = new AbortController();
   /** Replies this process streams, by message: a second subscriber joins the first. `writer`: written here. */
-  const streaming = new Map<string, { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean }>();
+  const streaming = new Map<string, StreamingEntry>();
   const relays =
     options.relayBus &&
     createChatRelay({
@@ -170,12 +173,15 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     produce: (relay: ReplyRelay<ChatStreamEvent>) => Promise<void>,
   ): { relay: ReplyRelay<ChatStreamEvent>; produced: Promise<void> } {
     const relay = createReplyRelay<ChatStreamEvent>();
-    const entry = { userId, relay, writer };
+    const entry: StreamingEntry = { userId, relay, writer };
     // Another user's subscription to this id is refused (NOT_FOUND) without displacing the owner's.
     if (!streaming.has(messageId)) streaming.set(messageId, entry);
     // Kept a little after the end: a subscriber that arrives once a quick reply is written
     // (messages.start writes at once) still gets it token by token.
-    const forget = () => setTimeout(() => streaming.get(messageId) === entry && streaming.delete(messageId), FINISHED_RELAY_TTL_MS).unref();
+    const forget = () => {
+      entry.ended = true;
+      setTimeout(() => streaming.get(messageId) === entry && streaming.delete(messageId), FINISHED_RELAY_TTL_MS).unref();
+    };
     const produced = produce(relay).finally(forget);
     // The save must happen even when nobody reads any more. A refusal before the first
     // event (NOT_FOUND) is the subscriber's error, not a failed task.
@@ -235,6 +241,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     },
 
     async stream({ userId, messageId }, signal) {
+      await forgetReplaced(userId, messageId);
       const { relay, ready } = relayFor(userId, messageId);
       await ready;
       return relay.subscribe(signal);
@@ -243,6 +250,18 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     interrupt: () => interruption.abort(),
     drain: () => tasks.drain(),
   };
+
+  /**
+   * A finished reply stays replayable here for a while; once it is gone (regenerated, edited or
+   * deleted: docs/chat-controls.md), a subscriber gets the exchange as it is now instead.
+   */
+  async function forgetReplaced(userId: string, messageId: string): Promise<void> {
+    const entry = streaming.get(messageId);
+    const done = entry?.ended && entry.userId === userId ? entry.relay.last() : undefined;
+    if (done?.type !== "done") return;
+    const current = await withUser(db, userId, (tx) => findReply(tx, { userId, messageId })).then((found) => found.reply?.id, () => undefined);
+    if (current !== done.reply.id && streaming.get(messageId) === entry) streaming.delete(messageId);
+  }
 
   /** A retried send: the saved reply, or the one being written elsewhere, or ours to write if its writer is gone. */
   async function answerSaved(userId: string, userMessage: StoredChatMessage, startedAt: number): Promise<Exchange> {

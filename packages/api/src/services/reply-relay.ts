@@ -10,6 +10,8 @@ export interface ReplyRelay<T> {
   /** Ends with an error, thrown to subscribers after what was pushed before it. */
   fail(err: unknown): void;
   subscribe(signal?: AbortSignal): AsyncIterable<T>;
+  /** The last event pushed, if any. */
+  last(): T | undefined;
   readonly abandoned: AbortSignal;
 }
 
@@ -43,6 +45,7 @@ export function createReplyRelay<T>(): ReplyRelay<T> {
       closed = true;
       wakeAll();
     },
+    last: () => events.at(-1),
     subscribe(signal) {
       return (async function* () {
         subscribers++;

@@ -1,11 +1,12 @@
 import type {
+  CompanionProfile as DbCompanionProfile,
   CompanionWithRelationship,
   OwnCompanion as DbOwnCompanion,
   Page,
   RelationshipDetail as DbRelationshipDetail,
   RelationshipState as DbRelationshipState,
 } from "@companion/db";
-import type { Companion, OwnCompanion, RelationshipDetail, RelationshipState } from "@companion/validators";
+import type { Companion, CompanionProfile, OwnCompanion, RelationshipDetail, RelationshipState } from "@companion/validators";
 import type { MediaService } from "../services/media.ts";
 
 export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
@@ -25,7 +26,8 @@ const avatarUrlOf = (c: { id: string; visibility: Companion["visibility"]; avata
   c.avatarKey ? media.avatarUrl(c, c.avatarKey) : Promise.resolve(c.avatarUrl);
 
 // Field by field, so a column added to the query result never reaches the wire unnoticed.
-export const toWireCompanion = async (c: CompanionWithRelationship, userId: string, media: MediaService): Promise<Companion> => ({
+/** The public profile (companions.list, the inbox of messages.conversations). */
+export const toWireCompanionProfile = async (c: DbCompanionProfile, media: MediaService): Promise<CompanionProfile> => ({
   id: c.id,
   slug: c.slug,
   name: c.name,
@@ -33,6 +35,10 @@ export const toWireCompanion = async (c: CompanionWithRelationship, userId: stri
   bio: c.bio,
   avatarUrl: await avatarUrlOf(c, media),
   traits: c.traits,
+});
+
+export const toWireCompanion = async (c: CompanionWithRelationship, userId: string, media: MediaService): Promise<Companion> => ({
+  ...(await toWireCompanionProfile(c, media)),
   visibility: c.visibility,
   ownedByMe: c.ownerUserId === userId,
   relationship: c.relationship ? toWireRelationship(c.relationship) : null,
@@ -70,3 +76,4 @@ export const toWireOwnCompanionPage = async (page: Page<DbOwnCompanion>, media: 
 });
 
 export const toWireRelationshipDetail = (d: DbRelationshipDetail): RelationshipDetail => ({ ...toWireRelationship(d), history: d.history });
+

@@ -1,6 +1,7 @@
 /** The messages router's wire shapes: history items, and the chat exchange's messages and stream events. */
-import type { MessageStoryRef, MessageWithMemoryFlag, StoredChatMessage } from "@companion/db";
-import type { ChatMessage, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
+import type { Conversation as DbConversation, MessageStoryRef, MessageWithMemoryFlag, ReplyAlternative, StoredChatMessage } from "@companion/db";
+import type { ChatMessage, Conversation, MessageHistoryItem, MessagesSendOutput, MessagesStreamEvent } from "@companion/validators";
+import { toWireCompanionProfile } from "./companions.ts";
 import type { ChatStreamEvent, Exchange } from "../services/chat-open.ts";
 import type { MediaService } from "../services/media.ts";
 
@@ -14,6 +15,7 @@ const toWireHistoryItem = (m: MessageWithMemoryFlag, story: WireStoryRef = null)
   proactive: m.proactive,
   createdAt: m.createdAt.toISOString(),
   isMemorized: m.isMemorized,
+  alternatives: m.alternatives,
   story,
 });
 
@@ -57,3 +59,18 @@ export function toWireStreamEvent(event: ChatStreamEvent): MessagesStreamEvent {
       return { type: "done", ...toWireExchange(event) };
   }
 }
+
+export const toWireConversation = async (c: DbConversation, media: MediaService): Promise<Conversation> => ({
+  companion: await toWireCompanionProfile(c.companion, media),
+  lastMessageAt: c.lastMessageAt.toISOString(),
+  lastMessage: c.lastMessage && { id: c.lastMessage.id, role: c.lastMessage.role, content: c.lastMessage.content, createdAt: c.lastMessage.createdAt.toISOString() },
+  unreadCount: c.unreadCount,
+});
+
+export const toWireReplyAlternative = (a: ReplyAlternative, selected: number | null) => ({
+  position: a.position,
+  content: a.content,
+  status: a.status,
+  createdAt: a.createdAt.toISOString(),
+  selected: a.position === selected,
+});

@@ -8,7 +8,7 @@ import { relationshipColumns, type RelationshipState } from "./relationships.ts"
 import { companionListedFor, companionVisibleTo } from "./visibility.ts";
 
 /** What anyone who may see a companion sees. Persona fields live in another table and are never joined here. */
-interface CompanionProfile {
+export interface CompanionProfile {
   id: string;
   slug: string;
   name: string;
@@ -28,7 +28,7 @@ export interface CompanionWithRelationship extends CompanionProfile {
   relationship: RelationshipState | null;
 }
 
-const profileColumns = {
+export const companionProfileColumns = {
   id: companions.id,
   slug: companions.slug,
   name: companions.name,
@@ -42,7 +42,7 @@ const profileColumns = {
 };
 
 // Drizzle turns the nested object into null when the left join found no state.
-const joinedColumns = { ...profileColumns, rel: relationshipColumns };
+const joinedColumns = { ...companionProfileColumns, rel: relationshipColumns };
 
 function toCompanion(row: CompanionProfile & { rel: RelationshipState | null }, now: Date): CompanionWithRelationship {
   const { rel, ...profile } = row;

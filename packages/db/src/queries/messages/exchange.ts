@@ -17,6 +17,7 @@ import { executePrepared, rowsOf } from "../../raw-sql.ts";
 import { unsummarized } from "../memories/summaries.ts";
 import type { Database } from "../../types.ts";
 import { inTransaction } from "../../transaction.ts";
+import { appendReplyAlternative, lockExchange } from "./alternatives.ts";
 
 export type ChatMessageStatus = "complete" | "partial" | "failed";
 
@@ -32,7 +33,7 @@ export interface StoredChatMessage {
   createdAt: Date;
 }
 
-const chatMessageColumns = {
+export const chatMessageColumns = {
   id: messages.id,
   companionId: messages.companionId,
   role: messages.role,
@@ -301,12 +302,9 @@ export async function takeExchange(
   return taken ?? null;
 }
 
-// Namespace of the two-key advisory locks taken by saveReply ("CH"), apart from other users of advisory locks.
-const REPLY_LOCK_CLASS = 0x4348;
-
 /**
  * Saves the assistant's reply to `replyToId`, at most once: a transaction-scoped advisory
- * lock on the user message serializes savers, and a reply already there is returned
+ * lock on the user message (lockExchange) serializes savers, and a reply already there is returned
  * (`created: false`) instead of a second one. Joins the caller's transaction (`withUser`) or opens one.
  */
 export async function saveReply(
@@ -326,7 +324,7 @@ export async function saveReply(
 }
 
 async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply>[1]): Promise<{ reply: StoredChatMessage; created: boolean }> {
-  await db.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(REPLY_LOCK_CLASS))}, hashtext(${params.replyToId}))`);
+  await lockExchange(db, params.replyToId);
   const [existing] = await db
     .select(chatMessageColumns)
     .from(messages)
@@ -352,6 +350,8 @@ async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply
     .prepare("chat_save_reply")
     .execute();
   if (!saved) throw new Error("insert into messages returned no row");
+  // A regenerated exchange keeps every version (docs/chat-controls.md).
+  await appendReplyAlternative(db, { ...params, userMessageId: params.replyToId, replyId: saved.id });
   return { reply: saved, created: true };
 }
 

@@ -24,6 +24,8 @@ export interface MessageWithMemoryFlag extends Message {
   isMemorized: boolean;
   /** The story this message answers (stories.reply) while I may still see it; null otherwise. */
   story: MessageStoryRef | null;
+  /** On a regenerated reply: which of its versions it shows, of how many (docs/chat-controls.md). */
+  alternatives: { position: number; count: number } | null;
 }
 
 const messageColumns = {
@@ -80,6 +82,9 @@ export async function listMessages(
       // column references in the select list, and an unqualified "id" here would mean memories.id.
       isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${params.userId})`,
       storyId: messages.storyId,
+      alternative: messages.alternative,
+      alternativeCount: sql<number | null>`case when "messages"."alternative" is not null then
+        (select count(*)::int from reply_alternatives ra where ra.user_message_id = "messages"."reply_to_id" and ra.user_id = ${params.userId}) end`,
     })
     .from(messages)
     .where(
@@ -99,5 +104,10 @@ export async function listMessages(
   // The answered stories in one batch, and only on a page that has story replies.
   const storyIds = [...new Set(page.items.flatMap((m) => (m.storyId === null ? [] : [m.storyId])))];
   const refs = await loadMessageStoryRefs(db, { userId: params.userId, storyIds });
-  return { items: page.items.map(({ storyId, ...m }) => ({ ...m, story: storyId === null ? null : (refs.get(storyId) ?? null) })), nextCursor: page.nextCursor };
+  const items = page.items.map(({ storyId, alternative, alternativeCount, ...m }) => ({
+    ...m,
+    story: storyId === null ? null : (refs.get(storyId) ?? null),
+    alternatives: alternative !== null && alternativeCount !== null ? { position: alternative, count: alternativeCount } : null,
+  }));
+  return { items, nextCursor: page.nextCursor };
 }
