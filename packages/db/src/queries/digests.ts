@@ -51,8 +51,9 @@ const weekBounds = (weekStart: string) => ({
 });
 
 /**
- * One batch of connected pairs with a message in the week, after the keyset `after`, in
- * (user_id, companion_id) order; the EXISTS probes messages_conversation_idx per pair.
+ * One batch of connected pairs where the person wrote in the week (a greeting or a proactive
+ * message alone is no week to look back on), after the keyset `after`, in (user_id,
+ * companion_id) order; the EXISTS probes messages_conversation_idx per pair.
  */
 export async function listDigestCandidates(
   db: Database,
@@ -66,7 +67,7 @@ export async function listDigestCandidates(
       from ${relationshipStates} rs join users u on u.id = rs.user_id
       where u.disabled_at is null ${after}
         and exists (select 1 from messages m where m.user_id = rs.user_id and m.companion_id = rs.companion_id
-          and m.created_at >= ${start} and m.created_at < ${end})
+          and m.role = 'user' and m.created_at >= ${start} and m.created_at < ${end})
       order by rs.user_id, rs.companion_id
       limit ${params.limit}::int`),
   ) as { userId: string; companionId: string }[];
