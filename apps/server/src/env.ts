@@ -73,6 +73,8 @@ const envSchema = z
     RATE_UPLOAD_PER_MIN: z.coerce.number().int().min(1).default(30),
     /** Story drafts a person may ask their companions for per UTC day (docs/stories.md#drafts). */
     STORY_DRAFT_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Companions a person may create per UTC day (docs/companions.md#quota). */
+    COMPANION_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
 
     /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
     ...storageEnvShape,

@@ -7,7 +7,7 @@ import { realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findLiveStorySlideMedia, isStoredUpload, type Database } from "@companion/db";
+import { findCompanionAvatar, findLiveStorySlideMedia, isStoredUpload, type Database } from "@companion/db";
 import type { LocalMediaStorage } from "@companion/storage";
 import { isStoredMediaKey } from "@companion/validators";
 import type { Logger } from "pino";
@@ -84,27 +84,34 @@ async function findFile(dir: string, segments: string[]): Promise<{ base: string
   }
 }
 
+/** Public media: shared caches may keep it, but not past the URL's own expiry (at most an hour). */
+const publicMaxAge = (expires: number) => `public, max-age=${Math.max(0, Math.min(3600, expires - Math.floor(Date.now() / 1000)))}`;
+
 type Access = { ok: true; cacheControl: string } | { ok: false; status: 403 | 404 | 503; error: string };
 
 /**
  * Whether a signed URL of an upload may be served now, and how caches may keep it: the
  * signature first (constant time), then the database says whether its story is still live
- * (or, for an uploader's preview, whether the upload is still stored).
+ * (or its companion still has it as avatar; or, for an uploader's preview, whether the upload is still stored).
  */
 async function checkUploadAccess(access: UploadedMediaAccess, key: string, query: URLSearchParams, log: Logger, reqId: string | undefined): Promise<Access> {
   const check = access.storage.verifyRead(key, query);
   if (!check.ok) return { ok: false, status: 403, error: check.reason === "expired" ? "Media URL expired" : "Invalid media signature" };
-  const { story, expires } = check.grant;
+  const { story, companion, expires } = check.grant;
   try {
+    if (companion) {
+      // A companion's avatar: while the companion exists with this key (docs/companions.md#avatar).
+      const avatar = UUID.test(companion) ? await findCompanionAvatar(access.db, { companionId: companion, key }) : null;
+      if (!avatar) return { ok: false, status: 404, error: "Not found" };
+      return { ok: true, cacheControl: avatar.visibility === "public" ? publicMaxAge(expires) : PRIVATE_NO_STORE };
+    }
     if (story === null) {
       return (await isStoredUpload(access.db, key)) ? { ok: true, cacheControl: PRIVATE_NO_STORE } : { ok: false, status: 404, error: "Not found" };
     }
     const live = UUID.test(story) ? await findLiveStorySlideMedia(access.db, { storyId: story, key }) : null;
     if (!live) return { ok: false, status: 404, error: "Not found" };
     if (live.visibility !== "public") return { ok: true, cacheControl: PRIVATE_NO_STORE };
-    // Public: shared caches may keep it, but not past the URL's own expiry (at most an hour).
-    const maxAge = Math.max(0, Math.min(3600, expires - Math.floor(Date.now() / 1000)));
-    return { ok: true, cacheControl: `public, max-age=${maxAge}` };
+    return { ok: true, cacheControl: publicMaxAge(expires) };
   } catch (err) {
     log.warn({ reqId, err }, "media: the database did not answer the access check");
     return { ok: false, status: 503, error: "Service unavailable" };

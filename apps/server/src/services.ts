@@ -131,6 +131,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       media: media.service,
       storyDrafts: createStoryDraftService({ db: db.db, chain: chat.chain, media: media.service, jobs, dailyQuota: env.STORY_DRAFT_DAILY_QUOTA }),
       webPushPublicKey: env.WEB_PUSH_VAPID_PUBLIC_KEY ?? null,
+      companionDailyQuota: env.COMPANION_DAILY_QUOTA,
       closing: closing.signal,
     },
     jobs,

@@ -32,6 +32,8 @@ export interface AppServices {
   storyDrafts: StoryDraftService;
   /** WEB_PUSH_VAPID_PUBLIC_KEY when Web Push is configured, for `notifications.pushConfig`. */
   webPushPublicKey: string | null;
+  /** COMPANION_DAILY_QUOTA: companions.create per person and UTC day; unset: COMPANION_DAILY_QUOTA of @companion/db. */
+  companionDailyQuota?: number;
   /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */
   jobs: JobQueue;
   /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */

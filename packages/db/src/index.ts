@@ -47,6 +47,17 @@ export {
 export { currentRelationship } from "./relationship/model.ts";
 export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
 export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
+export {
+  COMPANION_DAILY_QUOTA,
+  createCompanion,
+  deleteCompanion,
+  getOwnCompanion,
+  listOwnCompanions,
+  updateCompanion,
+  type CompanionDefinitionInput,
+  type CompanionDefinitionPatchInput,
+  type OwnCompanion,
+} from "./queries/companions/authoring.ts";
 export { getRelationship, recordInteraction, setProactiveEnabled, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
 
 export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";
@@ -79,6 +90,7 @@ export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from
 export {
   assertOwnedUploads,
   deleteUnreferencedMediaUploads,
+  findCompanionAvatar,
   findLiveStorySlideMedia,
   getMediaUpload,
   insertMediaUpload,

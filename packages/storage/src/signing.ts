@@ -53,11 +53,15 @@ export function uploadGrantQuery(signingKey: Uint8Array, grant: UploadGrant): st
 export interface ReadGrant {
   key: string;
   story: string | null;
+  /** A companion's avatar: served while the companion has this key as its avatar. */
+  companion?: string | null;
   /** Unix seconds. */
   expires: number;
 }
 
-const readCanonical = (g: ReadGrant) => ["GET", g.key, g.story ?? "", String(g.expires)].join("\n");
+// A companion grant adds a line (keys have no newline), so it can never pass for a story's or a preview's.
+const readCanonical = (g: ReadGrant) =>
+  ["GET", g.key, g.story ?? "", String(g.expires), ...(g.companion ? [`companion:${g.companion}`] : [])].join("\n");
 
 function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
   return createHmac("sha256", signingKey).update(readCanonical(grant)).digest("base64url");
@@ -65,7 +69,8 @@ function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
 
 export function readGrantQuery(signingKey: Uint8Array, grant: ReadGrant): string {
   const sig = signReadGrant(signingKey, grant);
-  return `${grant.story ? `story=${grant.story}&` : ""}expires=${grant.expires}&sig=${sig}`;
+  const binding = grant.companion ? `companion=${grant.companion}&` : grant.story ? `story=${grant.story}&` : "";
+  return `${binding}expires=${grant.expires}&sig=${sig}`;
 }
 
 export type ReadGrantCheck = { ok: true; grant: ReadGrant } | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
@@ -75,7 +80,7 @@ export function verifyReadGrant(signingKey: Uint8Array, key: string, query: URLS
   const expires = Number(query.get("expires"));
   const sig = query.get("sig");
   if (!sig || !Number.isSafeInteger(expires)) return { ok: false, reason: "malformed" };
-  const grant: ReadGrant = { key, story: query.get("story") || null, expires };
+  const grant: ReadGrant = { key, story: query.get("story") || null, companion: query.get("companion") || null, expires };
   const expected = Buffer.from(signReadGrant(signingKey, grant));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };

@@ -23,6 +23,11 @@ interface ReadGrantParams {
    * with this key, so deleting it revokes the URL. Null: the uploader's preview. S3 has only `expires`.
    */
   story: string | null;
+  /**
+   * Local storage: a companion's avatar; the media route serves the URL only while that companion
+   * exists with this key as its avatar (instead of a story). S3 has only `expires`.
+   */
+  companion?: string | null;
 }
 
 /**

@@ -41,7 +41,16 @@ const relationshipState = z.object({
 });
 export type RelationshipState = z.infer<typeof relationshipState>;
 
-const companion = companionProfile.extend({ relationship: relationshipState.nullable() });
+const companionVisibilityField = z.enum(["private", "unlisted", "public"]);
+
+/** A companion as anyone who may see it sees it: never a private field (those are `ownCompanion`'s). */
+const companion = companionProfile.extend({
+  /** private: only its owner; unlisted: anyone with the id, never listed; public: listed for everyone. */
+  visibility: companionVisibilityField,
+  /** Mine (companions.create): I may edit it and read its private fields (companions.own). */
+  ownedByMe: z.boolean(),
+  relationship: relationshipState.nullable(),
+});
 export type Companion = z.infer<typeof companion>;
 
 export const companionsListInput = pageInput;
@@ -104,7 +113,7 @@ export const COMPANION_LIMITS = {
 
 const L = COMPANION_LIMITS;
 
-export const companionVisibility = z.enum(["private", "unlisted", "public"]);
+export const companionVisibility = companionVisibilityField;
 export type CompanionVisibility = z.infer<typeof companionVisibility>;
 
 const longText = (max: number) => text().trim().max(max);
@@ -170,3 +179,31 @@ export const companionDefinitionPatch = companionPublicFields
   .merge(companionPrivateFields)
   .partial()
   .refine((p) => Object.keys(p).length > 0, { message: "Nothing to update" });
+
+/** My own companion with everything I defined, private fields included: only ever sent to its owner. */
+const ownCompanion = companionProfile.extend({
+  ...companionPublicFields.shape,
+  ...companionPrivateFields.shape,
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type OwnCompanion = z.infer<typeof ownCompanion>;
+
+/** QUOTA_EXCEEDED (429) past the daily quota (docs/companions.md#quota). */
+export const companionsCreateInput = companionDefinition;
+export const companionsCreateOutput = ownCompanion;
+
+/** `companionId` and the fields that change (at least one). */
+export const companionsUpdateInput = z
+  .object({ companionId: uuid, ...companionPublicFields.partial().shape, ...companionPrivateFields.partial().shape })
+  .refine((p) => Object.keys(p).some((k) => k !== "companionId"), { message: "Nothing to update" });
+export const companionsUpdateOutput = ownCompanion;
+
+export const companionsDeleteInput = companionRef;
+export const companionsDeleteOutput = z.object({ deleted: z.boolean() });
+
+export const companionsMineInput = pageInput;
+export const companionsMineOutput = page(ownCompanion);
+
+export const companionsOwnInput = companionRef;
+export const companionsOwnOutput = ownCompanion;

@@ -1,27 +1,42 @@
 import {
   connectCompanion,
+  createCompanion,
+  deleteCompanion,
   disconnectCompanion,
   getCompanion,
+  getOwnCompanion,
   getRelationship,
   listCompanions,
+  listOwnCompanions,
   setProactiveEnabled,
+  updateCompanion,
 } from "@companion/db";
 import {
   companionsByIdInput,
   companionsByIdOutput,
   companionsConnectInput,
   companionsConnectOutput,
+  companionsCreateInput,
+  companionsCreateOutput,
+  companionsDeleteInput,
+  companionsDeleteOutput,
   companionsDisconnectInput,
   companionsDisconnectOutput,
   companionsListInput,
   companionsListOutput,
+  companionsMineInput,
+  companionsMineOutput,
+  companionsOwnInput,
+  companionsOwnOutput,
   companionsRelationshipInput,
   companionsRelationshipOutput,
   companionsSetProactiveInput,
   companionsSetProactiveOutput,
+  companionsUpdateInput,
+  companionsUpdateOutput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireCompanion, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
+import { toWireCompanion, toWireOwnCompanion, toWireOwnCompanionPage, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
 
 export const companionsRouter = router({
   /** Companions I may see (public or mine), by slug, keyset-paged; each with my relationship or null. */
@@ -30,14 +45,15 @@ export const companionsRouter = router({
     .output(companionsListOutput)
     .query(async ({ ctx, input }) => {
       const page = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
-      return { items: page.items.map(toWireCompanion), nextCursor: page.nextCursor };
+      return { items: await Promise.all(page.items.map((c) => toWireCompanion(c, ctx.user.id, ctx.services.media))), nextCursor: page.nextCursor };
     }),
 
+  /** A public or unlisted companion, or mine; NOT_FOUND for anyone else's private one. */
   byId: userProcedure
     .input(companionsByIdInput)
     .output(companionsByIdOutput)
     .query(async ({ ctx, input }) =>
-      toWireCompanion(await getCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
+      toWireCompanion(await getCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId }), ctx.user.id, ctx.services.media),
     ),
 
   /** Idempotent: connecting twice keeps the first state. */
@@ -69,5 +85,51 @@ export const companionsRouter = router({
     .output(companionsSetProactiveOutput)
     .mutation(async ({ ctx, input }) =>
       toWireRelationship(await setProactiveEnabled(ctx.db, { userId: ctx.user.id, companionId: input.companionId, enabled: input.enabled })),
+    ),
+
+  /**
+   * A companion of my own (docs/companions.md), private unless I say otherwise. QUOTA_EXCEEDED
+   * (429) past the daily quota; BAD_REQUEST for an avatarKey that is not my uploaded image.
+   */
+  create: userProcedure
+    .input(companionsCreateInput)
+    .output(companionsCreateOutput)
+    .mutation(async ({ ctx, input }) =>
+      toWireOwnCompanion(
+        await createCompanion(ctx.db, { userId: ctx.user.id, definition: input, ...(ctx.services.companionDailyQuota ? { dailyQuota: ctx.services.companionDailyQuota } : {}) }),
+        ctx.services.media,
+      ),
+    ),
+
+  /** Changes the given fields of my companion; NOT_FOUND unless it is mine. */
+  update: userProcedure
+    .input(companionsUpdateInput)
+    .output(companionsUpdateOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { companionId, ...patch } = input;
+      return toWireOwnCompanion(await updateCompanion(ctx.db, { userId: ctx.user.id, companionId, patch }), ctx.services.media);
+    }),
+
+  /**
+   * Deletes my companion and every conversation anyone had with it. Idempotent (`deleted`: false
+   * when there was nothing to delete); NOT_FOUND for a companion I may see but do not own.
+   */
+  delete: userProcedure
+    .input(companionsDeleteInput)
+    .output(companionsDeleteOutput)
+    .mutation(async ({ ctx, input }) => deleteCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId })),
+
+  /** My own companions, newest first, with every field (private ones included). */
+  mine: userProcedure
+    .input(companionsMineInput)
+    .output(companionsMineOutput)
+    .query(async ({ ctx, input }) => toWireOwnCompanionPage(await listOwnCompanions(ctx.db, { userId: ctx.user.id, ...input }), ctx.services.media)),
+
+  /** One of my companions with every field; NOT_FOUND unless it is mine. */
+  own: userProcedure
+    .input(companionsOwnInput)
+    .output(companionsOwnOutput)
+    .query(async ({ ctx, input }) =>
+      toWireOwnCompanion(await getOwnCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId }), ctx.services.media),
     ),
 });

@@ -60,6 +60,12 @@ export interface MediaService {
    */
   slideUrl(story: SlideStory, key: string): Promise<string>;
   /**
+   * A companion's avatar URL for a viewer who may see the companion: a signed URL bound to the
+   * companion (served while it has this avatar), lifetime as for a story of the same audience
+   * (public: about an hour; otherwise MEDIA_URL_TTL_SEC). Shipped media at `/media/<key>`.
+   */
+  avatarUrl(companion: { id: string; visibility: "private" | "unlisted" | "public" }, key: string): Promise<string>;
+  /**
    * For the story expiry job: removes uploads no live story uses, rows first (so no new
    * story can pick them up), then the stored objects. Objects that failed to delete are
    * returned with their error; their rows are already gone, so they are orphans to log.
@@ -145,6 +151,12 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       if (!isStoredMediaKey(key)) return staticMediaUrl(key);
       const expires = readUrlExpiry({ public: story.visibility === "public", lifetimeSec: readTtl, storyExpiresAt: story.expiresAt });
       return storage.readUrl(key, { story: story.id, expires });
+    },
+
+    async avatarUrl(companion, key) {
+      if (!isStoredMediaKey(key)) return staticMediaUrl(key);
+      const expires = readUrlExpiry({ public: companion.visibility === "public", lifetimeSec: readTtl });
+      return storage.readUrl(key, { story: null, companion: companion.id, expires });
     },
 
     async purge(db, keys) {

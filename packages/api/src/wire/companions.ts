@@ -1,5 +1,12 @@
-import type { CompanionWithRelationship, RelationshipDetail as DbRelationshipDetail, RelationshipState as DbRelationshipState } from "@companion/db";
-import type { Companion, RelationshipDetail, RelationshipState } from "@companion/validators";
+import type {
+  CompanionWithRelationship,
+  OwnCompanion as DbOwnCompanion,
+  Page,
+  RelationshipDetail as DbRelationshipDetail,
+  RelationshipState as DbRelationshipState,
+} from "@companion/db";
+import type { Companion, OwnCompanion, RelationshipDetail, RelationshipState } from "@companion/validators";
+import type { MediaService } from "../services/media.ts";
 
 export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
   companionId: r.companionId,
@@ -13,16 +20,53 @@ export const toWireRelationship = (r: DbRelationshipState): RelationshipState =>
   connectedAt: r.createdAt.toISOString(),
 });
 
+/** An uploaded avatar (`avatarKey`) as a signed URL (docs/companions.md#avatar), else the imported `avatarUrl`. */
+const avatarUrlOf = (c: { id: string; visibility: Companion["visibility"]; avatarKey: string | null; avatarUrl: string | null }, media: MediaService) =>
+  c.avatarKey ? media.avatarUrl(c, c.avatarKey) : Promise.resolve(c.avatarUrl);
+
 // Field by field, so a column added to the query result never reaches the wire unnoticed.
-export const toWireCompanion = (c: CompanionWithRelationship): Companion => ({
+export const toWireCompanion = async (c: CompanionWithRelationship, userId: string, media: MediaService): Promise<Companion> => ({
   id: c.id,
   slug: c.slug,
   name: c.name,
   tagline: c.tagline,
   bio: c.bio,
-  avatarUrl: c.avatarUrl,
+  avatarUrl: await avatarUrlOf(c, media),
   traits: c.traits,
+  visibility: c.visibility,
+  ownedByMe: c.ownerUserId === userId,
   relationship: c.relationship ? toWireRelationship(c.relationship) : null,
+});
+
+/** Only ever for the owner: every private field. */
+export const toWireOwnCompanion = async (c: DbOwnCompanion, media: MediaService): Promise<OwnCompanion> => ({
+  id: c.id,
+  slug: c.slug,
+  name: c.name,
+  tagline: c.tagline,
+  bio: c.bio,
+  avatarUrl: await avatarUrlOf(c, media),
+  avatarKey: c.avatarKey,
+  traits: c.traits,
+  visibility: c.visibility,
+  greeting: c.greeting,
+  alternateGreetings: c.alternateGreetings,
+  systemPrompt: c.systemPrompt,
+  speakingStyle: c.speakingStyle,
+  backstory: c.backstory,
+  personality: c.personality,
+  scenario: c.scenario,
+  exampleDialogues: c.exampleDialogues,
+  postHistoryInstructions: c.postHistoryInstructions,
+  catchphrases: c.catchphrases,
+  neverSay: c.neverSay,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export const toWireOwnCompanionPage = async (page: Page<DbOwnCompanion>, media: MediaService) => ({
+  items: await Promise.all(page.items.map((c) => toWireOwnCompanion(c, media))),
+  nextCursor: page.nextCursor,
 });
 
 export const toWireRelationshipDetail = (d: DbRelationshipDetail): RelationshipDetail => ({ ...toWireRelationship(d), history: d.history });

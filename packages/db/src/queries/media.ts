@@ -1,5 +1,5 @@
 import { and, eq, exists, gt, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
-import { mediaUploads, stories, storyMedia, type storyVisibility } from "../schema/index.ts";
+import { companions, mediaUploads, stories, storyMedia, type CompanionVisibility, type storyVisibility } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { DomainError, notFound } from "../errors.ts";
 
@@ -86,7 +86,7 @@ export async function assertOwnedUploads(db: Database, userId: string, keys: rea
 
 /**
  * For the story expiry job (service role, not user-scoped): deletes the upload rows of
- * `keys` that no live story (not deleted, not expired) still uses, and returns the deleted
+ * `keys` that no live story (not deleted, not expired) and no companion's avatar still uses, and returns the deleted
  * keys, whose stored objects the caller then removes (`purgeMedia` in @companion/api).
  */
 export async function deleteUnreferencedMediaUploads(db: Database, params: { keys: readonly string[]; now?: Date }): Promise<string[]> {
@@ -97,9 +97,11 @@ export async function deleteUnreferencedMediaUploads(db: Database, params: { key
     .from(storyMedia)
     .innerJoin(stories, eq(stories.id, storyMedia.storyId))
     .where(and(eq(storyMedia.mediaKey, mediaUploads.key), isNull(stories.deletedAt), gt(stories.expiresAt, now)));
+  // A companion's avatar stays while the companion has it (docs/companions.md#avatar).
+  const avatar = db.select({ one: sql`1` }).from(companions).where(eq(companions.avatarKey, mediaUploads.key));
   const rows = await db
     .delete(mediaUploads)
-    .where(and(inArray(mediaUploads.key, [...params.keys]), notExists(stillUsed)))
+    .where(and(inArray(mediaUploads.key, [...params.keys]), notExists(stillUsed), notExists(avatar)))
     .returning({ key: mediaUploads.key });
   return rows.map((r) => r.key);
 }
@@ -139,4 +141,19 @@ export async function isStoredUpload(db: Database, key: string): Promise<boolean
     .prepare("media_stored_upload")
     .execute();
   return row !== undefined;
+}
+
+/**
+ * For the media route, before it serves a signed avatar URL: the companion's visibility while
+ * it exists with `key` as its avatar; null otherwise, so deleting the companion or changing
+ * its avatar revokes the URL at once. Not user-scoped: only who may see it was given the URL.
+ */
+export async function findCompanionAvatar(db: Database, params: { companionId: string; key: string }): Promise<{ visibility: CompanionVisibility } | null> {
+  const [row] = await db
+    .select({ visibility: companions.visibility })
+    .from(companions)
+    .where(and(eq(companions.id, params.companionId), eq(companions.avatarKey, params.key)))
+    .prepare("media_companion_avatar")
+    .execute();
+  return row ?? null;
 }

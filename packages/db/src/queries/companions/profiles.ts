@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { notFound } from "../../errors.ts";
 import { decodeSlugCursor, encodeSlugCursor, toPage, type Page } from "../../pagination.ts";
 import { currentRelationship } from "../../relationship/model.ts";
-import { companions, relationshipStates } from "../../schema/index.ts";
+import { companions, relationshipStates, type CompanionVisibility } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 import { relationshipColumns, type RelationshipState } from "./relationships.ts";
 import { companionListedFor, companionVisibleTo } from "./visibility.ts";
@@ -15,7 +15,12 @@ interface CompanionProfile {
   tagline: string;
   bio: string;
   avatarUrl: string | null;
+  /** An upload of the owner's; the API signs it into the wire `avatarUrl` (it wins over `avatarUrl`). */
+  avatarKey: string | null;
   traits: string[];
+  visibility: CompanionVisibility;
+  /** Null for a system companion. */
+  ownerUserId: string | null;
 }
 
 export interface CompanionWithRelationship extends CompanionProfile {
@@ -30,7 +35,10 @@ const profileColumns = {
   tagline: companions.tagline,
   bio: companions.bio,
   avatarUrl: companions.avatarUrl,
+  avatarKey: companions.avatarKey,
   traits: companions.traits,
+  visibility: companions.visibility,
+  ownerUserId: companions.ownerUserId,
 };
 
 // Drizzle turns the nested object into null when the left join found no state.
