@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { isSafeText, SAFE_TEXT_MESSAGE, uuid } from "./common.ts";
-import { COMPANION_LIMITS, companionVisibility } from "./companions.ts";
+import { COMPANION_LIMITS, companionVisibility, companionsCreateOutput } from "./companions.ts";
 
 const MB = 1024 * 1024;
 
@@ -108,8 +108,8 @@ const base64Png = z
 export const companionsImportCardInput = z.discriminatedUnion("format", [
   z.object({
     format: z.literal("json"),
-    /** The card as an object, or as the JSON text of a .json file (at most CARD_LIMITS.jsonBytes). */
-    card: z.union([z.string().max(C.jsonBytes, `the card may be at most ${C.jsonBytes / MB} MB`), record]),
+    /** The card as an object, or as the JSON text of a .json file (at most CARD_LIMITS.jsonBytes: the service checks, naming the limit). */
+    card: z.union([z.string(), record]),
     visibility: companionVisibility.default("private"),
   }),
   z.object({
@@ -119,6 +119,9 @@ export const companionsImportCardInput = z.discriminatedUnion("format", [
     visibility: companionVisibility.default("private"),
   }),
 ]);
+
+/** The companion created, as companions.create returns it. */
+export const companionsImportCardOutput = companionsCreateOutput;
 
 export const companionsExportCardInput = z.object({ companionId: uuid, format: z.enum(["json", "png"]) });
 export const companionsExportCardOutput = z.discriminatedUnion("format", [

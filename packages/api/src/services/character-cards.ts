@@ -152,6 +152,12 @@ const CARD_FIELD_OF: Record<string, string> = {
   postHistoryInstructions: "data.post_history_instructions",
 };
 
+const EXPORT_DEFAULTS = [
+  ["creator", '""'],
+  ["character_version", '""'],
+  ["group_only_greetings", "[]"],
+] as const;
+
 /** A checked card → our companion (docs/character-cards.md#mapping). */
 export function cardToCompanion(card: CharacterCardInput): ImportedCard {
   const {
@@ -179,6 +185,8 @@ export function cardToCompanion(card: CharacterCardInput): ImportedCard {
   const own = ours.success ? ours.data : ourExtension.parse({});
   const traits = tagsToTraits(tags);
   const kept: Record<string, unknown> = { ...rest, extensions: cardExtensions };
+  // What an export writes when there is nothing: not worth keeping, and a re-import must not differ.
+  for (const [key, empty] of EXPORT_DEFAULTS) if (JSON.stringify(kept[key]) === empty) delete kept[key];
   // The card's own tags when ours are a cut of them, so that an export gives them back.
   if (!sameList(traits, tags)) kept.tags = tags;
   const parsed = companionDefinition.safeParse({
@@ -214,7 +222,14 @@ export function importCard(file: CardFile): ImportedCard {
 }
 
 /** Our companion as a V3 card. */
-export function companionToCard(c: CardSource): { spec: "chara_card_v3"; spec_version: "3.0"; data: Record<string, unknown> } {
+/** A type, not an interface: the output schema's loose object wants an index signature. */
+export type V3Card = {
+  spec: "chara_card_v3";
+  spec_version: "3.0";
+  data: Record<string, unknown> & { name: string };
+};
+
+export function companionToCard(c: CardSource): V3Card {
   const { tags: cardTags, extensions: cardExtensions, creator, character_version, group_only_greetings, ...rest } = c.extensions;
   const tags = Array.isArray(cardTags) && cardTags.every((t) => typeof t === "string") && sameList(tagsToTraits(cardTags), c.traits) ? cardTags : c.traits;
   const extensions = typeof cardExtensions === "object" && cardExtensions !== null && !Array.isArray(cardExtensions) ? cardExtensions : {};
@@ -267,7 +282,7 @@ const V2_FIELDS = [
 const V1_FIELDS = ["name", "description", "personality", "scenario", "first_mes", "mes_example"] as const;
 
 /** The V2 backfill of a V3 card for the PNG's `chara` chunk: V2's fields, and V1's at the top for old readers. */
-export function toV2Card(v3: ReturnType<typeof companionToCard>): Record<string, unknown> {
+function toV2Card(v3: V3Card): Record<string, unknown> {
   const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter((k) => v3.data[k] !== undefined).map((k) => [k, v3.data[k]]));
   return { ...pick(V1_FIELDS), spec: "chara_card_v2", spec_version: "2.0", data: pick(V2_FIELDS) };
 }
