@@ -74,7 +74,7 @@ describe("companions.importCard", () => {
     expect(created).toMatchObject({ name: "Captain Mirela Voss", visibility: "unlisted", traits: ["adventure", "airship", "steampunk"], systemPrompt: expect.stringMatching(/\{\{original\}\}/) });
     const s = await stored(u, created.id);
     expect(s.extensions).toMatchObject({ nickname: "Mira", source: ["https://example.com/cards/captain-voss"], creation_date: 1714500000, group_only_greetings: ["Crew, gather round. We have guests."] });
-    expect(s.extensions.assets).toHaveLength(3);
+    expect(s.extensions?.assets).toHaveLength(3);
     expect(s.extensions).not.toHaveProperty("modification_date");
     expect(s.extensions).not.toHaveProperty("tags");
 
