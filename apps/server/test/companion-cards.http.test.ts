@@ -3,7 +3,9 @@
  * cards as JSON and PNG, the round trip import → export → import, bad cards refused with
  * nothing written, and nobody but the owner exporting a companion.
  */
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createFakeOpenAIServer } from "@companion/ai/testing";
 import { companionPersonas, companions } from "@companion/db";
 import { count, eq } from "drizzle-orm";
 import encodeChunks from "png-chunks-encode";
@@ -18,13 +20,24 @@ const jsonFixture = async (name: string) => JSON.parse((await fixture(name)).toS
 const pngFixture = async (name: string) => (await fixture(name)).toString("base64");
 
 const QUOTA = 6;
+const fake = createFakeOpenAIServer();
+let closeFake: (() => Promise<void>) | undefined;
 let t: TestServer;
 beforeAll(async () => {
-  // A body cap above the 1 MB card limit, so that the oversize card reaches the procedure.
-  t = await startTestServer({ COMPANION_DAILY_QUOTA: String(QUOTA), MAX_BODY_BYTES: String(4 * 1024 * 1024) });
+  const { url, close } = await fake.start();
+  closeFake = close;
+  t = await startTestServer({
+    COMPANION_DAILY_QUOTA: String(QUOTA),
+    // A body cap above the 1 MB card limit, so that the oversize card reaches the procedure.
+    MAX_BODY_BYTES: String(4 * 1024 * 1024),
+    OPENAI_API_KEY: "test-key",
+    OPENAI_BASE_URL: url,
+    OPENAI_MODEL: "gpt-4o-mini",
+  });
 });
 afterAll(async () => {
-  await t.stop();
+  await t?.stop();
+  await closeFake?.();
 });
 
 /** The companion as its owner reads it, plus what only the database holds (lorebook, extensions). */
@@ -199,5 +212,50 @@ describe("companions.exportCard", () => {
     }
     const exported = await owner.api.companions.exportCard.query({ companionId: mine.id, format: "json" });
     expect(exported.format).toBe("json");
+  });
+});
+
+describe("the lorebook in the chat prompt", () => {
+  interface ChatBody {
+    messages: { role: string; content: string }[];
+    response_format?: unknown;
+  }
+
+  /** Sends a message and returns the system message of the reply's model request (not a json_schema one). */
+  async function systemPromptFor(u: SignedInUser, companionId: string, content: string): Promise<string> {
+    await t.settle();
+    const before = fake.requestBodies.length;
+    await u.api.messages.send.mutate({ companionId, content, idempotencyKey: randomUUID() });
+    await t.settle();
+    const chat = (fake.requestBodies.slice(before) as ChatBody[]).find((b) => !b.response_format && b.messages.at(-1)?.content === content);
+    if (!chat) throw new Error(`no chat request for ${JSON.stringify(content)}`);
+    return chat.messages.find((m) => m.role === "system")?.content ?? "";
+  }
+
+  it("adds an entry only while its keyword is in the recent turns; constant ones always, disabled ones never", async () => {
+    const u = await signUp(t, "Lore");
+    const { id } = await u.api.companions.importCard.mutate({ format: "json", card: await jsonFixture("seraphina-v2.json") });
+    await u.api.companions.connect.mutate({ companionId: id });
+    const glade = "moonflowers glow at night";
+    const world = "ancient forest older than the kingdoms";
+
+    const plain = await systemPromptFor(u, id, "Hello there, how are you?");
+    expect(plain).toContain(world);
+    expect(plain).not.toContain(glade);
+
+    expect(await systemPromptFor(u, id, "Tell me about this glade.")).toContain(glade);
+    // Still within the last 4 turns (the glade question and its reply are two of them).
+    expect(await systemPromptFor(u, id, "What else?")).toContain(glade);
+    // Selective: "shadow" alone is not enough, "shadow" and "beast" are.
+    expect(await systemPromptFor(u, id, "A shadow moved.")).not.toContain("wraiths of smoke");
+    const both = await systemPromptFor(u, id, "Was that shadow a beast?");
+    expect(both).toContain("wraiths of smoke");
+    // Four turns later the glade is out of the scanned window.
+    const later = await systemPromptFor(u, id, "Let us talk about something else.");
+    expect(later).not.toContain(glade);
+    expect(later).toContain(world);
+    expect(later).not.toContain("Dragons left Eldoria");
+    // Lore sits in the system message under its own heading.
+    expect(both.indexOf("What is true in your world")).toBeGreaterThan(-1);
   });
 });
