@@ -89,3 +89,54 @@ describe("companions:import", () => {
     expect(cli.opened()).toBe(opened);
   });
 });
+
+describe("companions:import with a character card", () => {
+  const card = (name: string) => new URL(`../../server/test/fixtures/cards/${name}`, import.meta.url).pathname;
+  const cardRows = () =>
+    db.db.query.companions.findMany({
+      columns: { slug: true, name: true, ownerUserId: true, visibility: true, greeting: true, alternateGreetings: true, traits: true },
+      where: (c, { inArray }) => inArray(c.slug, ["seraphina", "juniper", "kestrel-captain"]),
+      orderBy: (c, { asc }) => asc(c.slug),
+    });
+
+  it("imports a V2 JSON card and a PNG card as public system companions, and updates by slug", async () => {
+    expect(await cli("companions:import", card("seraphina-v2.json"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 1 new, 0 updated" });
+    expect(await cli("companions:import", "--file", card("juniper-chara.png"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 1 new, 0 updated" });
+    expect(await cli("companions:import", card("captain-v3.json"), "--slug", "kestrel-captain")).toMatchObject({ code: 0 });
+    const rows = await cardRows();
+    expect(rows.map((r) => [r.slug, r.name, r.ownerUserId, r.visibility])).toEqual([
+      ["juniper", "Juniper", null, "public"],
+      ["kestrel-captain", "Captain Mirela Voss", null, "public"],
+      ["seraphina", "Seraphina", null, "public"],
+    ]);
+    expect(rows[2]?.alternateGreetings).toHaveLength(2);
+    expect(rows[2]?.greeting).toMatch(/^\*You wake to the smell of herbs/);
+    const personas = await db.db.query.companionPersonas.findMany({ columns: { characterBook: true, personality: true, extensions: true } });
+    const seraphina = personas.find((p) => p.personality === "caring, protective, wise, a little playful");
+    expect(seraphina?.characterBook?.entries).toHaveLength(4);
+    expect(seraphina?.extensions).toMatchObject({ creator: "Anonymous Creator" });
+
+    // Again: the same slug is updated, nothing new.
+    expect(await cli("companions:import", card("seraphina-v2.json"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 0 new, 1 updated" });
+    expect(await cardRows()).toHaveLength(3);
+  });
+
+  it("refuses a bad card with exit 64, naming the problem, and writes nothing", async () => {
+    const before = await db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true } });
+    const wrongSpec = await cli("companions:import", await fileWith("wrong-spec.json", { spec: "chara_card_v9", data: { name: "X" } }));
+    expect(wrongSpec.code).toBe(64);
+    expect(wrongSpec.err).toMatch(/is not a valid character card: card\.spec: must be "chara_card_v2" or "chara_card_v3"/);
+    const noName = await cli("companions:import", await fileWith("no-name.json", { spec: "chara_card_v3", spec_version: "3.0", data: { description: "x" } }));
+    expect(noName.code).toBe(64);
+    expect(noName.err).toMatch(/card\.data\.name/);
+    const brokenPng = await cli("companions:import", await fileWith("broken.png", "\u0089PNG not really"));
+    expect(brokenPng.code).toBe(64);
+    expect(brokenPng.err).toMatch(/not a valid PNG/);
+    const noSlug = await cli("companions:import", await fileWith("kanji.json", { spec: "chara_card_v2", data: { name: "日本" } }));
+    expect(noSlug.code).toBe(64);
+    expect(noSlug.err).toMatch(/give one with --slug/);
+    const slugOnList = await cli("companions:import", example, "--slug", "x");
+    expect(slugOnList.code).toBe(64);
+    expect(await db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true } })).toEqual(before);
+  });
+});
