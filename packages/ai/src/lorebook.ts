@@ -87,7 +87,10 @@ function scannedText(scan: LoreScan, depth: number): string {
  * `secondary_keys` needs one of those too; `case_sensitive` is off unless the entry says so.
  */
 export function matchLore(book: LoreBook | null | undefined, scan: LoreScan): string[] {
-  if (!book || !Array.isArray(book.entries) || book.entries.length === 0) return [];
+  // Stored JSON: checked on import, but a book is never trusted to be well-formed here.
+  const raw: unknown = book?.entries;
+  const entries = Array.isArray(raw) ? (raw as readonly LoreEntry[]) : [];
+  if (!book || entries.length === 0) return [];
   const bookDepth = clampDepth(book.scan_depth);
   const texts = new Map<number, string>();
   const textAt = (depth: number) => {
@@ -96,7 +99,7 @@ export function matchLore(book: LoreBook | null | undefined, scan: LoreScan): st
     return text;
   };
   const matched: { order: number; index: number; body: string }[] = [];
-  book.entries.forEach((entry, index) => {
+  entries.forEach((entry, index) => {
     if (entry.enabled === false || entry.use_regex === true || typeof entry.content !== "string") return;
     const d = decorators(entry.content);
     if (d.body === "" || (d.dontActivate && !d.activate)) return;
