@@ -51,7 +51,7 @@ describe("cards ⇄ companions", () => {
   it("names the field of a bad card, deep nesting and over-long greetings included", () => {
     let deep: unknown = {};
     for (let i = 0; i < 40; i++) deep = { d: deep };
-    expect(badRequest(() => importCard({ format: "json", card: v3({ extensions: deep as Record<string, unknown> }) }))).toMatch(/nests deeper than 32/);
+    expect(badRequest(() => importCard({ format: "json", card: v3({ extensions: deep }) }))).toMatch(/nests deeper than 32/);
     expect(badRequest(() => importCard({ format: "json", card: v3({ alternate_greetings: Array.from({ length: 11 }, () => "hi") }) }))).toMatch(
       /card\.data\.alternate_greetings: at most 10 greetings/,
     );
