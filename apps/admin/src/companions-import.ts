@@ -58,7 +58,7 @@ export class ImportFileError extends Error {
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A card's name as a slug: "Captain Mirela Voss" → "captain-mirela-voss"; "" when nothing of it is ascii. */
-export function slugOfName(name: string): string {
+function slugOfName(name: string): string {
   return name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")

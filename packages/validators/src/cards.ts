@@ -47,7 +47,7 @@ const loreEntry = z.looseObject({
   priority: z.number().finite().nullish(),
 });
 
-export const characterBook = z.looseObject({
+const characterBook = z.looseObject({
   name: cardString().nullish(),
   description: cardString().nullish(),
   scan_depth: z.number().int().min(0).max(1000).nullish(),
@@ -81,9 +81,8 @@ const cardData = z.looseObject({
   character_book: characterBook.nullish(),
   extensions: record.default({}),
 });
-export type CharacterCardData = z.output<typeof cardData>;
 
-export const CARD_SPECS = ["chara_card_v2", "chara_card_v3"] as const;
+const CARD_SPECS = ["chara_card_v2", "chara_card_v3"] as const;
 
 export const characterCard = z.looseObject({
   spec: z.enum(CARD_SPECS, { error: 'must be "chara_card_v2" or "chara_card_v3" (V1 cards, without `spec`, are not supported)' }),
@@ -128,4 +127,3 @@ export const companionsExportCardOutput = z.discriminatedUnion("format", [
   z.object({ format: z.literal("json"), card: exportedCard }),
   z.object({ format: z.literal("png"), dataBase64: z.string(), contentType: z.literal("image/png"), filename: z.string() }),
 ]);
-export type CompanionsExportCardOutput = z.infer<typeof companionsExportCardOutput>;

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { embedCardChunks, placeholderPng, readCardChunks } from "./card-png.ts";
 
 /** The key of our own fields in a card's `data.extensions` (namespaced, as the V2 spec asks). */
-export const CARD_EXTENSION_KEY = "companion";
+const CARD_EXTENSION_KEY = "companion";
 
 type CardDefinition = Omit<CompanionDefinition, "visibility" | "avatarKey">;
 
@@ -88,7 +88,7 @@ function assertStorableJson(value: unknown, field: string): void {
 }
 
 /** The card in a JSON file or PNG: still unchecked JSON. BAD_REQUEST for anything that is not one. */
-export function readCardFile(file: CardFile): { json: unknown; field: string } {
+function readCardFile(file: CardFile): { json: unknown; field: string } {
   if (file.format === "json") {
     if (typeof file.card === "string") return { json: parseJsonText(file.card, "card"), field: "card" };
     if (byteLength(JSON.stringify(file.card)) > CARD_LIMITS.jsonBytes) throw bad("card", `the card may be at most ${CARD_LIMITS.jsonBytes / MB} MB of JSON`);
