@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { companions, users } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOn } from "./helpers.ts";
@@ -122,7 +123,8 @@ describe("companions:import with a character card", () => {
   });
 
   it("refuses a bad card with exit 64, naming the problem, and writes nothing", async () => {
-    const before = await db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true } });
+    const before = () => db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true }, where: (c, { isNull }) => isNull(c.ownerUserId), orderBy: (c, { asc }) => asc(c.slug) });
+    const systemBefore = await before();
     const wrongSpec = await cli("companions:import", await fileWith("wrong-spec.json", { spec: "chara_card_v9", data: { name: "X" } }));
     expect(wrongSpec.code).toBe(64);
     expect(wrongSpec.err).toMatch(/is not a valid character card: card\.spec: must be "chara_card_v2" or "chara_card_v3"/);
@@ -135,8 +137,15 @@ describe("companions:import with a character card", () => {
     const noSlug = await cli("companions:import", await fileWith("kanji.json", { spec: "chara_card_v2", data: { name: "日本" } }));
     expect(noSlug.code).toBe(64);
     expect(noSlug.err).toMatch(/give one with --slug/);
+    // A person's own companion under the slug is never overwritten.
+    const [owner] = await db.db.insert(users).values({ email: "owner@example.com", passwordHash: "x", displayName: "Owner" }).returning({ id: users.id });
+    await db.db.insert(companions).values({ slug: "owned-one", name: "Mine", ownerUserId: owner?.id, visibility: "private" });
+    const taken = await cli("companions:import", card("juniper-chara.png"), "--slug", "owned-one");
+    expect(taken.code).not.toBe(0);
+    expect(taken.err).toMatch(/belongs to a person's own companion/);
+    expect(await db.db.query.companions.findFirst({ columns: { name: true }, where: (c, { eq }) => eq(c.slug, "owned-one") })).toEqual({ name: "Mine" });
     const slugOnList = await cli("companions:import", example, "--slug", "x");
     expect(slugOnList.code).toBe(64);
-    expect(await db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true } })).toEqual(before);
+    expect(await before()).toEqual(systemBefore);
   });
 });
