@@ -4,7 +4,7 @@
  * development JWT key. In production a missing JWT secret refuses to start.
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
-import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
+import { COMPANION_DAILY_QUOTA, dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
 import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { jobsEnvShape } from "@companion/jobs";
@@ -74,7 +74,7 @@ const envSchema = z
     /** Story drafts a person may ask their companions for per UTC day (docs/stories.md#drafts). */
     STORY_DRAFT_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
     /** Companions a person may create per UTC day (docs/companions.md#quota). */
-    COMPANION_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
+    COMPANION_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(COMPANION_DAILY_QUOTA),
 
     /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
     ...storageEnvShape,

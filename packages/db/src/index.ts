@@ -55,7 +55,6 @@ export {
   listOwnCompanions,
   updateCompanion,
   type CompanionDefinitionInput,
-  type CompanionDefinitionPatchInput,
   type OwnCompanion,
 } from "./queries/companions/authoring.ts";
 export { getRelationship, recordInteraction, setProactiveEnabled, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";

@@ -29,7 +29,7 @@ export const DOMAIN_ERROR_CODES = [
   "UPLOAD_NOT_FINISHED",
   /** I may see the companion but have not connected to it: companions.connect first (HTTP 404, as for one I may not see). */
   "NOT_CONNECTED",
-  /** A daily quota is spent (story drafts: STORY_DRAFT_DAILY_QUOTA); try again after `data.resetAt` (HTTP 429). */
+  /** A daily quota is spent (story drafts: STORY_DRAFT_DAILY_QUOTA; companions: COMPANION_DAILY_QUOTA); try again after `data.retryAfterMs` (HTTP 429). */
   "QUOTA_EXCEEDED",
 ] as const;
 

@@ -80,7 +80,8 @@ export function verifyReadGrant(signingKey: Uint8Array, key: string, query: URLS
   const expires = Number(query.get("expires"));
   const sig = query.get("sig");
   if (!sig || !Number.isSafeInteger(expires)) return { ok: false, reason: "malformed" };
-  const grant: ReadGrant = { key, story: query.get("story") || null, companion: query.get("companion") || null, expires };
+  const companion = query.get("companion");
+  const grant: ReadGrant = { key, story: query.get("story") || null, ...(companion ? { companion } : {}), expires };
   const expected = Buffer.from(signReadGrant(signingKey, grant));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };

@@ -73,6 +73,23 @@ describe("local read URLs", () => {
     expect(storage.verifyRead("u/a/b.png", new URLSearchParams())).toEqual({ ok: false, reason: "malformed" });
   });
 
+  it("bound to a companion (an avatar) cannot pass for a story's or a preview, nor move to another companion", async () => {
+    const expires = Math.floor(Date.now() / 1000) + 300;
+    const companion = "0b8d3f0e-2f7a-4c59-9a59-7d0f6c1e6a11";
+    const url = await storage.readUrl("u/a/b.png", { story: null, companion, expires });
+    expect(url).toBe(`/media/u/a/b.png?companion=${companion}&expires=${expires}&sig=${queryOf(url).get("sig") ?? ""}`);
+    const q = queryOf(url);
+    expect(storage.verifyRead("u/a/b.png", q)).toEqual({ ok: true, grant: { key: "u/a/b.png", story: null, companion, expires } });
+    const moved = new URLSearchParams(q);
+    moved.set("companion", "0b8d3f0e-2f7a-4c59-9a59-7d0f6c1e6a12");
+    const asStory = new URLSearchParams(q);
+    asStory.delete("companion");
+    asStory.set("story", companion);
+    const asPreview = new URLSearchParams(q);
+    asPreview.delete("companion");
+    for (const tampered of [moved, asStory, asPreview]) expect(storage.verifyRead("u/a/b.png", tampered)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
   it("are not upload URLs, nor the other way round", async () => {
     const up = await storage.presignUpload({ key: "u/a/b.png", contentType: "image/png", byteSize: 10, expiresInSec: 600 });
     expect(storage.verifyRead("u/a/b.png", queryOf(up.url)).ok).toBe(false);

@@ -180,10 +180,24 @@ export const companionDefinitionPatch = companionPublicFields
   .partial()
   .refine((p) => Object.keys(p).length > 0, { message: "Nothing to update" });
 
-/** My own companion with everything I defined, private fields included: only ever sent to its owner. */
+/**
+ * My own companion with everything I defined, private fields included: only ever sent to its
+ * owner. Plain strings, not the input caps: a cap lowered later must not make reading one fail.
+ */
 const ownCompanion = companionProfile.extend({
-  ...companionPublicFields.shape,
-  ...companionPrivateFields.shape,
+  avatarKey: z.string().nullable(),
+  visibility: companionVisibilityField,
+  greeting: z.string(),
+  alternateGreetings: z.array(z.string()),
+  systemPrompt: z.string(),
+  speakingStyle: z.string(),
+  backstory: z.string(),
+  personality: z.string(),
+  scenario: z.string(),
+  exampleDialogues: z.string(),
+  postHistoryInstructions: z.string(),
+  catchphrases: z.array(z.string()),
+  neverSay: z.array(z.string()),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 });

@@ -45,7 +45,7 @@ export interface CompanionDefinitionInput {
   extensions?: Record<string, unknown> | undefined;
 }
 
-export type CompanionDefinitionPatchInput = Partial<CompanionDefinitionInput>;
+type CompanionDefinitionPatchInput = Partial<CompanionDefinitionInput>;
 
 /** A companion as its owner sees it: the public profile, the greetings and every private field. */
 export interface OwnCompanion extends Omit<CompanionDefinitionInput, "characterBook" | "extensions"> {
