@@ -70,16 +70,19 @@ const dbCommands: Record<string, Command> = {
   }),
 
   "companions:import": defineCommand({
-    summary: "Create or update companions (profile and persona) by slug from a JSON file; see docs/companions-import.md",
-    args: [{ name: "file", description: "the JSON file (or give it with --file)", optional: true }],
-    options: { file: { type: "string", value: "FILE", description: "the JSON file to import" } },
+    summary: "Create or update companions (profile and persona) by slug from a JSON file or a character card (.json, .png); see docs/companions-import.md",
+    args: [{ name: "file", description: "the file (or give it with --file)", optional: true }],
+    options: {
+      file: { type: "string", value: "FILE", description: "the JSON file or character card to import" },
+      slug: { type: "string", value: "SLUG", description: "a character card's slug (default: made from its name)" },
+    },
     input: z
-      .object({ args: z.array(z.string()), file: z.string().optional() })
-      .transform(({ args, file }) => file ?? args[0])
-      .pipe(z.string({ error: "--file (or a file argument) is required" })),
-    prepare: async (file, ctx) => {
+      .object({ args: z.array(z.string()), file: z.string().optional(), slug: z.string().optional() })
+      .transform(({ args, file, slug }) => ({ file: file ?? args[0], slug }))
+      .pipe(z.object({ file: z.string({ error: "--file (or a file argument) is required" }), slug: z.string().or(z.undefined()) })),
+    prepare: async ({ file, slug }, ctx) => {
       try {
-        return await readCompanionImportFile(resolve(ctx.cwd, file));
+        return await readCompanionImportFile(resolve(ctx.cwd, file), { slug });
       } catch (err) {
         // A bad file is a usage error: nothing was opened, nothing written.
         if (err instanceof ImportFileError) throw new UsageError(err.message);

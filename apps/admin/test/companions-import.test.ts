@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { companions, users } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOn } from "./helpers.ts";
@@ -87,5 +88,64 @@ describe("companions:import", () => {
     expect(noFlag.code).toBe(64);
     expect(noFlag.err).toMatch(/--file \(or a file argument\) is required/);
     expect(cli.opened()).toBe(opened);
+  });
+});
+
+describe("companions:import with a character card", () => {
+  const card = (name: string) => new URL(`../../server/test/fixtures/cards/${name}`, import.meta.url).pathname;
+  const cardRows = () =>
+    db.db.query.companions.findMany({
+      columns: { slug: true, name: true, ownerUserId: true, visibility: true, greeting: true, alternateGreetings: true, traits: true },
+      where: (c, { inArray }) => inArray(c.slug, ["seraphina", "juniper", "kestrel-captain"]),
+      orderBy: (c, { asc }) => asc(c.slug),
+    });
+
+  it("imports a V2 JSON card and a PNG card as public system companions, and updates by slug", async () => {
+    expect(await cli("companions:import", card("seraphina-v2.json"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 1 new, 0 updated" });
+    expect(await cli("companions:import", "--file", card("juniper-chara.png"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 1 new, 0 updated" });
+    expect(await cli("companions:import", card("captain-v3.json"), "--slug", "kestrel-captain")).toMatchObject({ code: 0 });
+    const rows = await cardRows();
+    expect(rows.map((r) => [r.slug, r.name, r.ownerUserId, r.visibility])).toEqual([
+      ["juniper", "Juniper", null, "public"],
+      ["kestrel-captain", "Captain Mirela Voss", null, "public"],
+      ["seraphina", "Seraphina", null, "public"],
+    ]);
+    expect(rows[2]?.alternateGreetings).toHaveLength(2);
+    expect(rows[2]?.greeting).toMatch(/^\*You wake to the smell of herbs/);
+    const personas = await db.db.query.companionPersonas.findMany({ columns: { characterBook: true, personality: true, extensions: true } });
+    const seraphina = personas.find((p) => p.personality === "caring, protective, wise, a little playful");
+    expect(seraphina?.characterBook?.entries).toHaveLength(4);
+    expect(seraphina?.extensions).toMatchObject({ creator: "Anonymous Creator" });
+
+    // Again: the same slug is updated, nothing new.
+    expect(await cli("companions:import", card("seraphina-v2.json"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 0 new, 1 updated" });
+    expect(await cardRows()).toHaveLength(3);
+  });
+
+  it("refuses a bad card with exit 64, naming the problem, and writes nothing", async () => {
+    const before = () => db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true }, where: (c, { isNull }) => isNull(c.ownerUserId), orderBy: (c, { asc }) => asc(c.slug) });
+    const systemBefore = await before();
+    const wrongSpec = await cli("companions:import", await fileWith("wrong-spec.json", { spec: "chara_card_v9", data: { name: "X" } }));
+    expect(wrongSpec.code).toBe(64);
+    expect(wrongSpec.err).toMatch(/is not a valid character card: card\.spec: must be "chara_card_v2" or "chara_card_v3"/);
+    const noName = await cli("companions:import", await fileWith("no-name.json", { spec: "chara_card_v3", spec_version: "3.0", data: { description: "x" } }));
+    expect(noName.code).toBe(64);
+    expect(noName.err).toMatch(/card\.data\.name/);
+    const brokenPng = await cli("companions:import", await fileWith("broken.png", "\u0089PNG not really"));
+    expect(brokenPng.code).toBe(64);
+    expect(brokenPng.err).toMatch(/not a valid PNG/);
+    const noSlug = await cli("companions:import", await fileWith("kanji.json", { spec: "chara_card_v2", data: { name: "日本" } }));
+    expect(noSlug.code).toBe(64);
+    expect(noSlug.err).toMatch(/give one with --slug/);
+    // A person's own companion under the slug is never overwritten.
+    const [owner] = await db.db.insert(users).values({ email: "owner@example.com", passwordHash: "x", displayName: "Owner" }).returning({ id: users.id });
+    await db.db.insert(companions).values({ slug: "owned-one", name: "Mine", ownerUserId: owner?.id, visibility: "private" });
+    const taken = await cli("companions:import", card("juniper-chara.png"), "--slug", "owned-one");
+    expect(taken.code).not.toBe(0);
+    expect(taken.err).toMatch(/belongs to a person's own companion/);
+    expect(await db.db.query.companions.findFirst({ columns: { name: true }, where: (c, { eq }) => eq(c.slug, "owned-one") })).toEqual({ name: "Mine" });
+    const slugOnList = await cli("companions:import", example, "--slug", "x");
+    expect(slugOnList.code).toBe(64);
+    expect(await before()).toEqual(systemBefore);
   });
 });

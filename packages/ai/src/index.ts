@@ -4,6 +4,7 @@ export type { ChainRequest, ChainStreamEvent } from "./chain-types.ts";
 export { createOfflinePersona } from "./offline.ts";
 export { buildChatPrompt, type PromptBudget } from "./prompt.ts";
 export { fillMacros } from "./macros.ts";
+export { matchLore } from "./lorebook.ts";
 export { estimateMessagesTokens } from "./tokens.ts";
 export { classifySentimentWithModel, lexiconSentiment, type SentimentResult } from "./sentiment.ts";
 export { createChatChainFromConfig, hasNetworkProvider, parseAiEnv, type AiConfig } from "./config.ts";

@@ -44,6 +44,11 @@ export interface ChatPromptInput {
   pinnedMemories: readonly PromptMemory[];
   /** Most relevant first. */
   relevantMemories: readonly PromptMemory[];
+  /**
+   * Lorebook entries the conversation calls for (matchLore, in insertion order). They share the
+   * memories budget: after the pinned memories, before the relevant ones.
+   */
+  lore?: readonly string[];
   /** What the person wrote about themselves; always included (truncated) when not empty. */
   aboutMe?: string;
   /** The conversation before `recentMessages`, folded into prose (docs/memory.md). */
@@ -62,6 +67,7 @@ export interface ChatPrompt {
     historyMessages: number;
     pinnedMemories: number;
     relevantMemories: number;
+    loreEntries: number;
     personaTruncated: boolean;
     userMessageTruncated: boolean;
   };
@@ -92,7 +98,8 @@ export function buildChatPrompt(input: ChatPromptInput): ChatPrompt {
   const aboutMe = labelledBlock("\nAbout the person (they wrote this themselves): ", input.aboutMe, Math.min(budget.aboutMe ?? 0, remaining));
   remaining -= estimateTokens(aboutMe);
 
-  const memories = memoryBlock(input.pinnedMemories, input.relevantMemories, Math.min(budget.memories - estimateTokens(aboutMe), remaining));
+  const lore = input.lore ?? [];
+  const memories = memoryBlock(input.pinnedMemories, lore, input.relevantMemories, Math.min(budget.memories - estimateTokens(aboutMe), remaining));
   remaining -= estimateTokens(memories.text);
 
   const summary = labelledBlock("\nEarlier in this conversation: ", input.summary, Math.min(budget.summary ?? 0, remaining));
@@ -113,6 +120,7 @@ export function buildChatPrompt(input: ChatPromptInput): ChatPrompt {
       historyMessages: input.recentMessages.length - history.length,
       pinnedMemories: input.pinnedMemories.length - memories.pinnedKept,
       relevantMemories: input.relevantMemories.length - memories.relevantKept,
+      loreEntries: lore.length - memories.loreKept,
       personaTruncated: persona.truncated,
       userMessageTruncated: userMessage !== input.userMessage,
     },
@@ -164,30 +172,42 @@ function labelledBlock(label: string, body: string | null | undefined, maxTokens
   return `${label}${truncateToTokens(text, room)}\n`;
 }
 
+const LORE_HEADER = "\nWhat is true in your world (use it when it fits, never list it):\n";
+
+/** Pinned memories, then lore, then relevant memories, in strict priority within `maxTokens`. */
 function memoryBlock(
   pinned: readonly PromptMemory[],
+  lore: readonly string[],
   relevant: readonly PromptMemory[],
   maxTokens: number,
-): { text: string; pinnedKept: number; relevantKept: number } {
+): { text: string; pinnedKept: number; loreKept: number; relevantKept: number } {
   const header = "\nThings you remember about the user (use them naturally, never list them):\n";
   let allowance = maxTokens - estimateTokens(header);
   const lines: string[] = [];
-  const take = (memories: readonly PromptMemory[], tag: string): number => {
+  const loreLines: string[] = [];
+  const take = (items: readonly string[], into: string[]): number => {
     let kept = 0;
-    for (const memory of memories) {
-      const line = `- ${tag}${memory.title}: ${memory.content}\n`;
+    for (const line of items) {
       const cost = estimateTokens(line);
       // Strict priority: once one does not fit, nothing of lower priority is kept either.
       if (cost > allowance) break;
-      lines.push(line);
+      into.push(line);
       allowance -= cost;
       kept++;
     }
     return kept;
   };
-  const pinnedKept = take(pinned, "(important) ");
-  const relevantKept = pinnedKept === pinned.length ? take(relevant, "") : 0;
-  return { text: lines.length > 0 ? header + lines.join("") : "", pinnedKept, relevantKept };
+  const pinnedKept = take(pinned.map((m) => `- (important) ${m.title}: ${m.content}\n`), lines);
+  let loreKept = 0;
+  if (pinnedKept === pinned.length && lore.length > 0) {
+    // The lore header is paid for only when some lore is there; the memory header was reserved above.
+    allowance -= estimateTokens(LORE_HEADER);
+    loreKept = take(lore.map((entry) => `- ${entry}\n`), loreLines);
+    if (loreKept === 0) allowance += estimateTokens(LORE_HEADER);
+  }
+  const relevantKept = pinnedKept === pinned.length && loreKept === lore.length ? take(relevant.map((m) => `- ${m.title}: ${m.content}\n`), lines) : 0;
+  const text = (lines.length > 0 ? header + lines.join("") : "") + (loreLines.length > 0 ? LORE_HEADER + loreLines.join("") : "");
+  return { text, pinnedKept, loreKept, relevantKept };
 }
 
 function fitHistory(recent: ChatPromptInput["recentMessages"], maxTokens: number): ChatMessage[] {

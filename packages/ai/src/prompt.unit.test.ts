@@ -33,7 +33,7 @@ describe("buildChatPrompt", () => {
     expect(system.content.indexOf("3 May")).toBeLessThan(system.content.indexOf("Pixel"));
     expect(prompt.messages.slice(1)).toEqual([...base.recentMessages, { role: "user", content: base.userMessage }]);
     expect(prompt.tokenCount).toBe(estimateMessagesTokens(prompt.messages));
-    expect(prompt.dropped).toEqual({ historyMessages: 0, pinnedMemories: 0, relevantMemories: 0, personaTruncated: false, userMessageTruncated: false });
+    expect(prompt.dropped).toEqual({ historyMessages: 0, pinnedMemories: 0, relevantMemories: 0, loreEntries: 0, personaTruncated: false, userMessageTruncated: false });
   });
 
   it("drops the oldest history first, keeping a contiguous recent tail", () => {

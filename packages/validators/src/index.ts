@@ -10,6 +10,7 @@
 export * from "./common.ts";
 export * from "./auth.ts";
 export * from "./companions.ts";
+export * from "./cards.ts";
 export * from "./stories.ts";
 export * from "./events.ts";
 export * from "./messages.ts";

@@ -1,5 +1,6 @@
 import { fillMacros } from "@companion/ai";
 import {
+  type CharacterBook,
   connectCompanion,
   createCompanion,
   deleteCompanion,
@@ -22,6 +23,10 @@ import {
   companionsDeleteInput,
   companionsDeleteOutput,
   companionsDisconnectInput,
+  companionsExportCardInput,
+  companionsExportCardOutput,
+  companionsImportCardInput,
+  companionsImportCardOutput,
   companionsDisconnectOutput,
   companionsListInput,
   companionsListOutput,
@@ -36,6 +41,7 @@ import {
   companionsUpdateInput,
   companionsUpdateOutput,
 } from "@companion/validators";
+import { cardPng, companionToCard, importCard } from "../services/character-cards.ts";
 import { router, userProcedure } from "../trpc.ts";
 import { toWireCompanion, toWireOwnCompanion, toWireOwnCompanionPage, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
 
@@ -133,4 +139,32 @@ export const companionsRouter = router({
     .query(async ({ ctx, input }) =>
       toWireOwnCompanion(await getOwnCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId }), ctx.services.media),
     ),
+
+  /**
+   * A companion of my own from a Character Card V2/V3, as JSON or PNG (docs/character-cards.md).
+   * Counts against the daily quota; BAD_REQUEST naming the field for a bad card, and then nothing is written.
+   */
+  importCard: userProcedure
+    .input(companionsImportCardInput)
+    .output(companionsImportCardOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { definition, characterBook, extensions } = importCard(input);
+      const created = await createCompanion(ctx.db, {
+        userId: ctx.user.id,
+        definition: { ...definition, visibility: input.visibility, avatarKey: null, characterBook: characterBook as CharacterBook | null, extensions },
+        ...(ctx.services.companionDailyQuota ? { dailyQuota: ctx.services.companionDailyQuota } : {}),
+      });
+      return toWireOwnCompanion(created, ctx.services.media);
+    }),
+
+  /** My companion as a V3 card, JSON or PNG (`ccv3` and a V2 `chara` chunk); NOT_FOUND unless it is mine. */
+  exportCard: userProcedure
+    .input(companionsExportCardInput)
+    .output(companionsExportCardOutput)
+    .query(async ({ ctx, input }) => {
+      const companion = await getOwnCompanion(ctx.db, { userId: ctx.user.id, companionId: input.companionId });
+      if (input.format === "json") return { format: "json" as const, card: companionToCard(companion) };
+      const png = cardPng(companion);
+      return { format: "png" as const, dataBase64: Buffer.from(png.bytes).toString("base64"), contentType: "image/png" as const, filename: png.filename };
+    }),
 });

@@ -2,7 +2,7 @@
  * Pure pieces of the chat service: token budgets, the memory search query, and the
  * mapping from what the database holds to the prompt and persona the chain needs.
  */
-import { buildChatPrompt, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
+import { buildChatPrompt, matchLore, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
 import { currentRelationship, type ChatPersonaContext, type PromptMemoryRow } from "@companion/db";
 
 export interface ChatBudget {
@@ -128,6 +128,7 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
     aboutMe: persona.aboutMe,
     pinnedMemories: memories.pinned,
     relevantMemories: memories.relevant,
+    lore: matchLore(persona.characterBook, { userMessage, recent }),
     summary,
     recentMessages: recent,
     userMessage: userTurn(userMessage, context.story),

@@ -1,3 +1,5 @@
+import type { CharacterBook } from "../schema/companions.ts";
+
 /** The five demo companions seeded on the embedded first start and by `pnpm admin db:seed`. */
 export interface CompanionSeed {
   slug: string;
@@ -5,11 +7,23 @@ export interface CompanionSeed {
   tagline: string;
   bio: string;
   traits: string[];
-  avatarUrl: string;
-  /** The first message of a new conversation ({{char}} and {{user}} filled in); absent or "": none. */
+  avatarUrl: string | null;
+  /** Absent: left as it is on an update (a character card sets them all, docs/character-cards.md). */
   greeting?: string;
   alternateGreetings?: string[];
-  persona: { systemPrompt: string; speakingStyle: string; backstory: string };
+  persona: {
+    systemPrompt: string;
+    speakingStyle: string;
+    backstory: string;
+    personality?: string;
+    scenario?: string;
+    exampleDialogues?: string;
+    postHistoryInstructions?: string;
+    catchphrases?: string[];
+    neverSay?: string[];
+    characterBook?: CharacterBook | null;
+    extensions?: Record<string, unknown>;
+  };
 }
 
 export const demoCompanions: CompanionSeed[] = [

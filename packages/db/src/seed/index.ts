@@ -19,19 +19,22 @@ export async function upsertCompanions(db: Database, seeds: CompanionSeed[]): Pr
     let inserted = 0;
     for (const c of seeds) {
       // Greetings only when the seed has them: an import without one keeps what the companion has.
-      const greetings = {
+      const profile = {
+        name: c.name,
+        tagline: c.tagline,
+        bio: c.bio,
+        traits: c.traits,
+        avatarUrl: c.avatarUrl,
         ...(c.greeting === undefined ? {} : { greeting: c.greeting }),
         ...(c.alternateGreetings === undefined ? {} : { alternateGreetings: c.alternateGreetings }),
       };
       const [row] = await tx
         .insert(companions)
-        .values({ slug: c.slug, name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl, ...greetings })
-        .onConflictDoUpdate({
-          target: companions.slug,
-          set: { name: c.name, tagline: c.tagline, bio: c.bio, traits: c.traits, avatarUrl: c.avatarUrl, ...greetings, updatedAt: sql`now()` },
-        })
+        .values({ slug: c.slug, ...profile })
+        // Only a system companion is updated: a person's own companion under that slug is left alone.
+        .onConflictDoUpdate({ target: companions.slug, set: { ...profile, updatedAt: sql`now()` }, setWhere: isNull(companions.ownerUserId) })
         .returning({ id: companions.id, inserted: sql<boolean>`(xmax = 0)` });
-      if (!row) throw new Error(`upsert of companion ${c.slug} returned nothing`);
+      if (!row) throw new Error(`the slug ${c.slug} belongs to a person's own companion; choose another`);
       if (row.inserted) inserted++;
       await tx
         .insert(companionPersonas)

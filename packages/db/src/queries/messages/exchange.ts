@@ -12,7 +12,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import type { RelationshipSnapshot } from "../../relationship/model.ts";
 import { companionVisibleTo } from "../companions/visibility.ts";
-import { companionPersonas, companions, conversationSummaries, memories, messages, processLeases, relationshipStates, users } from "../../schema/index.ts";
+import { companionPersonas, companions, conversationSummaries, memories, messages, processLeases, relationshipStates, users, type CharacterBook } from "../../schema/index.ts";
 import { executePrepared, rowsOf } from "../../raw-sql.ts";
 import { unsummarized } from "../memories/summaries.ts";
 import type { Database } from "../../types.ts";
@@ -52,6 +52,8 @@ export interface ChatPersonaContext {
   speakingStyle: string;
   backstory: string;
   fallbackLines: Record<string, string[]>;
+  /** The card's lorebook (docs/character-cards.md#lorebook); null or absent for none. */
+  characterBook?: CharacterBook | null;
   relationship: RelationshipSnapshot;
   /** The person's own profile (settings.update aboutMe), "" when unset: always in the prompt. */
   aboutMe: string;
@@ -71,6 +73,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       speakingStyle: companionPersonas.speakingStyle,
       backstory: companionPersonas.backstory,
       fallbackLines: companionPersonas.fallbackLines,
+      characterBook: companionPersonas.characterBook,
       connected: sql<boolean>`${relationshipStates.userId} is not null`,
       affection: relationshipStates.affection,
       trust: relationshipStates.trust,
@@ -98,6 +101,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
     speakingStyle: persona.speakingStyle ?? "",
     backstory: persona.backstory ?? "",
     fallbackLines: persona.fallbackLines ?? {},
+    characterBook: persona.characterBook ?? null,
     relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
     aboutMe: aboutMe ?? "",
   };
