@@ -234,7 +234,10 @@ describe("the lorebook in the chat prompt", () => {
 
   it("adds an entry only while its keyword is in the recent turns; constant ones always, disabled ones never", async () => {
     const u = await signUp(t, "Lore");
-    const { id } = await u.api.companions.importCard.mutate({ format: "json", card: await jsonFixture("seraphina-v2.json") });
+    // The card's greeting opens the conversation and says "glade": this test starts from a neutral one.
+    const card = (await jsonFixture("seraphina-v2.json")) as { data: { first_mes: string } };
+    card.data.first_mes = "*You wake to the smell of herbs.* Easy now, {{user}}.";
+    const { id } = await u.api.companions.importCard.mutate({ format: "json", card });
     await u.api.companions.connect.mutate({ companionId: id });
     const glade = "moonflowers glow at night";
     const world = "ancient forest older than the kingdoms";
