@@ -47,6 +47,7 @@ export {
 export { currentRelationship } from "./relationship/model.ts";
 export { getCompanion, listCompanions, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
 export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
+export { loadPersonaPrivacy, type PersonaPrivacy } from "./queries/companions/privacy.ts";
 export { getRelationship, recordInteraction, setProactiveEnabled, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
 
 export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";
