@@ -142,7 +142,8 @@ describe("a reply to someone who is not the owner", () => {
 describe("everything else the other person reads", () => {
   it("proactive messages: the owner's quotes the persona, the other person's is the offline line", async () => {
     const db = t.database.db;
-    // Proactive: both people are away from both companions.
+    // Proactive: both people are away from both companions (after the chats' follow-ups, which record an interaction).
+    await t.settle();
     await db.update(relationshipStates).set({ lastInteractionAt: new Date(Date.now() - 80 * 3_600_000), proactiveUnanswered: 0, lastProactiveAt: null });
     for (const user of [owner, other]) {
       await t.server.runtime.jobs.send("proactive.send", { userId: user.id, companionId: owned.id });
