@@ -1,6 +1,6 @@
 /**
  * What of a companion is private (docs/anti-leak.md): every persona text. The leak guard
- * (packages/ai leak-guard.ts) keeps these out of what anyone but the companion's owner reads;
+ * (packages/ai/src/leak-guard) keeps these out of what anyone but the companion's owner reads;
  * for a system companion (no owner) that is everyone. Lorebook entries and greetings are not
  * private: they are said to the person by design.
  */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createLeakGuard, foldForLeakGuard, guardText, LEAK_GUARD_DEFAULTS } from "./leak-guard.ts";
+import { foldForLeakGuard } from "./fold.ts";
+import { createLeakGuard, guardText, LEAK_GUARD_DEFAULTS } from "./guard.ts";
 
 const PROMPT = "You are Nova, a lighthouse keeper who loves tide pools, old maps and storms at sea.";
 const CATCHPHRASE = "Ahoy, matey!";
