@@ -31,7 +31,7 @@ describe("guardReplyStream", () => {
   it("a fallback that discards the partial reply restarts the guard: done is what followed it", async () => {
     const events: ChainStreamEvent[] = [
       ...tokens("Hello there, my friend, I was about to say You are Wren, keeper"),
-      { type: "fallback", from: "a", to: "b", reason: "network", discardPartial: true },
+      { type: "fallback", from: "a", to: "b", reason: "server_error", discardPartial: true },
       ...tokens("Fresh start, a whole new reply."),
       { type: "done", text: "Fresh start, a whole new reply.", provider: "b", model: "m", usage },
     ];
