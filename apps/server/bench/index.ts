@@ -3,7 +3,7 @@
  *
  *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
  *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
- *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup or jobs
+ *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs or leak-guard
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
@@ -15,7 +15,8 @@
  * Then ttft.ts runs in its own process (BENCH_SCALE=small for the small scale), then
  * startup.ts: cold start and idle memory, tsx from source against the built bundle, then
  * jobs.ts: job queue throughput with one and two worker processes, and what enqueueing a job
- * adds to a mutation's transaction.
+ * adds to a mutation's transaction. Then leak-guard.ts: the anti-leak output guard's cost per
+ * streamed token (CPU only).
  * Exits non-zero when a query errors or returns no rows; timings are reported, not asserted.
  */
 import { spawn } from "node:child_process";
@@ -26,6 +27,7 @@ import { z } from "zod";
 import { assertPostgresReachable } from "./backends.ts";
 import { benchBackend, type RunOptions } from "./hot-paths.ts";
 import { runJobsBench } from "./jobs.ts";
+import { runLeakGuardBench } from "./leak-guard.ts";
 import { runStartupBench } from "./startup.ts";
 import { printBackend, type BackendResult } from "./stats.ts";
 
@@ -52,7 +54,7 @@ const env = z
   .parse(process.env);
 
 const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
-const only = z.enum(["hot-paths", "ttft", "startup", "jobs"]).optional().parse(args.only);
+const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard"]).optional().parse(args.only);
 const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
 const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
 
@@ -105,6 +107,7 @@ try {
     if (backends.includes("postgres")) await assertPostgresReachable(options.postgresUrl);
     await runJobsBench({ scale, postgresUrl: backends.includes("postgres") ? options.postgresUrl : null, pglite: backends.includes("pglite"), log: options.log });
   }
+  if (only === undefined || only === "leak-guard") runLeakGuardBench({ scale, log: options.log });
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

@@ -83,7 +83,7 @@ describe("provider failures fall back to the offline persona in time", () => {
     );
   });
 
-  it.each([...failures, ["stream cut halfway", { mode: "ok", cutAfterChunks: 2 }] as [string, FakeBehavior]])(
+  it.each([...failures, ["stream cut halfway", { mode: "ok", cutAfterChunks: 8 }] as [string, FakeBehavior]])(
     "stream, provider %s",
     async (_name, behavior) => {
       const { user, companionId } = await connectedUser(env.t);
@@ -102,7 +102,8 @@ describe("provider failures fall back to the offline persona in time", () => {
       expect(kept).toBe(done.reply.content);
       expect(done.reply.content.length).toBeGreaterThan(0);
       if (behavior.cutAfterChunks !== undefined) {
-        // Tokens of the broken attempt were shown first, then discarded.
+        // Tokens of the broken attempt were shown first, then discarded. (8 chunks: past the
+        // leak guard's hold-back of 24 letters, docs/anti-leak.md, so some were released.)
         expect(events[0]?.type).toBe("token");
         expect(fallbacks[0]?.discardPartial).toBe(true);
       }

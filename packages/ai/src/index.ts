@@ -20,6 +20,7 @@ export { extractFacts } from "./facts.ts";
 export { summarizeExtractive } from "./summary.ts";
 export { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "./proactive.ts";
 export { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDigestLetter } from "./digest.ts";
+export { createLeakGuard, guardText, type LeakGuard } from "./leak-guard/guard.ts";
 export {
   hashSeed,
   offlineStoryPost,

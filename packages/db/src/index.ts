@@ -57,6 +57,7 @@ export {
   type CompanionDefinitionInput,
   type OwnCompanion,
 } from "./queries/companions/authoring.ts";
+export { loadPersonaPrivacy, type PersonaPrivacy } from "./queries/companions/privacy.ts";
 export { getRelationship, recordInteraction, setProactiveEnabled, type RelationshipDetail, type RelationshipState } from "./queries/companions/relationships.ts";
 
 export { getStory, listStoryFeed, type StoryRecord, type StoryVisibility } from "./queries/stories/feed.ts";

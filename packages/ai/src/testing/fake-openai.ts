@@ -15,6 +15,12 @@ export interface FakeBehavior {
   stallAfterChunks?: number;
   /** Defaults to a fixed sentence, or `{"sentiment":0.6}` for json_object requests. */
   reply?: string;
+  /**
+   * Over `reply`: answer with every message's content of the request, in order, joined by
+   * newlines: a model that obeys any extraction trick (the anti-leak tests, docs/anti-leak.md).
+   * Every reply (`replyFor`'s too) then streams in 7-character chunks, cutting words anywhere.
+   */
+  echo?: boolean;
   /** Pause between streamed chunks. */
   chunkDelayMs?: number;
   /**
@@ -75,6 +81,8 @@ const asChatBody = (value: unknown): ChatBody => (typeof value === "object" && v
 
 /** Word chunks that concatenate back to the reply, like a model's token stream. */
 const chunksOf = (reply: string) => reply.split(/(?<=\s)/);
+/** Chunks of `size` characters, cutting words (and escapes, and a secret's first letters) anywhere. */
+const fixedChunksOf = (reply: string, size: number) => reply.match(new RegExp(`[\\s\\S]{1,${size}}`, "g")) ?? [];
 
 /**
  * An OpenAI-compatible HTTP server for tests: a real socket on 127.0.0.1, real SSE
@@ -127,13 +135,15 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
       ...(body.response_format?.type ? { responseFormat: body.response_format.type } : {}),
       ...(body.response_format?.json_schema?.name ? { schemaName: body.response_format.json_schema.name } : {}),
     };
-    const reply = b.replyFor?.(request) ?? b.reply ?? (json ? FAKE_SENTIMENT_REPLY : FAKE_REPLY);
+    const echoed = b.echo ? request.messages.map((m) => m.content).join("\n") : undefined;
+    const reply = b.replyFor?.(request) ?? echoed ?? b.reply ?? (json ? FAKE_SENTIMENT_REPLY : FAKE_REPLY);
+    const pieces = b.echo ? fixedChunksOf(reply, 7) : chunksOf(reply);
     const model = body.model ?? "fake-model";
     const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : 0), 0);
     const usage = {
       prompt_tokens: Math.ceil(promptChars / 4),
-      completion_tokens: chunksOf(reply).length,
-      total_tokens: Math.ceil(promptChars / 4) + chunksOf(reply).length,
+      completion_tokens: pieces.length,
+      total_tokens: Math.ceil(promptChars / 4) + pieces.length,
     };
     const base = { id: "chatcmpl-fake", created: Math.floor(Date.now() / 1000), model };
 
@@ -159,7 +169,7 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
 
     await chunk({ role: "assistant", content: "" }, null);
     let sent = 0;
-    for (const piece of chunksOf(reply)) {
+    for (const piece of pieces) {
       if (closed) return;
       if (b.cutAfterChunks !== undefined && sent >= b.cutAfterChunks) {
         cutByUs = true;

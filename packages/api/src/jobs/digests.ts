@@ -7,6 +7,7 @@ import { buildDigestPrompt, DIGEST_LETTER_SCHEMA, offlineDigestLetter, parseDige
 import { computeDigestStats, digestExists, insertAiCalls, insertDigest, listDigestCandidates, type Database } from "@companion/db";
 import { PermanentJobError, type AiCallPayload, type JobHandlers } from "@companion/jobs";
 import { isoWeek, isoWeekOf, isoWeekStart } from "@companion/validators";
+import { personaGuard } from "../services/chat-guard.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
@@ -64,6 +65,8 @@ export function digestHandlers({ db, queue, chat }: JobDeps): JobHandlers {
       const context = { companionName: inputs.companionName, traits: inputs.traits, personName: inputs.personName, stats: { week: target, ...inputs.stats } };
       let letter: string | null = null;
       if (chat.sentiment === "model") {
+        // Its prompt holds no persona text, but a model may know it anyway: only the owner reads it (docs/anti-leak.md).
+        const guard = await personaGuard(db, companionId, userId);
         const scope = chat.calls.scope(userId);
         try {
           const result = await chat.chain.complete({
@@ -74,7 +77,8 @@ export function digestHandlers({ db, queue, chat }: JobDeps): JobHandlers {
             tag: scope,
             signal,
           });
-          letter = parseDigestLetter(result.text);
+          const parsed = parseDigestLetter(result.text);
+          letter = parsed === null ? null : guard(parsed);
         } catch (err) {
           if (signal.aborted) throw err;
           // The model is down: the template letter, rather than no digest this week.

@@ -6,6 +6,7 @@
 import { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "@companion/ai";
 import { findProactiveCandidates, insertAiCalls, isProactiveAllowed, loadProactiveContext, saveProactiveMessage, type Database } from "@companion/db";
 import type { AiCallPayload, JobHandlers } from "@companion/jobs";
+import { personaGuard } from "../services/chat-guard.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
@@ -16,22 +17,25 @@ const SWEEP_BATCH = 500;
 /**
  * The first message's text: the model's when one is configured and its answer is usable (not
  * empty, not too long), else the offline line. A model that is down costs the message nothing:
- * it goes out with the offline text (docs/proactive.md, "Text").
+ * it goes out with the offline text (docs/proactive.md, "Text"). So does a text that quotes the
+ * persona to someone other than the companion's owner.
  */
 async function writeProactiveText(
   chat: JobDeps["chat"],
   db: Database,
-  userId: string,
+  { userId, companionId }: { userId: string; companionId: string },
   context: ProactiveContext & { recentTurns: { role: "user" | "assistant"; content: string }[] },
   signal: AbortSignal,
 ): Promise<{ text: string; method: "model" | "template" }> {
   const offline = () => ({ text: offlineProactiveMessage(context), method: "template" as const });
   if (chat.sentiment !== "model") return offline();
+  // Written from the persona: a text that quotes it goes to nobody but the owner (docs/anti-leak.md).
+  const guard = await personaGuard(db, companionId, userId);
   const scope = chat.calls.scope(userId);
   try {
     const result = await chat.chain.complete({ purpose: "proactive", messages: buildProactivePrompt(context), maxTokens: 160, temperature: 0.8, tag: scope, signal });
     const text = cleanProactiveText(result.text);
-    return text ? { text, method: "model" } : offline();
+    return text && guard(text) === text ? { text, method: "model" } : offline();
   } catch (err) {
     // The job's own timeout is not the model's failure: let the job be retried.
     if (signal.aborted) throw err;
@@ -83,7 +87,7 @@ export function proactiveHandlers({ db, queue, chat, proactive }: JobDeps): JobH
       const { text, method } = await writeProactiveText(
         chat,
         db,
-        userId,
+        { userId, companionId },
         {
           persona: { name: context.companionName, traits: context.traits, systemPrompt: context.systemPrompt, speakingStyle: context.speakingStyle },
           mood: context.mood,

@@ -12,6 +12,7 @@ import {
   type Database,
 } from "@companion/db";
 import type { JobHandlers } from "@companion/jobs";
+import { guardPost, personaGuard } from "../services/chat-guard.ts";
 import { publishWithNotifications, slidePalettes, storeStoryCards, writeCompanionStory } from "../services/companion-stories.ts";
 import { isStoryDue, storyPlan } from "../services/story-schedule.ts";
 import type { JobDeps } from "./deps.ts";
@@ -45,16 +46,18 @@ export function storyHandlers({ db, queue, media, chat, log }: JobDeps): JobHand
       if (!companion || companion.ownerUserId !== null || companion.visibility !== "public") return { skipped: 1 };
       if (!(await isDue(db, companion, at))) return { skipped: 1 };
       const written = await writeCompanionStory(chat.chain, companion, { at, seed: `${companionId}:${atIso}`, signal });
-      const palettes = slidePalettes(`${companionId}:${atIso}`, written.post.slides.length);
+      // Published to everyone: nothing of the persona in it (docs/anti-leak.md).
+      const post = guardPost(written.post, await personaGuard(db, companionId, null));
+      const palettes = slidePalettes(`${companionId}:${atIso}`, post.slides.length);
       const slides = await storeStoryCards(
         media,
         companion,
-        written.post.slides.map((s, i) => ({ ...s, palette: palettes[i] ?? 0 })),
+        post.slides.map((s, i) => ({ ...s, palette: palettes[i] ?? 0 })),
       );
       const storyId = await db.transaction(async (tx) => {
         await lockCompanionStoryPosting(tx, { companionId });
         if (!(await isDue(tx, companion, at))) return null;
-        return publishWithNotifications(tx, queue, { companionId, caption: written.post.caption, slides, createdAt: at });
+        return publishWithNotifications(tx, queue, { companionId, caption: post.caption, slides, createdAt: at });
       });
       if (storyId === null) {
         // Another run posted first: its cards are the ones in use; these were never referenced.

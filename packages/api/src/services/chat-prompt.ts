@@ -3,7 +3,7 @@
  * mapping from what the database holds to the prompt and persona the chain needs.
  */
 import { buildChatPrompt, matchLore, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
-import { currentRelationship, type ChatPersonaContext, type PromptMemoryRow } from "@companion/db";
+import { currentRelationship, type ChatPersonaContext, type PersonaPrivacy, type PromptMemoryRow } from "@companion/db";
 
 export interface ChatBudget {
   /** The model's context window as we allow the prompt and the reply to use it. */
@@ -107,6 +107,8 @@ export interface ExchangePrompt {
   tokenCount: number;
   /** The memories the prompt kept: the after-reply job stamps their last use. */
   memoryIds: string[];
+  /** Who reads the reply unguarded, and what the leak guard keeps from anyone else (chat-guard.ts). */
+  privacy: PersonaPrivacy;
 }
 
 /**
@@ -149,5 +151,6 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
       ...memories.pinned.slice(0, memories.pinned.length - prompt.dropped.pinnedMemories),
       ...memories.relevant.slice(0, memories.relevant.length - prompt.dropped.relevantMemories),
     ].map((m) => m.id),
+    privacy: { ownerUserId: persona.ownerUserId, privateTexts: persona.privateTexts },
   };
 }

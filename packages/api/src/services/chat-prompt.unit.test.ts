@@ -15,6 +15,8 @@ const persona = (relationship: Partial<ChatPersonaContext["relationship"]> = {})
   fallbackLines: { lonely: ["I missed you."] },
   relationship: { affection: 50, trust: 50, energy: 50, interactionCount: 3, lastInteractionAt: now, ...relationship },
   aboutMe: "",
+  ownerUserId: null,
+  privateTexts: ["You are a warm astronomer.", "Soft sentences.", "Grew up by the sea."],
 });
 
 const context = (overrides: Partial<ExchangeContext> & { summary?: string | null } = {}): ExchangeContext => ({

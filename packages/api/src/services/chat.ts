@@ -17,6 +17,7 @@ import {
   type ServiceLogger,
 } from "./background.ts";
 import { openExchange, takeTurn, type ChatStreamEvent, type Exchange, type ExchangeParams, type OpenDeps } from "./chat-open.ts";
+import { guardFor, guardReplyStream, replyGuardFor } from "./chat-guard.ts";
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
 import { createChatRelay, type RelayBus } from "./chat-relay.ts";
 import { waitForTurn } from "./chat-replay.ts";
@@ -120,12 +121,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   /** A whole reply at once; `signal` aborts it if the user's message never commits. */
   async function complete(scope: CallScope, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
     const result = await chain.complete({ ...request(prompt, scope), ...limits });
-    return { content: result.text, status: "complete", provider: result.provider, model: result.model };
+    // The saved reply is what the person may read of it (docs/anti-leak.md).
+    return { content: guardFor(prompt.privacy, scope.userId, result.text), status: "complete", provider: result.provider, model: result.model };
   }
 
   /** Streams a reply into `relay`; an abort keeps what was shown, attributed to the attempt that wrote it. */
   async function write(scope: CallScope, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
-    for await (const event of chain.stream(request(prompt, scope), signal)) {
+    // Tokens, and the saved reply, carry only what the person may read of it (docs/anti-leak.md).
+    for await (const event of guardReplyStream(chain.stream(request(prompt, scope), signal), replyGuardFor(prompt.privacy, scope.userId))) {
       if (event.type === "token" || event.type === "fallback") relay.push(event);
       else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model };
       else {

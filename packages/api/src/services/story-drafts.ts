@@ -22,6 +22,7 @@ import {
 import { DomainError } from "@companion/errors";
 import type { JobQueue } from "@companion/jobs";
 import type { StoriesApproveDraftInput, StoriesDraftForCompanionInput, StoriesDraftsInput } from "@companion/validators";
+import { guardPost, personaGuard } from "./chat-guard.ts";
 import { publishWithNotifications, slidePalettes, storeStoryCards, writeCompanionStory } from "./companion-stories.ts";
 import type { MediaService } from "./media.ts";
 
@@ -89,15 +90,19 @@ export function createStoryDraftService(deps: {
       const draft = await withUser(db, userId, (tx) => lockStoryDraft(tx, { userId, draftId: input.draftId }));
       assertDraftOpen(draft);
       const companion = await ownedCompanion(userId, draft.companionId);
+      // The owner saw the draft whole; a published story is read by anyone, so what the model wrote
+      // from the persona leaves it (docs/anti-leak.md). A caption the owner typed is theirs to publish.
+      const guard = await withUser(db, userId, (tx) => personaGuard(tx, companion.id, null));
+      const written = guardPost(draft, guard);
       // Rendered and stored before the transaction: no lock is held across the store's round trips.
-      const slides = await storeStoryCards(deps.media, companion, draft.slides);
+      const slides = await storeStoryCards(deps.media, companion, written.slides);
       try {
         // Service role: the fan-out to connected people reads relationships RLS hides from the owner;
         // every statement on the draft still filters by its owner.
         return await db.transaction(async (tx) => {
           const open = await lockStoryDraft(tx, { userId, draftId: draft.id });
           assertDraftOpen(open);
-          const caption = input.caption ?? open.caption;
+          const caption = input.caption ?? guard(open.caption);
           const storyId = await publishWithNotifications(tx, deps.jobs, { companionId: open.companionId, caption, slides });
           return updateStoryDraftStatus(tx, { userId, draftId: open.id, status: "published", storyId, caption });
         });

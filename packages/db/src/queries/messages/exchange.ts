@@ -11,6 +11,7 @@ import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import type { RelationshipSnapshot } from "../../relationship/model.ts";
+import { personaPrivateTexts, privateTextsOf } from "../companions/privacy.ts";
 import { companionVisibleTo } from "../companions/visibility.ts";
 import { companionPersonas, companions, conversationSummaries, memories, messages, processLeases, relationshipStates, users, type CharacterBook } from "../../schema/index.ts";
 import { executePrepared, rowsOf } from "../../raw-sql.ts";
@@ -57,6 +58,10 @@ export interface ChatPersonaContext {
   relationship: RelationshipSnapshot;
   /** The person's own profile (settings.update aboutMe), "" when unset: always in the prompt. */
   aboutMe: string;
+  /** Who may read the reply unguarded (null: a system companion, nobody); docs/anti-leak.md. */
+  ownerUserId: string | null;
+  /** Every private persona text, for the leak guard. */
+  privateTexts: string[];
 }
 
 /**
@@ -74,6 +79,8 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       backstory: companionPersonas.backstory,
       fallbackLines: companionPersonas.fallbackLines,
       characterBook: companionPersonas.characterBook,
+      ownerUserId: companions.ownerUserId,
+      privateTexts: personaPrivateTexts,
       connected: sql<boolean>`${relationshipStates.userId} is not null`,
       affection: relationshipStates.affection,
       trust: relationshipStates.trust,
@@ -104,6 +111,8 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
     characterBook: persona.characterBook ?? null,
     relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
     aboutMe: aboutMe ?? "",
+    ownerUserId: persona.ownerUserId,
+    privateTexts: privateTextsOf(persona.privateTexts),
   };
 }
 
