@@ -42,6 +42,8 @@ const envSchema = z
     /** Number of trusted reverse proxies in front of the server; 0 ignores X-Forwarded-For. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    /** companions.importCard alone: an 8 MiB card PNG in base64 plus its JSON frame (docs/character-cards.md). */
+    MAX_CARD_BODY_BYTES: z.coerce.number().int().min(1024).default(12 * 1_048_576),
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),

@@ -28,6 +28,9 @@ export interface HttpApp {
 }
 
 /** Time left after cutting chat replies for their partial saves and final events to go out. */
+/** The one procedure with its own body cap (MAX_CARD_BODY_BYTES); batched with others it gets the common one. */
+const LARGE_BODY_PATH = "/trpc/companions.importCard";
+
 const interruptMarginMs = (graceMs: number) => Math.min(2_000, Math.max(250, Math.round(graceMs / 5)));
 
 export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp {
@@ -45,10 +48,9 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   const trackRequest = createRequestTracker(env.MAX_BATCH_SIZE);
   const metrics = createMetricsRoute(env.METRICS_TOKEN, log);
 
-  const trpc = createHTTPHandler({
+  const trpcOptions = {
     router: appRouter,
     basePath: "/trpc/",
-    maxBodySize: env.MAX_BODY_BYTES,
     maxBatchSize: env.MAX_BATCH_SIZE,
     createContext: ({ req, info }) => {
       // No long-lived credential in a URL: SSE from a client that cannot send headers brings
@@ -70,7 +72,11 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     onError: ({ error, path, type, req }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ reqId: req.headers["x-request-id"], err: error.cause ?? error, path, type }, "procedure failed");
     },
-  });
+  } satisfies Parameters<typeof createHTTPHandler<typeof appRouter>>[0];
+  const trpc = createHTTPHandler({ ...trpcOptions, maxBodySize: env.MAX_BODY_BYTES });
+  // A character card PNG is bigger than any other request: its one procedure, called alone
+  // (packages/client sends it unbatched), gets its own body cap (docs/character-cards.md).
+  const trpcLargeBody = createHTTPHandler({ ...trpcOptions, maxBodySize: env.MAX_CARD_BODY_BYTES });
 
   const readyz = createReadinessRoute(runtime, log);
   const uploads = runtime.localMedia ? createUploadRoutes({ storage: runtime.localMedia, db: runtime.services.db, log }) : null;
@@ -105,10 +111,12 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
     if (!path.startsWith("/trpc/")) return sendJson(res, 404, { error: "Not found" });
     if (shuttingDown) return sendJson(res, 503, { error: "Shutting down" }, { connection: "close" });
 
+    const largeBody = path === LARGE_BODY_PATH;
+    const limitBytes = largeBody ? env.MAX_CARD_BODY_BYTES : env.MAX_BODY_BYTES;
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > env.MAX_BODY_BYTES) {
+    if (declared > limitBytes) {
       // Refuse before reading a byte; tRPC's maxBodySize catches bodies without a length.
-      return sendJson(res, 413, { error: "Payload too large", limitBytes: env.MAX_BODY_BYTES }, { connection: "close" });
+      return sendJson(res, 413, { error: "Payload too large", limitBytes }, { connection: "close" });
     }
     // Idle timeout per request: a handler that goes silent this long is cut off. SSE
     // streams stay alive through the keep-alive's pings, which are more frequent.
@@ -118,7 +126,7 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       else res.destroy();
     });
     keepAlive.watch(req, res);
-    trpc(req, res);
+    (largeBody ? trpcLargeBody : trpc)(req, res);
   }
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {

@@ -158,6 +158,22 @@ function pngWith(keyword: string, text: string): string {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64");
 
+describe("a big PNG card", () => {
+  it("imports through the client up to the card cap, while other procedures keep the common body cap", async () => {
+    const u = await signUp(t, "Big");
+    // A real card PNG with 3 MB of an ancillary chunk (as painted card art carries): over MAX_BODY_BYTES once in base64.
+    const chunks = extractChunks(await fixture("juniper-chara.png"));
+    const filler = { name: "prVt", data: new Uint8Array(3 * 1_048_576).fill(7) };
+    const big = Buffer.from(encodeChunks([...chunks.slice(0, -1), filler, chunks.at(-1)!])).toString("base64");
+    expect(big.length).toBeGreaterThan(4 * 1_048_576);
+    const created = await u.api.companions.importCard.mutate({ format: "png", dataBase64: big });
+    expect(created.name).toBe("Juniper");
+    // The same bytes sent to any other procedure are refused before they are read.
+    const res = await fetch(`${t.url}/trpc/settings.update`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ aboutMe: big }) });
+    expect(res.status).toBe(413);
+  });
+});
+
 describe("bad cards", () => {
   it("are BAD_REQUEST with a message naming what is wrong, and nothing is written", async () => {
     const u = await signUp(t, "Bad");

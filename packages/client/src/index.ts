@@ -45,6 +45,7 @@ export function createClient(options: CreateClientOptions): CompanionClient {
   });
   const sseFetch = options.fetch ?? globalThis.fetch;
 
+  const burst = firstOfBurst();
   return createTRPCClient<AppRouter>({
     links: [
       authLink({
@@ -63,7 +64,8 @@ export function createClient(options: CreateClientOptions): CompanionClient {
           }),
         }),
         false: splitLink({
-          condition: firstOfBurst(),
+          // A card import (up to 8 MiB of PNG) goes alone: the server lifts the body cap for it only.
+          condition: (op) => op.path === "companions.importCard" || burst(),
           true: httpLink({ url: trpcUrl, headers: authHeaders, fetch: fetchImpl }),
           false: httpBatchStreamLink({
             url: trpcUrl,

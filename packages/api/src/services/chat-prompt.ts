@@ -2,7 +2,7 @@
  * Pure pieces of the chat service: token budgets, the memory search query, and the
  * mapping from what the database holds to the prompt and persona the chain needs.
  */
-import { buildChatPrompt, matchLore, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
+import { buildChatPrompt, fillMacros, matchLore, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
 import { currentRelationship, type ChatPersonaContext, type PersonaPrivacy, type PromptMemoryRow } from "@companion/db";
 
 export interface ChatBudget {
@@ -111,6 +111,24 @@ export interface ExchangePrompt {
   privacy: PersonaPrivacy;
 }
 
+/** The persona's texts with a character card's `{{char}}` / `{{user}}` filled in. */
+function personaForPrompt(persona: ExchangeContext["persona"]) {
+  const fill = (text: string) => fillMacros(text, { char: persona.name, user: persona.userName || "the user" });
+  return {
+    name: persona.name,
+    traits: persona.traits,
+    systemPrompt: fill(persona.systemPrompt),
+    speakingStyle: fill(persona.speakingStyle),
+    backstory: fill(persona.backstory),
+    personality: fill(persona.personality),
+    scenario: fill(persona.scenario),
+    exampleDialogues: fill(persona.exampleDialogues),
+    postHistoryInstructions: fill(persona.postHistoryInstructions),
+    catchphrases: persona.catchphrases.map(fill),
+    neverSay: persona.neverSay.map(fill),
+  };
+}
+
 /**
  * The chain request for one reply. The mood is the relationship as it stands at `now`
  * (decay applied), not the label stored at the last interaction.
@@ -119,13 +137,7 @@ export function buildExchangePrompt(context: ExchangeContext, userMessage: strin
   const { persona, memories, summary, recent } = context;
   const relationship = currentRelationship(persona.relationship, now);
   const prompt = buildChatPrompt({
-    persona: {
-      name: persona.name,
-      systemPrompt: persona.systemPrompt,
-      speakingStyle: persona.speakingStyle,
-      backstory: persona.backstory,
-      traits: persona.traits,
-    },
+    persona: personaForPrompt(persona),
     mood: { label: relationship.mood, affection: relationship.affection, trust: relationship.trust, energy: relationship.energy },
     aboutMe: persona.aboutMe,
     pinnedMemories: memories.pinned,

@@ -12,9 +12,16 @@ const persona = (relationship: Partial<ChatPersonaContext["relationship"]> = {})
   systemPrompt: "You are a warm astronomer.",
   speakingStyle: "Soft sentences.",
   backstory: "Grew up by the sea.",
+  personality: "",
+  scenario: "",
+  exampleDialogues: "",
+  postHistoryInstructions: "",
+  catchphrases: [],
+  neverSay: [],
   fallbackLines: { lonely: ["I missed you."] },
   relationship: { affection: 50, trust: 50, energy: 50, interactionCount: 3, lastInteractionAt: now, ...relationship },
   aboutMe: "",
+  userName: "Sam",
   ownerUserId: null,
   privateTexts: ["You are a warm astronomer.", "Soft sentences.", "Grew up by the sea."],
 });
@@ -144,5 +151,37 @@ describe("a reply to a story", () => {
     const untitled = buildExchangePrompt(context({ story: { caption: null } }), "So pretty!", budget, now);
     expect(untitled.messages.at(-1)?.content).toBe("[The user is replying to your story: (a story without a caption)]\nSo pretty!");
     expect(buildExchangePrompt(context({ story: null }), "So pretty!", budget, now).messages.at(-1)?.content).toBe("So pretty!");
+  });
+});
+
+describe("a character card's fields in the prompt", () => {
+  it("reach the model with {{char}} and {{user}} filled in; the post-history note comes right before my turn", () => {
+    const card = {
+      ...persona(),
+      personality: "Gentle, {{char}} hums while working.",
+      scenario: "{{user}} wakes up in {{char}}'s cottage.",
+      exampleDialogues: "<START>\n{{user}}: Hi\n{{char}}: *waves*",
+      postHistoryInstructions: "Stay in the cottage scene.",
+      catchphrases: ["By the stars!"],
+      neverSay: ["the word cheese"],
+    };
+    const prompt = buildExchangePrompt(context({ persona: card, recent: [{ role: "assistant", content: "Hello" }] }), "Where am I?", { contextTokens: 4_096, replyTokens: 400 }, now);
+    const system = prompt.messages[0]?.content ?? "";
+    expect(system).toContain("Personality: Gentle, Luna hums while working.");
+    expect(system).toContain("Scenario: Sam wakes up in Luna's cottage.");
+    expect(system).toContain("Sam: Hi\nLuna: *waves*");
+    expect(system).toContain("By the stars!");
+    expect(system).toContain("Never say any of these: the word cheese");
+    expect(prompt.messages.map((m) => m.role)).toEqual(["system", "assistant", "system", "user"]);
+    expect(prompt.messages.at(-2)?.content).toBe("Stay in the cottage scene.");
+    expect(estimateMessagesTokens(prompt.messages)).toBeLessThanOrEqual(4_096 - 400);
+  });
+
+  it("gives way, example dialogues first, when the persona budget is small", () => {
+    const card = { ...persona(), exampleDialogues: "x ".repeat(3_000), neverSay: ["the word cheese"] };
+    const prompt = buildExchangePrompt(context({ persona: card }), "Hi", { contextTokens: 1_024, replyTokens: 200 }, now);
+    const system = prompt.messages[0]?.content ?? "";
+    expect(system).toContain("Never say any of these: the word cheese");
+    expect(estimateMessagesTokens(prompt.messages)).toBeLessThanOrEqual(1_024 - 200);
   });
 });

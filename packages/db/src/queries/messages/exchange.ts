@@ -52,12 +52,20 @@ export interface ChatPersonaContext {
   systemPrompt: string;
   speakingStyle: string;
   backstory: string;
+  personality: string;
+  scenario: string;
+  exampleDialogues: string;
+  postHistoryInstructions: string;
+  catchphrases: string[];
+  neverSay: string[];
   fallbackLines: Record<string, string[]>;
   /** The card's lorebook (docs/character-cards.md#lorebook); null or absent for none. */
   characterBook?: CharacterBook | null;
   relationship: RelationshipSnapshot;
   /** The person's own profile (settings.update aboutMe), "" when unset: always in the prompt. */
   aboutMe: string;
+  /** My display name, for the `{{user}}` of a character card's texts. */
+  userName: string;
   /** Who may read the reply unguarded (null: a system companion, nobody); docs/anti-leak.md. */
   ownerUserId: string | null;
   /** Every private persona text, for the leak guard. */
@@ -77,6 +85,12 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       systemPrompt: companionPersonas.systemPrompt,
       speakingStyle: companionPersonas.speakingStyle,
       backstory: companionPersonas.backstory,
+      personality: companionPersonas.personality,
+      scenario: companionPersonas.scenario,
+      exampleDialogues: companionPersonas.exampleDialogues,
+      postHistoryInstructions: companionPersonas.postHistoryInstructions,
+      catchphrases: companionPersonas.catchphrases,
+      neverSay: companionPersonas.neverSay,
       fallbackLines: companionPersonas.fallbackLines,
       characterBook: companionPersonas.characterBook,
       ownerUserId: companions.ownerUserId,
@@ -88,6 +102,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
       interactionCount: relationshipStates.interactionCount,
       lastInteractionAt: relationshipStates.lastInteractionAt,
       aboutMe: sql<string | null>`(select ${users.aboutMe} from ${users} where ${users.id} = ${params.userId})`,
+      userName: sql<string | null>`(select ${users.displayName} from ${users} where ${users.id} = ${params.userId})`,
     })
     .from(companions)
     .leftJoin(relationshipStates, and(eq(relationshipStates.companionId, companions.id), eq(relationshipStates.userId, params.userId)))
@@ -99,7 +114,7 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
   if (!row.connected || row.affection === null || row.trust === null || row.energy === null || row.interactionCount === null) {
     throw new DomainError("NOT_CONNECTED", "Connect to this companion first (companions.connect)", { field: "companionId" });
   }
-  const { affection, trust, energy, interactionCount, lastInteractionAt, aboutMe, ...persona } = row;
+  const { affection, trust, energy, interactionCount, lastInteractionAt, aboutMe, userName, ...persona } = row;
   return {
     name: persona.name,
     traits: persona.traits,
@@ -107,10 +122,17 @@ export async function loadChatPersona(db: Database, params: { userId: string; co
     systemPrompt: persona.systemPrompt ?? "",
     speakingStyle: persona.speakingStyle ?? "",
     backstory: persona.backstory ?? "",
+    personality: persona.personality ?? "",
+    scenario: persona.scenario ?? "",
+    exampleDialogues: persona.exampleDialogues ?? "",
+    postHistoryInstructions: persona.postHistoryInstructions ?? "",
+    catchphrases: persona.catchphrases ?? [],
+    neverSay: persona.neverSay ?? [],
     fallbackLines: persona.fallbackLines ?? {},
     characterBook: persona.characterBook ?? null,
     relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
     aboutMe: aboutMe ?? "",
+    userName: userName ?? "",
     ownerUserId: persona.ownerUserId,
     privateTexts: privateTextsOf(persona.privateTexts),
   };
