@@ -54,7 +54,6 @@ export {
   getOwnCompanion,
   listOwnCompanions,
   updateCompanion,
-  type CompanionDefinitionInput,
   type OwnCompanion,
 } from "./queries/companions/authoring.ts";
 export { loadPersonaPrivacy, type PersonaPrivacy } from "./queries/companions/privacy.ts";

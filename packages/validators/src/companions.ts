@@ -115,7 +115,6 @@ export const COMPANION_LIMITS = {
 const L = COMPANION_LIMITS;
 
 export const companionVisibility = companionVisibilityField;
-export type CompanionVisibility = z.infer<typeof companionVisibility>;
 
 const longText = (max: number) => text().trim().max(max);
 const phraseList = (items: number, chars: number) => z.array(text().trim().min(1).max(chars)).max(items);
@@ -174,12 +173,6 @@ export const companionDefinition = z.object({
   neverSay: companionPrivateFields.shape.neverSay.default([]),
 });
 export type CompanionDefinition = z.output<typeof companionDefinition>;
-
-/** An update names only what changes; at least one field. */
-export const companionDefinitionPatch = companionPublicFields
-  .merge(companionPrivateFields)
-  .partial()
-  .refine((p) => Object.keys(p).length > 0, { message: "Nothing to update" });
 
 /**
  * My own companion with everything I defined, private fields included: only ever sent to its
