@@ -21,7 +21,7 @@ beforeAll(async () => {
   const { url, close } = await fake.start();
   closeFake = close;
   // Every streamed chat request gets its own reply, so alternatives differ; the rest the defaults.
-  fake.setBehavior({ mode: "ok", replyFor: (req) => (req.stream ? `Reply number ${++replies}.` : undefined) });
+  fake.setBehavior({ mode: "ok", replyFor: (req) => (req.stream ? `Reply number ${++replies}, with enough words after it to stream past the leak guard's look-ahead.` : undefined) });
   t = await startTestServer({ OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: url, OPENAI_MODEL: "gpt-4o-mini", AI_TIMEOUT_MS: "3000", AI_DEADLINE_MS: "8000" });
 });
 afterAll(async () => {
@@ -221,7 +221,7 @@ describe("while a reply is being written", () => {
       expect(done.reply.content).toMatch(/^Slow reply number/);
       expect((await user.api.messages.delete.mutate({ messageId })).deleted).toBe(true);
     } finally {
-      fake.setBehavior({ mode: "ok", replyFor: (req) => (req.stream ? `Reply number ${++replies}.` : undefined) });
+      fake.setBehavior({ mode: "ok", replyFor: (req) => (req.stream ? `Reply number ${++replies}, with enough words after it to stream past the leak guard's look-ahead.` : undefined) });
     }
   });
 });
