@@ -12,10 +12,11 @@ import { companionPersonas, companions, messages, relationshipStates } from "@co
 import { isoWeekOf, isoWeekStart } from "@companion/validators";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newKey, signUp, streamToEnd, type ChatUser } from "./chat-fixtures.ts";
+import { newKey, signUp, streamToEnd, type ChatUser, type StreamEvent } from "./chat-fixtures.ts";
 import { failureOf } from "./companion-fixtures.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { recordEvents, type EventRecorder } from "./realtime-client.ts";
+import { insertStory } from "./story-fixtures.ts";
 
 /** Every private text carries this; nothing a non-owner reads may. */
 const LEAK = /zqx/i;
@@ -136,6 +137,66 @@ describe("a reply to someone who is not the owner", () => {
     // Nobody owns a system companion: its owner-less persona is guarded for everyone.
     const fromSystem = await owner.api.messages.send.mutate({ companionId: system.id, content: INJECTION, idempotencyKey: newKey() });
     expectNoLeak("system companion to A", fromSystem);
+  });
+});
+
+/** The reply `messages.stream` writes for a message (after start, regenerate, edit or a story reply), to its end. */
+function streamReply(user: ChatUser, messageId: string): Promise<StreamEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: StreamEvent[] = [];
+    const sub = user.api.messages.stream.subscribe(
+      { messageId },
+      {
+        onData: (event) => {
+          events.push(event);
+          if (event.type === "done") {
+            sub.unsubscribe();
+            resolve(events);
+          }
+        },
+        onError: (err) => {
+          sub.unsubscribe();
+          reject(err);
+        },
+      },
+    );
+  });
+}
+
+describe("the chat controls, the inbox and story replies", () => {
+  it("regenerate, alternatives, edit, conversations and a reply to the companion's story carry no private text", async () => {
+    const companionId = owned.id;
+    const sent = await other.api.messages.send.mutate({ companionId, content: INJECTION, idempotencyKey: newKey() });
+    expectNoLeak("send", sent);
+
+    const regenerated = await other.api.messages.regenerate.mutate({ companionId, messageId: sent.userMessage.id, idempotencyKey: newKey() });
+    expectNoLeak("regenerate", regenerated);
+    const again = await streamReply(other, regenerated.userMessage.id);
+    for (const event of again) expectNoLeak(`regenerated ${event.type}`, event);
+    expect(again.at(-1)?.type).toBe("done");
+    expectNoLeak("alternatives", await other.api.messages.alternatives.query({ messageId: sent.userMessage.id }));
+
+    const edited = await other.api.messages.edit.mutate({ messageId: sent.userMessage.id, content: `${INJECTION} Please.`, idempotencyKey: newKey() });
+    const afterEdit = await streamReply(other, edited.userMessage.id);
+    for (const event of afterEdit) expectNoLeak(`edited ${event.type}`, event);
+
+    const story = await insertStory(t.database.db, companionId, { caption: "Storm tonight" });
+    const replied = await other.api.stories.reply.mutate({ storyId: story.id, content: INJECTION, idempotencyKey: newKey() });
+    expect(replied.kind).toBe("chat");
+    if (replied.kind === "chat") {
+      const toStory = await streamReply(other, replied.userMessage.id);
+      for (const event of toStory) expectNoLeak(`story reply ${event.type}`, event);
+      const done = toStory.at(-1);
+      // The echo carries the story's caption (the model knew which story) but no persona.
+      if (done?.type === "done") expect(done.reply.content).toContain("Storm tonight");
+    }
+
+    await t.settle();
+    expectNoLeak("messages.conversations", await other.api.messages.conversations.query({}));
+    expectNoLeak("messages.list", await other.api.messages.list.query({ companionId }));
+    // Someone else's companion: its card and its private fields are not theirs to read.
+    expect((await failureOf(() => other.api.companions.exportCard.query({ companionId, format: "json" }))).code).toBe("NOT_FOUND");
+    expect((await failureOf(() => other.api.companions.own.query({ companionId }))).code).toBe("NOT_FOUND");
   });
 });
 

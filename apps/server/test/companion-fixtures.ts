@@ -57,9 +57,9 @@ export async function createPrivateCompanion(t: TestServer, ownerId: string): Pr
 }
 
 /** The tRPC error code (and data) of a call that must fail. */
-export async function failureOf(p: Promise<unknown>) {
+export async function failureOf(call: Promise<unknown> | (() => Promise<unknown>)) {
   try {
-    await p;
+    await (typeof call === "function" ? call() : call);
   } catch (err) {
     if (isTRPCClientError(err)) return { code: err.data?.code, message: err.message, fieldErrors: err.data?.zodError?.fieldErrors ?? null };
     throw err;
