@@ -166,6 +166,8 @@ export {
 // Messages, chat and AI call accounting.
 export * from "./queries/messages/history.ts";
 export * from "./queries/messages/exchange.ts";
+export * from "./queries/companions/chat-persona.ts";
+export * from "./queries/memories/prompt.ts";
 export { listReplyAlternatives, type ReplyAlternative } from "./queries/messages/alternatives.ts";
 export { deleteExchange, editLastMessage, regenerateReply, selectReplyAlternative } from "./queries/messages/controls.ts";
 export { listConversations, markConversationRead, type Conversation } from "./queries/messages/conversations.ts";

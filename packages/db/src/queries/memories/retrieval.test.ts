@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companions, memories, relationshipStates } from "../../schema/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../testing/index.ts";
 import { withUser } from "../../transaction.ts";
-import { loadPromptMemories } from "../messages/exchange.ts";
+import { loadPromptMemories } from "./prompt.ts";
 import { insertUser } from "../users.ts";
 import { markMemoriesUsed } from "./auto.ts";
 

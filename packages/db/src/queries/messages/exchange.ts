@@ -10,11 +10,7 @@
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
-import type { RelationshipSnapshot } from "../../relationship/model.ts";
-import { personaPrivateTexts, privateTextsOf } from "../companions/privacy.ts";
-import { companionVisibleTo } from "../companions/visibility.ts";
-import { companionPersonas, companions, conversationSummaries, memories, messages, processLeases, relationshipStates, users, type CharacterBook } from "../../schema/index.ts";
-import { executePrepared, rowsOf } from "../../raw-sql.ts";
+import { messages, processLeases } from "../../schema/index.ts";
 import { unsummarized } from "../memories/summaries.ts";
 import type { Database } from "../../types.ts";
 import { inTransaction } from "../../transaction.ts";
@@ -44,99 +40,6 @@ export const chatMessageColumns = {
   storyId: messages.storyId,
   createdAt: messages.createdAt,
 };
-
-/** Everything private the prompt needs about the companion, plus my relationship with it. */
-export interface ChatPersonaContext {
-  name: string;
-  traits: string[];
-  systemPrompt: string;
-  speakingStyle: string;
-  backstory: string;
-  personality: string;
-  scenario: string;
-  exampleDialogues: string;
-  postHistoryInstructions: string;
-  catchphrases: string[];
-  neverSay: string[];
-  fallbackLines: Record<string, string[]>;
-  /** The card's lorebook (docs/character-cards.md#lorebook); null or absent for none. */
-  characterBook?: CharacterBook | null;
-  relationship: RelationshipSnapshot;
-  /** The person's own profile (settings.update aboutMe), "" when unset: always in the prompt. */
-  aboutMe: string;
-  /** My display name, for the `{{user}}` of a character card's texts. */
-  userName: string;
-  /** Who may read the reply unguarded (null: a system companion, nobody); docs/anti-leak.md. */
-  ownerUserId: string | null;
-  /** Every private persona text, for the leak guard. */
-  privateTexts: string[];
-}
-
-/**
- * The companion's persona (private prompt fields) and my relationship state, in one query.
- * NOT_FOUND when I may not see the companion; NOT_CONNECTED when I may but have not
- * connected to it. Callers must never return these fields to a client.
- */
-export async function loadChatPersona(db: Database, params: { userId: string; companionId: string }): Promise<ChatPersonaContext> {
-  const [row] = await db
-    .select({
-      name: companions.name,
-      traits: companions.traits,
-      systemPrompt: companionPersonas.systemPrompt,
-      speakingStyle: companionPersonas.speakingStyle,
-      backstory: companionPersonas.backstory,
-      personality: companionPersonas.personality,
-      scenario: companionPersonas.scenario,
-      exampleDialogues: companionPersonas.exampleDialogues,
-      postHistoryInstructions: companionPersonas.postHistoryInstructions,
-      catchphrases: companionPersonas.catchphrases,
-      neverSay: companionPersonas.neverSay,
-      fallbackLines: companionPersonas.fallbackLines,
-      characterBook: companionPersonas.characterBook,
-      ownerUserId: companions.ownerUserId,
-      privateTexts: personaPrivateTexts,
-      connected: sql<boolean>`${relationshipStates.userId} is not null`,
-      affection: relationshipStates.affection,
-      trust: relationshipStates.trust,
-      energy: relationshipStates.energy,
-      interactionCount: relationshipStates.interactionCount,
-      lastInteractionAt: relationshipStates.lastInteractionAt,
-      aboutMe: sql<string | null>`(select ${users.aboutMe} from ${users} where ${users.id} = ${params.userId})`,
-      userName: sql<string | null>`(select ${users.displayName} from ${users} where ${users.id} = ${params.userId})`,
-    })
-    .from(companions)
-    .leftJoin(relationshipStates, and(eq(relationshipStates.companionId, companions.id), eq(relationshipStates.userId, params.userId)))
-    .leftJoin(companionPersonas, eq(companionPersonas.companionId, companions.id))
-    .where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)))
-    .prepare("chat_persona")
-    .execute();
-  if (!row) throw notFound("Companion");
-  if (!row.connected || row.affection === null || row.trust === null || row.energy === null || row.interactionCount === null) {
-    throw new DomainError("NOT_CONNECTED", "Connect to this companion first (companions.connect)", { field: "companionId" });
-  }
-  const { affection, trust, energy, interactionCount, lastInteractionAt, aboutMe, userName, ...persona } = row;
-  return {
-    name: persona.name,
-    traits: persona.traits,
-    // A companion without a persona row still chats: its profile traits and name carry it.
-    systemPrompt: persona.systemPrompt ?? "",
-    speakingStyle: persona.speakingStyle ?? "",
-    backstory: persona.backstory ?? "",
-    personality: persona.personality ?? "",
-    scenario: persona.scenario ?? "",
-    exampleDialogues: persona.exampleDialogues ?? "",
-    postHistoryInstructions: persona.postHistoryInstructions ?? "",
-    catchphrases: persona.catchphrases ?? [],
-    neverSay: persona.neverSay ?? [],
-    fallbackLines: persona.fallbackLines ?? {},
-    characterBook: persona.characterBook ?? null,
-    relationship: { affection, trust, energy, interactionCount, lastInteractionAt },
-    aboutMe: aboutMe ?? "",
-    userName: userName ?? "",
-    ownerUserId: persona.ownerUserId,
-    privateTexts: privateTextsOf(persona.privateTexts),
-  };
-}
 
 /**
  * Saves the user's message under its idempotency key, or finds the one already saved
@@ -186,67 +89,6 @@ export async function claimUserMessage(
     throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different message", { field: "idempotencyKey" });
   }
   return { message: existing, created: false };
-}
-
-export interface PromptMemoryRow {
-  id: string;
-  title: string;
-  content: string;
-}
-
-/**
- * Memories for the prompt: pinned ones (newest first), then the best unpinned ones by the
- * retrieval score (docs/memory.md, "Retrieval score"): importance, recency and relevance to
- * `searchQuery`, each normalized to 0..1, equal weights, computed here in one statement.
- * `searchQuery` is websearch syntax (e.g. `hiking or dog`); null scores relevance 0.
- */
-export async function loadPromptMemories(
-  db: Database,
-  params: { userId: string; companionId: string; searchQuery: string | null; pinnedLimit: number; relevantLimit: number },
-): Promise<{ pinned: PromptMemoryRow[]; relevant: PromptMemoryRow[] }> {
-  const mine = and(eq(memories.userId, params.userId), eq(memories.companionId, params.companionId));
-  const columns = { id: memories.id, title: memories.title, content: memories.content };
-  const pinned = db
-    .select(columns)
-    .from(memories)
-    .where(and(mine, eq(memories.pinned, true)))
-    .orderBy(desc(memories.createdAt), desc(memories.id))
-    .limit(params.pinnedLimit)
-    .prepare("chat_pinned_memories");
-  if (params.relevantLimit === 0) return { pinned: await pinned.execute(), relevant: [] };
-  const [pinnedRows, relevantRows] = await Promise.all([pinned.execute(), executePrepared(db, params.searchQuery === null ? "chat_scored_memories" : "chat_scored_memories_q", scoredMemories(params))]);
-  return { pinned: pinnedRows, relevant: rowsOf(relevantRows) as PromptMemoryRow[] };
-}
-
-/** Recency decays by this factor per hour since last use (ai-town's retrieval score). */
-const RECENCY_DECAY_PER_HOUR = 0.99;
-
-function scoredMemories(params: { userId: string; companionId: string; searchQuery: string | null; relevantLimit: number }) {
-  const rank = params.searchQuery === null ? sql`0::real` : sql`ts_rank(search, websearch_to_tsquery('simple', ${params.searchQuery}))`;
-  // Relevance is divided by the best rank among the candidates, so it spans 0..1 like the other two.
-  return sql`select id, title, content from (
-      select id, title, content, created_at,
-        (importance - 1) / 9.0 as importance_score,
-        power(${RECENCY_DECAY_PER_HOUR}::float8, greatest(0, extract(epoch from now() - coalesce(last_used_at, created_at)) / 3600)) as recency_score,
-        coalesce(${rank} / nullif(max(${rank}) over (), 0), 0) as relevance_score
-      from memories
-      where user_id = ${params.userId} and companion_id = ${params.companionId} and not pinned
-    ) scored
-    order by importance_score + recency_score + relevance_score desc, created_at desc, id desc
-    limit ${params.relevantLimit}`;
-}
-
-/** The latest rolling summary of the conversation, for the prompt; null before the first fold. */
-export async function loadPromptSummary(db: Database, params: { userId: string; companionId: string }): Promise<string | null> {
-  const [row] = await db
-    .select({ content: conversationSummaries.content })
-    .from(conversationSummaries)
-    .where(and(eq(conversationSummaries.userId, params.userId), eq(conversationSummaries.companionId, params.companionId)))
-    .orderBy(desc(conversationSummaries.version))
-    .limit(1)
-    .prepare("chat_summary")
-    .execute();
-  return row?.content ?? null;
 }
 
 /**
