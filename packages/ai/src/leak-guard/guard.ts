@@ -17,7 +17,7 @@
  * can only remove text, never let a secret through, and is about 10⁻¹¹ per window checked.
  */
 import { fold, type Folded } from "./fold.ts";
-import { B1, B2, indexFor, key, P1, P2 } from "./windows.ts";
+import { B1, B2, indexFor, key, P1, P2, transition } from "./windows.ts";
 
 export interface LeakGuardOptions {
   /** Shared spans at least this many folded characters long are removed. Default 24. */
@@ -48,9 +48,11 @@ interface Removal {
 }
 
 /**
- * A streaming guard over `secrets`. It holds back the last `minSpan − 1` folded characters (and
- * what follows them): a character is released once every window that could cover it has been
- * seen. `push(a) + push(b) + end()` is `guardText(secrets, a + b)` however the text is cut.
+ * A streaming guard over `secrets`. It holds back only the end of the reply that could still grow
+ * into a match: the longest suffix of the folded text that is a substring of some secret, at most
+ * `minSpan − 1` folded characters (and what follows them). Every other character is released as
+ * soon as it arrives, so a reply that shares nothing with the persona streams undelayed.
+ * `push(a) + push(b) + end()` is `guardText(secrets, a + b)` however the text is cut.
  */
 export function createLeakGuard(secrets: readonly string[], options: LeakGuardOptions = {}): LeakGuard {
   const minSpan = Math.max(1, options.minSpan ?? LEAK_GUARD_DEFAULTS.minSpan);
@@ -58,7 +60,7 @@ export function createLeakGuard(secrets: readonly string[], options: LeakGuardOp
   const marker = options.marker ?? LEAK_GUARD_DEFAULTS.marker;
   const index = indexFor(secrets, minSpan, minSecret);
   if (index.width === 0) return { push: (text) => text, end: () => "", reset: () => undefined };
-  const { lengths, windows, width, pow1, pow2 } = index;
+  const { lengths, windows, width, pow1, pow2, automaton } = index;
 
   // Original text from `base` on (what was released before it is dropped); positions are absolute.
   let raw = "";
@@ -71,10 +73,13 @@ export function createLeakGuard(secrets: readonly string[], options: LeakGuardOp
   let removals: Removal[] = [];
   /** removals before it are final and released. */
   let next = 0;
+  /** The automaton's state after the folded text, and the longest suffix of it found in a secret. */
+  let state = 0;
+  let suffix = 0;
 
   const reset = () => {
     raw = "";
-    base = scanned = released = next = 0;
+    base = scanned = released = next = state = suffix = 0;
     folded = { units: [], start: [], end: [] };
     h1 = [0];
     h2 = [0];
@@ -98,6 +103,17 @@ export function createLeakGuard(secrets: readonly string[], options: LeakGuardOp
     const { units } = folded;
     for (let k = from; k < units.length; k++) {
       const unit = units[k] ?? 0;
+      // Matching statistics: follow suffix links until the unit extends a substring of a secret.
+      while (state !== 0 && transition(automaton, state, unit) === -1) {
+        state = automaton.link[state] ?? 0;
+        suffix = automaton.len[state] ?? 0;
+      }
+      const step = transition(automaton, state, unit);
+      if (step === -1) state = suffix = 0;
+      else {
+        state = step;
+        suffix++;
+      }
       const a1 = ((h1[k] ?? 0) * B1 + unit) % P1;
       const a2 = ((h2[k] ?? 0) * B2 + unit) % P2;
       h1.push(a1);
@@ -167,7 +183,8 @@ export function createLeakGuard(secrets: readonly string[], options: LeakGuardOp
       scanned = base + fold(raw, scanned - base, false, base, folded);
       match(before);
       const count = folded.units.length;
-      const frontier = count - width + 1;
+      // Characters before the suffix that a secret contains can no longer be part of a match.
+      const frontier = count - Math.min(suffix, width - 1);
       if (frontier <= 0) return "";
       // Up to the end of the last decided character, and not into a character that is not decided
       // (one code point can fold to several); what separates it from the next is held with the next.

@@ -92,6 +92,15 @@ describe("createLeakGuard (streaming)", () => {
     expect(out + guard.end()).toBe(text);
   });
 
+  it("holds back only an end that a secret contains: text sharing nothing with the persona streams at once", () => {
+    const guard = createLeakGuard(SECRETS);
+    // No secret has a "z": everything is released at once (the space waits for the next character).
+    expect(guard.push("Zzz quiz jazz ")).toBe("Zzz quiz jazz");
+    // "lo" occurs in a secret ("loves"), "llo" in none: only those two letters wait.
+    expect(guard.push("hello")).toBe(" hel");
+    expect(guard.end()).toBe("lo");
+  });
+
   it("never releases a secret's first characters before knowing it is one", () => {
     const guard = createLeakGuard(SECRETS);
     let shown = "";
