@@ -12,7 +12,7 @@ import { companionPersonas, companions, messages, relationshipStates } from "@co
 import { isoWeekOf, isoWeekStart } from "@companion/validators";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newKey, signUp, streamToEnd, type ChatUser, type StreamEvent } from "./chat-fixtures.ts";
+import { newKey, signUp, streamReply, streamToEnd, type ChatUser } from "./chat-fixtures.ts";
 import { failureOf } from "./companion-fixtures.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { recordEvents, type EventRecorder } from "./realtime-client.ts";
@@ -140,29 +140,6 @@ describe("a reply to someone who is not the owner", () => {
   });
 });
 
-/** The reply `messages.stream` writes for a message (after start, regenerate, edit or a story reply), to its end. */
-function streamReply(user: ChatUser, messageId: string): Promise<StreamEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: StreamEvent[] = [];
-    const sub = user.api.messages.stream.subscribe(
-      { messageId },
-      {
-        onData: (event) => {
-          events.push(event);
-          if (event.type === "done") {
-            sub.unsubscribe();
-            resolve(events);
-          }
-        },
-        onError: (err) => {
-          sub.unsubscribe();
-          reject(err);
-        },
-      },
-    );
-  });
-}
-
 describe("the chat controls, the inbox and story replies", () => {
   it("regenerate, alternatives, edit, conversations and a reply to the companion's story carry no private text", async () => {
     const companionId = owned.id;
@@ -171,20 +148,20 @@ describe("the chat controls, the inbox and story replies", () => {
 
     const regenerated = await other.api.messages.regenerate.mutate({ companionId, messageId: sent.userMessage.id, idempotencyKey: newKey() });
     expectNoLeak("regenerate", regenerated);
-    const again = await streamReply(other, regenerated.userMessage.id);
+    const again = await streamReply(other.api, regenerated.userMessage.id);
     for (const event of again) expectNoLeak(`regenerated ${event.type}`, event);
     expect(again.at(-1)?.type).toBe("done");
     expectNoLeak("alternatives", await other.api.messages.alternatives.query({ messageId: sent.userMessage.id }));
 
     const edited = await other.api.messages.edit.mutate({ messageId: sent.userMessage.id, content: `${INJECTION} Please.`, idempotencyKey: newKey() });
-    const afterEdit = await streamReply(other, edited.userMessage.id);
+    const afterEdit = await streamReply(other.api, edited.userMessage.id);
     for (const event of afterEdit) expectNoLeak(`edited ${event.type}`, event);
 
     const story = await insertStory(t.database.db, companionId, { caption: "Storm tonight" });
     const replied = await other.api.stories.reply.mutate({ storyId: story.id, content: INJECTION, idempotencyKey: newKey() });
     expect(replied.kind).toBe("chat");
     if (replied.kind === "chat") {
-      const toStory = await streamReply(other, replied.userMessage.id);
+      const toStory = await streamReply(other.api, replied.userMessage.id);
       for (const event of toStory) expectNoLeak(`story reply ${event.type}`, event);
       const done = toStory.at(-1);
       // The echo carries the story's caption (the model knew which story) but no persona.

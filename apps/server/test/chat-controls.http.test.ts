@@ -5,12 +5,12 @@
  */
 import type { ChatMessage } from "@companion/ai";
 import { createFakeOpenAIServer } from "@companion/ai/testing";
-import { errorReason, type CompanionClient } from "@companion/client";
+import { errorReason } from "@companion/client";
 import { memories, messages, relationshipStates, replyAlternatives } from "@companion/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
-import { createCompanion, newKey, signUp, storedMessages, streamToEnd, type ChatUser, type StreamEvent } from "./chat-fixtures.ts";
+import { createCompanion, newKey, signUp, storedMessages, streamReply, streamToEnd, type ChatUser, type StreamEvent } from "./chat-fixtures.ts";
 
 const fake = createFakeOpenAIServer();
 let closeFake: (() => Promise<void>) | undefined;
@@ -34,30 +34,6 @@ async function connectedUser(): Promise<{ user: ChatUser; companionId: string }>
   const companion = await createCompanion(t.database.db);
   await user.api.companions.connect.mutate({ companionId: companion.id });
   return { user, companionId: companion.id };
-}
-
-/** `messages.stream` of a message until `done`. */
-function streamOf(api: CompanionClient, messageId: string): Promise<StreamEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: StreamEvent[] = [];
-    const sub = api.messages.stream.subscribe(
-      { messageId },
-      {
-        onData: (event) => {
-          events.push(event);
-          if (event.type === "done") {
-            sub.unsubscribe();
-            resolve(events);
-          }
-        },
-        onError: (err) => {
-          sub.unsubscribe();
-          reject(err);
-        },
-        onComplete: () => resolve(events),
-      },
-    );
-  });
 }
 
 const doneOf = (events: StreamEvent[]) => {
@@ -99,7 +75,7 @@ describe("messages.regenerate", () => {
     const regen = await user.api.messages.regenerate.mutate({ companionId, messageId: first.userMessage.id, idempotencyKey: key });
     expect(regen.userMessage).toEqual(first.userMessage);
     expect(regen.streamTicket.ticket).toEqual(expect.any(String));
-    const events = await streamOf(user.api, first.userMessage.id);
+    const events = await streamReply(user.api, first.userMessage.id);
     const second = doneOf(events).reply;
     expect(events.filter((e) => e.type === "token").length).toBeGreaterThan(1);
     expect(second.content).not.toBe(first.reply.content);
@@ -119,7 +95,7 @@ describe("messages.regenerate", () => {
     const before = chatRequests();
     const retried = await user.api.messages.regenerate.mutate({ companionId, messageId: second.id, idempotencyKey: key });
     expect(retried.userMessage).toEqual(first.userMessage);
-    expect(doneOf(await streamOf(user.api, first.userMessage.id)).reply).toEqual(second);
+    expect(doneOf(await streamReply(user.api, first.userMessage.id)).reply).toEqual(second);
     expect(chatRequests()).toBe(before);
     expect((await user.api.messages.alternatives.query({ messageId: first.userMessage.id })).items).toHaveLength(2);
 
@@ -133,7 +109,7 @@ describe("messages.regenerate", () => {
     const { user, companionId } = await connectedUser();
     const first = await exchange(user, companionId, "First question");
     await user.api.messages.regenerate.mutate({ companionId, messageId: first.userMessage.id, idempotencyKey: newKey() });
-    const second = doneOf(await streamOf(user.api, first.userMessage.id)).reply;
+    const second = doneOf(await streamReply(user.api, first.userMessage.id)).reply;
 
     const selected = await user.api.messages.selectAlternative.mutate({ messageId: second.id, position: 0 });
     expect(selected.reply).toMatchObject({ id: second.id, content: first.reply.content, replyToId: first.userMessage.id });
@@ -217,7 +193,7 @@ describe("while a reply is being written", () => {
       ]) {
         expect(await failure(call)).toMatchObject({ reason: "CONFLICT" });
       }
-      const done = doneOf(await streamOf(user.api, messageId));
+      const done = doneOf(await streamReply(user.api, messageId));
       expect(done.reply.content).toMatch(/^Slow reply number/);
       expect((await user.api.messages.delete.mutate({ messageId })).deleted).toBe(true);
     } finally {
@@ -231,7 +207,7 @@ describe("messages.edit", () => {
     const { user, companionId } = await connectedUser();
     const first = await exchange(user, companionId, "I have a cat named Pixel");
     await user.api.messages.regenerate.mutate({ companionId, messageId: first.userMessage.id, idempotencyKey: newKey() });
-    await streamOf(user.api, first.userMessage.id);
+    await streamReply(user.api, first.userMessage.id);
     const memory = await user.api.memories.create.mutate({ messageId: first.userMessage.id });
     await t.settle();
     // The message and the memory (an interaction of its own); the edit adds none.
@@ -240,7 +216,7 @@ describe("messages.edit", () => {
     const key = newKey();
     const edited = await user.api.messages.edit.mutate({ messageId: first.userMessage.id, content: "I have a dog named Pixel", idempotencyKey: key });
     expect(edited.userMessage).toMatchObject({ id: first.userMessage.id, content: "I have a dog named Pixel" });
-    const done = doneOf(await streamOf(user.api, first.userMessage.id));
+    const done = doneOf(await streamReply(user.api, first.userMessage.id));
     expect(done.userMessage.content).toBe("I have a dog named Pixel");
 
     const page = await user.api.messages.list.query({ companionId, limit: 10 });
@@ -256,7 +232,7 @@ describe("messages.edit", () => {
     expect((await user.api.messages.edit.mutate({ messageId: first.userMessage.id, content: "I have a dog named Pixel", idempotencyKey: key })).userMessage).toEqual(
       edited.userMessage,
     );
-    expect(doneOf(await streamOf(user.api, first.userMessage.id)).reply).toEqual(done.reply);
+    expect(doneOf(await streamReply(user.api, first.userMessage.id)).reply).toEqual(done.reply);
     expect(chatRequests()).toBe(before);
     expect(await failure(() => user.api.messages.edit.mutate({ messageId: first.userMessage.id, content: "Something else", idempotencyKey: key }))).toMatchObject({
       reason: "IDEMPOTENCY_KEY_REUSED",
@@ -279,7 +255,7 @@ describe("messages.delete", () => {
     const first = await exchange(user, companionId, "Keep this one");
     const second = await exchange(user, companionId, "Delete this one");
     await user.api.messages.regenerate.mutate({ companionId, messageId: second.userMessage.id, idempotencyKey: newKey() });
-    const regenerated = doneOf(await streamOf(user.api, second.userMessage.id)).reply;
+    const regenerated = doneOf(await streamReply(user.api, second.userMessage.id)).reply;
     const memory = await user.api.memories.create.mutate({ messageId: regenerated.id });
     await t.settle();
 
@@ -301,7 +277,7 @@ describe("messages.delete", () => {
       .where(and(eq(relationshipStates.userId, user.id), eq(relationshipStates.companionId, companionId)));
     expect(state?.lastMessageAt?.toISOString()).toBe(first.reply.createdAt);
     // A stream of the deleted message finds nothing, even right after it was replayable here.
-    expect(await failure(() => streamOf(user.api, second.userMessage.id))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await failure(() => streamReply(user.api, second.userMessage.id))).toMatchObject({ code: "NOT_FOUND" });
 
     // Deleting my message by its id takes its reply along; the earlier exchange may go too.
     expect((await user.api.messages.delete.mutate({ messageId: first.userMessage.id })).messageIds.sort()).toEqual([first.userMessage.id, first.reply.id].sort());

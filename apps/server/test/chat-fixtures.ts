@@ -90,11 +90,11 @@ export async function addMemory(
 export const newKey = () => randomUUID();
 
 /** `messages.start`, then its reply over `messages.stream` until `done` (resolves) or an error (rejects). */
-export async function streamToEnd(api: CompanionClient, input: { companionId: string; content: string; idempotencyKey: string }): Promise<StreamEvent[]> {
-  const { userMessage } = await api.messages.start.mutate(input);
+/** The reply `messages.stream` writes for a saved message (after start, regenerate, edit or a story reply), until `done`. */
+export function streamReply(api: CompanionClient, messageId: string): Promise<StreamEvent[]> {
   return new Promise((resolve, reject) => {
     const events: StreamEvent[] = [];
-    const sub = api.messages.stream.subscribe({ messageId: userMessage.id }, {
+    const sub = api.messages.stream.subscribe({ messageId }, {
       onData: (event) => {
         events.push(event);
         if (event.type === "done") {
@@ -109,6 +109,11 @@ export async function streamToEnd(api: CompanionClient, input: { companionId: st
       onComplete: () => resolve(events),
     });
   });
+}
+
+export async function streamToEnd(api: CompanionClient, input: { companionId: string; content: string; idempotencyKey: string }): Promise<StreamEvent[]> {
+  const { userMessage } = await api.messages.start.mutate(input);
+  return streamReply(api, userMessage.id);
 }
 
 /** Rows the API never returns: which provider answered, and the accounting of each call. */

@@ -5,12 +5,12 @@
  */
 import type { ChatMessage } from "@companion/ai";
 import { FAKE_REPLY, createFakeOpenAIServer } from "@companion/ai/testing";
-import { errorReason, isTRPCClientError, type CompanionClient } from "@companion/client";
+import { errorReason, isTRPCClientError } from "@companion/client";
 import { messages, notifications, stories } from "@companion/db";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TestServer } from "./harness.ts";
-import { createCompanion, newKey, signUp, type ChatUser, type StreamEvent } from "./chat-fixtures.ts";
+import { createCompanion, newKey, signUp, streamReply, type ChatUser } from "./chat-fixtures.ts";
 import { follow, postStory, startSocialServer } from "./social-fixtures.ts";
 import { insertStory } from "./story-fixtures.ts";
 
@@ -45,27 +45,6 @@ async function companionStory(caption: string | null = CAPTION) {
   await user.api.companions.connect.mutate({ companionId: companion.id });
   const story = await insertStory(t.database.db, companion.id, { slides: 2, ...(caption === null ? {} : { caption }) });
   return { user, companion, story };
-}
-
-/** The reply to a saved message over messages.stream, until `done`. */
-function streamReply(api: CompanionClient, messageId: string): Promise<StreamEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: StreamEvent[] = [];
-    const sub = api.messages.stream.subscribe({ messageId }, {
-      onData: (event) => {
-        events.push(event);
-        if (event.type === "done") {
-          sub.unsubscribe();
-          resolve(events);
-        }
-      },
-      onError: (err) => {
-        sub.unsubscribe();
-        reject(err);
-      },
-      onComplete: () => resolve(events),
-    });
-  });
 }
 
 async function failure(call: () => Promise<unknown>) {
