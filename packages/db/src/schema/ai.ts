@@ -18,5 +18,10 @@ export const aiCalls = pgTable(
     costUsd: numeric("cost_usd", { precision: 12, scale: 6 }).notNull().default("0"),
     createdAt: createdAt(),
   },
-  (t) => [index("ai_calls_created_idx").on(t.createdAt), index("ai_calls_provider_idx").on(t.provider, t.createdAt)],
+  (t) => [
+    index("ai_calls_created_idx").on(t.createdAt),
+    index("ai_calls_provider_idx").on(t.provider, t.createdAt),
+    // The daily token quota sums a person's calls since their day began (docs/quotas.md).
+    index("ai_calls_user_created_idx").on(t.userId, t.createdAt),
+  ],
 );

@@ -59,6 +59,8 @@ export const companions = pgTable(
     alternateGreetings: text("alternate_greetings").array().notNull().default(sql`'{}'::text[]`),
     /** Where the persona "lives": the local hours at which a system companion posts its stories. */
     timeZone: text("time_zone").notNull().default("UTC"),
+    /** Set by an operator resolving a report with `hide`: not listed, found, connected to or chatted with. */
+    hiddenAt: ts("hidden_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

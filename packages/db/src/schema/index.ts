@@ -11,3 +11,4 @@ export * from "./ai.ts";
 export * from "./stream-tickets.ts";
 export * from "./process-leases.ts";
 export * from "./insights.ts";
+export * from "./account.ts";

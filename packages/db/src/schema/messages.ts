@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { boolean, customType, index, pgTable, real, smallint, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { companions } from "./companions.ts";
-import { createdAt, pk } from "./columns.ts";
+import { createdAt, pk, ts } from "./columns.ts";
 import { stories } from "./stories.ts";
 import { users } from "./users.ts";
 
@@ -39,6 +39,10 @@ export const messages = pgTable(
     ownerProcess: uuid("owner_process"),
     /** The words, for search.query: stored so that ranking and matching never re-parse the text (docs/search.md). */
     search: tsvector("search").generatedAlwaysAs((): SQL => sql`to_tsvector('simple', ${messages.content})`),
+    /** The safety check's category when it flagged this message ("self_harm", "harassment", …); null: not flagged (docs/safety.md). */
+    flagged: text("flagged"),
+    /** Set by an operator resolving a report with `hide`: gone from history, search and the prompt. */
+    hiddenAt: ts("hidden_at"),
     createdAt: createdAt(),
   },
   (t) => [

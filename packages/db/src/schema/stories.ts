@@ -19,6 +19,8 @@ export const stories = pgTable(
     expiresAt: ts("expires_at").notNull(),
     /** Soft delete: set by the author or by the expiry job; reads treat it as gone. */
     deletedAt: ts("deleted_at"),
+    /** Set by an operator resolving a report with `hide`: gone from every read, the author's included. */
+    hiddenAt: ts("hidden_at"),
   },
   (t) => [
     check("stories_one_author", sql`(${t.authorCompanionId} is null) <> (${t.authorUserId} is null)`),

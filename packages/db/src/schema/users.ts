@@ -10,9 +10,13 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     displayName: text("display_name").notNull(),
     avatarUrl: text("avatar_url"),
+    /** A media key (media.createUpload) set by auth.updateProfile; served through a signed URL. Wins over avatarUrl. */
+    avatarKey: text("avatar_key"),
+    /** BCP 47 language tag ("en", "pt-BR"): crisis resources and mail in the person's language. */
+    language: text("language").notNull().default("en"),
     role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
     passwordChangedAt: ts("password_changed_at").notNull().defaultNow(),
-    /** Set by `pnpm admin user:disable`: login and refresh are refused while it is set. */
+    /** Set by `pnpm admin user:disable` or a ban (reports:resolve --action ban): login and refresh are refused while it is set. */
     disabledAt: ts("disabled_at"),
     /** "About me": what every companion always knows about the person, in the prompt within its own budget. */
     aboutMe: text("about_me").notNull().default(""),
