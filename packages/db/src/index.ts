@@ -174,3 +174,6 @@ export { listConversations, markConversationRead, type Conversation } from "./qu
 export * from "./queries/stream-tickets.ts";
 export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";
+
+// Trust and safety (issue 16): the account's security log.
+export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
