@@ -1,9 +1,11 @@
-import { dbEnvIssues, dbEnvShape, eventRetentionEnvShape } from "@companion/db";
+import { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, quotaEnvShape, quotaLimitsFromEnv, type QuotaLimits } from "@companion/db";
 import { jobsEnvShape, jobSettingsFromEnv, type JobSettings } from "@companion/jobs";
 import { z } from "zod";
 
 /** Every variable the CLI reads (the start-path test checks each reaches it). */
-export const adminEnvNames: readonly string[] = [...new Set([...Object.keys(dbEnvShape), ...Object.keys(eventRetentionEnvShape), ...Object.keys(jobsEnvShape)])];
+export const adminEnvNames: readonly string[] = [
+  ...new Set([...Object.keys(dbEnvShape), ...Object.keys(eventRetentionEnvShape), ...Object.keys(jobsEnvShape), ...Object.keys(quotaEnvShape)]),
+];
 
 /** The admin CLI needs only the database settings; the only reader of process.env here. */
 export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
@@ -41,4 +43,12 @@ export function jobSettings(source: Record<string, string | undefined> = process
   const parsed = z.object(jobsEnvShape).safeParse(cleaned);
   if (!parsed.success) throw new Error(`Invalid job settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return jobSettingsFromEnv(parsed.data);
+}
+
+/** QUOTA_MESSAGES_PER_DAY and QUOTA_TOKENS_PER_DAY as the server and worker read them, for `user:quota`. */
+export function quotaDefaults(source: Record<string, string | undefined> = process.env): QuotaLimits {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => k in quotaEnvShape && v));
+  const parsed = z.object(quotaEnvShape).safeParse(cleaned);
+  if (!parsed.success) throw new Error(`Invalid quota settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return quotaLimitsFromEnv(parsed.data);
 }

@@ -10,7 +10,7 @@ const email = required()
   .pipe(z.email("must be an email address").max(254));
 
 /** `<email|id>`: an address (normalized like at login) or a user id. */
-const userRef: z.ZodType<UserRef> = required().transform((value, ctx): UserRef => {
+export const userRef: z.ZodType<UserRef> = required().transform((value, ctx): UserRef => {
   if (value.includes("@")) {
     const parsed = email.safeParse(value);
     if (parsed.success) return { email: parsed.data };
@@ -21,7 +21,7 @@ const userRef: z.ZodType<UserRef> = required().transform((value, ctx): UserRef =
   return z.NEVER;
 });
 
-const userArg: ArgSpec = { name: "email|id", description: "the user's email address or id" };
+export const userArg: ArgSpec = { name: "email|id", description: "the user's email address or id" };
 
 const cursor = z.string().refine((c) => {
   try {

@@ -4,7 +4,7 @@
  * development JWT key. In production a missing JWT secret refuses to start.
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
-import { COMPANION_DAILY_QUOTA, dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
+import { COMPANION_DAILY_QUOTA, dbEnvIssues, dbEnvShape, quotaEnvShape, resolveDataDir } from "@companion/db";
 import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
 import { jobsEnvShape } from "@companion/jobs";
@@ -77,6 +77,11 @@ const envSchema = z
     STORY_DRAFT_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
     /** Companions a person may create per UTC day (docs/companions.md#quota). */
     COMPANION_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(COMPANION_DAILY_QUOTA),
+    /**
+     * QUOTA_MESSAGES_PER_DAY (default 500) and QUOTA_TOKENS_PER_DAY (default 200000): per person and
+     * day in their time zone, 0 for unlimited; past either, the offline persona answers (docs/quotas.md).
+     */
+    ...quotaEnvShape,
 
     /** MEDIA_DIR (relative to the repository root) or S3_*: see packages/storage/src/env.ts. */
     ...storageEnvShape,

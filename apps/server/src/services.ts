@@ -14,7 +14,7 @@ import {
   type ProcessLease,
 } from "@companion/api";
 import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
-import { openConfiguredDatabase, seedDemoContent, type DatabaseHandle } from "@companion/db";
+import { openConfiguredDatabase, quotaLimitsFromEnv, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv, type JobQueue } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
 import { trackBreakers } from "@companion/metrics";
@@ -105,7 +105,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
         db: db.db,
         queue: jobs,
         media: media.service,
-        chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment },
+        chat: { chain: chat.chain, calls: chat.calls, sentiment: chat.sentiment, quotas: quotaLimitsFromEnv(env) },
         search: { embedder: search.embedder },
         push: createConfiguredPushSender(env, log.child({ component: "push" })),
         retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },
@@ -132,6 +132,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       storyDrafts: createStoryDraftService({ db: db.db, chain: chat.chain, media: media.service, jobs, dailyQuota: env.STORY_DRAFT_DAILY_QUOTA }),
       webPushPublicKey: env.WEB_PUSH_VAPID_PUBLIC_KEY ?? null,
       companionDailyQuota: env.COMPANION_DAILY_QUOTA,
+      quotas: quotaLimitsFromEnv(env),
       closing: closing.signal,
     },
     jobs,
@@ -182,6 +183,8 @@ function createChat(env: Env, database: DatabaseHandle, jobs: JobQueue, owner: s
     tasks,
     log,
     budget: { contextTokens: env.AI_CONTEXT_TOKENS, replyTokens: env.AI_REPLY_TOKENS },
+    // Past a person's daily limit the offline persona answers, without a model call (docs/quotas.md).
+    quotas: quotaLimitsFromEnv(env),
     // Past the whole chain's deadline plus a long streamed reply, a reply is not coming.
     staleAfterMs: env.ai.deadlineMs + 60_000,
     replyDeadlineMs: env.ai.deadlineMs,

@@ -3,7 +3,7 @@
  * and AI provider variables are the server's: the worker runs the same handlers.
  */
 import { parseAiEnv, type AiConfig } from "@companion/ai";
-import { dbEnvIssues, dbEnvShape, resolveDataDir } from "@companion/db";
+import { dbEnvIssues, dbEnvShape, quotaEnvShape, resolveDataDir } from "@companion/db";
 import { jobsEnvShape } from "@companion/jobs";
 import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
@@ -16,6 +16,8 @@ const workerEnvSchema = z
     ...storageEnvShape,
     /** Web Push (VAPID) for notifications; unset: pushes are only logged (docs/notifications.md). */
     ...pushEnvShape,
+    /** The daily limits: past a person's token limit, background model calls take their offline paths (docs/quotas.md). */
+    ...quotaEnvShape,
     // The embedded PGlite belongs to the server process (one opener only), which runs the
     // jobs itself; a separate worker only makes sense against a real Postgres.
     DATABASE_URL: z.url({ message: "DATABASE_URL is required: on the embedded default the server runs the jobs in-process" }),

@@ -7,7 +7,7 @@
  */
 import { createChatChainFromConfig, createEmbedderFromConfig, hasNetworkProvider } from "@companion/ai";
 import { createAiCallRecorder, createBackgroundTasks, createJobHandlers, createMediaService, createSearchService } from "@companion/api";
-import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, resolveDataDir } from "@companion/db";
+import { describeError, loadDotEnv, logSerializers, openConfiguredDatabase, quotaLimitsFromEnv, resolveDataDir } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
 import { collectProcessMetrics, startMetricsServer, trackBreakers } from "@companion/metrics";
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       db: database.db,
       queue,
       media: createMediaService({ storage, log }),
-      chat: { chain, calls, sentiment: hasNetworkProvider(env.ai) ? "model" : "lexicon" },
+      chat: { chain, calls, sentiment: hasNetworkProvider(env.ai) ? "model" : "lexicon", quotas: quotaLimitsFromEnv(env) },
       search: { embedder: (await createSearchService({ db: database.db, embedder: createEmbedderFromConfig(env.ai, { onCall: calls.onCall }), log })).embedder },
       push: createConfiguredPushSender(env, log.child({ component: "push" })),
       retention: { storyDeleteGraceMs: env.STORY_DELETE_GRACE_MS, eventRetentionMs: env.EVENT_RETENTION_MS },

@@ -5,7 +5,7 @@
  */
 import type { JobQueue } from "@companion/jobs";
 import type { AuthService } from "@companion/auth";
-import type { Database, DatabaseKind } from "@companion/db";
+import type { Database, DatabaseKind, QuotaLimits } from "@companion/db";
 import type { RateLimits } from "@companion/ratelimit";
 import type { MediaService } from "./services/media.ts";
 import type { EventHub } from "./realtime/hub.ts";
@@ -34,6 +34,8 @@ export interface AppServices {
   webPushPublicKey: string | null;
   /** COMPANION_DAILY_QUOTA: companions.create per person and UTC day; unset: COMPANION_DAILY_QUOTA of @companion/db. */
   companionDailyQuota?: number;
+  /** QUOTA_MESSAGES_PER_DAY / QUOTA_TOKENS_PER_DAY, the defaults insights.usage reports against (docs/quotas.md). */
+  quotas: QuotaLimits;
   /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */
   jobs: JobQueue;
   /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */

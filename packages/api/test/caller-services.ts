@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChatChain, createOfflinePersona } from "@companion/ai";
 import { createAccessTokenService, createAuthService, jwtKeyFromSecret } from "@companion/auth";
+import { UNLIMITED_QUOTAS } from "@companion/db";
 import type { TestDatabase } from "@companion/db/testing";
 import { DEFAULT_JOB_SETTINGS, openJobQueue } from "@companion/jobs";
 import { createRateLimits } from "@companion/ratelimit";
@@ -25,6 +26,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
   return {
     jobs,
     webPushPublicKey: null,
+    quotas: UNLIMITED_QUOTAS,
     db: db.db,
     dbKind: db.kind,
     eventHub: await startEventHub({ listen: db.listen }),

@@ -60,6 +60,25 @@ export const eventRetentionEnvShape = {
   EVENT_RETENTION_MS: z.coerce.number().int().min(60_000).default(EVENT_RETENTION_MS),
 };
 
+/** The most a daily limit may be (user_quotas columns are 32-bit integers). */
+export const QUOTA_MAX = 2_000_000_000;
+
+/**
+ * The deployment's daily limits per person (docs/quotas.md): messages sent to companions, and
+ * model tokens (prompt + completion). 0 means unlimited. One definition for the server (the chat
+ * path, insights.usage), the worker (background model calls) and `pnpm admin user:quota`.
+ */
+export const quotaEnvShape = {
+  QUOTA_MESSAGES_PER_DAY: z.coerce.number().int().min(0).max(QUOTA_MAX).default(500),
+  QUOTA_TOKENS_PER_DAY: z.coerce.number().int().min(0).max(QUOTA_MAX).default(200_000),
+};
+
+/** The shape's values as the quota code takes them. */
+export const quotaLimitsFromEnv = (env: z.infer<z.ZodObject<typeof quotaEnvShape>>) => ({
+  messagesPerDay: env.QUOTA_MESSAGES_PER_DAY,
+  tokensPerDay: env.QUOTA_TOKENS_PER_DAY,
+});
+
 export const resolveDataDir = (env: Pick<DbEnv, "DATA_DIR">) => resolve(repoRoot, env.DATA_DIR);
 
 /** Opens what the env names: Postgres when DATABASE_URL is set, else PGlite under DATA_DIR/pglite. */

@@ -17,7 +17,7 @@ export {
   serviceUnavailable,
 } from "./errors.ts";
 export { describeError, logSerializers, redactMessage, serializeError } from "./error-log.ts";
-export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, resolveDataDir } from "./env.ts";
+export { dbEnvIssues, dbEnvShape, eventRetentionEnvShape, loadDotEnv, openConfiguredDatabase, QUOTA_MAX, quotaEnvShape, quotaLimitsFromEnv, resolveDataDir } from "./env.ts";
 export {
   demoCompanions,
   renderDemoMedia,
@@ -177,3 +177,4 @@ export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
+export { getQuotaUsage, setUserQuota, UNLIMITED_QUOTAS, type QuotaLimits, type QuotaUsage } from "./queries/account/quotas.ts";

@@ -118,3 +118,23 @@ export const insightsDigestsInput = pageInput;
 export const insightsDigestsOutput = page(digest);
 export const insightsDigestInput = z.object({ companionId: uuid, week: isoWeek });
 export const insightsDigestOutput = digest;
+
+/** One daily meter; `limit` null: unlimited. */
+const quotaMeter = z.object({ used: z.number().int().min(0), limit: z.number().int().min(1).nullable() });
+
+/**
+ * `insights.usage`: what I used today of my daily limits (docs/quotas.md). `day` is my calendar
+ * day in my time zone; the meters start from 0 at `resetsAt`, my next midnight. `spent`: my
+ * next message is answered by the offline persona, without the model (`degraded: "quota"`).
+ */
+export const insightsUsageOutput = z.object({
+  day: isoDate,
+  timeZone: z.string(),
+  resetsAt: isoDateTime,
+  /** My messages to companions today. */
+  messages: quotaMeter,
+  /** Prompt plus completion tokens of the model calls made for me today (chat, and background work such as memories). */
+  tokens: quotaMeter,
+  spent: z.boolean(),
+});
+export type InsightsUsage = z.infer<typeof insightsUsageOutput>;

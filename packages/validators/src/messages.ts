@@ -42,7 +42,15 @@ export const messagesSendInput = z.object({
   idempotencyKey,
 });
 
-export const messagesSendOutput = z.object({ userMessage: chatMessage, reply: chatMessage });
+/**
+ * Why the reply did not come from the model, when that was the server's choice; null when it
+ * did (or the model failed, and `fallback` events said so). `quota`: the person's daily limit
+ * is spent and the companion answered offline, without a model call (docs/quotas.md); show a
+ * note, this is not an error.
+ */
+const replyDegraded = z.enum(["quota"]).nullable();
+
+export const messagesSendOutput = z.object({ userMessage: chatMessage, reply: chatMessage, degraded: replyDegraded });
 export type MessagesSendOutput = z.infer<typeof messagesSendOutput>;
 
 /** `messages.start` takes the same input as `send`: a POST body, never a URL. */
@@ -72,7 +80,7 @@ export const messagesStreamEvent = z.discriminatedUnion("type", [
     reason: z.string(),
     discardPartial: z.boolean(),
   }),
-  z.object({ type: z.literal("done"), userMessage: chatMessage, reply: chatMessage }),
+  z.object({ type: z.literal("done"), userMessage: chatMessage, reply: chatMessage, degraded: replyDegraded }),
 ]);
 export type MessagesStreamEvent = z.infer<typeof messagesStreamEvent>;
 

@@ -1,5 +1,5 @@
 import type { ChatChain, Embedder } from "@companion/ai";
-import type { Database } from "@companion/db";
+import type { Database, QuotaLimits } from "@companion/db";
 import type { JobLogger, JobQueue, ProactiveSettings } from "@companion/jobs";
 import type { PushSender } from "@companion/push";
 import type { AiCallRecorder } from "../services/background.ts";
@@ -19,6 +19,12 @@ export interface JobDeps {
     calls: AiCallRecorder;
     /** "model" when a network provider is configured, else the lexicon. */
     sentiment: SentimentSource;
+    /**
+     * The daily limits (docs/quotas.md): a person past their token limit gets the offline path of
+     * every background model call (lexicon sentiment, offline memory extraction, extractive
+     * summary, template proactive message and digest letter). Unset: no check.
+     */
+    quotas?: QuotaLimits;
   };
   /** The search embedder when hybrid search is on (model and tables), else null: search.embed does nothing. */
   search?: { embedder: Embedder | null };

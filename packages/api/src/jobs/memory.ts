@@ -5,7 +5,7 @@ import { extractMemories, foldConversation } from "../services/memory.ts";
 import type { JobDeps } from "./deps.ts";
 
 export function memoryHandlers({ db, chat, queue, search }: JobDeps): JobHandlers {
-  const deps = { db, chain: chat.chain, calls: chat.calls };
+  const deps = { db, chain: chat.chain, calls: chat.calls, quotas: chat.quotas };
   return {
     /** Facts from the person's message into auto memories; a second run finds them written and changes nothing. */
     "memory.extract": async (data) => {

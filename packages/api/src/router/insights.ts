@@ -1,4 +1,4 @@
-import { getDigest, getInsightsOverview, getMoodHistory, listDigests } from "@companion/db";
+import { getDigest, getInsightsOverview, getMoodHistory, getQuotaUsage, listDigests, notFound } from "@companion/db";
 import {
   insightsDigestInput,
   insightsDigestOutput,
@@ -8,9 +8,11 @@ import {
   insightsMoodHistoryOutput,
   insightsOverviewInput,
   insightsOverviewOutput,
+  insightsUsageOutput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireDigest, toWireOverview } from "../wire/insights.ts";
+import { nextMessageDegraded } from "../services/quota.ts";
+import { toWireDigest, toWireOverview, toWireUsage } from "../wire/insights.ts";
 
 export const insightsRouter = router({
   /** The last `days` UTC days of one relationship: mood, scores, messages, streaks, memories, reactions. */
@@ -38,6 +40,13 @@ export const insightsRouter = router({
       const page = await listDigests(ctx.db, { userId: ctx.user.id, ...input });
       return { items: page.items.map(toWireDigest), nextCursor: page.nextCursor };
     }),
+
+  /** What I used today of my daily limits on messages and model tokens, and when they reset (docs/quotas.md). */
+  usage: userProcedure.output(insightsUsageOutput).query(async ({ ctx }) => {
+    const usage = await getQuotaUsage(ctx.db, { userId: ctx.user.id, now: new Date(), defaults: ctx.services.quotas });
+    if (!usage) throw notFound("User");
+    return toWireUsage(usage, nextMessageDegraded(usage) !== null);
+  }),
 
   /** My digest with a companion for an ISO week ("2026-W49"); NOT_FOUND when there is none. */
   digest: userProcedure

@@ -6,6 +6,7 @@
 import {
   claimUserMessage,
   findReply,
+  getQuotaUsage,
   listRecentTurns,
   loadChatPersona,
   loadPromptMemories,
@@ -14,10 +15,12 @@ import {
   takeExchange,
   withUser,
   type Database,
+  type QuotaLimits,
   type StoredChatMessage,
 } from "@companion/db";
 import type { ChainStreamEvent } from "@companion/ai";
 import { PROMPT_ROW_LIMITS, buildExchangePrompt, memorySearchQuery, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
+import { chatDegraded } from "./quota.ts";
 
 export interface Exchange {
   userMessage: StoredChatMessage;
@@ -30,7 +33,12 @@ export interface OpenDeps {
   db: Database;
   budget: ChatBudget;
   now: () => Date;
+  /** The deployment's daily limits (docs/quotas.md); each exchange reads its person's usage with its context. */
+  quotas: QuotaLimits;
 }
+
+/** Today's usage of the person, counting the message just saved (issued after it, in the same transaction). */
+const quotaParams = (deps: OpenDeps, userId: string) => ({ userId, now: deps.now(), defaults: deps.quotas });
 
 export interface ExchangeParams {
   userId: string;
@@ -78,13 +86,14 @@ export type OpenedExchange = BeforeCommit<{ kind: "new"; userMessage: StoredChat
 export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: string }): Promise<OpenedExchange> {
   const { userId, companionId, content } = params;
   return beforeCommit(deps.db, userId, async (tx) => {
-    const [persona, claim, memories, summary, recent] = await Promise.allSettled([
+    const [persona, claim, memories, summary, recent, usage] = await Promise.allSettled([
       loadChatPersona(tx, params),
       claimUserMessage(tx, { ...params, ownerProcess: params.owner }),
       loadPromptMemories(tx, memoryParams(userId, companionId, content)),
       loadPromptSummary(tx, { userId, companionId }),
       // One extra row: the message just claimed may be among them (issued after the insert).
       listRecentTurns(tx, { userId, companionId, limit: PROMPT_ROW_LIMITS.recentTurns + 1 }),
+      getQuotaUsage(tx, quotaParams(deps, userId)),
     ]);
     settledValue(persona);
     const { message: userMessage, created } = settledValue(claim);
@@ -94,7 +103,7 @@ export function openExchange(deps: OpenDeps, params: ExchangeParams & { owner: s
       .slice(-PROMPT_ROW_LIMITS.recentTurns);
     const story = params.storyId === undefined ? null : await loadPromptStory(tx, { storyId: params.storyId });
     const context = { persona: settledValue(persona), memories: settledValue(memories), summary: settledValue(summary), recent: turns, story };
-    const prompt = buildExchangePrompt(context, content, deps.budget, deps.now());
+    const prompt = { ...buildExchangePrompt(context, content, deps.budget, deps.now()), degraded: chatDegraded(settledValue(usage)) };
     return { kind: "new" as const, userMessage, prompt };
   });
 }
@@ -119,14 +128,15 @@ export function takeTurn(deps: OpenDeps, params: { userId: string; messageId: st
       return reply ? { kind: "answered" as const, exchange: { userMessage: message, reply } } : { kind: "busy" as const, userMessage: message };
     }
     const { companionId, content } = taken;
-    const [persona, memories, summary, recent, story] = await Promise.all([
+    const [persona, memories, summary, recent, story, usage] = await Promise.all([
       loadChatPersona(tx, { userId, companionId }),
       loadPromptMemories(tx, memoryParams(userId, companionId, content)),
       loadPromptSummary(tx, { userId, companionId }),
       listRecentTurns(tx, { userId, companionId, excludeId: messageId, limit: PROMPT_ROW_LIMITS.recentTurns }),
       taken.storyId === null ? null : loadPromptStory(tx, { storyId: taken.storyId }),
+      getQuotaUsage(tx, quotaParams(deps, userId)),
     ]);
-    const prompt = buildExchangePrompt({ persona, memories, summary, recent, story }, content, deps.budget, deps.now());
+    const prompt = { ...buildExchangePrompt({ persona, memories, summary, recent, story }, content, deps.budget, deps.now()), degraded: chatDegraded(usage) };
     return { kind: "taken" as const, userMessage: taken, prompt };
   });
 }

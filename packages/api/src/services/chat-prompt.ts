@@ -4,6 +4,7 @@
  */
 import { buildChatPrompt, fillMacros, matchLore, type ChatMessage, type PersonaContext, type PromptBudget } from "@companion/ai";
 import { currentRelationship, type ChatPersonaContext, type PersonaPrivacy, type PromptMemoryRow } from "@companion/db";
+import type { Degraded } from "./quota.ts";
 
 export interface ChatBudget {
   /** The model's context window as we allow the prompt and the reply to use it. */
@@ -109,6 +110,8 @@ export interface ExchangePrompt {
   memoryIds: string[];
   /** Who reads the reply unguarded, and what the leak guard keeps from anyone else (chat-guard.ts). */
   privacy: PersonaPrivacy;
+  /** Set by chat-open.ts: "quota" past the person's daily limit, and the offline persona answers (docs/quotas.md). */
+  degraded?: Degraded | null;
 }
 
 /** The persona's texts with a character card's `{{char}}` / `{{user}}` filled in. */

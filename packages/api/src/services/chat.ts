@@ -4,7 +4,7 @@
  * each method below reads as its steps.
  */
 import { createChatChain, createOfflinePersona, type ChatChain } from "@companion/ai";
-import { findReply, saveReply, withUser, type ChatMessageStatus, type Database, type StoredChatMessage } from "@companion/db";
+import { findReply, saveReply, UNLIMITED_QUOTAS, withUser, type ChatMessageStatus, type Database, type QuotaLimits, type StoredChatMessage } from "@companion/db";
 import { DomainError } from "@companion/errors";
 import type { JobQueue } from "@companion/jobs";
 import {
@@ -21,6 +21,7 @@ import { guardFor, guardReplyStream, replyGuardFor } from "./chat-guard.ts";
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
 import { createChatRelay, type RelayBus } from "./chat-relay.ts";
 import { waitForTurn } from "./chat-replay.ts";
+import { createQuotaChain } from "./quota.ts";
 import { createReplyRelay, type ReplyRelay } from "./reply-relay.ts";
 
 /** Content already trimmed and length-checked by the wire schema. */
@@ -66,6 +67,8 @@ export interface ChatServiceOptions {
   relayBus?: RelayBus;
   log?: ServiceLogger;
   now?: () => Date;
+  /** Daily limits per person (docs/quotas.md); past one, the offline persona answers. Default: unlimited. */
+  quotas?: QuotaLimits;
 }
 
 /** How long a finished reply's events stay replayable in this process. */
@@ -84,7 +87,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const calls = options.calls ?? createAiCallRecorder({ jobs, tasks, log });
   const chain = options.chain ?? createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall });
   const staleAfterMs = options.staleAfterMs ?? 90_000;
-  const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()) };
+  const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()), quotas: options.quotas ?? UNLIMITED_QUOTAS };
+  /** Who answers an exchange: the model chain, or past the person's quota the offline persona alone (prompt.degraded). */
+  const quotaChain = createQuotaChain();
+  const chainFor = (prompt: ExchangePrompt) => (prompt.degraded === "quota" ? quotaChain : chain);
   const interruption = new AbortController();
   /** Replies this process streams, by message: a second subscriber joins the first. `writer`: written here. */
   const streaming = new Map<string, StreamingEntry>();
@@ -120,7 +126,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
   /** A whole reply at once; `signal` aborts it if the user's message never commits. */
   async function complete(scope: CallScope, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
-    const result = await chain.complete({ ...request(prompt, scope), ...limits });
+    const result = await chainFor(prompt).complete({ ...request(prompt, scope), ...limits });
     // The saved reply is what the person may read of it (docs/anti-leak.md).
     return { content: guardFor(prompt.privacy, scope.userId, result.text), status: "complete", provider: result.provider, model: result.model };
   }
@@ -128,7 +134,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   /** Streams a reply into `relay`; an abort keeps what was shown, attributed to the attempt that wrote it. */
   async function write(scope: CallScope, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
     // Tokens, and the saved reply, carry only what the person may read of it (docs/anti-leak.md).
-    for await (const event of guardReplyStream(chain.stream(request(prompt, scope), signal), replyGuardFor(prompt.privacy, scope.userId))) {
+    for await (const event of guardReplyStream(chainFor(prompt).stream(request(prompt, scope), signal), replyGuardFor(prompt.privacy, scope.userId))) {
       if (event.type === "token" || event.type === "fallback") relay.push(event);
       else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model };
       else {

@@ -17,17 +17,24 @@ import {
   type AutoFact,
   type Database,
   type MemoryCandidate,
+  type QuotaLimits,
 } from "@companion/db";
 import type { AiCallPayload } from "@companion/jobs";
 import { z } from "zod";
 import type { AiCallRecorder, CallScope } from "./background.ts";
 import { PROMPT_ROW_LIMITS, memorySearchQuery } from "./chat-prompt.ts";
+import { withinTokenQuota } from "./quota.ts";
 
 export interface MemoryDeps {
   db: Database;
   chain: ChatChain;
   calls: AiCallRecorder;
+  /** Past the person's token quota the offline extractor and the extractive summary answer (docs/quotas.md). */
+  quotas?: QuotaLimits | undefined;
 }
+
+/** A network provider is configured and the person's tokens for today are not spent. */
+const modelFor = async (deps: MemoryDeps, userId: string) => deps.chain.providers.length > 0 && (await withinTokenQuota(deps.db, deps.quotas, userId));
 
 /** How many of the person's memories the extraction model sees to compare with. */
 const CANDIDATE_LIMIT = 8;
@@ -152,7 +159,7 @@ export async function extractMemories(
 
   let facts: AutoFact[] | null = null;
   let method: ExtractionOutcome["method"] = "offline";
-  if (deps.chain.providers.length > 0) {
+  if (await modelFor(deps, userId)) {
     const candidates = await withUser(deps.db, userId, (tx) =>
       listMemoryCandidates(tx, { userId, companionId, searchQuery: memorySearchQuery(exchange.content), limit: CANDIDATE_LIMIT }),
     );
@@ -223,7 +230,7 @@ export async function foldConversation(deps: MemoryDeps, params: { userId: strin
   if (!last) return { version: previous?.version ?? 0, folded: 0, method: "none" };
 
   let content: string | null = null;
-  if (deps.chain.providers.length > 0) {
+  if (await modelFor(deps, params.userId)) {
     content = await withRecordedCalls(deps, params.userId, async (scope) => {
       const transcript = fold.map((t) => `${speaker(t.role)}: ${t.content}`).join("\n");
       try {

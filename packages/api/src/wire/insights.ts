@@ -1,5 +1,5 @@
-import type { Digest as DbDigest, InsightsOverview as DbOverview } from "@companion/db";
-import { insightsDigestOutput, type Digest, type InsightsOverview } from "@companion/validators";
+import type { Digest as DbDigest, InsightsOverview as DbOverview, QuotaUsage } from "@companion/db";
+import { insightsDigestOutput, type Digest, type InsightsOverview, type InsightsUsage } from "@companion/validators";
 
 type Scores = { affection: number; trust: number; energy: number };
 
@@ -40,3 +40,13 @@ export const toWireDigest = (d: DbDigest): Digest =>
     method: d.method,
     createdAt: d.createdAt.toISOString(),
   });
+
+/** Today's usage of my daily limits; `spent` as the chat path decides for my next message (services/quota.ts). */
+export const toWireUsage = (u: QuotaUsage, spent: boolean): InsightsUsage => ({
+  day: u.day,
+  timeZone: u.timeZone,
+  resetsAt: u.resetsAt.toISOString(),
+  messages: { used: u.messages.used, limit: u.messages.limit },
+  tokens: { used: u.tokens.used, limit: u.tokens.limit },
+  spent,
+});

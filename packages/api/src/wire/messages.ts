@@ -4,6 +4,7 @@ import type { ChatMessage, Conversation, MessageHistoryItem, MessagesSendOutput,
 import { toWireCompanionProfile } from "./companions.ts";
 import type { ChatStreamEvent, Exchange } from "../services/chat-open.ts";
 import type { MediaService } from "../services/media.ts";
+import { degradedOf } from "../services/quota.ts";
 
 type WireStoryRef = MessageHistoryItem["story"];
 
@@ -47,6 +48,7 @@ export const toWireChatMessage = (m: StoredChatMessage): ChatMessage => ({
 export const toWireExchange = (e: Exchange): MessagesSendOutput => ({
   userMessage: toWireChatMessage(e.userMessage),
   reply: toWireChatMessage(e.reply),
+  degraded: degradedOf(e.reply),
 });
 
 export function toWireStreamEvent(event: ChatStreamEvent): MessagesStreamEvent {

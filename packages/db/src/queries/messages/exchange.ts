@@ -27,6 +27,8 @@ export interface StoredChatMessage {
   replyToId: string | null;
   /** On a user message: the story it answers (stories.reply). */
   storyId: string | null;
+  /** On a reply: the model that wrote it (the offline persona's name for it past a quota: docs/quotas.md). */
+  model: string | null;
   createdAt: Date;
 }
 
@@ -38,6 +40,7 @@ export const chatMessageColumns = {
   status: messages.status,
   replyToId: messages.replyToId,
   storyId: messages.storyId,
+  model: messages.model,
   createdAt: messages.createdAt,
 };
 
@@ -137,6 +140,7 @@ export async function findReply(
         status: reply.status,
         replyToId: reply.replyToId,
         storyId: reply.storyId,
+        model: reply.model,
         createdAt: reply.createdAt,
       },
     })
