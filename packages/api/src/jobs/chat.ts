@@ -3,7 +3,7 @@ import { exchangeMessageIds, findMessageForFollowUp, insertAiCalls, markMemories
 import type { AiCallPayload, JobHandlers } from "@companion/jobs";
 import { applyExchangeSentiment, classifyUserMessage } from "../services/chat-sentiment.ts";
 import { needsSummary } from "../services/memory.ts";
-import { withinTokenQuota } from "../services/quota.ts";
+import { withinQuota } from "../services/quota.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
@@ -38,8 +38,8 @@ export function chatHandlers({ db, chat, queue, search }: JobDeps): JobHandlers 
       });
       if (message.sentiment !== null) return { moved: 0, calls: calls.length, memoriesUsed: used };
       const scope = chat.calls.scope(userId);
-      // Past the person's token quota the lexicon classifies, as without a model (docs/quotas.md).
-      const source = chat.sentiment === "model" && (await withinTokenQuota(db, chat.quotas, userId)) ? "model" : "lexicon";
+      // Past the person's quota the lexicon classifies, as without a model (docs/quotas.md).
+      const source = chat.sentiment === "model" && (await withinQuota(db, chat.quotas, userId)) ? "model" : "lexicon";
       const { score } = await classifyUserMessage(source, chat.chain, message.content, scope);
       const moved = await applyExchangeSentiment(db, { userId, companionId, messageId, at: message.createdAt, sentiment: score });
       // The classifier's own calls, recorded here (they are this job's, not the reply's).

@@ -20,7 +20,7 @@ export interface JobDeps {
     /** "model" when a network provider is configured, else the lexicon. */
     sentiment: SentimentSource;
     /**
-     * The daily limits (docs/quotas.md): a person past their token limit gets the offline path of
+     * The daily limits (docs/quotas.md): a person past a limit gets the offline path of
      * every background model call (lexicon sentiment, offline memory extraction, extractive
      * summary, template proactive message and digest letter). Unset: no check.
      */

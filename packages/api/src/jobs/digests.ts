@@ -8,7 +8,7 @@ import { computeDigestStats, digestExists, insertAiCalls, insertDigest, listDige
 import { PermanentJobError, type AiCallPayload, type JobHandlers } from "@companion/jobs";
 import { isoWeek, isoWeekOf, isoWeekStart } from "@companion/validators";
 import { personaGuard } from "../services/chat-guard.ts";
-import { withinTokenQuota } from "../services/quota.ts";
+import { withinQuota } from "../services/quota.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
@@ -65,8 +65,8 @@ export function digestHandlers({ db, queue, chat }: JobDeps): JobHandlers {
       if (!inputs) return { skipped: 1 };
       const context = { companionName: inputs.companionName, traits: inputs.traits, personName: inputs.personName, stats: { week: target, ...inputs.stats } };
       let letter: string | null = null;
-      // Past the person's token quota for today: the template letter (docs/quotas.md).
-      if (chat.sentiment === "model" && (await withinTokenQuota(db, chat.quotas, userId))) {
+      // Past the person's daily quota: the template letter (docs/quotas.md).
+      if (chat.sentiment === "model" && (await withinQuota(db, chat.quotas, userId))) {
         // Its prompt holds no persona text, but a model may know it anyway: only the owner reads it (docs/anti-leak.md).
         const guard = await personaGuard(db, companionId, userId);
         const scope = chat.calls.scope(userId);

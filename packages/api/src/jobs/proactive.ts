@@ -7,7 +7,7 @@ import { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type
 import { findProactiveCandidates, insertAiCalls, isProactiveAllowed, loadProactiveContext, saveProactiveMessage, type Database } from "@companion/db";
 import type { AiCallPayload, JobHandlers } from "@companion/jobs";
 import { personaGuard } from "../services/chat-guard.ts";
-import { withinTokenQuota } from "../services/quota.ts";
+import { withinQuota } from "../services/quota.ts";
 import type { JobDeps } from "./deps.ts";
 
 const toRows = (calls: readonly AiCallPayload[]) => calls.map(({ at, ...call }) => ({ ...call, at: new Date(at) }));
@@ -29,8 +29,8 @@ async function writeProactiveText(
   signal: AbortSignal,
 ): Promise<{ text: string; method: "model" | "template" }> {
   const offline = () => ({ text: offlineProactiveMessage(context), method: "template" as const });
-  // No model, or the person's tokens for today are spent (docs/quotas.md): the offline line.
-  if (chat.sentiment !== "model" || !(await withinTokenQuota(db, chat.quotas, userId))) return offline();
+  // No model, or the person is past their daily quota (docs/quotas.md): the offline line.
+  if (chat.sentiment !== "model" || !(await withinQuota(db, chat.quotas, userId))) return offline();
   // Written from the persona: a text that quotes it goes to nobody but the owner (docs/anti-leak.md).
   const guard = await personaGuard(db, companionId, userId);
   const scope = chat.calls.scope(userId);

@@ -23,18 +23,18 @@ import type { AiCallPayload } from "@companion/jobs";
 import { z } from "zod";
 import type { AiCallRecorder, CallScope } from "./background.ts";
 import { PROMPT_ROW_LIMITS, memorySearchQuery } from "./chat-prompt.ts";
-import { withinTokenQuota } from "./quota.ts";
+import { withinQuota } from "./quota.ts";
 
 export interface MemoryDeps {
   db: Database;
   chain: ChatChain;
   calls: AiCallRecorder;
-  /** Past the person's token quota the offline extractor and the extractive summary answer (docs/quotas.md). */
+  /** Past the person's daily quota the offline extractor and the extractive summary answer (docs/quotas.md). */
   quotas?: QuotaLimits | undefined;
 }
 
-/** A network provider is configured and the person's tokens for today are not spent. */
-const modelFor = async (deps: MemoryDeps, userId: string) => deps.chain.providers.length > 0 && (await withinTokenQuota(deps.db, deps.quotas, userId));
+/** A network provider is configured and the person is within their daily quota. */
+const modelFor = async (deps: MemoryDeps, userId: string) => deps.chain.providers.length > 0 && (await withinQuota(deps.db, deps.quotas, userId));
 
 /** How many of the person's memories the extraction model sees to compare with. */
 const CANDIDATE_LIMIT = 8;

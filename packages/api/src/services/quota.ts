@@ -46,13 +46,13 @@ export function createQuotaChain(): ChatChain {
 
 /**
  * Before a background model call for a person (sentiment, memory extraction, summary,
- * proactive message, digest letter): whether their tokens today are under the limit. The
- * caller takes its offline path otherwise. A person who no longer exists has no limit left to check.
+ * proactive message, digest letter): whether they are within their limits today, as the chat
+ * path decides for a message already counted (chatDegraded). The caller takes its offline path
+ * otherwise, so a message answered offline is not followed by model calls about it either.
  */
-export async function withinTokenQuota(db: Database, limits: QuotaLimits | undefined, userId: string, now = new Date()): Promise<boolean> {
+export async function withinQuota(db: Database, limits: QuotaLimits | undefined, userId: string, now = new Date()): Promise<boolean> {
   // Without configured quotas (a test, a script) nothing is checked; with them, even an unlimited
   // default is, since a person's override may still limit them.
   if (!limits) return true;
-  const usage = await getQuotaUsage(db, { userId, now, defaults: limits });
-  return !usage || usage.tokens.limit === null || usage.tokens.used < usage.tokens.limit;
+  return chatDegraded(await getQuotaUsage(db, { userId, now, defaults: limits })) === null;
 }
