@@ -20,7 +20,7 @@ export interface QuotaLimits {
 export const UNLIMITED_QUOTAS: QuotaLimits = { messagesPerDay: 0, tokensPerDay: 0 };
 
 /** One meter of a person's day; `limit` null: unlimited. */
-export interface QuotaMeter {
+interface QuotaMeter {
   used: number;
   limit: number | null;
 }
