@@ -85,7 +85,18 @@ export {
   type StoryDraftRecord,
 } from "./queries/stories/drafts.ts";
 
-export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from "./queries/social.ts";
+export {
+  blockUser,
+  followUser,
+  listBlockedOrMuted,
+  listFollowEdges,
+  muteUser,
+  unblockUser,
+  unfollowUser,
+  unmuteUser,
+  type BlockedUserRecord,
+  type FollowEdgeRecord,
+} from "./queries/social.ts";
 
 export {
   assertOwnedUploads,
@@ -177,3 +188,4 @@ export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
+export { fileReport, listReports, resolveReport, type ReportAction, type ReportRecord } from "./queries/moderation.ts";
