@@ -41,6 +41,13 @@ CREATE POLICY app_read ON stories FOR SELECT TO companion_app
     )
   );--> statement-breakpoint
 
+-- app_write (FOR ALL) admits its author to SELECT too: a hidden story leaves it as well, so the
+-- author neither reads nor edits it; new stories are checked as before.
+DROP POLICY app_write ON stories;--> statement-breakpoint
+CREATE POLICY app_write ON stories FOR ALL TO companion_app
+  USING (author_user_id = (select nullif(current_setting('app.current_user_id', true), '')::uuid) AND hidden_at IS NULL)
+  WITH CHECK (author_user_id = (select nullif(current_setting('app.current_user_id', true), '')::uuid));--> statement-breakpoint
+
 -- Views and reactions: my own rows, and on my story those of anyone but a block peer. New rows
 -- (app_write, unchanged) must point at a story/media I can read, which the stories policy above
 -- already refuses for a peer's story.
