@@ -188,4 +188,4 @@ export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
-export { fileReport, listReports, resolveReport, type ReportAction, type ReportRecord } from "./queries/moderation.ts";
+export { fileReport, listReports, resolveReport, type ReportRecord } from "./queries/moderation.ts";
