@@ -41,7 +41,7 @@ async function admin(...argv: string[]): Promise<{ code: number; json: unknown; 
 }
 
 beforeAll(async () => {
-  t = await startSocialServer();
+  t = await startSocialServer({ RATE_REPORT_PER_HOUR: "12" });
   author = await register("author");
   reporter = await register("reporter");
   other = await register("other");
@@ -97,6 +97,16 @@ describe("moderation.report", () => {
     expect(hidden).toMatchObject({ code: 0, json: { report: { status: "hidden" }, resolvedReports: 1, hidden: 1 } });
     const history = await reporter.api.messages.list.query({ companionId });
     expect(history.items.map((x) => x.id)).not.toContain(messageId);
+  });
+});
+
+describe("the report rate limit", () => {
+  it("refuses a person's reports past RATE_REPORT_PER_HOUR with TOO_MANY_REQUESTS", async () => {
+    const spammer = await register("spammer");
+    for (let i = 0; i < 12; i++) await spammer.api.moderation.report.mutate({ target: "user", id: other.id, reason: "spam" });
+    expect(await codeOf(spammer.api.moderation.report.mutate({ target: "user", id: other.id, reason: "spam" }))).toBe("TOO_MANY_REQUESTS");
+    // Someone else's budget is theirs.
+    expect((await other.api.moderation.report.mutate({ target: "user", id: spammer.id, reason: "spam" })).created).toBe(true);
   });
 });
 
