@@ -137,6 +137,8 @@ describe("reports:resolve", () => {
     const r = await reporter.api.moderation.report.mutate({ target: "companion", id: companionId, reason: "sexual" });
     expect((await admin("reports:resolve", r.reportId, "--action", "hide")).code).toBe(0);
     for (const u of [author, reporter]) expect(await codeOf(u.api.companions.byId.query({ companionId }))).toBe("NOT_FOUND");
+    expect(await codeOf(author.api.companions.own.query({ companionId }))).toBe("NOT_FOUND");
+    expect((await author.api.companions.mine.query({})).items.map((x) => x.id)).not.toContain(companionId);
     expect(await codeOf(reporter.api.companions.connect.mutate({ companionId }))).toBe("NOT_FOUND");
     const listed = await reporter.api.companions.list.query({ limit: 100 });
     expect(listed.items.map((x) => x.id)).not.toContain(companionId);
