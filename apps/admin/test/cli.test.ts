@@ -19,7 +19,7 @@ describe("admin CLI", () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
     const names = ["db:migrate", "db:seed", "stories:expire", "events:prune", "companions:import", "ai:stats"];
-    for (const c of [...names, "user:create", "user:list", "user:disable", "user:enable", "sessions:list", "sessions:revoke"]) {
+    for (const c of [...names, "user:create", "user:list", "user:disable", "user:enable", "sessions:list", "sessions:revoke", "reports:list", "reports:resolve"]) {
       expect(help.out).toContain(c);
       const own = await cli(c, "--help");
       expect(own.code).toBe(0);

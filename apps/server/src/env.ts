@@ -72,6 +72,7 @@ const envSchema = z
     RATE_STORY_CREATE_PER_MIN: z.coerce.number().int().min(1).default(20),
     RATE_REACTION_PER_MIN: z.coerce.number().int().min(1).default(60),
     RATE_CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
+    RATE_REPORT_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_UPLOAD_PER_MIN: z.coerce.number().int().min(1).default(30),
     /** Story drafts a person may ask their companions for per UTC day (docs/stories.md#drafts). */
     STORY_DRAFT_DAILY_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),

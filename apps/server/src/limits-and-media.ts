@@ -19,6 +19,7 @@ export function createServerRateLimits(env: Env, log: Logger): RateLimits {
       storyCreate: perMinute(env.RATE_STORY_CREATE_PER_MIN),
       reaction: perMinute(env.RATE_REACTION_PER_MIN),
       chatMessage: perMinute(env.RATE_CHAT_PER_MIN),
+      report: { points: env.RATE_REPORT_PER_HOUR, durationSec: 3600 },
       mediaUpload: perMinute(env.RATE_UPLOAD_PER_MIN),
       loginAccount: { points: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },
       loginIp: { points: env.LOGIN_MAX_FAILURES_PER_IP, durationSec: env.LOGIN_FAILURE_WINDOW_SEC },

@@ -126,3 +126,75 @@ describe("user story visibility matrix", () => {
     ]);
   });
 });
+
+/**
+ * Blocked pairs, both directions: after a block neither sees the other's stories (feed, byId),
+ * neither can view, react or follow, the follows both ways are gone, and the viewers list of
+ * each one's story leaves the other out. A mute only takes stories out of the muter's feed.
+ */
+describe("blocked pairs", () => {
+  type Side = "blocker" | "blocked";
+  const side = {} as Record<Side, SignedInUser>;
+  const story = {} as Record<Side, Story>;
+  const otherSide = (s: Side): Side => (s === "blocker" ? "blocked" : "blocker");
+
+  beforeAll(async () => {
+    side.blocker = await signUp(t, "blocker");
+    side.blocked = await signUp(t, "blocked");
+    await follow(side.blocker, side.blocked);
+    await follow(side.blocked, side.blocker);
+    for (const s of ["blocker", "blocked"] as const) {
+      // Public: only the block keeps it from opening by id.
+      story[s] = await postStory(t, side[s], { visibility: "public", caption: `${s}'s` });
+      // Seen by the other before the block: the viewers list must drop it after.
+      await side[otherSide(s)].api.stories.markViewed.mutate({ storyId: story[s].id });
+    }
+    expect(await side.blocker.api.social.block.mutate({ userId: side.blocked.id })).toEqual({ userId: side.blocked.id, blocked: true });
+  });
+
+  it.each(["blocker", "blocked"] as const)("the %s: the other's story is not in the feed, not by id, not viewable or reactable", async (s) => {
+    const me = side[s];
+    const theirs = story[otherSide(s)];
+    const mediaId = theirs.slides[0]?.id ?? "";
+    expect((await me.api.stories.feed.query({ limit: 50 })).items.map((x) => x.id)).toEqual([story[s].id]);
+    expect(await codeOf(me.api.stories.byId.query({ storyId: theirs.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(me.api.stories.react.mutate({ mediaId, emoji: "🔥" }))).toBe("NOT_FOUND");
+    expect(await codeOf(me.api.stories.markViewed.mutate({ storyId: theirs.id }))).toBe("NOT_FOUND");
+    expect((await me.api.stories.viewers.query({ storyId: story[s].id })).items).toEqual([]);
+  });
+
+  it.each(["blocker", "blocked"] as const)("the %s cannot follow the other, and follows neither way remain", async (s) => {
+    const me = side[s];
+    expect(await codeOf(me.api.social.follow.mutate({ userId: side[otherSide(s)].id }))).toBe("NOT_FOUND");
+    expect((await me.api.social.following.query({})).items).toEqual([]);
+    expect((await me.api.social.followers.query({})).items).toEqual([]);
+  });
+
+  it("blocked lists whom I blocked; unblock gives public stories back but not the follows", async () => {
+    const { blocker, blocked } = side;
+    expect((await blocker.api.social.blocked.query({})).items.map((e) => e.user)).toEqual([{ id: blocked.id, displayName: "blocked", avatarUrl: null }]);
+    expect((await blocked.api.social.blocked.query({})).items).toEqual([]);
+    const open = await postStory(t, blocker, { visibility: "public" });
+    expect(await codeOf(blocked.api.stories.byId.query({ storyId: open.id }))).toBe("NOT_FOUND");
+    expect(await blocker.api.social.unblock.mutate({ userId: blocked.id })).toEqual({ userId: blocked.id, blocked: false });
+    expect((await blocked.api.stories.byId.query({ storyId: open.id })).id).toBe(open.id);
+    expect((await blocked.api.social.following.query({})).items).toEqual([]);
+    expect(await codeOf(blocker.api.social.block.mutate({ userId: blocker.id }))).toBe("BAD_REQUEST");
+  });
+
+  it("a mute takes their stories out of my feed only; they still see mine", async () => {
+    const muter = await signUp(t, "muter");
+    const muted = await signUp(t, "muted");
+    await follow(muter, muted);
+    await follow(muted, muter);
+    const theirs = await postStory(t, muted, { visibility: "public" });
+    const mine = await postStory(t, muter, { visibility: "public" });
+    expect(await muter.api.social.mute.mutate({ userId: muted.id })).toEqual({ userId: muted.id, muted: true });
+    expect((await muter.api.stories.feed.query({ limit: 50 })).items.map((x) => x.id)).toEqual([mine.id]);
+    expect((await muter.api.stories.byId.query({ storyId: theirs.id })).id).toBe(theirs.id);
+    expect((await muted.api.stories.feed.query({ limit: 50 })).items.map((x) => x.id)).toContain(mine.id);
+    expect((await muter.api.social.muted.query({})).items.map((e) => e.user.id)).toEqual([muted.id]);
+    await muter.api.social.unmute.mutate({ userId: muted.id });
+    expect((await muter.api.stories.feed.query({ limit: 50 })).items.map((x) => x.id)).toContain(theirs.id);
+  });
+});

@@ -11,6 +11,7 @@ import { socialRouter } from "./router/social.ts";
 import { notificationsRouter } from "./router/notifications.ts";
 import { settingsRouter } from "./router/settings.ts";
 import { searchRouter } from "./router/search.ts";
+import { moderationRouter } from "./router/moderation.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 /** Composes the domain routers; nothing else lives here. */
@@ -28,6 +29,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   settings: settingsRouter,
   search: searchRouter,
+  moderation: moderationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -85,7 +85,18 @@ export {
   type StoryDraftRecord,
 } from "./queries/stories/drafts.ts";
 
-export { followUser, listFollowEdges, unfollowUser, type FollowEdgeRecord } from "./queries/social.ts";
+export {
+  blockUser,
+  followUser,
+  listBlockedOrMuted,
+  listFollowEdges,
+  muteUser,
+  unblockUser,
+  unfollowUser,
+  unmuteUser,
+  type BlockedUserRecord,
+  type FollowEdgeRecord,
+} from "./queries/social.ts";
 
 export {
   assertOwnedUploads,
@@ -178,3 +189,4 @@ export * from "./queries/ai-calls.ts";
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
 export { getQuotaUsage, setUserQuota, UNLIMITED_QUOTAS, type QuotaLimits, type QuotaUsage } from "./queries/account/quotas.ts";
+export { fileReport, listReports, resolveReport, type ReportRecord } from "./queries/moderation.ts";

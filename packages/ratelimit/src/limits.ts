@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { closeRedisClient, createRedisClient } from "./redis.ts";
 
 /** Every limit the product enforces. Keys are per user, except `loginIp`. */
-const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp"] as const;
+const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp", "report"] as const;
 export type RateLimitName = (typeof rateLimitNames)[number];
 
 interface LimitRule {
@@ -21,6 +21,8 @@ const defaultRateLimitRules: RateLimitRules = {
   mediaUpload: { points: 30, durationSec: 60 },
   loginAccount: { points: 5, durationSec: 900 },
   loginIp: { points: 30, durationSec: 900 },
+  // moderation.report: a person files a few; a flood is abuse of the queue (docs/moderation.md).
+  report: { points: 20, durationSec: 3600 },
 };
 
 export interface RateLimitsOptions {

@@ -19,5 +19,6 @@ export * from "./memories.ts";
 export * from "./search.ts";
 export * from "./insights.ts";
 export * from "./social.ts";
+export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./settings.ts";

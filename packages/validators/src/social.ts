@@ -32,3 +32,24 @@ const followEdge = z.object({ user: publicProfile, followedAt: isoDateTime });
 export type FollowEdge = z.infer<typeof followEdge>;
 export const socialFollowersOutput = page(followEdge);
 export const socialFollowingOutput = socialFollowersOutput;
+
+/** Blocks and mutes (docs/social.md#blocks): the other person's id in, their id and my state out. */
+export const socialBlockInput = userRef;
+export const socialBlockOutput = z.object({ userId: uuid, blocked: z.boolean() });
+export const socialUnblockInput = userRef;
+export const socialUnblockOutput = socialBlockOutput;
+export const socialMuteInput = userRef;
+export const socialMuteOutput = z.object({ userId: uuid, muted: z.boolean() });
+export const socialUnmuteInput = userRef;
+export const socialUnmuteOutput = socialMuteOutput;
+
+/** My blocks or mutes, latest first. */
+export const socialBlockedInput = z.object({
+  cursor: cursor.optional(),
+  limit: z.number().int().min(1).max(FOLLOW_PAGE_MAX_LIMIT).default(20),
+});
+export const socialMutedInput = socialBlockedInput;
+const blockedEdge = z.object({ user: publicProfile, since: isoDateTime });
+export type BlockedEdge = z.infer<typeof blockedEdge>;
+export const socialBlockedOutput = page(blockedEdge);
+export const socialMutedOutput = socialBlockedOutput;

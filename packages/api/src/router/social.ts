@@ -1,5 +1,17 @@
-import { followUser, listFollowEdges, unfollowUser, type Database } from "@companion/db";
+import { blockUser, followUser, listBlockedOrMuted, listFollowEdges, muteUser, unblockUser, unfollowUser, unmuteUser, type Database } from "@companion/db";
 import {
+  socialBlockedInput,
+  socialBlockedOutput,
+  socialBlockInput,
+  socialBlockOutput,
+  socialMutedInput,
+  socialMutedOutput,
+  socialMuteInput,
+  socialMuteOutput,
+  socialUnblockInput,
+  socialUnblockOutput,
+  socialUnmuteInput,
+  socialUnmuteOutput,
   socialFollowersInput,
   socialFollowersOutput,
   socialFollowingInput,
@@ -11,7 +23,7 @@ import {
   type SocialFollowersInput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireEdge } from "../wire/social.ts";
+import { toWireBlockedEdge, toWireEdge } from "../wire/social.ts";
 
 const listEdges = async (db: Database, userId: string, input: SocialFollowersInput, direction: "followers" | "following") => {
   const page = await listFollowEdges(db, { subjectId: input.userId ?? userId, direction, cursor: input.cursor, limit: input.limit });
@@ -50,4 +62,61 @@ export const socialRouter = router({
     .input(socialFollowingInput)
     .output(socialFollowingOutput)
     .query(({ ctx, input }) => listEdges(ctx.db, ctx.user.id, input, "following")),
+
+  /**
+   * Blocks a user (docs/social.md#blocks): neither sees the other's stories, views or reactions,
+   * neither can follow the other; follows both ways are removed. Idempotent; they are not told.
+   */
+  block: userProcedure
+    .input(socialBlockInput)
+    .output(socialBlockOutput)
+    .mutation(async ({ ctx, input }) => {
+      await blockUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      return { userId: input.userId, blocked: true };
+    }),
+
+  /** Lifts my block; idempotent. Follows removed by the block are not restored. */
+  unblock: userProcedure
+    .input(socialUnblockInput)
+    .output(socialUnblockOutput)
+    .mutation(async ({ ctx, input }) => {
+      await unblockUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      return { userId: input.userId, blocked: false };
+    }),
+
+  /** Whom I blocked, latest first, keyset-paged. */
+  blocked: userProcedure
+    .input(socialBlockedInput)
+    .output(socialBlockedOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listBlockedOrMuted(ctx.db, { userId: ctx.user.id, kind: "blocks", ...input });
+      return { items: page.items.map(toWireBlockedEdge), nextCursor: page.nextCursor };
+    }),
+
+  /** Mutes a user: their stories leave my feed, silently (they still see mine). Idempotent. */
+  mute: userProcedure
+    .input(socialMuteInput)
+    .output(socialMuteOutput)
+    .mutation(async ({ ctx, input }) => {
+      await muteUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      return { userId: input.userId, muted: true };
+    }),
+
+  /** Lifts my mute; idempotent. */
+  unmute: userProcedure
+    .input(socialUnmuteInput)
+    .output(socialUnmuteOutput)
+    .mutation(async ({ ctx, input }) => {
+      await unmuteUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
+      return { userId: input.userId, muted: false };
+    }),
+
+  /** Whom I muted, latest first, keyset-paged. */
+  muted: userProcedure
+    .input(socialMutedInput)
+    .output(socialMutedOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listBlockedOrMuted(ctx.db, { userId: ctx.user.id, kind: "mutes", ...input });
+      return { items: page.items.map(toWireBlockedEdge), nextCursor: page.nextCursor };
+    }),
 });

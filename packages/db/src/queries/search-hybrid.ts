@@ -93,6 +93,7 @@ async function vectorRanking(db: Database, params: SearchParams & { model: strin
       from ${t.embeddings} e join ${t.source} s on s.id = e.${t.key} join companions on companions.id = s.companion_id and ${companionVisibleTo(params.userId)}
       where e.user_id = ${params.userId} and s.user_id = ${params.userId} and e.model = ${params.model} and vector_dims(e.embedding) = ${params.embedding.length}
         ${params.companionId ? sql`and s.companion_id = ${params.companionId}` : sql``}
+        ${kind === "message" ? sql`and s.hidden_at is null` : sql``}
       order by distance, s.id limit ${HYBRID_CANDIDATES}) ${sql.raw(`${kind}_nearest`)}`;
   });
   const rows = rowsOf(await db.execute(sql`select kind, id from (${sql.join(branches, sql` union all `)}) v order by distance, kind desc, id desc limit ${HYBRID_CANDIDATES}`));

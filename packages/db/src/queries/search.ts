@@ -112,7 +112,8 @@ const RECENT_WINDOW = 1_000;
 // word costs only its few matches. The steps are CTEs so the planner cannot merge them.
 function messageCandidates(params: SearchParams): SQL {
   const q = tsquery(params.q);
-  const mine = sql`m.user_id = ${params.userId} ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}`;
+  // Hidden messages (moderation, docs/moderation.md) are never candidates.
+  const mine = sql`m.user_id = ${params.userId} and m.hidden_at is null ${params.companionId ? sql`and m.companion_id = ${params.companionId}` : sql``}`;
   const visible = sql`m.companion_id = any(array(select companions.id from companions where ${companionVisibleTo(params.userId)}))`;
   return sql`select 'message' as kind, c.id, c.companion_id, c.role::text as role, c.created_at,
       ts_rank(c.search, ${q}) as rank, ${stripMarkers(sql`c.content`)} as doc
@@ -138,7 +139,7 @@ function messageCandidates(params: SearchParams): SQL {
         select m.id, m.companion_id, m.role, m.content, m.search, m.created_at
         from messages m
         where (select count(*) from recent) < ${SEARCH_CANDIDATES_PER_KIND} and exists (select 1 from floor)
-          and m.user_id = ${params.userId} and m.id = any(array(select my_message_matches(${q})))
+          and m.user_id = ${params.userId} and m.id = any(array(select my_message_matches(${q}))) and m.hidden_at is null
       )
       select * from recent
       union all

@@ -1,7 +1,9 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import { DomainError, notFound } from "../errors.ts";
 import { decodeCursor, encodeCursor, toPage, type Page } from "../pagination.ts";
-import { follows } from "../schema/index.ts";
+import { rowsOf } from "../raw-sql.ts";
+import { blocks, follows, mutes } from "../schema/index.ts";
+import { inTransaction } from "../transaction.ts";
 import type { Database } from "../types.ts";
 
 /**
@@ -41,17 +43,27 @@ async function assertUserExists(db: Database, userId: string): Promise<void> {
   if (!profile) throw notFound("User");
 }
 
-const notSelf = (userId: string, targetId: string) => {
-  if (userId === targetId) throw new DomainError("BAD_REQUEST", "You cannot follow yourself", { field: "userId" });
+const notSelf = (userId: string, targetId: string, verb = "follow") => {
+  if (userId === targetId) throw new DomainError("BAD_REQUEST", `You cannot ${verb} yourself`, { field: "userId" });
 };
 
 /**
+ * Whether the signed-in user and `otherId` are block peers (either blocked the other). Through
+ * RLS's SECURITY DEFINER `my_block_peer_ids()`: `blocks` shows request code only its own blocks.
+ * Answers for `app.current_user_id`, so only inside `withUser`.
+ */
+async function isBlockPeer(db: Database, otherId: string): Promise<boolean> {
+  return rowsOf(await db.execute(sql`select 1 as one where ${otherId}::uuid in (select my_block_peer_ids())`)).length > 0;
+}
+
+/**
  * Follows `targetId`; idempotent (UPSERT, the first follow time is kept; `created` says whether
- * this call made the follow). Unknown user: NOT_FOUND; myself: BAD_REQUEST.
+ * this call made the follow). Unknown user, or one I blocked or who blocked me: NOT_FOUND; myself: BAD_REQUEST.
  */
 export async function followUser(db: Database, params: { userId: string; targetId: string }): Promise<{ following: true; created: boolean }> {
   notSelf(params.userId, params.targetId);
   await assertUserExists(db, params.targetId);
+  if (await isBlockPeer(db, params.targetId)) throw notFound("User");
   const rows = await db
     .insert(follows)
     .values({ followerId: params.userId, followeeId: params.targetId })
@@ -101,6 +113,104 @@ export async function listFollowEdges(
   const page = toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.followedAt, id: last.id }));
   return {
     items: page.items.map((r) => ({ user: { id: r.id, displayName: r.displayName, avatarUrl: r.avatarUrl }, followedAt: r.followedAt })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/**
+ * Blocks `targetId` (docs/social.md#blocks); idempotent. In one transaction: the block, and the
+ * follows in both directions removed (RLS lets me delete a block peer's follow of me once the
+ * block row exists). Unknown user: NOT_FOUND; myself: BAD_REQUEST.
+ */
+export async function blockUser(db: Database, params: { userId: string; targetId: string }): Promise<{ created: boolean }> {
+  notSelf(params.userId, params.targetId, "block");
+  await assertUserExists(db, params.targetId);
+  return inTransaction(db, async (tx) => {
+    const rows = await tx
+      .insert(blocks)
+      .values({ blockerId: params.userId, blockedId: params.targetId })
+      .onConflictDoNothing()
+      .returning({ blockedId: blocks.blockedId });
+    await tx
+      .delete(follows)
+      .where(
+        or(
+          and(eq(follows.followerId, params.userId), eq(follows.followeeId, params.targetId)),
+          and(eq(follows.followerId, params.targetId), eq(follows.followeeId, params.userId)),
+        ),
+      );
+    return { created: rows.length > 0 };
+  });
+}
+
+/** Lifts my block of `targetId`; idempotent. Follows removed by the block stay removed. */
+export async function unblockUser(db: Database, params: { userId: string; targetId: string }): Promise<{ removed: boolean }> {
+  const rows = await db
+    .delete(blocks)
+    .where(and(eq(blocks.blockerId, params.userId), eq(blocks.blockedId, params.targetId)))
+    .returning({ blockedId: blocks.blockedId });
+  return { removed: rows.length > 0 };
+}
+
+/** Mutes `targetId`: their stories leave my feed, silently (they are not told). Idempotent. */
+export async function muteUser(db: Database, params: { userId: string; targetId: string }): Promise<{ created: boolean }> {
+  notSelf(params.userId, params.targetId, "mute");
+  await assertUserExists(db, params.targetId);
+  const rows = await db
+    .insert(mutes)
+    .values({ muterId: params.userId, mutedId: params.targetId })
+    .onConflictDoNothing()
+    .returning({ mutedId: mutes.mutedId });
+  return { created: rows.length > 0 };
+}
+
+/** Lifts my mute of `targetId`; idempotent. */
+export async function unmuteUser(db: Database, params: { userId: string; targetId: string }): Promise<{ removed: boolean }> {
+  const rows = await db
+    .delete(mutes)
+    .where(and(eq(mutes.muterId, params.userId), eq(mutes.mutedId, params.targetId)))
+    .returning({ mutedId: mutes.mutedId });
+  return { removed: rows.length > 0 };
+}
+
+export interface BlockedUserRecord {
+  user: PublicProfile;
+  since: Date;
+}
+
+/**
+ * Whom I blocked (`blocks`) or muted (`mutes`), latest first, keyset-paged on (created_at, their id)
+ * through blocks_blocker_page_idx / mutes_muter_page_idx.
+ */
+export async function listBlockedOrMuted(
+  db: Database,
+  params: { userId: string; kind: "blocks" | "mutes"; cursor?: string | undefined; limit: number },
+): Promise<Page<BlockedUserRecord>> {
+  const after = params.cursor ? decodeCursor(params.cursor) : null;
+  const t =
+    params.kind === "blocks"
+      ? { table: blocks, owner: blocks.blockerId, other: blocks.blockedId, createdAt: blocks.createdAt }
+      : { table: mutes, owner: mutes.muterId, other: mutes.mutedId, createdAt: mutes.createdAt };
+  const rows = await db
+    .select({
+      id: t.other,
+      since: t.createdAt,
+      displayName: sql<string>`p.display_name`,
+      avatarUrl: sql<string | null>`p.avatar_url`,
+    })
+    .from(t.table)
+    .crossJoinLateral(sql`user_public_profile(${t.other}) as p`)
+    .where(
+      and(
+        eq(t.owner, params.userId),
+        after ? sql`(${t.createdAt}, ${t.other}) < (${sql.param(after.createdAt, t.createdAt)}::timestamptz, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(t.createdAt), desc(t.other))
+    .limit(params.limit + 1);
+  const page = toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.since, id: last.id }));
+  return {
+    items: page.items.map((r) => ({ user: { id: r.id, displayName: r.displayName, avatarUrl: r.avatarUrl }, since: r.since })),
     nextCursor: page.nextCursor,
   };
 }

@@ -4,7 +4,7 @@
  * `withUser` scope, where RLS says the same (companions and companion_personas `app_write`).
  */
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { DomainError, notFound } from "../../errors.ts";
 import { decodeCursor, encodeCursor, toPage, type Page } from "../../pagination.ts";
 import { companionCreations, companionPersonas, companions, mediaUploads, type CharacterBook, type CompanionVisibility } from "../../schema/index.ts";
@@ -225,7 +225,7 @@ export async function getOwnCompanion(db: Database, params: { userId: string; co
     .select(ownColumns)
     .from(companions)
     .innerJoin(companionPersonas, eq(companionPersonas.companionId, companions.id))
-    .where(and(eq(companions.id, params.companionId), eq(companions.ownerUserId, params.userId)));
+    .where(and(eq(companions.id, params.companionId), eq(companions.ownerUserId, params.userId), isNull(companions.hiddenAt)));
   if (!row) throw notFound("Companion");
   return { ...row, ownerUserId: params.userId };
 }
@@ -246,7 +246,8 @@ export async function updateCompanion(
     const [row] = await tx
       .update(companions)
       .set({ ...(profile as Partial<typeof companions.$inferInsert>), updatedAt: now })
-      .where(and(eq(companions.id, companionId), eq(companions.ownerUserId, userId)))
+      // Hidden by moderation (docs/moderation.md): not editable back into view.
+      .where(and(eq(companions.id, companionId), eq(companions.ownerUserId, userId), isNull(companions.hiddenAt)))
       .returning({ id: companions.id });
     if (!row) throw notFound("Companion");
     if (patch.avatarKey) await assertAvatarUpload(tx, userId, patch.avatarKey);
@@ -286,7 +287,7 @@ export async function listOwnCompanions(
   params: { userId: string; cursor?: string | undefined; limit: number },
 ): Promise<Page<OwnCompanion>> {
   const after = params.cursor ? decodeCursor(params.cursor) : null;
-  const where: (SQL | undefined)[] = [eq(companions.ownerUserId, params.userId)];
+  const where: (SQL | undefined)[] = [eq(companions.ownerUserId, params.userId), isNull(companions.hiddenAt)];
   if (after) where.push(or(lt(companions.createdAt, after.createdAt), and(eq(companions.createdAt, after.createdAt), lt(companions.id, after.id))));
   const rows = await db
     .select(ownColumns)

@@ -3,7 +3,7 @@
  * conversation folded into prose, one new version per fold. The app role may only read them;
  * the memory.summarize job writes them as service code.
  */
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor, toPage, type Page } from "../../pagination.ts";
 import { conversationSummaries, messages } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
@@ -88,7 +88,7 @@ export const unsummarized = (userId: string, companionId: string) => sql`not exi
     and (${messages.createdAt}, ${messages.id}) <= (s.covers_until, s.covers_until_message_id))`;
 
 const turnFilter = (userId: string, companionId: string) =>
-  and(eq(messages.userId, userId), eq(messages.companionId, companionId), ne(messages.status, "failed"), unsummarized(userId, companionId));
+  and(eq(messages.userId, userId), eq(messages.companionId, companionId), ne(messages.status, "failed"), isNull(messages.hiddenAt), unsummarized(userId, companionId));
 
 /** How many turns are not folded yet, counting at most `cap` (the caller only asks "more than N?"). */
 export async function countUnsummarizedTurns(db: Database, params: { userId: string; companionId: string; cap: number }): Promise<number> {

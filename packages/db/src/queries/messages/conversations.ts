@@ -2,7 +2,7 @@
  * My inbox (docs/chat-controls.md): one row per conversation, most recent first, from
  * relationship_states (last_message_at is kept by a trigger on messages), and the read marker.
  */
-import { and, desc, eq, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { DomainError, notFound } from "../../errors.ts";
 import { decodeInboxCursor, encodeInboxCursor, toPage, type Page } from "../../pagination.ts";
@@ -46,7 +46,7 @@ export async function listConversations(db: Database, params: { userId: string; 
   const lastMessage = db
     .select({ id: last.id, role: last.role, content: last.content, createdAt: last.createdAt })
     .from(last)
-    .where(and(eq(last.userId, params.userId), eq(last.companionId, relationshipStates.companionId)))
+    .where(and(eq(last.userId, params.userId), eq(last.companionId, relationshipStates.companionId), isNull(last.hiddenAt)))
     .orderBy(desc(last.createdAt), desc(last.id))
     .limit(1)
     .as("last_message");

@@ -112,6 +112,8 @@ export async function listRecentTurns(
         eq(messages.companionId, params.companionId),
         params.excludeId === undefined ? undefined : ne(messages.id, params.excludeId),
         ne(messages.status, "failed"),
+        // A message hidden by moderation leaves the prompt too (docs/moderation.md).
+        isNull(messages.hiddenAt),
         unsummarized(params.userId, params.companionId),
       ),
     )

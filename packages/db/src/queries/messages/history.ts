@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { companions, messages } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 import { decodeCursor, encodeCursor, toPage } from "../../pagination.ts";
@@ -91,6 +91,8 @@ export async function listMessages(
       and(
         eq(messages.userId, params.userId),
         eq(messages.companionId, params.companionId),
+        // Hidden by moderation (docs/moderation.md): gone from every read.
+        isNull(messages.hiddenAt),
         after ? sql`(${messages.createdAt}, ${messages.id}) < (${sql.param(after.createdAt, messages.createdAt)}, ${after.id}::uuid)` : undefined,
         sql`exists (select 1 from ${companions} where ${companions.id} = ${params.companionId} and ${companionVisibleTo(params.userId)})`,
       ),

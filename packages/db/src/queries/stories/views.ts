@@ -63,6 +63,8 @@ export async function listStoryViewers(
       and(
         eq(storyViews.storyId, story.id),
         ne(storyViews.viewerId, params.userId),
+        // Not my block peers' views (RLS says the same); outside withUser the function answers nothing.
+        sql`${storyViews.viewerId} not in (select my_block_peer_ids())`,
         after
           ? sql`(${storyViews.viewedAt}, ${storyViews.viewerId}) < (${sql.param(after.createdAt, storyViews.viewedAt)}::timestamptz, ${after.id}::uuid)`
           : undefined,

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { companions, follows, relationshipStates, stories } from "../../schema/index.ts";
+import { companions, follows, mutes, relationshipStates, stories } from "../../schema/index.ts";
 import { companionVisibleTo } from "../companions/visibility.ts";
 
 /**
@@ -7,8 +7,14 @@ import { companionVisibleTo } from "../companions/visibility.ts";
  * definition every read and write uses. RLS checks the same "who" again; liveness only here.
  */
 
-/** Not soft-deleted and not past expiry, whether or not the cleanup job has run yet. */
-const live = sql`${stories.deletedAt} is null and ${stories.expiresAt} > now()`;
+/**
+ * Not soft-deleted, not past expiry (whether or not the cleanup job has run yet), not hidden by
+ * moderation (docs/moderation.md), and not by someone I blocked or who blocked me (docs/social.md#blocks).
+ * The block peers come from RLS's SECURITY DEFINER `my_block_peer_ids()`, hashed once per statement;
+ * like the friends below it answers for `app.current_user_id`, so blocks apply inside `withUser`.
+ */
+const live = sql`${stories.deletedAt} is null and ${stories.expiresAt} > now() and ${stories.hiddenAt} is null
+  and (${stories.authorUserId} is null or ${stories.authorUserId} not in (select my_block_peer_ids()))`;
 
 /**
  * Authored by a companion the user is connected with and may still see (public or theirs).
@@ -43,7 +49,7 @@ export function storyVisibleTo(userId: string): SQL {
 
 /**
  * A story for the user's feed: visible as above, but a user story only from someone the user
- * follows (or the user's own). A stranger's public story opens by id, it does not show up in
+ * follows and has not muted (or the user's own). A stranger's public story opens by id, it does not show up in
  * the feed. The followees are an uncorrelated IN, hashed once per query like the companions.
  */
 export function storyInFeedOf(userId: string): SQL {
@@ -51,13 +57,15 @@ export function storyInFeedOf(userId: string): SQL {
     ${connectedCompanion(userId)}
     or ${stories.authorUserId} = ${userId}
     or (${stories.authorUserId} in (select ${follows.followeeId} from ${follows} where ${follows.followerId} = ${userId})
+        and ${stories.authorUserId} not in (select ${mutes.mutedId} from ${mutes} where ${mutes.muterId} = ${userId})
         and ${audienceAdmits})))`;
 }
 
 /**
  * The author's own story while it is kept for their viewers and stats: not deleted by them (the
- * expiry job marks a story that expired `deleted_at >= expires_at`; authors delete live ones only).
+ * expiry job marks a story that expired `deleted_at >= expires_at`; authors delete live ones only),
+ * and not hidden by moderation.
  */
 export function ownStoryRetained(userId: string): SQL {
-  return sql`(${stories.authorUserId} = ${userId} and (${stories.deletedAt} is null or ${stories.deletedAt} >= ${stories.expiresAt}))`;
+  return sql`(${stories.authorUserId} = ${userId} and ${stories.hiddenAt} is null and (${stories.deletedAt} is null or ${stories.deletedAt} >= ${stories.expiresAt}))`;
 }
