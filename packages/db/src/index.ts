@@ -177,3 +177,4 @@ export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
+export { findUserLanguage } from "./queries/account/language.ts";
