@@ -142,14 +142,17 @@ describe("the safety check with the moderation endpoint", () => {
     expect(reply.content).toContain("988");
   });
 
-  it("replaces a model reply that encourages harm before any of it streams", async () => {
-    fake.setBehavior({ mode: "ok", reply: "You should kill yourself. Nobody would miss you. Bye now.", chunkDelayMs: 5 });
+  it("replaces a model reply that encourages harm before any harmful word of it streams", async () => {
+    fake.setBehavior({ mode: "ok", reply: "Honestly, just kill yourself. Nobody would miss you. Bye now.", chunkDelayMs: 5 });
     const { user, companionId } = await connectedUser();
     const events = await streamToEnd(user.api, { companionId, content: "Say something mean", idempotencyKey: newKey() });
-    const shown = events.filter((e) => e.type === "token").map((e) => (e.type === "token" ? e.text : ""));
+    const fallbackAt = events.findIndex((e) => e.type === "fallback");
+    expect(events[fallbackAt]).toMatchObject({ type: "fallback", to: "safety", reason: "safety", discardPartial: true });
+    // Before the check's fallback only the words before the first trigger word showed (and the client drops them).
+    const before = events.slice(0, fallbackAt).map((e) => (e.type === "token" ? e.text : ""));
+    expect(before.join("")).toBe("Honestly, just ");
+    const shown = events.slice(fallbackAt + 1).map((e) => (e.type === "token" ? e.text : ""));
     expect(shown.join("")).not.toMatch(/kill|miss you/i);
-    // Nothing of the model's reply came before the check's fallback: the first event is it.
-    expect(events[0]).toMatchObject({ type: "fallback", to: "safety", reason: "safety", discardPartial: true });
     const done = events.at(-1);
     if (done?.type !== "done") throw new Error("no done event");
     expect(done.reply.content).toContain("988");
@@ -160,6 +163,16 @@ describe("the safety check with the moderation endpoint", () => {
       ["assistant", "self_harm"],
     ]);
     expect(stored[1]?.content).not.toMatch(/kill/i);
+  });
+
+  it("replaces a reply that opens with harm before any of it streams", async () => {
+    fake.setBehavior({ mode: "ok", reply: "Kys. You deserve to suffer.", chunkDelayMs: 5 });
+    const { user, companionId } = await connectedUser();
+    const events = await streamToEnd(user.api, { companionId, content: "Be cruel", idempotencyKey: newKey() });
+    expect(events[0]).toMatchObject({ type: "fallback", to: "safety", discardPartial: true });
+    const done = events.at(-1);
+    if (done?.type !== "done") throw new Error("no done event");
+    expect(events.slice(1).map((e) => (e.type === "token" ? e.text : "")).join("")).toBe(done.reply.content);
   });
 
   it("replaces a reply the endpoint flags at its end: the streamed part is discarded, the safe reply saved", async () => {

@@ -119,3 +119,25 @@ export const HARMFUL_REPLY_PATTERNS: readonly { category: "self_harm" | "violenc
   { category: "self_harm", pattern: new RegExp(`${B}(the best|an easy|a painless|a quick)\\s+way\\s+to\\s+(kill yourself|die|end your life|end it)${B}`) },
   { category: "violence", pattern: new RegExp(`${B}(you should|go|just)\\s+(kill|stab|shoot|beat up|poison|hurt)\\s+(him|her|them|your (mom|dad|mother|father|brother|sister|boss|wife|husband|teacher))${B}`) },
 ];
+
+/**
+ * The words without which no pattern above can match a reply (its harmful words), as stems: a
+ * streaming reply is released word by word until one of them appears, and from there held until
+ * its sentence is complete and checked (sentence-guard.ts). Everyday replies rarely contain one,
+ * so they stream undelayed; a stem that is common ("life", "end", "miss") only delays the rest of
+ * its own sentence.
+ */
+export const REPLY_TRIGGER_STEMS: readonly string[] = [
+  // Self-harm and violence.
+  "kill", "hurt", "harm", "hang", "starv", "yourself", "self", "dead", "death", "dying", "life", "live", "jump", "better", "miss",
+  "nobody", "noone", "care", "deserv", "suffer", "pill", "tablet", "overdos", "stab", "shoot", "beat", "poison", "unaliv", "suicid",
+  // Sexual content (the sexual half of the minors patterns).
+  "sexu", "nude", "naked", "porn", "horny", "erotic", "fuck", "rape", "molest", "seduc", "arous", "orgasm", "strip", "undress",
+  // Minors, the unambiguous words.
+  "child", "minor", "underage", "preteen", "toddler", "loli", "shota", "pedo", "paedo",
+];
+
+/** Short trigger words, matched whole (as stems they would catch "you", "old", "endless"…). */
+export const REPLY_TRIGGER_WORDS: readonly string[] = [
+  "kys", "cut", "cuts", "cutting", "die", "dies", "died", "end", "ends", "ending", "sex", "sexy", "kid", "kids", "cp",
+];

@@ -70,17 +70,26 @@ describe("crisis resources", () => {
 describe("sentence guard", () => {
   const blocksKill = (text: string) => (/kill yourself/i.test(text) ? ("self_harm" as const) : null);
 
-  it("holds tokens until a sentence is complete", () => {
+  it("streams a reply without trigger words as it arrives", () => {
     const guard = createSentenceGuard(blocksKill);
-    expect(guard.push("Hello there")).toEqual({ release: "" });
-    expect(guard.push(", friend. How")).toEqual({ release: "Hello there, friend. " });
-    expect(guard.push(" are you?")).toEqual({ release: "" });
-    expect(guard.end()).toEqual({ release: "How are you?" });
+    expect(guard.push("Hello there")).toEqual({ release: "Hello there" });
+    expect(guard.push(", friend. How")).toEqual({ release: ", friend. How" });
+    expect(guard.push(" are you?")).toEqual({ release: " are you?" });
+    expect(guard.end()).toEqual({ release: "" });
   });
 
-  it("never releases a sentence the check stops, even spread over tokens and sentences", () => {
+  it("holds a word that may become a trigger, and from a trigger to the end of its sentence", () => {
     const guard = createSentenceGuard(blocksKill);
-    expect(guard.push("Fine. You should kill")).toEqual({ release: "Fine. " });
+    expect(guard.push("I would ki")).toEqual({ release: "I would " });
+    expect(guard.push("ndly ask")).toEqual({ release: "kindly ask" });
+    expect(guard.push(" you to take care of")).toEqual({ release: " you to take " });
+    expect(guard.push(" yourself, ok")).toEqual({ release: "" });
+    expect(guard.push("? Then")).toEqual({ release: "care of yourself, ok? Then" });
+  });
+
+  it("never releases a harmful phrase before the check has seen it whole, even spread over tokens", () => {
+    const guard = createSentenceGuard(blocksKill);
+    expect(guard.push("Fine. You should kill")).toEqual({ release: "Fine. You should " });
     expect(guard.push(" your")).toEqual({ release: "" });
     expect(guard.push("self. Bye. ")).toEqual({ blocked: "self_harm" });
     expect(guard.push("More. ")).toEqual({ blocked: "self_harm" });
@@ -89,9 +98,15 @@ describe("sentence guard", () => {
     expect(guard.push("Again. ")).toEqual({ release: "Again. " });
   });
 
-  it("releases a long sentence at a space rather than stalling", () => {
+  it("checks at the end what is still held", () => {
+    const guard = createSentenceGuard(blocksKill);
+    expect(guard.push("go kill yourself")).toEqual({ release: "go " });
+    expect(guard.end()).toEqual({ blocked: "self_harm" });
+  });
+
+  it("releases a long held sentence at a space rather than stalling", () => {
     const guard = createSentenceGuard(() => null);
-    const step = guard.push(`${"word ".repeat(70)}tail`);
+    const step = guard.push(`kill ${"word ".repeat(70)}tail`);
     expect("release" in step && step.release.length).toBeGreaterThan(280);
   });
 });
