@@ -37,12 +37,12 @@ const spellings = (normalized: string): string[] => {
 const without = (text: string, idioms: readonly RegExp[]) => idioms.reduce((t, idiom) => t.replace(idiom, " "), text);
 
 /** Whether a person's text shows risk of self-harm or suicide. */
-export function showsSelfHarmRisk(text: string): boolean {
+function showsSelfHarmRisk(text: string): boolean {
   return spellings(without(normalizeForSafety(text), SELF_HARM_IDIOMS)).some((t) => SELF_HARM_PATTERNS.some((p) => p.test(t)));
 }
 
 /** Whether a text is obviously sexual content involving minors. */
-export function isSexualMinors(text: string): boolean {
+function isSexualMinors(text: string): boolean {
   return spellings(without(normalizeForSafety(text), SEXUAL_MINORS_EXCEPTIONS)).some((t) => SEXUAL_MINORS_PATTERNS.some((p) => p.test(t)));
 }
 

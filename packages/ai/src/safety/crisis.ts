@@ -22,13 +22,8 @@ function entriesFor(language: string): LocaleEntry[] {
 const first = <K extends keyof LocaleEntry>(entries: LocaleEntry[], key: K): NonNullable<LocaleEntry[K]> => {
   const found = entries.find((e) => e[key] !== undefined)?.[key];
   if (found === undefined) throw new Error(`crisis-resources.json: no "${key}" for English`);
-  return found as NonNullable<LocaleEntry[K]>;
+  return found;
 };
-
-/** The crisis resources for a person's language (users.language). */
-export function crisisResources(language: string): readonly string[] {
-  return first(entriesFor(language), "resources");
-}
 
 /** The companion's caring answer to a message showing risk of self-harm, with the resources of the person's locale. */
 export function crisisReply(language: string): string {

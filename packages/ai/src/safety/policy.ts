@@ -4,11 +4,10 @@
  * refused, wherever it appears. The others are a per-deployment policy, SAFETY_POLICY:
  * "harassment=flag,violence=flag,sexual=flag,hate=refuse,illicit=flag".
  */
-export const SAFETY_CATEGORIES = ["sexual_minors", "self_harm", "violence", "hate", "harassment", "sexual", "illicit"] as const;
-export type SafetyCategory = (typeof SAFETY_CATEGORIES)[number];
+export type SafetyCategory = "sexual_minors" | "self_harm" | "violence" | "hate" | "harassment" | "sexual" | "illicit";
 
 /** allow: nothing happens. flag: stored with `messages.flagged`. refuse: SAFETY_REFUSED (a message) or the safe reply (a reply). */
-export type SafetyAction = "allow" | "flag" | "refuse";
+type SafetyAction = "allow" | "flag" | "refuse";
 type PolicyCategory = Exclude<SafetyCategory, "sexual_minors" | "self_harm">;
 export type SafetyPolicy = Readonly<Record<PolicyCategory, SafetyAction>>;
 

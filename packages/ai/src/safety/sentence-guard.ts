@@ -16,7 +16,7 @@ const SENTENCE_END = /[.!?…\n]["')\]”’»]*\s+/g;
 /** A held sentence longer than this is checked and released at its last space: a reply never stalls behind one long sentence. */
 const MAX_HOLD_CHARS = 280;
 
-export type GuardStep = { release: string } | { blocked: SafetyCategory };
+type GuardStep = { release: string } | { blocked: SafetyCategory };
 
 export interface SentenceGuard {
   /** The next piece of the reply: what may be shown now, or `blocked` (show nothing more; replace the reply). */

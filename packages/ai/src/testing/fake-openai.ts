@@ -35,7 +35,7 @@ export interface FakeBehavior {
  * input ("self-harm/intent", "sexual/minors", "violence"…). Apart from the chat behavior: a chat
  * `mode: "hang"` does not hang moderation, and moderation requests are not in `requestCount`.
  */
-export interface FakeModeration {
+interface FakeModeration {
   flagFor?: (input: string) => readonly string[] | undefined;
   /** Answer after this long (a timeout test sets it past the server's SAFETY_MODERATION_TIMEOUT_MS). */
   delayMs?: number;

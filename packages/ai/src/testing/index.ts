@@ -1,2 +1,2 @@
-export { createFakeOpenAIServer, FAKE_REPLY, fakeEmbedding, type FakeBehavior, type FakeModeration, type FakeRequest } from "./fake-openai.ts";
+export { createFakeOpenAIServer, FAKE_REPLY, fakeEmbedding, type FakeBehavior, type FakeRequest } from "./fake-openai.ts";
 export { startFakeProvider, type FakeProvider } from "./fake-provider.ts";

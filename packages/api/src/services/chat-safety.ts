@@ -29,7 +29,7 @@ import { DomainError } from "@companion/errors";
 import type { ServiceLogger } from "./background.ts";
 
 /** What the reply stream carries once checked: a `fallback` may now be the check's (reason "safety"). */
-export type SafeStreamEvent =
+type SafeStreamEvent =
   | { type: "token"; text: string }
   | { type: "fallback"; from: string; to: string; reason: string; discardPartial: boolean }
   | { type: "done"; text: string; provider: string; model: string; flagged: SafetyCategory | null }
