@@ -90,6 +90,8 @@ export async function startServerProcess(fakeUrl: string, target: Target, nodeAr
       OPENAI_API_KEY: "bench-key",
       OPENAI_BASE_URL: fakeUrl,
       AI_TIMEOUT_MS: "10000",
+      // The safety check is on as deployed (docs/safety.md); BENCH_TTFT_MODERATION=off leaves the moderation endpoint out.
+      ...(process.env.BENCH_TTFT_MODERATION === "off" ? { SAFETY_MODERATION_MODEL: "off" } : {}),
       // The benchmark sends far more than a person would.
       RATE_CHAT_PER_MIN: "1000000",
       ...(target.processes > 1 ? { WEB_CONCURRENCY: String(target.processes) } : {}),

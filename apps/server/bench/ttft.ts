@@ -34,7 +34,7 @@ const PROVIDER_TTFT_MS = 50;
 // A hosted model's ~50 tokens/s. With no gap the whole reply (and its save) would land in
 // the same instant as the first token, which no real provider does.
 const PROVIDER_TOKEN_GAP_MS = Number(process.env.BENCH_TTFT_TOKEN_GAP_MS ?? 20);
-// BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_REPLY="...", BENCH_TTFT_TOKEN_GAP_MS=10 and BENCH_TTFT_NODE_FLAGS
+// BENCH_TTFT_CONCURRENCY=50 (a comma list), BENCH_TTFT_MODERATION=off (the safety check offline only), BENCH_TTFT_REPLY="...", BENCH_TTFT_TOKEN_GAP_MS=10 and BENCH_TTFT_NODE_FLAGS
 // (for the server's node) are for experiments, as is BENCH_TTFT_PROFILE_DIR, which writes the
 // server processes' CPU profiles there.
 const positiveList = (value: string | undefined, fallback: number[]) => (value?.split(",").map(Number) ?? fallback).filter((n) => Number.isInteger(n) && n > 0);
@@ -243,6 +243,11 @@ function report(rows: Row[], database: string, machine: { referenceMs: number; s
   const f = (n: number) => n.toFixed(1).padStart(7);
   const r = (n: number) => n.toFixed(2).padStart(5);
   console.log(`\nTTFT through the server vs the fake provider alone (provider TTFT ~${PROVIDER_TTFT_MS} ms, database: ${database})`);
+  console.log(
+    process.env.BENCH_TTFT_MODERATION === "off"
+      ? "safety check: offline only (BENCH_TTFT_MODERATION=off): every message classified offline, every reply held back at trigger words and checked sentence by sentence"
+      : "safety check: on: every message moderated at the fake provider's /v1/moderations (timeout 800 ms, else offline) before it is stored, every reply held back at trigger words and checked sentence by sentence, then moderated whole before it is saved (docs/safety.md)",
+  );
   console.log("concurrency  samples   provider p50/p99 ms   server p50/p99 ms   added p50/p99 ms   ratio p50/p99   server CPU/exchange");
   const verdicts: string[] = [];
   for (const { concurrency, sample, serverCpuMsPerExchange, cores } of rows) {

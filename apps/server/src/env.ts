@@ -3,7 +3,7 @@
  * with nothing set the server runs on embedded PGlite under `.data/` with a generated
  * development JWT key. In production a missing JWT secret refuses to start.
  */
-import { parseAiEnv, type AiConfig } from "@companion/ai";
+import { parseAiEnv, parseSafetyPolicy, type AiConfig } from "@companion/ai";
 import { COMPANION_DAILY_QUOTA, dbEnvIssues, dbEnvShape, quotaEnvShape, resolveDataDir } from "@companion/db";
 import { pushEnvIssues, pushEnvShape } from "@companion/push";
 import { storageEnvIssues, storageEnvShape } from "@companion/storage";
@@ -99,6 +99,21 @@ const envSchema = z
     AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),
     /** Reply length cap (max_tokens), kept free inside AI_CONTEXT_TOKENS. */
     AI_REPLY_TOKENS: z.coerce.number().int().min(16).max(32_000).default(400),
+    // The safety check (docs/safety.md): the moderation model ("off": offline classifier only), its
+    // timeout before the offline fallback, and what happens per category ("hate=refuse,sexual=allow").
+    SAFETY_MODERATION_MODEL: z.string().min(1).default("omni-moderation-latest"),
+    SAFETY_MODERATION_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(800),
+    SAFETY_POLICY: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        try {
+          return parseSafetyPolicy(raw);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+          return z.NEVER;
+        }
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_KEYS) {

@@ -1,8 +1,9 @@
-import { createChatChainFromConfig, createEmbedderFromConfig, hasNetworkProvider } from "@companion/ai";
+import { createChatChainFromConfig, createEmbedderFromConfig, createModeration, hasNetworkProvider } from "@companion/ai";
 import {
   createAiCallRecorder,
   createBackgroundTasks,
   CHAT_RELAY_CHANNEL,
+  createChatSafety,
   createChatService,
   createSearchService,
   createJobHandlers,
@@ -174,6 +175,12 @@ function createChat(env: Env, database: DatabaseHandle, jobs: JobQueue, owner: s
       : {},
     networked ? "AI providers configured" : "no AI provider configured: companions answer with the offline persona",
   );
+  // The moderation endpoint is OpenAI's (or a compatible server's at OPENAI_BASE_URL); fallback providers have none.
+  const moderate =
+    env.ai.openai.apiKey !== undefined && env.SAFETY_MODERATION_MODEL !== "off"
+      ? createModeration({ apiKey: env.ai.openai.apiKey, baseURL: env.ai.openai.baseURL, model: env.SAFETY_MODERATION_MODEL, timeoutMs: env.SAFETY_MODERATION_TIMEOUT_MS })
+      : undefined;
+  log.info({ moderation: moderate ? env.SAFETY_MODERATION_MODEL : "off", policy: env.SAFETY_POLICY }, "safety check on (docs/safety.md)");
   const service = createChatService({
     db,
     jobs,
@@ -182,6 +189,7 @@ function createChat(env: Env, database: DatabaseHandle, jobs: JobQueue, owner: s
     calls,
     tasks,
     log,
+    safety: createChatSafety({ db, policy: env.SAFETY_POLICY, moderate, log }),
     budget: { contextTokens: env.AI_CONTEXT_TOKENS, replyTokens: env.AI_REPLY_TOKENS },
     // Past a person's daily limit the offline persona answers, without a model call (docs/quotas.md).
     quotas: quotaLimitsFromEnv(env),

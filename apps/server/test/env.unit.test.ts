@@ -35,6 +35,15 @@ describe("env", () => {
     expect(parseEnv(parseDotEnv(envExample)).PORT).toBe(3000);
   });
 
+  it("validates the safety policy and the moderation timeout (docs/safety.md)", () => {
+    expect(parseEnv({}).SAFETY_POLICY).toEqual({ violence: "flag", hate: "refuse", harassment: "flag", sexual: "flag", illicit: "flag" });
+    expect(parseEnv({ SAFETY_POLICY: "sexual=allow,harassment=refuse" }).SAFETY_POLICY).toMatchObject({ sexual: "allow", harassment: "refuse", hate: "refuse" });
+    expect(() => parseEnv({ SAFETY_POLICY: "violence=maybe" })).toThrow(/SAFETY_POLICY: unknown action "maybe"/);
+    expect(() => parseEnv({ SAFETY_POLICY: "sexual_minors=allow" })).toThrow(/SAFETY_POLICY: sexual_minors is not configurable/);
+    expect(parseEnv({}).SAFETY_MODERATION_TIMEOUT_MS).toBe(800);
+    expect(() => parseEnv({ SAFETY_MODERATION_TIMEOUT_MS: "5" })).toThrow(/SAFETY_MODERATION_TIMEOUT_MS/);
+  });
+
   it("behind a transaction pooler, needs the direct URL for LISTEN and migrations", () => {
     const bouncer = { DATABASE_URL: "postgres://u@pgbouncer:6432/db", DB_POOLER: "transaction" };
     expect(() => parseEnv(bouncer)).toThrow(/DATABASE_DIRECT_URL: is required with DB_POOLER=transaction/);

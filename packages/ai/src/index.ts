@@ -30,3 +30,4 @@ export {
   storyPostJsonSchema,
   type StoryPost,
 } from "./story-lines.ts";
+export * from "./safety/index.ts";

@@ -23,6 +23,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   UPLOAD_NOT_FINISHED: "PRECONDITION_FAILED",
   NOT_CONNECTED: "NOT_FOUND",
   QUOTA_EXCEEDED: "TOO_MANY_REQUESTS",
+  SAFETY_REFUSED: "FORBIDDEN",
 };
 
 /** The TRPCError for a failure, or null to leave it as it is. */

@@ -3,6 +3,7 @@ export { createContextInner, createContextFromToken, type AppServices } from "./
 export type { ErrorData } from "./errors.ts";
 export type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 export { createChatService } from "./services/chat.ts";
+export { createChatSafety } from "./services/chat-safety.ts";
 export { createSearchService } from "./services/search.ts";
 export { CHAT_RELAY_CHANNEL } from "./services/chat-relay.ts";
 export { createAiCallRecorder, createBackgroundTasks } from "./services/background.ts";

@@ -190,3 +190,4 @@ export * from "./queries/ai-calls.ts";
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
 export { getQuotaUsage, setUserQuota, UNLIMITED_QUOTAS, type QuotaLimits, type QuotaUsage } from "./queries/account/quotas.ts";
 export { fileReport, listReports, resolveReport, type ReportRecord } from "./queries/moderation.ts";
+export { findUserLanguage } from "./queries/account/language.ts";

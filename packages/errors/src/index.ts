@@ -31,6 +31,8 @@ export const DOMAIN_ERROR_CODES = [
   "NOT_CONNECTED",
   /** A daily quota is spent (story drafts: STORY_DRAFT_DAILY_QUOTA; companions: COMPANION_DAILY_QUOTA); try again after `data.retryAfterMs` (HTTP 429). */
   "QUOTA_EXCEEDED",
+  /** The safety check refused the message (sexual content involving minors, or a category SAFETY_POLICY refuses): the message is not stored (HTTP 403, docs/safety.md). */
+  "SAFETY_REFUSED",
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

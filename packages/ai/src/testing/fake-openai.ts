@@ -30,6 +30,35 @@ export interface FakeBehavior {
   replyFor?: (request: FakeRequest) => string | undefined;
 }
 
+/**
+ * `/v1/moderations` (docs/safety.md): not flagged unless `flagFor` names OpenAI categories for an
+ * input ("self-harm/intent", "sexual/minors", "violence"…). Apart from the chat behavior: a chat
+ * `mode: "hang"` does not hang moderation, and moderation requests are not in `requestCount`.
+ */
+interface FakeModeration {
+  flagFor?: (input: string) => readonly string[] | undefined;
+  /** Answer after this long (a timeout test sets it past the server's SAFETY_MODERATION_TIMEOUT_MS). */
+  delayMs?: number;
+  /** Answer with this HTTP error status instead. */
+  status?: number;
+}
+
+const MODERATION_CATEGORIES = [
+  "harassment",
+  "harassment/threatening",
+  "hate",
+  "hate/threatening",
+  "illicit",
+  "illicit/violent",
+  "self-harm",
+  "self-harm/intent",
+  "self-harm/instructions",
+  "sexual",
+  "sexual/minors",
+  "violence",
+  "violence/graphic",
+] as const;
+
 /** What `replyFor` sees of a chat completion request. */
 export interface FakeRequest {
   messages: { role: string; content: string }[];
@@ -54,6 +83,9 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
 
 export interface FakeOpenAIServer {
   setBehavior(behavior: FakeBehavior): void;
+  setModeration(moderation: FakeModeration): void;
+  /** Every input `/v1/moderations` received since start (or the last `resetCounters`). */
+  readonly moderationInputs: readonly string[];
   /** Requests received since start (or the last `resetCounters`). */
   readonly requestCount: number;
   /** Requests the client closed before the response finished (aborts and timeouts). */
@@ -94,9 +126,12 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
   let abortedCount = 0;
   let lastRequestBody: unknown;
   const requestBodies: unknown[] = [];
+  let moderation: FakeModeration = {};
+  const moderationInputs: string[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === "POST" && req.url === "/v1/embeddings") return embeddings(req, res);
+    if (req.method === "POST" && req.url === "/v1/moderations") return moderations(req, res);
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
       return;
@@ -187,6 +222,31 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     res.end("data: [DONE]\n\n");
   }
 
+  /** OpenAI's moderation endpoint, one result per input, following `moderation` (not the chat behavior). */
+  async function moderations(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const part of req) raw += String(part);
+    const body = JSON.parse(raw) as { input?: string | string[]; model?: string };
+    const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
+    moderationInputs.push(...inputs);
+    const m = moderation;
+    if (m.delayMs) await wait(m.delayMs, () => res.closed);
+    if (res.closed) return;
+    if (m.status !== undefined) {
+      res.writeHead(m.status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `fake status ${m.status}`, type: "fake_error", code: String(m.status) } }));
+      return;
+    }
+    const results = inputs.map((input) => {
+      const flagged = new Set(m.flagFor?.(input) ?? []);
+      const categories = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, flagged.has(c)]));
+      const scores = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, flagged.has(c) ? 0.97 : 0.001]));
+      return { flagged: flagged.size > 0, categories, category_scores: scores, category_applied_input_types: {} };
+    });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ id: "modr-fake", model: body.model ?? "omni-moderation-latest", results }));
+  }
+
   /** OpenAI's embeddings endpoint, following the same behavior modes as chat (hang, status, slow). */
   async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requestCount++;
@@ -222,6 +282,12 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
     setBehavior(next) {
       behavior = next;
     },
+    setModeration(next) {
+      moderation = next;
+    },
+    get moderationInputs() {
+      return moderationInputs;
+    },
     get requestCount() {
       return requestCount;
     },
@@ -239,6 +305,7 @@ export function createFakeOpenAIServer(initial: FakeBehavior = { mode: "ok" }): 
       abortedCount = 0;
       lastRequestBody = undefined;
       requestBodies.length = 0;
+      moderationInputs.length = 0;
     },
     async start() {
       const server = createServer((req, res) => {

@@ -3,7 +3,7 @@
  * the send writes the text (model, else offline lines) and saves it only if every guardrail
  * still allows it, under the person's lock.
  */
-import { buildProactivePrompt, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "@companion/ai";
+import { buildProactivePrompt, classifyReplyOffline, cleanProactiveText, offlineProactiveMessage, type ProactiveContext } from "@companion/ai";
 import { findProactiveCandidates, insertAiCalls, isProactiveAllowed, loadProactiveContext, saveProactiveMessage, type Database } from "@companion/db";
 import type { AiCallPayload, JobHandlers } from "@companion/jobs";
 import { personaGuard } from "../services/chat-guard.ts";
@@ -19,7 +19,8 @@ const SWEEP_BATCH = 500;
  * The first message's text: the model's when one is configured and its answer is usable (not
  * empty, not too long), else the offline line. A model that is down costs the message nothing:
  * it goes out with the offline text (docs/proactive.md, "Text"). So does a text that quotes the
- * persona to someone other than the companion's owner.
+ * persona to someone other than the companion's owner, and one the offline safety check stops
+ * (docs/safety.md: a companion never encourages harm).
  */
 async function writeProactiveText(
   chat: JobDeps["chat"],
@@ -37,7 +38,7 @@ async function writeProactiveText(
   try {
     const result = await chat.chain.complete({ purpose: "proactive", messages: buildProactivePrompt(context), maxTokens: 160, temperature: 0.8, tag: scope, signal });
     const text = cleanProactiveText(result.text);
-    return text && guard(text) === text ? { text, method: "model" } : offline();
+    return text && guard(text) === text && classifyReplyOffline(text).length === 0 ? { text, method: "model" } : offline();
   } catch (err) {
     // The job's own timeout is not the model's failure: let the job be retried.
     if (signal.aborted) throw err;

@@ -27,7 +27,11 @@ export interface Exchange {
   reply: StoredChatMessage;
 }
 
-export type ChatStreamEvent = Extract<ChainStreamEvent, { type: "token" | "fallback" }> | ({ type: "done" } & Exchange);
+/** A `fallback` may also be the safety check's (reason "safety", docs/safety.md), not only a provider's. */
+export type ChatStreamEvent =
+  | Extract<ChainStreamEvent, { type: "token" }>
+  | { type: "fallback"; from: string; to: string; reason: string; discardPartial: boolean }
+  | ({ type: "done" } & Exchange);
 
 export interface OpenDeps {
   db: Database;
@@ -47,6 +51,8 @@ export interface ExchangeParams {
   idempotencyKey: string;
   /** The companion's story this message answers (stories.reply); part of what the key stands for. */
   storyId?: string | undefined;
+  /** The safety check's category when it flagged the message (chat-safety.ts); stored with it. */
+  flagged?: string | null | undefined;
 }
 
 /** A value from a transaction that may still be committing; await `committed` before relying on its writes. */

@@ -3,7 +3,7 @@
  * chain) → reply, saved once per idempotency key. docs/ai.md describes the behaviour;
  * each method below reads as its steps.
  */
-import { createChatChain, createOfflinePersona, type ChatChain } from "@companion/ai";
+import { createChatChain, createOfflinePersona, DEFAULT_SAFETY_POLICY, type ChatChain, type MessageVerdict } from "@companion/ai";
 import { findReply, saveReply, UNLIMITED_QUOTAS, withUser, type ChatMessageStatus, type Database, type QuotaLimits, type StoredChatMessage } from "@companion/db";
 import { DomainError } from "@companion/errors";
 import type { JobQueue } from "@companion/jobs";
@@ -18,6 +18,7 @@ import {
 } from "./background.ts";
 import { openExchange, takeTurn, type ChatStreamEvent, type Exchange, type ExchangeParams, type OpenDeps } from "./chat-open.ts";
 import { guardFor, guardReplyStream, replyGuardFor } from "./chat-guard.ts";
+import { createChatSafety, type ChatSafety } from "./chat-safety.ts";
 import { DEFAULT_CHAT_BUDGET, type ChatBudget, type ExchangePrompt } from "./chat-prompt.ts";
 import { createChatRelay, type RelayBus } from "./chat-relay.ts";
 import { waitForTurn } from "./chat-replay.ts";
@@ -65,6 +66,8 @@ export interface ChatServiceOptions {
   replyDeadlineMs?: number;
   /** NOTIFY between server processes, so a reply streams to a subscriber on another one (chat-relay.ts). */
   relayBus?: RelayBus;
+  /** The safety check of messages and replies (chat-safety.ts); defaults to offline with the default policy. */
+  safety?: ChatSafety;
   log?: ServiceLogger;
   now?: () => Date;
   /** Daily limits per person (docs/quotas.md); past one, the offline persona answers. Default: unlimited. */
@@ -77,7 +80,7 @@ const FINISHED_RELAY_TTL_MS = 30_000;
 /** `ended`: its producer finished; the relay stays replayable a while (FINISHED_RELAY_TTL_MS). */
 type StreamingEntry = { userId: string; relay: ReplyRelay<ChatStreamEvent>; writer: boolean; ended?: boolean };
 
-type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null };
+type ReplyDraft = { content: string; status: ChatMessageStatus; provider: string | null; model: string | null; flagged: string | null };
 
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { db, owner } = options;
@@ -87,6 +90,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const calls = options.calls ?? createAiCallRecorder({ jobs, tasks, log });
   const chain = options.chain ?? createChatChain({ providers: [], offline: createOfflinePersona(), onCall: calls.onCall });
   const staleAfterMs = options.staleAfterMs ?? 90_000;
+  const safety = options.safety ?? createChatSafety({ db, policy: DEFAULT_SAFETY_POLICY, log });
   const deps: OpenDeps = { db, budget: options.budget ?? DEFAULT_CHAT_BUDGET, now: options.now ?? (() => new Date()), quotas: options.quotas ?? UNLIMITED_QUOTAS };
   /** Who answers an exchange: the model chain, or past the person's quota the offline persona alone (prompt.degraded). */
   const quotaChain = createQuotaChain();
@@ -125,21 +129,41 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   /** A whole reply at once; `signal` aborts it if the user's message never commits. */
-  async function complete(scope: CallScope, prompt: ExchangePrompt, limits: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<ReplyDraft> {
+  async function complete(
+    scope: CallScope,
+    prompt: ExchangePrompt,
+    verdict: MessageVerdict,
+    limits: { signal?: AbortSignal; deadlineMs?: number } = {},
+  ): Promise<ReplyDraft> {
+    // A message showing risk of self-harm is answered by the crisis reply, never by a model (docs/safety.md).
+    if (verdict.action === "crisis") return crisisDraft(scope.userId);
     const result = await chainFor(prompt).complete({ ...request(prompt, scope), ...limits });
-    // The saved reply is what the person may read of it (docs/anti-leak.md).
-    return { content: guardFor(prompt.privacy, scope.userId, result.text), status: "complete", provider: result.provider, model: result.model };
+    // The saved reply is what the person may read of it (docs/anti-leak.md), and what passed the safety check.
+    const checked = await safety.checkReply(scope.userId, guardFor(prompt.privacy, scope.userId, result.text));
+    return { content: checked.text, status: "complete", provider: result.provider, model: result.model, flagged: checked.flagged };
+  }
+
+  async function crisisDraft(userId: string): Promise<ReplyDraft> {
+    return { content: await safety.crisisReply(userId), status: "complete", provider: "safety", model: null, flagged: "self_harm" };
   }
 
   /** Streams a reply into `relay`; an abort keeps what was shown, attributed to the attempt that wrote it. */
-  async function write(scope: CallScope, prompt: ExchangePrompt, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
-    // Tokens, and the saved reply, carry only what the person may read of it (docs/anti-leak.md).
-    for await (const event of guardReplyStream(chainFor(prompt).stream(request(prompt, scope), signal), replyGuardFor(prompt.privacy, scope.userId))) {
+  async function write(scope: CallScope, prompt: ExchangePrompt, verdict: MessageVerdict, relay: ReplyRelay<ChatStreamEvent>, signal: AbortSignal): Promise<ReplyDraft> {
+    if (verdict.action === "crisis") {
+      const draft = await crisisDraft(scope.userId);
+      relay.push({ type: "token", text: draft.content });
+      return draft;
+    }
+    // Tokens, and the saved reply, carry only what the person may read of it (docs/anti-leak.md), each
+    // sentence held back until the safety check passed it (docs/safety.md).
+    const guarded = guardReplyStream(chainFor(prompt).stream(request(prompt, scope), signal), replyGuardFor(prompt.privacy, scope.userId));
+    for await (const event of safety.guardStream(scope.userId, guarded)) {
       if (event.type === "token" || event.type === "fallback") relay.push(event);
-      else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model };
+      else if (event.type === "done") return { content: event.text, status: "complete", provider: event.provider, model: event.model, flagged: event.flagged };
       else {
         const last = scope.lastChatCall;
-        return { content: event.text, status: event.text === "" ? "failed" : "partial", provider: last?.provider ?? null, model: last?.model ?? null };
+        const status = event.text === "" ? "failed" : "partial";
+        return { content: event.text, status, provider: last?.provider ?? null, model: last?.model ?? null, flagged: event.flagged };
       }
     }
     throw new Error("chat stream ended without done or aborted");
@@ -166,7 +190,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // Taken over from a writer that died: what it relayed is void, the reply restarts here.
       if (watch?.relayed) relay.push({ type: "fallback", from: "relay", to: chain.providers[0] ?? "offline", reason: "error", discardPartial: true });
       const scope = calls.scope(userId);
-      const draft = await write(scope, turn.prompt, relay, stop);
+      const draft = await write(scope, turn.prompt, await safety.recheckMessage(turn.userMessage.content), relay, stop);
       await turn.committed;
       relay.push({ type: "done", ...(await finish(scope, turn.userMessage, draft, turn.prompt)) });
     } finally {
@@ -220,19 +244,22 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     async send(params) {
       const startedAt = performance.now();
-      const opened = await openExchange(deps, { ...params, owner });
+      // Before it is stored: a refused message throws SAFETY_REFUSED here (docs/safety.md).
+      const verdict = await safety.checkMessage(params.userId, params.content);
+      const opened = await openExchange(deps, { ...params, owner, flagged: flaggedBy(verdict) });
       if (opened.kind === "existing") return answerSaved(params.userId, opened.userMessage, startedAt);
       // The model starts while the message commits; a failed commit aborts it.
       const abandon = new AbortController();
       opened.committed.catch((err: unknown) => abandon.abort(err));
       const scope = calls.scope(params.userId);
-      const draft = await complete(scope, opened.prompt, { signal: abandon.signal });
+      const draft = await complete(scope, opened.prompt, verdict, { signal: abandon.signal });
       await opened.committed;
       return finish(scope, opened.userMessage, draft, opened.prompt);
     },
 
     async start(params) {
-      const opened = await openExchange(deps, { ...params, owner });
+      const verdict = await safety.checkMessage(params.userId, params.content);
+      const opened = await openExchange(deps, { ...params, owner, flagged: flaggedBy(verdict) });
       if (opened.kind === "existing") return opened.userMessage;
       // Written here at once, while the message commits: the subscription that follows finds
       // it running, its first tokens buffered (the TTFT of bench/ttft.ts). A failed commit aborts it.
@@ -241,7 +268,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // Its failure reaches subscribers through the relay and the log through the task.
       runRelay(params.userId, opened.userMessage.id, true, async (relay) => {
         const scope = calls.scope(params.userId);
-        const draft = await write(scope, opened.prompt, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
+        const draft = await write(scope, opened.prompt, verdict, relay, AbortSignal.any([relay.abandoned, interruption.signal, abandon.signal]));
         await opened.committed;
         relay.push({ type: "done", ...(await finish(scope, opened.userMessage, draft, opened.prompt)) });
       }).produced.catch(() => undefined);
@@ -279,8 +306,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     if (turn.kind === "answered") return turn.exchange;
     const left = options.replyDeadlineMs === undefined ? undefined : Math.max(1, Math.floor(options.replyDeadlineMs - (performance.now() - startedAt)));
     const scope = calls.scope(userId);
-    const draft = await complete(scope, turn.prompt, left === undefined ? {} : { deadlineMs: left });
+    const draft = await complete(scope, turn.prompt, await safety.recheckMessage(turn.userMessage.content), left === undefined ? {} : { deadlineMs: left });
     await turn.committed;
     return finish(scope, turn.userMessage, draft, turn.prompt);
   }
 }
+
+/** The category stored on the person's message (messages.flagged), if the check flagged it. */
+const flaggedBy = (verdict: MessageVerdict): string | null => (verdict.action === "allow" ? null : verdict.category);

@@ -4,6 +4,7 @@
  * publishing it with its notifications job. Used by the schedule's jobs and by approved drafts.
  */
 import {
+  classifyReplyOffline,
   offlineStoryPost,
   parseStoryPost,
   STORY_POST_SCHEMA_NAME,
@@ -67,7 +68,9 @@ export async function writeCompanionStory(
         ...(params.signal ? { signal: params.signal } : {}),
       });
       const post = parseStoryPost(result.text);
-      if (post) return { post, source: "model" };
+      // A post the offline safety check stops is replaced by the offline one (docs/safety.md).
+      const words = post ? [post.caption, ...post.slides.flatMap((slide) => [slide.title, slide.body])].join("\n") : "";
+      if (post && classifyReplyOffline(words).length === 0) return { post, source: "model" };
     } catch (err) {
       // Aborted (a job's timeout): let the job fail and retry. Anything else: offline.
       if (params.signal?.aborted) throw err;

@@ -61,6 +61,8 @@ export async function claimUserMessage(
     ownerProcess: string | null;
     /** The story it answers (stories.reply). */
     storyId?: string | null | undefined;
+    /** The safety check's category when it flagged the message (docs/safety.md). */
+    flagged?: string | null | undefined;
   },
 ): Promise<{ message: StoredChatMessage; created: boolean }> {
   const [inserted] = await db
@@ -73,6 +75,7 @@ export async function claimUserMessage(
       idempotencyKey: params.idempotencyKey,
       ownerProcess: params.ownerProcess,
       storyId: params.storyId ?? null,
+      flagged: params.flagged ?? null,
     })
     .onConflictDoNothing({ target: [messages.userId, messages.idempotencyKey] })
     .returning(chatMessageColumns)
@@ -201,6 +204,8 @@ export async function saveReply(
     /** Null when unknown (a stream cut before any attempt reported). */
     provider: string | null;
     model: string | null;
+    /** The safety check's category when it flagged the reply (docs/safety.md). */
+    flagged?: string | null | undefined;
   },
 ): Promise<{ reply: StoredChatMessage; created: boolean }> {
   return inTransaction(db, (tx) => saveReplyLocked(tx, params));
@@ -228,6 +233,7 @@ async function saveReplyLocked(db: Database, params: Parameters<typeof saveReply
       replyToId: params.replyToId,
       provider: params.provider,
       model: params.model,
+      flagged: params.flagged ?? null,
     })
     .returning(chatMessageColumns)
     .prepare("chat_save_reply")
