@@ -177,3 +177,17 @@ export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
 export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
+// The account (issue 16): deletion, data export, profile.
+export { deleteAccountRows, listAccountFiles } from "./queries/account/deletion.ts";
+export {
+  buildAccountArchive,
+  deleteDataExport,
+  getDataExport,
+  insertDataExport,
+  isLiveDataExport,
+  latestDataExport,
+  markDataExportFailed,
+  markDataExportReady,
+  type DataExportRecord,
+} from "./queries/account/data-export.ts";
+export { getProfile, updateProfile, type ProfileRecord } from "./queries/account/profile.ts";
