@@ -191,3 +191,4 @@ export {
   type DataExportRecord,
 } from "./queries/account/data-export.ts";
 export { getProfile, updateProfile, type ProfileRecord } from "./queries/account/profile.ts";
+export { insertOutboxMail, listOutboxMail, type OutboxMail } from "./queries/account/mail-outbox.ts";

@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { closeRedisClient, createRedisClient } from "./redis.ts";
 
 /** Every limit the product enforces. Keys are per user, except `loginIp`. */
-const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp"] as const;
+const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp", "passwordResetIp", "passwordResetEmail"] as const;
 export type RateLimitName = (typeof rateLimitNames)[number];
 
 interface LimitRule {
@@ -21,6 +21,9 @@ const defaultRateLimitRules: RateLimitRules = {
   mediaUpload: { points: 30, durationSec: 60 },
   loginAccount: { points: 5, durationSec: 900 },
   loginIp: { points: 30, durationSec: 900 },
+  // auth.requestPasswordReset (docs/account.md#password-reset): per client IP, and per email asked for.
+  passwordResetIp: { points: 10, durationSec: 900 },
+  passwordResetEmail: { points: 3, durationSec: 900 },
 };
 
 export interface RateLimitsOptions {

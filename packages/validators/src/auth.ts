@@ -125,3 +125,5 @@ export const authRequestPasswordResetOutput = ok;
 
 export const authResetPasswordInput = z.object({ token: text().min(20).max(256), password });
 export const authResetPasswordOutput = ok;
+export type AuthExportDataOutput = z.infer<typeof authExportDataOutput>;
+export type AuthUpdateProfileOutput = z.infer<typeof authUpdateProfileOutput>;
