@@ -7,6 +7,7 @@ import { CliError, defineCommand, EX_CONFIG, intFlag, UsageError, type Command }
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
 import { eventRetentionMs } from "./env.ts";
 import { jobCommands } from "./job-commands.ts";
+import { mailCommands } from "./mail-commands.ts";
 import { userCommands } from "./user-commands.ts";
 
 const DAY_MS = 86_400_000;
@@ -109,4 +110,4 @@ const dbCommands: Record<string, Command> = {
   }),
 };
 
-export const commands: Record<string, Command> = { ...dbCommands, ...jobCommands, ...userCommands };
+export const commands: Record<string, Command> = { ...dbCommands, ...jobCommands, ...userCommands, ...mailCommands };
