@@ -181,12 +181,12 @@ export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } 
 export { deleteAccountRows, listAccountFiles } from "./queries/account/deletion.ts";
 export {
   buildAccountArchive,
-  deleteDataExport,
+  deleteDataExports,
   getDataExport,
   insertDataExport,
   isLiveDataExport,
   latestDataExport,
-  markDataExportFailed,
+  listExpiredDataExports,
   markDataExportReady,
   type DataExportRecord,
 } from "./queries/account/data-export.ts";

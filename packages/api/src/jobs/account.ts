@@ -5,8 +5,9 @@
 import {
   buildAccountArchive,
   createNotification,
-  deleteDataExport,
+  deleteDataExports,
   getDataExport,
+  listExpiredDataExports,
   markDataExportReady,
 } from "@companion/db";
 import type { JobHandlers } from "@companion/jobs";
@@ -49,19 +50,27 @@ export function accountHandlers({ db, queue, media, log }: JobDeps): JobHandlers
           dedupeKey: `data_export:${exportId}`,
         });
         if (note) await queue.enqueue(tx, "notifications.push", { notificationId: note.id });
-        await queue.enqueue(tx, "exports.expire", { exportId }, { startAfter: expiresAt });
         return true;
       });
       return { built: created ? 1 : 0, bytes: body.byteLength };
     },
 
-    "exports.expire": async ({ exportId }) => {
-      const done = await getDataExport(db, { exportId });
-      if (!done) return { skipped: 1 };
-      if (done.expiresAt && done.expiresAt.getTime() > Date.now()) return { notYet: 1 };
-      if (done.storageKey) await media.storage.delete(done.storageKey);
-      await deleteDataExport(db, { exportId });
-      return { deleted: 1 };
+    // Objects first, then the rows: a store that fails leaves its row for the next run.
+    "exports.prune": async () => {
+      let pruned = 0;
+      for (;;) {
+        const expired = await listExpiredDataExports(db, { now: new Date(), limit: 100 });
+        if (expired.length === 0) break;
+        const keys = expired.flatMap((e) => (e.storageKey ? [e.storageKey] : []));
+        const { failed } = await deleteMediaObjects(media.storage, keys);
+        const kept = new Set(failed.map((f) => f.key));
+        for (const { key, error } of failed) log.warn({ key, err: error }, "expired export archive not deleted; retried next run");
+        const gone = expired.filter((e) => !e.storageKey || !kept.has(e.storageKey)).map((e) => e.id);
+        await deleteDataExports(db, { ids: gone });
+        pruned += gone.length;
+        if (gone.length < expired.length || expired.length < 100) break;
+      }
+      return { pruned };
     },
   };
 }

@@ -3,7 +3,7 @@
  * contents. The archive is built by a job (service code), one query per section, each with its
  * explicit columns, as JSON text so that both drivers hand back the same thing.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { rowsOf } from "../../raw-sql.ts";
 import { dataExports } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
@@ -67,16 +67,19 @@ export async function markDataExportReady(
   return row ?? null;
 }
 
-export async function markDataExportFailed(db: Database, params: { exportId: string }): Promise<void> {
-  await db
-    .update(dataExports)
-    .set({ status: "failed", completedAt: sql`now()` })
-    .where(and(eq(dataExports.id, params.exportId), eq(dataExports.status, "pending")));
+/** The expiry job: up to `limit` exports past their expiry, oldest first. */
+export async function listExpiredDataExports(db: Database, params: { now: Date; limit: number }): Promise<{ id: string; storageKey: string | null }[]> {
+  return db
+    .select({ id: dataExports.id, storageKey: dataExports.storageKey })
+    .from(dataExports)
+    .where(lt(dataExports.expiresAt, params.now))
+    .orderBy(asc(dataExports.expiresAt))
+    .limit(params.limit);
 }
 
-/** The expiry job: the row goes once its archive is deleted. */
-export async function deleteDataExport(db: Database, params: { exportId: string }): Promise<void> {
-  await db.delete(dataExports).where(eq(dataExports.id, params.exportId));
+/** The expiry job: the rows go once their archives are deleted. */
+export async function deleteDataExports(db: Database, params: { ids: readonly string[] }): Promise<void> {
+  if (params.ids.length > 0) await db.delete(dataExports).where(inArray(dataExports.id, [...params.ids]));
 }
 
 /**
