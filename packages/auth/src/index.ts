@@ -21,4 +21,4 @@ export {
 } from "./accounts.ts";
 export { createAuthService, type AuthService, type AuthTokens, type PublicUser } from "./service.ts";
 export { deleteAccount } from "./account-deletion.ts";
-export { issuePasswordReset, resetPassword, type IssuedPasswordReset } from "./password-reset.ts";
+export { issuePasswordReset, resetPassword } from "./password-reset.ts";

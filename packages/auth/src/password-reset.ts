@@ -10,7 +10,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, passwordLength } from "./password.ts";
 import { revokeUserSessions, type RequestMeta } from "./refresh-tokens.ts";
 
-export const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000;
+const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000;
 
 const hashResetToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -15,9 +15,9 @@ import { deleteMediaObjects } from "@companion/storage";
 import type { JobDeps } from "./deps.ts";
 
 /** How long an archive stays downloadable before the expiry job deletes it. */
-export const EXPORT_RETENTION_MS = 7 * 24 * 3_600_000;
+const EXPORT_RETENTION_MS = 7 * 24 * 3_600_000;
 
-export const exportStorageKey = (userId: string, exportId: string) => `x/${userId}/${exportId}.json`;
+const exportStorageKey = (userId: string, exportId: string) => `x/${userId}/${exportId}.json`;
 
 export function accountHandlers({ db, queue, media, log }: JobDeps): JobHandlers {
   return {

@@ -6,7 +6,7 @@
 import { insertOutboxMail, type Database } from "@companion/db";
 import { createTransport } from "nodemailer";
 
-export interface MailMessage {
+interface MailMessage {
   to: string;
   subject: string;
   text: string;
