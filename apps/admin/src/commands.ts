@@ -7,6 +7,7 @@ import { CliError, defineCommand, EX_CONFIG, intFlag, UsageError, type Command }
 import { ImportFileError, readCompanionImportFile } from "./companions-import.ts";
 import { eventRetentionMs } from "./env.ts";
 import { jobCommands } from "./job-commands.ts";
+import { mailCommands } from "./mail-commands.ts";
 import { moderationCommands } from "./moderation-commands.ts";
 import { quotaCommands } from "./quota-commands.ts";
 import { userCommands } from "./user-commands.ts";
@@ -111,4 +112,4 @@ const dbCommands: Record<string, Command> = {
   }),
 };
 
-export const commands: Record<string, Command> = { ...dbCommands, ...jobCommands, ...userCommands, ...quotaCommands, ...moderationCommands };
+export const commands: Record<string, Command> = { ...dbCommands, ...jobCommands, ...userCommands, ...quotaCommands, ...moderationCommands, ...mailCommands };

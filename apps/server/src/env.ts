@@ -95,6 +95,15 @@ const envSchema = z
      */
     MEDIA_URL_TTL_SEC: z.coerce.number().int().min(5).max(3600).default(300),
 
+    /**
+     * Mail (docs/account.md#mail): SMTP through nodemailer when SMTP_URL is set (`smtp://user:pass@host:587`,
+     * `smtps://…`); unset, the development outbox (the mail_outbox table, `pnpm admin mail:outbox`).
+     */
+    SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "expected smtp://… or smtps://…").optional(),
+    MAIL_FROM: z.string().min(3).default("Companion <no-reply@localhost>"),
+    /** The page that sets a new password; the mailed link adds `?token=…`. */
+    PASSWORD_RESET_URL: z.url().default("http://localhost:5173/reset-password"),
+
     /** Prompt plus reply, in tokens: keep it within the configured model's context window. */
     AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),
     /** Reply length cap (max_tokens), kept free inside AI_CONTEXT_TOKENS. */

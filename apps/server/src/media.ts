@@ -7,7 +7,7 @@ import { realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findCompanionAvatar, findLiveStorySlideMedia, isStoredUpload, type Database } from "@companion/db";
+import { findCompanionAvatar, findLiveStorySlideMedia, isLiveDataExport, isStoredUpload, type Database } from "@companion/db";
 import type { LocalMediaStorage } from "@companion/storage";
 import { isStoredMediaKey } from "@companion/validators";
 import type { Logger } from "pino";
@@ -35,7 +35,11 @@ const CONTENT_TYPES: Record<string, string> = {
   ".avif": "image/avif",
   ".mp4": "video/mp4",
   ".webm": "video/webm",
+  ".json": "application/json",
 };
+
+/** A data export archive (`x/<userId>/<exportId>.json`): only through a URL signed for that export (docs/account.md#export). */
+const isExportKey = (key: string) => key.startsWith("x/");
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RETRY_AFTER_SEC = "5";
@@ -99,6 +103,11 @@ async function checkUploadAccess(access: UploadedMediaAccess, key: string, query
   if (!check.ok) return { ok: false, status: 403, error: check.reason === "expired" ? "Media URL expired" : "Invalid media signature" };
   const { story, companion, expires } = check.grant;
   try {
+    if (isExportKey(key)) {
+      const exportId = check.grant.export;
+      const live = exportId && UUID.test(exportId) ? await isLiveDataExport(access.db, { exportId, key }) : false;
+      return live ? { ok: true, cacheControl: PRIVATE_NO_STORE } : { ok: false, status: 404, error: "Not found" };
+    }
     if (companion) {
       // A companion's avatar: while the companion exists with this key (docs/companions.md#avatar).
       const avatar = UUID.test(companion) ? await findCompanionAvatar(access.db, { companionId: companion, key }) : null;
@@ -158,7 +167,7 @@ export function createMediaRoute(options: { staticRoots: MediaRoot[]; uploads: U
     if (!segments || !type) return sendJson(res, 404, { error: "Not found" });
 
     const key = segments.join("/");
-    if (isStoredMediaKey(key)) {
+    if (isStoredMediaKey(key) || isExportKey(key)) {
       if (!uploads) return sendJson(res, 404, { error: "Not found" });
       const access = await checkUploadAccess(uploads, key, new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)), log, req.headers["x-request-id"] as string | undefined);
       if (!access.ok) return sendJson(res, access.status, { error: access.error }, access.status === 503 ? { "retry-after": RETRY_AFTER_SEC } : {});

@@ -1,5 +1,8 @@
 import { createChatChainFromConfig, createEmbedderFromConfig, createModeration, hasNetworkProvider } from "@companion/ai";
 import {
+  createAccountService,
+  createOutboxMailer,
+  createSmtpMailer,
   createAiCallRecorder,
   createBackgroundTasks,
   CHAT_RELAY_CHANNEL,
@@ -118,6 +121,18 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     // A fresh database gets companions' stories now, not at the first cron tick (docs/stories.md#schedule).
     if (env.COMPANION_STORY_CRON !== "off") await jobs.send("stories.companion-post", {});
   }
+  const mailer = env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createOutboxMailer({ db: db.db, log: log.child({ component: "mail" }) });
+  if (mailer.kind === "smtp") log.info({ mailer: mailer.kind }, "mail: SMTP");
+  else if (env.NODE_ENV === "production") log.warn({ mailer: mailer.kind }, "mail: SMTP_URL is unset, password reset mail only reaches the development outbox");
+  else log.info({ mailer: mailer.kind }, "mail: development outbox (set SMTP_URL to send mail)");
+  const account = createAccountService({
+    db: db.db,
+    jobs,
+    media: media.service,
+    mailer,
+    passwordResetUrl: env.PASSWORD_RESET_URL,
+    log: log.child({ component: "account" }),
+  });
   const closing = new AbortController();
   return {
     services: {
@@ -134,6 +149,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       webPushPublicKey: env.WEB_PUSH_VAPID_PUBLIC_KEY ?? null,
       companionDailyQuota: env.COMPANION_DAILY_QUOTA,
       quotas: quotaLimitsFromEnv(env),
+      account,
       closing: closing.signal,
     },
     jobs,
@@ -153,6 +169,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       await lease.release().catch((err: unknown) => log.warn({ err }, "process lease release failed"));
       await db.close();
       await rateLimits.close();
+      mailer.close();
     },
   };
 }

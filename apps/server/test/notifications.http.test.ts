@@ -109,6 +109,7 @@ describe("notifications", () => {
         { kind: "companion_message", muted: false },
         { kind: "digest_ready", muted: false },
         { kind: "story_reply", muted: false },
+        { kind: "data_export_ready", muted: false },
       ],
     });
     const sub = recordEvents(me.api);

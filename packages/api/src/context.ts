@@ -7,6 +7,7 @@ import type { JobQueue } from "@companion/jobs";
 import type { AuthService } from "@companion/auth";
 import type { Database, DatabaseKind, QuotaLimits } from "@companion/db";
 import type { RateLimits } from "@companion/ratelimit";
+import type { AccountService } from "./services/account.ts";
 import type { MediaService } from "./services/media.ts";
 import type { EventHub } from "./realtime/hub.ts";
 import type { ChatService } from "./services/chat.ts";
@@ -38,6 +39,8 @@ export interface AppServices {
   quotas: QuotaLimits;
   /** The job queue: procedures enqueue follow-up work in their own transaction (`ctx.db`). */
   jobs: JobQueue;
+  /** The account: deletion, data export, profile, password reset (docs/account.md). */
+  account: AccountService;
   /** Aborts when the process starts shutting down: long-lived subscriptions end cleanly. */
   closing: AbortSignal;
 }

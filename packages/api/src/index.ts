@@ -11,4 +11,6 @@ export { startProcessLease, type ProcessLease } from "./services/process-lease.t
 export { startEventHub, type EventHub } from "./realtime/hub.ts";
 export { createMediaService, type MediaService } from "./services/media.ts";
 export { createStoryDraftService } from "./services/story-drafts.ts";
+export { createAccountService } from "./services/account.ts";
+export { createOutboxMailer, createSmtpMailer } from "./services/mail.ts";
 export { createJobHandlers } from "./jobs/index.ts";

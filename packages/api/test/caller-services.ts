@@ -11,6 +11,8 @@ import { createRateLimits } from "@companion/ratelimit";
 import { createLocalStorage } from "@companion/storage";
 import type { AppServices } from "../src/context.ts";
 import { startEventHub } from "../src/realtime/hub.ts";
+import { createAccountService } from "../src/services/account.ts";
+import { createOutboxMailer } from "../src/services/mail.ts";
 import { createChatService } from "../src/services/chat.ts";
 import { createMediaService } from "../src/services/media.ts";
 import { createSearchService } from "../src/services/search.ts";
@@ -40,6 +42,15 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
       db: db.db,
       tokens: createAccessTokenService({ keys: [jwtKeyFromSecret(secret)], issuer: "companion", audience: "companion-app" }),
       refreshPepper: randomBytes(32),
+    }),
+    account: createAccountService({
+      db: db.db,
+      jobs,
+      media,
+      mailer: createOutboxMailer({ db: db.db, log: quiet }),
+      passwordResetUrl: "http://localhost:5173/reset-password",
+      passwordResetMinMs: 0,
+      log: quiet,
     }),
     closing: new AbortController().signal,
   };

@@ -20,3 +20,5 @@ export {
   revokeSessions,
 } from "./accounts.ts";
 export { createAuthService, type AuthService, type AuthTokens, type PublicUser } from "./service.ts";
+export { deleteAccount } from "./account-deletion.ts";
+export { issuePasswordReset, resetPassword } from "./password-reset.ts";

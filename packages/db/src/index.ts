@@ -191,3 +191,18 @@ export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } 
 export { getQuotaUsage, setUserQuota, UNLIMITED_QUOTAS, type QuotaLimits, type QuotaUsage } from "./queries/account/quotas.ts";
 export { fileReport, listReports, resolveReport, type ReportRecord } from "./queries/moderation.ts";
 export { findUserLanguage } from "./queries/account/language.ts";
+// The account (issue 16): deletion, data export, profile.
+export { deleteAccountRows, listAccountFiles } from "./queries/account/deletion.ts";
+export {
+  buildAccountArchive,
+  deleteDataExports,
+  getDataExport,
+  insertDataExport,
+  isLiveDataExport,
+  latestDataExport,
+  listExpiredDataExports,
+  markDataExportReady,
+  type DataExportRecord,
+} from "./queries/account/data-export.ts";
+export { getProfile, updateProfile, type ProfileRecord } from "./queries/account/profile.ts";
+export { insertOutboxMail, listOutboxMail, type OutboxMail } from "./queries/account/mail-outbox.ts";

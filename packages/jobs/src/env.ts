@@ -65,6 +65,7 @@ export function jobSettingsFromEnv(env: JobsEnv): JobSettings {
       "stories.expire": env.STORY_EXPIRY_CRON,
       "events.prune": env.EVENT_PRUNE_CRON,
       "stream-tickets.prune": env.EVENT_PRUNE_CRON,
+      "exports.prune": env.EVENT_PRUNE_CRON,
       "stories.companion-post": env.COMPANION_STORY_CRON,
       "proactive.sweep": env.PROACTIVE_CRON,
       "digests.sweep": env.DIGEST_CRON,

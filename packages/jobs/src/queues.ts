@@ -88,6 +88,15 @@ export const jobPayloads = {
   "digests.sweep": z.object({ week: isoWeek.optional(), after: z.object({ userId: uuid, companionId: uuid }).optional() }),
   /** Builds one weekly digest and tells its person; once per (user, companion, week). */
   "digests.build": z.object({ userId: uuid, companionId: uuid, week: isoWeek }),
+  /**
+   * After auth.deleteAccount (enqueued in its transaction): deletes the stored objects of the deleted
+   * account (uploads, companion cards, export archives); their rows are already gone with it.
+   */
+  "account.purge-files": z.object({ keys: z.array(z.string().min(1).max(512)).min(1).max(1000) }),
+  /** Builds a data export archive (auth.exportData), stores it and tells its person (docs/account.md#export). */
+  "exports.build": z.object({ exportId: uuid }),
+  /** Cron: deletes data export archives (and their rows) past their expiry (docs/account.md#export). */
+  "exports.prune": z.object({}),
 } as const satisfies Record<string, z.ZodType<object>>;
 
 export type JobName = keyof typeof jobPayloads;
@@ -98,4 +107,11 @@ export const jobNames = Object.keys(jobPayloads) as JobName[];
 export const DEAD_LETTER_QUEUE = "dead-letter";
 
 /** Recurring jobs: cron expressions come from the settings (env). */
-export type ScheduledJob = "stories.expire" | "events.prune" | "stream-tickets.prune" | "stories.companion-post" | "proactive.sweep" | "digests.sweep";
+export type ScheduledJob =
+  | "stories.expire"
+  | "events.prune"
+  | "stream-tickets.prune"
+  | "stories.companion-post"
+  | "proactive.sweep"
+  | "digests.sweep"
+  | "exports.prune";

@@ -27,5 +27,6 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
     "stories.companion-post": "*/20 * * * *",
     "proactive.sweep": "*/15 * * * *",
     "digests.sweep": "0 12 * * 1",
+    "exports.prune": "17 * * * *",
   },
 };

@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { closeRedisClient, createRedisClient } from "./redis.ts";
 
 /** Every limit the product enforces. Keys are per user, except `loginIp`. */
-const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp", "report"] as const;
+const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp", "report", "passwordResetIp", "passwordResetEmail"] as const;
 export type RateLimitName = (typeof rateLimitNames)[number];
 
 interface LimitRule {
@@ -23,6 +23,9 @@ const defaultRateLimitRules: RateLimitRules = {
   loginIp: { points: 30, durationSec: 900 },
   // moderation.report: a person files a few; a flood is abuse of the queue (docs/moderation.md).
   report: { points: 20, durationSec: 3600 },
+  // auth.requestPasswordReset (docs/account.md#password-reset): per client IP, and per email asked for.
+  passwordResetIp: { points: 10, durationSec: 900 },
+  passwordResetEmail: { points: 3, durationSec: 900 },
 };
 
 export interface RateLimitsOptions {

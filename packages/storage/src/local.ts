@@ -84,7 +84,7 @@ export function createLocalStorage(options: LocalStorageOptions): LocalMediaStor
 
     readUrl: async (key, grant) => {
       assertSafeKey(key);
-      return `${readPath}/${encodeKey(key)}?${readGrantQuery(signingKey(), { key, story: grant.story, companion: grant.companion ?? null, expires: grant.expires })}`;
+      return `${readPath}/${encodeKey(key)}?${readGrantQuery(signingKey(), { key, story: grant.story, companion: grant.companion ?? null, export: grant.export ?? null, expires: grant.expires })}`;
     },
 
     async exists(key) {

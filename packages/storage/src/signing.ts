@@ -55,13 +55,15 @@ export interface ReadGrant {
   story: string | null;
   /** A companion's avatar: served while the companion has this key as its avatar. */
   companion?: string | null;
+  /** A data export archive: served while that export is ready with this key (docs/account.md#export). */
+  export?: string | null;
   /** Unix seconds. */
   expires: number;
 }
 
 // A companion grant adds a line (keys have no newline), so it can never pass for a story's or a preview's.
 const readCanonical = (g: ReadGrant) =>
-  ["GET", g.key, g.story ?? "", String(g.expires), ...(g.companion ? [`companion:${g.companion}`] : [])].join("\n");
+  ["GET", g.key, g.story ?? "", String(g.expires), ...(g.companion ? [`companion:${g.companion}`] : []), ...(g.export ? [`export:${g.export}`] : [])].join("\n");
 
 function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
   return createHmac("sha256", signingKey).update(readCanonical(grant)).digest("base64url");
@@ -69,7 +71,13 @@ function signReadGrant(signingKey: Uint8Array, grant: ReadGrant): string {
 
 export function readGrantQuery(signingKey: Uint8Array, grant: ReadGrant): string {
   const sig = signReadGrant(signingKey, grant);
-  const binding = grant.companion ? `companion=${grant.companion}&` : grant.story ? `story=${grant.story}&` : "";
+  const binding = grant.export
+    ? `export=${grant.export}&`
+    : grant.companion
+      ? `companion=${grant.companion}&`
+      : grant.story
+        ? `story=${grant.story}&`
+        : "";
   return `${binding}expires=${grant.expires}&sig=${sig}`;
 }
 
@@ -81,7 +89,8 @@ export function verifyReadGrant(signingKey: Uint8Array, key: string, query: URLS
   const sig = query.get("sig");
   if (!sig || !Number.isSafeInteger(expires)) return { ok: false, reason: "malformed" };
   const companion = query.get("companion");
-  const grant: ReadGrant = { key, story: query.get("story") || null, ...(companion ? { companion } : {}), expires };
+  const exported = query.get("export");
+  const grant: ReadGrant = { key, story: query.get("story") || null, ...(companion ? { companion } : {}), ...(exported ? { export: exported } : {}), expires };
   const expected = Buffer.from(signReadGrant(signingKey, grant));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };

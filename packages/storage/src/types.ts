@@ -28,6 +28,8 @@ interface ReadGrantParams {
    * exists with this key as its avatar (instead of a story). S3 has only `expires`.
    */
   companion?: string | null;
+  /** Local storage: a data export archive, served only while that export is ready and unexpired. S3 has only `expires`. */
+  export?: string | null;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { isoDateTime, text } from "./common.ts";
+import { isoDateTime, text, uuid } from "./common.ts";
+import { mediaKey } from "./media.ts";
+import { quietHours, timeZone } from "./settings.ts";
 
 const PASSWORD_MIN = 8;
 const PASSWORD_MAX = 256;
@@ -36,6 +38,15 @@ const publicUser = z.object({
 });
 export type PublicUser = z.infer<typeof publicUser>;
 
+/** My profile: what auth.me shows, plus the avatar, language, time zone and quiet hours. */
+const profile = publicUser.extend({
+  /** A signed URL of my avatar (relative to the API origin on local storage); null without one. */
+  avatarUrl: z.string().nullable(),
+  language: z.string(),
+  timeZone: z.string(),
+  quietHours: z.object({ start: z.string(), end: z.string() }).nullable(),
+});
+
 const authTokens = z.object({
   accessToken: z.string(),
   accessTokenExpiresAt: isoDateTime,
@@ -54,7 +65,7 @@ export const authLoginOutput = authSession;
 export const authRefreshOutput = z.object({ tokens: authTokens });
 export const authLogoutOutput = ok;
 export const authLogoutAllOutput = ok;
-export const authMeOutput = publicUser;
+export const authMeOutput = profile;
 export const authChangePasswordOutput = ok;
 
 /**
@@ -64,3 +75,55 @@ export const authChangePasswordOutput = ok;
  */
 export const streamTicket = z.object({ ticket: z.string(), expiresAt: isoDateTime });
 export const authStreamTicketOutput = streamTicket;
+
+/** auth.deleteAccount: the password again, so a stolen access token alone cannot delete the account (docs/account.md). */
+export const authDeleteAccountInput = z.object({ password: z.string().min(1).max(PASSWORD_MAX) });
+export const authDeleteAccountOutput = ok;
+
+/** A data export (auth.exportData, docs/account.md#export); `url` is set while it is ready: a signed link for about 15 minutes. */
+const dataExport = z.object({
+  id: uuid,
+  status: z.enum(["pending", "ready", "failed"]),
+  createdAt: isoDateTime,
+  completedAt: isoDateTime.nullable(),
+  /** When the archive is deleted. */
+  expiresAt: isoDateTime.nullable(),
+  bytes: z.number().int().nullable(),
+  /** Relative to the API origin on local storage, absolute on S3; null unless ready. */
+  url: z.string().nullable(),
+  urlExpiresAt: isoDateTime.nullable(),
+});
+export const authExportDataOutput = dataExport;
+/** My latest export with a fresh download URL, or null. */
+export const authExportStatusOutput = dataExport.nullable();
+
+/**
+ * A BCP 47-ish language tag: a 2–3 letter language, then optional script (4 letters),
+ * region (2 letters or 3 digits) and variants ("en", "pt-BR", "zh-Hant-TW", "es-419").
+ */
+const languageTag = z
+  .string()
+  .max(35)
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|\d{3}))?(-([a-zA-Z\d]{5,8}|\d[a-zA-Z\d]{3}))*$/, "Expected a language tag such as en or pt-BR");
+
+/** Fields left out keep their value; `avatarKey: null` removes the avatar, `quietHours: null` turns quiet hours off. */
+export const authUpdateProfileInput = z
+  .object({
+    displayName: text().trim().min(1).max(80).optional(),
+    avatarKey: mediaKey.nullable().optional(),
+    timeZone: timeZone.optional(),
+    quietHours: quietHours.nullable().optional(),
+    language: languageTag.optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to update" });
+
+export const authUpdateProfileOutput = profile;
+
+/** Always `{ ok: true }`, whether or not the address has an account. */
+export const authRequestPasswordResetInput = z.object({ email });
+export const authRequestPasswordResetOutput = ok;
+
+export const authResetPasswordInput = z.object({ token: text().min(20).max(256), password });
+export const authResetPasswordOutput = ok;
+export type AuthExportDataOutput = z.infer<typeof authExportDataOutput>;
+export type AuthUpdateProfileOutput = z.infer<typeof authUpdateProfileOutput>;

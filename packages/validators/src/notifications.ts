@@ -6,7 +6,7 @@ import { isoDateTime, isSafeText, pageInput, page, SAFE_TEXT_MESSAGE, uuid } fro
  * (a companion wrote first, the weekly digest) are one line here, a `data` shape below and a
  * job that raises them. Clients should skip a kind they do not know.
  */
-export const notificationKind = z.enum(["follow", "story_reaction", "companion_story", "companion_message", "digest_ready", "story_reply"]);
+export const notificationKind = z.enum(["follow", "story_reaction", "companion_story", "companion_message", "digest_ready", "story_reply", "data_export_ready"]);
 export type NotificationKind = z.infer<typeof notificationKind>;
 
 const followData = z.object({ followerId: uuid, followerName: z.string() });
@@ -24,6 +24,9 @@ const digestReadyData = z.object({ digestId: uuid, companionId: uuid, companionN
 
 /** Someone replied to my story (stories.reply): their words, cut to 500 characters. */
 const storyReplyData = z.object({ storyId: uuid, replier: z.object({ id: uuid, displayName: z.string() }), text: z.string() });
+
+/** My data export is ready (auth.exportData): `url` works for about 15 minutes; auth.exportStatus gives a fresh one. */
+const dataExportReadyData = z.object({ exportId: uuid, url: z.string().nullable(), urlExpiresAt: isoDateTime.nullable(), expiresAt: isoDateTime });
 
 const item = <K extends NotificationKind, D extends z.ZodType>(kind: K, data: D) =>
   z.object({
@@ -44,6 +47,7 @@ export const notification = z.discriminatedUnion("kind", [
   item("companion_message", companionMessageData),
   item("digest_ready", digestReadyData),
   item("story_reply", storyReplyData),
+  item("data_export_ready", dataExportReadyData),
 ]);
 export type Notification = z.infer<typeof notification>;
 

@@ -15,13 +15,13 @@ const isTimeZone = (zone: string) => {
     return false;
   }
 };
-const timeZone = text()
+export const timeZone = text()
   .min(1)
   .max(64)
   .refine(isTimeZone, { message: "Unknown IANA time zone (e.g. Europe/Lisbon)" });
 
 /** From `start` to `end` (wrapping midnight when start > end) no companion writes first. */
-const quietHours = z.object({ start: clockTime, end: clockTime }).refine((q) => q.start !== q.end, { message: "start and end must differ" });
+export const quietHours = z.object({ start: clockTime, end: clockTime }).refine((q) => q.start !== q.end, { message: "start and end must differ" });
 
 const settings = z.object({
   /** What every companion always knows about me ("" when unset). */

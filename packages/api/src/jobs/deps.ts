@@ -12,7 +12,7 @@ export interface JobDeps {
   /** For follow-up jobs (a sweep's media purge, a notification's push). */
   queue: JobQueue;
   /** `storeCompanionCard`: a companion story's image cards (jobs/stories.ts). */
-  media: Pick<MediaService, "purge" | "storeCompanionCard">;
+  media: Pick<MediaService, "purge" | "storeCompanionCard" | "storage" | "exportUrl">;
   chat: {
     /** The process's one fallback chain, whose `onCall` is `calls.onCall`. */
     chain: ChatChain;

@@ -6,6 +6,7 @@
 import type { JobHandlers } from "@companion/jobs";
 import { chatHandlers } from "./chat.ts";
 import type { JobDeps } from "./deps.ts";
+import { accountHandlers } from "./account.ts";
 import { digestHandlers } from "./digests.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
 import { mediaHandlers } from "./media.ts";
@@ -28,5 +29,6 @@ export function createJobHandlers(deps: JobDeps): JobHandlers {
     ...digestHandlers(deps),
     ...storyHandlers(deps),
     ...searchHandlers(deps),
+    ...accountHandlers(deps),
   };
 }

@@ -12,9 +12,29 @@ import {
   authRegisterInput,
   authRegisterOutput,
   authStreamTicketOutput,
+  authDeleteAccountInput,
+  authDeleteAccountOutput,
+  authExportDataOutput,
+  authExportStatusOutput,
+  authUpdateProfileInput,
+  authUpdateProfileOutput,
+  authRequestPasswordResetInput,
+  authRequestPasswordResetOutput,
+  authResetPasswordInput,
+  authResetPasswordOutput,
 } from "@companion/validators";
-import { toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
+import { normalizeEmail } from "@companion/auth";
+import { middleware, userProcedure } from "../trpc.ts";
+import { toWireSession, toWireTokens } from "../wire/auth.ts";
 import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
+
+/** Password reset requests: per client IP, and per email asked for (known or not, so the limit tells nothing). */
+const resetRateLimited = middleware(async ({ ctx, input, next }) => {
+  await ctx.services.rateLimits.consume("passwordResetIp", `ip:${ctx.meta.ip ?? "unknown"}`);
+  const email = (input as { email?: unknown }).email;
+  if (typeof email === "string") await ctx.services.rateLimits.consume("passwordResetEmail", `email:${normalizeEmail(email)}`);
+  return next();
+});
 
 export const authRouter = router({
   register: publicProcedure
@@ -45,7 +65,8 @@ export const authRouter = router({
     return { ok: true as const };
   }),
 
-  me: protectedProcedure.output(authMeOutput).query(async ({ ctx }) => toWireUser(await ctx.services.auth.me(ctx.user.id))),
+  /** My profile, with my avatar's URL, language, time zone and quiet hours (docs/account.md#profile). */
+  me: protectedProcedure.output(authMeOutput).query(async ({ ctx }) => ctx.services.account.profile(ctx.user.id)),
 
   /**
    * A single-use ticket for one SSE connection, valid for a minute, for clients that cannot
@@ -61,6 +82,49 @@ export const authRouter = router({
     .output(authChangePasswordOutput)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId);
+      return { ok: true as const };
+    }),
+
+  /**
+   * Deletes my account and everything of mine, after checking my password again; a wrong one is
+   * FORBIDDEN naming `password` (docs/account.md#deletion).
+   */
+  deleteAccount: protectedProcedure
+    .input(authDeleteAccountInput)
+    .output(authDeleteAccountOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.account.deleteAccount(ctx.user.id, input.password, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  /** Starts a data export: a job builds the archive and a `data_export_ready` notification links it (docs/account.md#export). */
+  exportData: userProcedure.output(authExportDataOutput).mutation(async ({ ctx }) => ctx.services.account.requestExport(ctx.db, ctx.user.id)),
+
+  /** My latest export (null: none), with a fresh download URL while it is ready. */
+  exportStatus: userProcedure.output(authExportStatusOutput).query(async ({ ctx }) => ctx.services.account.exportStatus(ctx.db, ctx.user.id)),
+
+  /** Display name, avatar (an uploaded image; null removes it), time zone, quiet hours, language. */
+  updateProfile: userProcedure
+    .input(authUpdateProfileInput)
+    .output(authUpdateProfileOutput)
+    .mutation(async ({ ctx, input }) => ctx.services.account.updateProfile(ctx.db, ctx.user.id, input)),
+
+  /** Mails a reset link if the email has an account; the same answer, in about the same time, either way. */
+  requestPasswordReset: publicProcedure
+    .input(authRequestPasswordResetInput)
+    .use(resetRateLimited)
+    .output(authRequestPasswordResetOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.account.requestPasswordReset(input.email, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  /** Sets a new password with a mailed token (single use, 30 minutes) and ends every session. */
+  resetPassword: publicProcedure
+    .input(authResetPasswordInput)
+    .output(authResetPasswordOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.account.resetPassword(input.token, input.password, ctx.meta);
       return { ok: true as const };
     }),
 });

@@ -76,12 +76,24 @@ export interface MediaService {
    * returns the key; the store not answering throws StorageUnavailableError (a job retries).
    */
   storeCompanionCard(companionId: string, svg: string): Promise<string>;
+  /**
+   * A person's own avatar (auth.updateProfile): a signed URL like an upload preview, served while the
+   * upload is stored (the purge keeps an avatar's upload). Shipped media at `/media/<key>`.
+   */
+  userAvatarUrl(key: string): Promise<string>;
+  /**
+   * A data export archive's download URL, for `ttlSec` (15 minutes by default): bound to the export on
+   * local storage (served while it is ready and unexpired), a presigned GET on S3 (docs/account.md#export).
+   */
+  exportUrl(exportId: string, key: string, ttlSec?: number): Promise<{ url: string; expiresAt: Date }>;
 }
 
 /** Media shipped with the server (demo slides, avatars), relative to the API origin. */
 const staticMediaUrl = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
 
 const PUBLIC_READ_SEC = 3600;
+/** A data export's download link: short, as it carries everything the person has. */
+const EXPORT_URL_TTL_SEC = 15 * 60;
 /** How long a client should wait before asking again when the store is down. */
 const STORAGE_RETRY_AFTER_MS = 5000;
 
@@ -167,6 +179,16 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         ...(await filterUnusedStoryMediaKeys(db, { keys: cards })),
       ];
       return deleteMediaObjects(storage, removable);
+    },
+
+    async userAvatarUrl(key) {
+      if (!isStoredMediaKey(key)) return staticMediaUrl(key);
+      return storage.readUrl(key, { story: null, expires: readUrlExpiry({ public: false, lifetimeSec: readTtl }) });
+    },
+
+    async exportUrl(exportId, key, ttlSec = EXPORT_URL_TTL_SEC) {
+      const expires = Math.floor(Date.now() / 1000) + ttlSec;
+      return { url: await storage.readUrl(key, { story: null, export: exportId, expires }), expiresAt: new Date(expires * 1000) };
     },
 
     async storeCompanionCard(companionId, svg) {

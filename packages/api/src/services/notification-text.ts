@@ -26,6 +26,8 @@ export function describeNotification(kind: string, data: Record<string, unknown>
       const replier = data.replier as { displayName?: unknown } | undefined;
       return { title: "Story reply", body: `${str(replier?.displayName, "Someone")} replied to your story: ${str(data.text, "…")}` };
     }
+    case "data_export_ready":
+      return { title: "Your data", body: "Your data export is ready to download" };
     default:
       return { title: "Companion", body: "You have a new notification" };
   }

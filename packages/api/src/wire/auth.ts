@@ -2,7 +2,7 @@
 import type { AuthTokens as ServiceTokens, PublicUser as ServiceUser } from "@companion/auth";
 import type { AuthSession, AuthTokens, PublicUser } from "@companion/validators";
 
-export const toWireUser = (u: ServiceUser): PublicUser => ({
+const toWireUser = (u: ServiceUser): PublicUser => ({
   id: u.id,
   email: u.email,
   displayName: u.displayName,

@@ -1,5 +1,5 @@
 import { and, eq, exists, gt, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
-import { companions, mediaUploads, stories, storyMedia, type CompanionVisibility, type storyVisibility } from "../schema/index.ts";
+import { companions, mediaUploads, stories, storyMedia, users, type CompanionVisibility, type storyVisibility } from "../schema/index.ts";
 import type { Database } from "../types.ts";
 import { DomainError, notFound } from "../errors.ts";
 
@@ -99,9 +99,11 @@ export async function deleteUnreferencedMediaUploads(db: Database, params: { key
     .where(and(eq(storyMedia.mediaKey, mediaUploads.key), isNull(stories.deletedAt), gt(stories.expiresAt, now)));
   // A companion's avatar stays while the companion has it (docs/companions.md#avatar).
   const avatar = db.select({ one: sql`1` }).from(companions).where(eq(companions.avatarKey, mediaUploads.key));
+  // So does a person's own avatar (auth.updateProfile, docs/account.md#profile).
+  const userAvatar = db.select({ one: sql`1` }).from(users).where(eq(users.avatarKey, mediaUploads.key));
   const rows = await db
     .delete(mediaUploads)
-    .where(and(inArray(mediaUploads.key, [...params.keys]), notExists(stillUsed), notExists(avatar)))
+    .where(and(inArray(mediaUploads.key, [...params.keys]), notExists(stillUsed), notExists(avatar), notExists(userAvatar)))
     .returning({ key: mediaUploads.key });
   return rows.map((r) => r.key);
 }

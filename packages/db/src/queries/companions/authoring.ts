@@ -134,7 +134,7 @@ const slugSuffix = () => randomBytes(4).readUInt32BE(0).toString(36).padStart(7,
  * The avatar must be an image I uploaded and finished uploading; anything else is BAD_REQUEST
  * naming `avatarKey`. The row is locked FOR SHARE so the media purge cannot remove it meanwhile.
  */
-async function assertAvatarUpload(tx: Database, userId: string, key: string): Promise<void> {
+export async function assertAvatarUpload(tx: Database, userId: string, key: string): Promise<void> {
   const [row] = await tx
     .select({ contentType: mediaUploads.contentType, uploadedAt: mediaUploads.uploadedAt })
     .from(mediaUploads)
