@@ -176,4 +176,16 @@ export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
-export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
+export {
+  listSecurityEvents,
+  recordSecurityEvent,
+  type SecurityEventInput,
+  type SecurityEventKind,
+  type SecurityEventRecord,
+} from "./queries/account/security-events.ts";
+export {
+  SESSION_REVOCATIONS_CHANNEL,
+  listLiveSessionRevocations,
+  pruneSessionRevocations,
+  recordSessionRevocations,
+} from "./queries/account/session-revocations.ts";

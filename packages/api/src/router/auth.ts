@@ -11,10 +11,13 @@ import {
   authRefreshOutput,
   authRegisterInput,
   authRegisterOutput,
+  authSecurityEventsInput,
+  authSecurityEventsOutput,
   authStreamTicketOutput,
 } from "@companion/validators";
-import { toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
-import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
+import { listSecurityEvents } from "@companion/db";
+import { toWireSecurityEvent, toWireSession, toWireTokens, toWireUser } from "../wire/auth.ts";
+import { protectedProcedure, publicProcedure, router, userProcedure } from "../trpc.ts";
 
 export const authRouter = router({
   register: publicProcedure
@@ -36,12 +39,12 @@ export const authRouter = router({
     .input(authLogoutInput)
     .output(authLogoutOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.logout(input.refreshToken);
+      await ctx.services.auth.logout(input.refreshToken, ctx.meta);
       return { ok: true as const };
     }),
 
   logoutAll: protectedProcedure.output(authLogoutAllOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.user.id);
+    await ctx.services.auth.logoutAll(ctx.user.id, ctx.meta);
     return { ok: true as const };
   }),
 
@@ -60,7 +63,16 @@ export const authRouter = router({
     .input(authChangePasswordInput)
     .output(authChangePasswordOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId);
+      await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId, ctx.meta);
       return { ok: true as const };
+    }),
+
+  /** My security log (docs/security-events.md), newest first. */
+  securityEvents: userProcedure
+    .input(authSecurityEventsInput)
+    .output(authSecurityEventsOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listSecurityEvents(ctx.db, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit });
+      return { items: page.items.map(toWireSecurityEvent), nextCursor: page.nextCursor };
     }),
 });
