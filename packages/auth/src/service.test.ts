@@ -1,4 +1,4 @@
-import { refreshTokens, sessionRevocations, users, type Database } from "@companion/db";
+import { pruneSessionRevocations, refreshTokens, sessionRevocations, users, type Database } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import argon2 from "argon2";
 import { eq } from "drizzle-orm";
@@ -195,6 +195,10 @@ describe("logout", () => {
       const [row] = await db.select().from(sessionRevocations).where(eq(sessionRevocations.familyId, sessionId));
       expect(row).toMatchObject({ userId: user.id });
       expect(row!.expiresAt.getTime() - row!.revokedAt.getTime()).toBe(900_000);
+      // The maintenance sweep keeps it while its access tokens may live, then forgets it.
+      expect(await pruneSessionRevocations(db, { before: row!.revokedAt })).toBe(0);
+      expect(await pruneSessionRevocations(db, { before: new Date(row!.expiresAt.getTime() + 1) })).toBeGreaterThanOrEqual(1);
+      expect(await db.select().from(sessionRevocations).where(eq(sessionRevocations.familyId, sessionId))).toEqual([]);
     } finally {
       await here.close();
       await elsewhere.close();
