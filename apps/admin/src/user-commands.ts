@@ -7,6 +7,7 @@ import {
   listSecurityEvents,
   listUsers,
   securityEventKinds,
+  type SecurityEventKind,
   type SecurityEventRecord,
   type UserRef,
   type UserSummary,
@@ -48,7 +49,7 @@ const userJson = (u: UserSummary) => ({ ...u, createdAt: u.createdAt.toISOString
 /** Every server refuses a revoked session's access tokens as soon as the revocation commits (docs/auth.md#revocation). */
 const ACCESS_TOKEN_NOTE = "Their access tokens are refused from now on.";
 
-const kindList = z
+const kindList: z.ZodType<SecurityEventKind[], string> = z
   .string()
   .transform((v) => v.split(",").map((k) => k.trim()).filter(Boolean))
   .pipe(z.array(z.enum(securityEventKinds, { error: `must be kinds among ${securityEventKinds.join(", ")}` })).min(1));

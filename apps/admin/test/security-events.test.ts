@@ -37,7 +37,7 @@ describe("security:events", () => {
     expect(events[1]).toMatchObject({ userId: user.id, ip: META.ip, userAgent: META.userAgent, createdAt: expect.any(String) });
 
     const failed = await cli("security:events", "--user", user.id, "--kind", "login_failed,login_throttled", "--limit", "5", "--json");
-    expect(JSON.parse(failed.out).map((e: { kind: string }) => e.kind)).toEqual(["login_failed"]);
+    expect((JSON.parse(failed.out) as { kind: string }[]).map((e) => e.kind)).toEqual(["login_failed"]);
 
     const human = await cli("security:events", "--user", email, "--limit", "1");
     expect(human.code).toBe(0);

@@ -45,7 +45,7 @@ export interface LoginThrottleOptions {
   limiters?: Record<LimitName, RateLimiterAbstract>;
 }
 
-export const DEFAULT_LOGIN_LIMITS: Record<LimitName, ThrottleLimit> = {
+const DEFAULT_LOGIN_LIMITS: Record<LimitName, ThrottleLimit> = {
   accountIp: { points: 5, durationSec: 900 },
   account: { points: 100, durationSec: 900 },
   ip: { points: 30, durationSec: 900 },
@@ -81,7 +81,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
   return {
     async check(attempt) {
       const waits = await Promise.all(keysOf(attempt).map(async ([name, key]) => ({ name, ms: await blockedForMs(limiters[name], key) })));
-      const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a), { name: "account" as LimitName, ms: 0 });
+      const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a), { name: "account", ms: 0 });
       if (worst.ms > 0) {
         throw new DomainError("TOO_MANY_REQUESTS", "Too many failed login attempts; try again later", { retryAfterMs: worst.ms, limit: worst.name });
       }
