@@ -1,6 +1,17 @@
-/** Accounts and sessions: user:create, user:list, user:disable, user:enable, sessions:list, sessions:revoke. */
+/** Accounts and sessions: user:create, user:list, user:disable, user:enable, sessions:list, sessions:revoke, security:events. */
 import { disableUser, enableUser, hashPassword, listUserSessions, normalizeEmail, revokeSessions } from "@companion/auth";
-import { decodeCursor, insertUser, listUsers, type UserRef, type UserSummary } from "@companion/db";
+import {
+  decodeCursor,
+  findUser,
+  insertUser,
+  listSecurityEvents,
+  listUsers,
+  securityEventKinds,
+  type SecurityEventKind,
+  type SecurityEventRecord,
+  type UserRef,
+  type UserSummary,
+} from "@companion/db";
 import { z } from "zod";
 import { defineCommand, intFlag, required, type ArgSpec, type Command } from "./command.ts";
 import { readNewPassword } from "./password.ts";
@@ -30,13 +41,20 @@ const cursor = z.string().refine((c) => {
   } catch {
     return false;
   }
-}, "not a cursor printed by user:list");
+}, "not a cursor printed by user:list or security:events");
 
 const isoOrNull = (d: Date | null) => d?.toISOString() ?? null;
 const userJson = (u: UserSummary) => ({ ...u, createdAt: u.createdAt.toISOString(), disabledAt: isoOrNull(u.disabledAt) });
 
-/** Access tokens are checked without a database read, so revocation reaches them only at expiry. */
-const ACCESS_TOKEN_NOTE = "Access tokens already issued stay valid until they expire (at most 15 minutes).";
+/** Every server refuses a revoked session's access tokens as soon as the revocation commits (docs/auth.md#revocation). */
+const ACCESS_TOKEN_NOTE = "Their access tokens are refused from now on.";
+
+const kindList: z.ZodType<SecurityEventKind[], string> = z
+  .string()
+  .transform((v) => v.split(",").map((k) => k.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(securityEventKinds, { error: `must be kinds among ${securityEventKinds.join(", ")}` })).min(1));
+
+const eventJson = (e: SecurityEventRecord) => ({ ...e, createdAt: e.createdAt.toISOString() });
 
 export const userCommands: Record<string, Command> = {
   "user:create": defineCommand({
@@ -145,5 +163,29 @@ export const userCommands: Record<string, Command> = {
     },
     json: (r) => ({ userId: r.user.id, email: r.user.email, revokedSessions: r.revokedSessions }),
     human: (r) => [`revoked ${r.revokedSessions} session(s) of ${r.user.email}. ${ACCESS_TOKEN_NOTE}`],
+  }),
+
+  "security:events": defineCommand({
+    summary: "A user's security events (logins failed and throttled, revocations, password changes, …), newest first",
+    options: {
+      user: { type: "string", value: "EMAIL|ID", description: "the user's email address or id (required)" },
+      kind: { type: "string", value: "KIND[,KIND]", description: `only these kinds: ${securityEventKinds.join(", ")}` },
+      limit: { type: "string", value: "N", description: "events per page, 1 to 1000 (default 50)" },
+      cursor: { type: "string", value: "CURSOR", description: "continue after the page that printed this cursor" },
+    },
+    input: z.object({ user: userRef, kind: kindList.optional(), limit: intFlag(1, 1000).default(50), cursor: cursor.optional() }),
+    run: async (db, input) => {
+      await db.migrate();
+      const user = await findUser(db.db, input.user);
+      const page = await listSecurityEvents(db.db, { userId: user.id, kinds: input.kind, limit: input.limit, cursor: input.cursor });
+      return { user, ...page };
+    },
+    json: (r) => r.items.map(eventJson),
+    human: (r) => [
+      ...(r.items.length === 0 ? [`no security events for ${r.user.email}`] : []),
+      ...r.items.map((e) => `${e.createdAt.toISOString()}  ${e.kind.padEnd(16)}  ${e.ip ?? "-"}  ${e.userAgent ?? "-"}  ${JSON.stringify(e.detail)}`),
+      ...(r.nextCursor ? [`next: --cursor ${r.nextCursor}`] : []),
+    ],
+    hint: (r) => (r.nextCursor ? `more events: --cursor ${r.nextCursor}` : undefined),
   }),
 };

@@ -121,7 +121,7 @@ describe("user:list", () => {
   it("refuses a bad --limit or --cursor before opening the database", async () => {
     const opened = cli.opened();
     expect(await cli("user:list", "--limit", "0")).toMatchObject({ code: 64, err: expect.stringContaining("--limit: must be a whole number from 1 to 1000") });
-    expect(await cli("user:list", "--cursor", "garbage")).toMatchObject({ code: 64, err: expect.stringContaining("--cursor: not a cursor printed by user:list") });
+    expect(await cli("user:list", "--cursor", "garbage")).toMatchObject({ code: 64, err: expect.stringContaining("--cursor: not a cursor printed by user:list or security:events") });
     expect(await cli("user:list", "--limit")).toMatchObject({ code: 64, err: expect.stringContaining("--limit") });
     expect(cli.opened()).toBe(opened);
   });
@@ -148,7 +148,7 @@ describe("user:disable, user:enable, sessions:list, sessions:revoke", () => {
     expect((await cli("user:list", "--limit", "1")).lines[0]).toMatch(/disable-me@example\.com {2}D {2}\(disabled\)$/);
 
     const human = await cli("user:disable", user.id.toUpperCase());
-    expect(human.out).toBe(`disabled ${email} (${user.id}); revoked 0 session(s). Access tokens already issued stay valid until they expire (at most 15 minutes).`);
+    expect(human.out).toBe(`disabled ${email} (${user.id}); revoked 0 session(s). Their access tokens are refused from now on.`);
 
     const enabled = await cli("user:enable", email, "--json");
     expect(JSON.parse(enabled.out)).toMatchObject({ id: user.id, disabledAt: null });
@@ -168,7 +168,7 @@ describe("user:disable, user:enable, sessions:list, sessions:revoke", () => {
     const kept = await auth.refresh(a.tokens.refreshToken, META);
 
     const rest = await cli("sessions:revoke", email);
-    expect(rest.out).toMatch(/^revoked 1 session\(s\) of revoke-me@example\.com\. Access tokens already issued stay valid/);
+    expect(rest.out).toMatch(/^revoked 1 session\(s\) of revoke-me@example\.com\. Their access tokens are refused from now on\./);
     expect(await failure(auth.refresh(kept.tokens.refreshToken, META))).toMatchObject({ code: "UNAUTHORIZED" });
 
     const elsewhere = await cli("sessions:revoke", "ops@example.com", "--session", sessionB, "--json");

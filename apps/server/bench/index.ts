@@ -3,7 +3,7 @@
  *
  *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
  *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
- *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs or leak-guard
+ *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs, leak-guard or revocations
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
@@ -16,7 +16,8 @@
  * startup.ts: cold start and idle memory, tsx from source against the built bundle, then
  * jobs.ts: job queue throughput with one and two worker processes, and what enqueueing a job
  * adds to a mutation's transaction. Then leak-guard.ts: the anti-leak output guard's cost per
- * streamed token (CPU only).
+ * streamed token (CPU only). Then revocations.ts: what refusing revoked sessions adds to every
+ * authenticated request, the feed's included (a Map lookup; target < 0.05 ms p50).
  * Exits non-zero when a query errors or returns no rows; timings are reported, not asserted.
  */
 import { spawn } from "node:child_process";
@@ -28,6 +29,7 @@ import { assertPostgresReachable } from "./backends.ts";
 import { benchBackend, type RunOptions } from "./hot-paths.ts";
 import { runJobsBench } from "./jobs.ts";
 import { runLeakGuardBench } from "./leak-guard.ts";
+import { runRevocationsBench } from "./revocations.ts";
 import { runStartupBench } from "./startup.ts";
 import { printBackend, type BackendResult } from "./stats.ts";
 
@@ -54,7 +56,7 @@ const env = z
   .parse(process.env);
 
 const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
-const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard"]).optional().parse(args.only);
+const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard", "revocations"]).optional().parse(args.only);
 const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
 const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
 
@@ -108,6 +110,7 @@ try {
     await runJobsBench({ scale, postgresUrl: backends.includes("postgres") ? options.postgresUrl : null, pglite: backends.includes("pglite"), log: options.log });
   }
   if (only === undefined || only === "leak-guard") runLeakGuardBench({ scale, log: options.log });
+  if (only === undefined || only === "revocations") await runRevocationsBench({ scale, log: options.log });
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

@@ -61,8 +61,12 @@ const envSchema = z
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_HOST: z.string().default("127.0.0.1"),
 
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    // docs/auth.md#throttling: strict per (account, IP); a cap per IP and a much higher one per
+    // account across IPs; a device that signed in before is held to its per-device limit only.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: z.coerce.number().int().min(1).default(5),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+    LOGIN_MAX_FAILURES_PER_DEVICE: z.coerce.number().int().min(1).default(10),
     LOGIN_FAILURE_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
 
     /** Shares rate limits between server processes; unset keeps them in memory per process. */

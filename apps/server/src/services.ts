@@ -17,7 +17,7 @@ import {
   type EventHub,
   type ProcessLease,
 } from "@companion/api";
-import { createAccessTokenService, createAuthService, createLoginThrottle } from "@companion/auth";
+import { createAccessTokenService, createAuthService, createLoginThrottle, startSessionRevocations, type SessionRevocations } from "@companion/auth";
 import { openConfiguredDatabase, quotaLimitsFromEnv, seedDemoContent, type DatabaseHandle } from "@companion/db";
 import { jobSettingsFromEnv, openJobQueue, proactiveSettingsFromEnv, type JobQueue } from "@companion/jobs";
 import { createConfiguredPushSender } from "@companion/push";
@@ -52,6 +52,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   const db = database ?? (await openConfiguredDatabase(env));
   log.info({ database: db.kind, ...(db.kind === "pglite" ? { dataDir: env.dataDir } : { pooler: env.DB_POOLER }) }, "database opened");
   let eventHub: EventHub;
+  let revocations: SessionRevocations;
   let lease: ProcessLease;
   let jobs: JobQueue;
   /** What was started before a failure, to close again. */
@@ -64,6 +65,9 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     // After migrations: the hub's LISTEN connection is this process's realtime fan-out.
     eventHub = await startEventHub({ listen: db.listen, onError: (err) => log.error({ err }, "realtime event hub") });
     started.push(() => eventHub.close());
+    // Revoked sessions, refused on every request of this process (docs/auth.md#revocation).
+    revocations = await startSessionRevocations({ db: db.db, listen: db.listen, onError: (err) => log.error({ err }, "session revocations") });
+    started.push(() => revocations.close());
     // Recorded on the exchanges this process answers: once it lapses, retries take them over.
     lease = await startProcessLease({ db: db.db, onError: (err) => log.warn({ err }, "process lease renewal failed") });
     started.push(() => lease.release());
@@ -95,7 +99,15 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     refreshPepper: secrets.refreshPepper,
     refreshGraceMs: env.REFRESH_GRACE_MS,
     // The LOGIN_* limits live in rateLimits, shared through Redis when it is configured.
-    throttle: createLoginThrottle({ limiters: { account: rateLimits.limiter("loginAccount"), ip: rateLimits.limiter("loginIp") } }),
+    throttle: createLoginThrottle({
+      limiters: {
+        accountIp: rateLimits.limiter("loginAccountIp"),
+        account: rateLimits.limiter("loginAccount"),
+        ip: rateLimits.limiter("loginIp"),
+        device: rateLimits.limiter("loginDevice"),
+      },
+    }),
+    revocations,
   });
   const media = createServerMedia(env, secrets.mediaSigningKey, log);
 
@@ -162,6 +174,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
       closing.abort();
       untrackBreakers();
       await eventHub.close();
+      await revocations.close();
       // Replies still being written are saved (their after-reply jobs enqueued with them), then
       // the jobs running here finish (up to their timeout) before the database closes.
       await chat.service.drain();

@@ -6,7 +6,7 @@ import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "3" });
+  t = await startTestServer({ LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "3" });
 });
 afterAll(async () => {
   await t.stop();

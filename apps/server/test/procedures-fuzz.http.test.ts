@@ -53,6 +53,7 @@ beforeAll(async () => {
     RATE_UPLOAD_PER_MIN: "100000",
     RATE_REACTION_PER_MIN: "100000",
     RATE_STORY_CREATE_PER_MIN: "100000",
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "100000",
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "100000",
     LOGIN_MAX_FAILURES_PER_IP: "100000",
   });
@@ -84,7 +85,12 @@ afterAll(async () => {
   await t.stop();
 });
 // A run may disconnect the companion (companions.disconnect); the next procedure starts connected.
+// It may also end the session (auth.logoutAll: its access token is refused at once); sign in again.
 beforeEach(async () => {
+  const probe = await post("companions.connect", { companionId: known.idsByField.companionId?.[0] }, tokens["signed-in"]);
+  if (probe.status !== 401) return void (await data(probe));
+  const session = await data<{ tokens: { accessToken: string } }>(await post("auth.login", { email: known.emails[0], password: "password-1234" }));
+  tokens["signed-in"] = session.tokens.accessToken;
   await data(await post("companions.connect", { companionId: known.idsByField.companionId?.[0] }, tokens["signed-in"]));
 });
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
     RATE_REACTION_PER_MIN: "3",
     RATE_UPLOAD_PER_MIN: "3",
     RATE_CHAT_PER_MIN: "3",
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "3",
     MEDIA_DIR: mediaDir,
   });
   await waitUntil(() => t.server.runtime.services.rateLimits.storeStatus() === "ready", 5000, "the server's Redis connection");

@@ -75,15 +75,22 @@ export interface ErrorData {
 export type ErrorShape = Omit<DefaultErrorShape, "data"> & { data: Omit<DefaultErrorShape["data"], "stack"> & ErrorData };
 
 export function formatError({ shape, error }: { shape: DefaultErrorShape; error: TRPCError }): ErrorShape {
-  const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
   const domain = error.cause instanceof DomainError ? error.cause : null;
+  // A DomainError that names its field (`details.field`) reads like bad input: the field's error in the same place.
+  const field = domain?.details?.field;
+  const zodError =
+    error.cause instanceof z.ZodError
+      ? z.flattenError(error.cause)
+      : domain && typeof field === "string"
+        ? { formErrors: [], fieldErrors: { [field]: [domain.message] } }
+        : null;
   const retryAfter = domain?.details?.retryAfterMs;
   const internal = error.code === "INTERNAL_SERVER_ERROR";
   // `stack` is dropped on purpose: no trace leaves the server, in any environment.
   const { stack: _stack, ...data } = shape.data;
   return {
     ...shape,
-    message: internal ? "Internal server error" : zodError ? "Invalid input" : shape.message,
+    message: internal ? "Internal server error" : error.cause instanceof z.ZodError ? "Invalid input" : shape.message,
     data: {
       ...data,
       zodError: zodError ? { formErrors: zodError.formErrors, fieldErrors: zodError.fieldErrors } : null,

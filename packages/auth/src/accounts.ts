@@ -1,6 +1,7 @@
 /**
  * Operator actions on accounts (`pnpm admin user:disable`, `sessions:revoke`, …): plain functions of a
- * database, as the CLI has no JWT keys. A revoked session's access token lasts until it expires (docs/admin.md).
+ * database, as the CLI has no JWT keys. A revoked session's access tokens are refused by every server as soon as
+ * the revocation commits (session_revocations, docs/auth.md#revocation).
  */
 import { findUser, notFound, refreshTokens, setUserDisabled, type Database, type UserRef, type UserSummary } from "@companion/db";
 import { and, desc, eq, gt, max, min, sql } from "drizzle-orm";

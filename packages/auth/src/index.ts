@@ -13,6 +13,7 @@ export {
   type JwtKey,
 } from "./tokens.ts";
 export { createLoginThrottle } from "./throttle.ts";
+export { startSessionRevocations, type SessionRevocations } from "./revocations.ts";
 export {
   disableUser,
   enableUser,

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
-import { refreshTokens, users, type Database } from "@companion/db";
-import { and, eq, isNull, ne } from "drizzle-orm";
-import type { Role } from "./tokens.ts";
+import { recordSessionRevocations, refreshTokens, users, type Database } from "@companion/db";
+import { and, eq, isNull, ne, type SQL } from "drizzle-orm";
+import { ACCESS_TOKEN_TTL_SECONDS, type Role } from "./tokens.ts";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const DEFAULT_REFRESH_GRACE_MS = 30_000;
@@ -72,7 +72,7 @@ export async function startRefreshFamily(
 export type RotationResult =
   | { kind: "rotated"; child: IssuedRefreshToken; role: Role }
   /** The family was revoked in the same transaction, which must commit before the caller rejects. */
-  | { kind: "reused"; familyId: string }
+  | { kind: "reused"; familyId: string; userId: string; revokedAt: Date }
   /** The token's owner is disabled; nothing was changed (disabling revoked the sessions already). */
   | { kind: "disabled" }
   | { kind: "invalid" };
@@ -113,13 +113,13 @@ export async function rotateRefreshToken(db: Database, params: RotateParams): Pr
 
     // Read the clock after the lock: a request that waited must not look older than the rotation it waited for.
     const now = params.now();
-    if (presented.revokedAt) return reuse(tx, presented.familyId, now);
+    if (presented.revokedAt) return reuse(tx, presented, now);
     if (presented.expiresAt <= now) return { kind: "invalid" };
 
     const childToken = deriveChildToken(params.pepper, params.token);
     if (presented.usedAt) {
       const child = await findGraceChild(tx, presented.id, presented.usedAt, childToken, params.graceMs, now);
-      return child ? { kind: "rotated", child: { ...child, token: childToken }, role: presented.role } : reuse(tx, presented.familyId, now);
+      return child ? { kind: "rotated", child: { ...child, token: childToken }, role: presented.role } : reuse(tx, presented, now);
     }
 
     await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, presented.id));
@@ -167,49 +167,78 @@ async function findGraceChild(
   return issued;
 }
 
-async function reuse(tx: Database, familyId: string, now: Date): Promise<RotationResult> {
-  await revokeFamily(tx, familyId, now);
-  return { kind: "reused", familyId };
+async function reuse(tx: Database, presented: { familyId: string; userId: string }, now: Date): Promise<RotationResult> {
+  await revokeFamily(tx, presented.familyId, now);
+  return { kind: "reused", familyId: presented.familyId, userId: presented.userId, revokedAt: now };
+}
+
+/**
+ * Revokes the live tokens `where` selects and, in the same transaction, records their sessions in
+ * session_revocations with a NOTIFY, so that every process refuses their access tokens as soon as
+ * it commits (docs/auth.md#revocation). Resolves to the sessions (family ids) that were live until now.
+ */
+async function revokeWhere(db: Database, where: SQL | undefined, now: Date): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(isNull(refreshTokens.revokedAt), where))
+      .returning({ familyId: refreshTokens.familyId, userId: refreshTokens.userId });
+    const byUser = new Map<string, Set<string>>();
+    for (const { userId, familyId } of revoked) {
+      let families = byUser.get(userId);
+      if (!families) byUser.set(userId, (families = new Set()));
+      families.add(familyId);
+    }
+    const expiresAt = new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000);
+    for (const [userId, families] of byUser) {
+      await recordSessionRevocations(tx, { userId, familyIds: [...families], revokedAt: now, expiresAt });
+    }
+    return [...byUser.values()].flatMap((families) => [...families]);
+  });
 }
 
 /** Revokes every token of one login session. Already-revoked rows keep their first revocation time. */
 export async function revokeFamily(db: Database, familyId: string, now: Date = new Date()): Promise<void> {
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  await revokeWhere(db, eq(refreshTokens.familyId, familyId), now);
+}
+
+/** revokeUserSessions, resolving to the revoked sessions' ids (the auth service refuses them locally at once). */
+export async function revokeUserSessionFamilies(
+  db: Database,
+  userId: string,
+  options: { exceptFamilyId?: string; familyId?: string; now?: Date } = {},
+): Promise<string[]> {
+  const { exceptFamilyId, familyId, now = new Date() } = options;
+  return revokeWhere(
+    db,
+    and(
+      eq(refreshTokens.userId, userId),
+      exceptFamilyId === undefined ? undefined : ne(refreshTokens.familyId, exceptFamilyId),
+      familyId === undefined ? undefined : eq(refreshTokens.familyId, familyId),
+    ),
+    now,
+  );
 }
 
 /**
  * Revokes a user's sessions: all of them, all but one (the caller's own), or only one.
- * Resolves to the number of sessions that were live until now.
+ * Resolves to the number of sessions that were live until now. Their access tokens are refused
+ * on every process once the caller's transaction commits (session_revocations).
  */
 export async function revokeUserSessions(
   db: Database,
   userId: string,
   options: { exceptFamilyId?: string; familyId?: string; now?: Date } = {},
 ): Promise<number> {
-  const { exceptFamilyId, familyId, now = new Date() } = options;
-  const revoked = await db
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(
-      and(
-        eq(refreshTokens.userId, userId),
-        isNull(refreshTokens.revokedAt),
-        exceptFamilyId === undefined ? undefined : ne(refreshTokens.familyId, exceptFamilyId),
-        familyId === undefined ? undefined : eq(refreshTokens.familyId, familyId),
-      ),
-    )
-    .returning({ familyId: refreshTokens.familyId });
-  return new Set(revoked.map((r) => r.familyId)).size;
+  return (await revokeUserSessionFamilies(db, userId, options)).length;
 }
 
-/** The family of a token, whatever its state; undefined for a token we never issued. */
-export async function findFamilyOfToken(db: Database, token: string): Promise<string | undefined> {
+/** The session (family) of a token and its user, whatever its state; undefined for a token we never issued. */
+export async function findSessionOfToken(db: Database, token: string): Promise<{ familyId: string; userId: string } | undefined> {
   const [row] = await db
-    .select({ familyId: refreshTokens.familyId })
+    .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)));
-  return row?.familyId;
+  return row;
 }

@@ -1,10 +1,11 @@
-import { refreshTokens, users, type Database } from "@companion/db";
+import { pruneSessionRevocations, refreshTokens, sessionRevocations, users, type Database } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import argon2 from "argon2";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeAuth, META, PASSWORD, rejectionOf, uniqueEmail } from "../test/helpers.ts";
 import { dummyVerify } from "./password.ts";
+import { startSessionRevocations } from "./revocations.ts";
 import { createLoginThrottle } from "./throttle.ts";
 
 // argon2 writes the parameters as m,t,p or m,p,t depending on the version: check each, not the order.
@@ -169,11 +170,39 @@ describe("logout", () => {
     await expect(bystander.auth.refresh(bystander.tokens.refreshToken, META)).resolves.toBeDefined();
   });
 
-  it("keeps access tokens stateless: a revoked session's access token verifies until it expires", async () => {
+  it("without a revocation set, a revoked session's access token verifies until it expires", async () => {
     const { auth, tokens, user } = await registered();
     await auth.logout(tokens.refreshToken);
     await expect(auth.verifyAccessToken(tokens.accessToken)).resolves.toMatchObject({ userId: user.id });
     expect(await rejectionOf(auth.verifyAccessToken("not.a.token"))).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("with revocation sets, a revoked session's access token is refused at once here and, after its NOTIFY, by another process", async () => {
+    const here = await startSessionRevocations({ db, listen: handle.listen });
+    const elsewhere = await startSessionRevocations({ db, listen: handle.listen });
+    try {
+      const { auth, tokens, email, user } = await registered(makeAuth(db, { revocations: here }));
+      const second = await auth.login({ email, password: PASSWORD }, META);
+      const { sessionId } = await auth.verifyAccessToken(tokens.accessToken);
+      await auth.logout(tokens.refreshToken, META);
+      expect(await rejectionOf(auth.verifyAccessToken(tokens.accessToken))).toMatchObject({ code: "UNAUTHORIZED", message: "This session has ended; sign in again" });
+      await expect(auth.verifyAccessToken(second.tokens.accessToken)).resolves.toMatchObject({ userId: user.id });
+      await vi.waitFor(() => expect(elsewhere.isRevoked(sessionId)).toBe(true), { timeout: 5000 });
+      // Rows, not only messages: a process that starts now loads it.
+      const late = await startSessionRevocations({ db, listen: handle.listen });
+      expect(late.isRevoked(sessionId)).toBe(true);
+      await late.close();
+      const [row] = await db.select().from(sessionRevocations).where(eq(sessionRevocations.familyId, sessionId));
+      expect(row).toMatchObject({ userId: user.id });
+      expect(row!.expiresAt.getTime() - row!.revokedAt.getTime()).toBe(900_000);
+      // The maintenance sweep keeps it while its access tokens may live, then forgets it.
+      expect(await pruneSessionRevocations(db, { before: row!.revokedAt })).toBe(0);
+      expect(await pruneSessionRevocations(db, { before: new Date(row!.expiresAt.getTime() + 1) })).toBeGreaterThanOrEqual(1);
+      expect(await db.select().from(sessionRevocations).where(eq(sessionRevocations.familyId, sessionId))).toEqual([]);
+    } finally {
+      await here.close();
+      await elsewhere.close();
+    }
   });
 });
 
@@ -201,7 +230,8 @@ describe("changePassword", () => {
     const { sessionId } = await auth.verifyAccessToken(tokens.accessToken);
     const before = await storedHash(user.id);
     expect(await rejectionOf(auth.changePassword(user.id, { currentPassword: "not my password", newPassword: "a brand new secret" }, sessionId))).toMatchObject({
-      code: "UNAUTHORIZED",
+      code: "BAD_REQUEST",
+      details: { field: "currentPassword" },
       message: "Current password is incorrect",
     });
     expect(await rejectionOf(auth.changePassword(user.id, { currentPassword: PASSWORD, newPassword: "short" }, sessionId))).toMatchObject({

@@ -2,15 +2,31 @@ import { DomainError } from "@companion/errors";
 import { RateLimiterMemory, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 /**
- * Failed-login throttling per account and per client IP. Only failures consume points, so a
- * user who types the password right is never slowed down by their own earlier success.
+ * Failed-login throttling that an attacker cannot turn against the account's owner
+ * (docs/auth.md#throttling). Only failures consume points. Four counters:
+ *
+ * - per (account, client IP), strict: one attacker's guesses from one address;
+ * - per client IP, a higher cap: one address spraying many accounts;
+ * - per account across IPs, a much higher cap: guessing from many addresses;
+ * - per (device, account): a login that presents a valid device token (a device that signed in
+ *   to this account before) is checked against this limit ONLY, so neither an attacker's
+ *   failures on the account nor a neighbour's on the shared IP (a NAT) can keep the owner out,
+ *   while a stolen device token still cannot guess freely.
  */
+export interface LoginAttempt {
+  /** The normalized email. */
+  account: string;
+  ip: string | null;
+  /** The device id of a valid device token for this account; null or absent without one. */
+  deviceId?: string | null;
+}
+
 export interface LoginThrottle {
-  /** Throws DomainError TOO_MANY_REQUESTS (details.retryAfterMs) when either key is blocked. */
-  check(accountKey: string, ipKey: string | null): Promise<void>;
-  recordFailure(accountKey: string, ipKey: string | null): Promise<void>;
-  /** Clears the account's failures; the IP's stay, so one good account cannot unlock spraying. */
-  recordSuccess(accountKey: string): Promise<void>;
+  /** Throws DomainError TOO_MANY_REQUESTS (details.retryAfterMs, details.limit) when a counter that applies is spent. */
+  check(attempt: LoginAttempt): Promise<void>;
+  recordFailure(attempt: LoginAttempt): Promise<void>;
+  /** Clears the counters of this account (and device); the IP's stay, so one good account cannot unlock spraying. */
+  recordSuccess(attempt: LoginAttempt): Promise<void>;
 }
 
 interface ThrottleLimit {
@@ -18,35 +34,68 @@ interface ThrottleLimit {
   durationSec: number;
 }
 
+type LimitName = "accountIp" | "account" | "ip" | "device";
+
 export interface LoginThrottleOptions {
+  perAccountIp?: ThrottleLimit;
   perAccount?: ThrottleLimit;
   perIp?: ThrottleLimit;
+  perDevice?: ThrottleLimit;
   /** Shared stores (e.g. RateLimiterRedis) for more than one server process; memory otherwise. */
-  limiters?: { account: RateLimiterAbstract; ip: RateLimiterAbstract };
+  limiters?: Record<LimitName, RateLimiterAbstract>;
 }
 
+const DEFAULT_LOGIN_LIMITS: Record<LimitName, ThrottleLimit> = {
+  accountIp: { points: 5, durationSec: 900 },
+  account: { points: 100, durationSec: 900 },
+  ip: { points: 30, durationSec: 900 },
+  device: { points: 10, durationSec: 900 },
+};
+
 export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
-  const { perAccount = { points: 5, durationSec: 900 }, perIp = { points: 30, durationSec: 900 } } = options;
-  const account =
-    options.limiters?.account ??
-    new RateLimiterMemory({ keyPrefix: "login_account", points: perAccount.points, duration: perAccount.durationSec });
-  const ip =
-    options.limiters?.ip ?? new RateLimiterMemory({ keyPrefix: "login_ip", points: perIp.points, duration: perIp.durationSec });
+  const rules: Record<LimitName, ThrottleLimit> = {
+    accountIp: options.perAccountIp ?? DEFAULT_LOGIN_LIMITS.accountIp,
+    account: options.perAccount ?? DEFAULT_LOGIN_LIMITS.account,
+    ip: options.perIp ?? DEFAULT_LOGIN_LIMITS.ip,
+    device: options.perDevice ?? DEFAULT_LOGIN_LIMITS.device,
+  };
+  const memory = (name: LimitName) =>
+    new RateLimiterMemory({ keyPrefix: `login_${name}`, points: rules[name].points, duration: rules[name].durationSec });
+  const limiters: Record<LimitName, RateLimiterAbstract> = options.limiters ?? {
+    accountIp: memory("accountIp"),
+    account: memory("account"),
+    ip: memory("ip"),
+    device: memory("device"),
+  };
+
+  /** The counters an attempt is checked against and charged to, with their keys. */
+  const keysOf = ({ account, ip, deviceId }: LoginAttempt): [LimitName, string][] => {
+    if (deviceId) return [["device", `${deviceId}|${account}`]];
+    return [
+      ["accountIp", `${account}|${ip ?? "-"}`],
+      ["account", account],
+      ...(ip === null ? [] : ([["ip", ip]] as [LimitName, string][])),
+    ];
+  };
 
   return {
-    async check(accountKey, ipKey) {
-      const waits = await Promise.all([blockedForMs(account, accountKey), ipKey === null ? 0 : blockedForMs(ip, ipKey)]);
-      const retryAfterMs = Math.max(...waits);
-      if (retryAfterMs > 0) {
-        throw new DomainError("TOO_MANY_REQUESTS", "Too many failed login attempts; try again later", { retryAfterMs });
+    async check(attempt) {
+      const waits = await Promise.all(keysOf(attempt).map(async ([name, key]) => ({ name, ms: await blockedForMs(limiters[name], key) })));
+      const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a), { name: "account", ms: 0 });
+      if (worst.ms > 0) {
+        throw new DomainError("TOO_MANY_REQUESTS", "Too many failed login attempts; try again later", { retryAfterMs: worst.ms, limit: worst.name });
       }
     },
-    async recordFailure(accountKey, ipKey) {
+    async recordFailure(attempt) {
       // penalty() never rejects for being over the limit, unlike consume(); check() does the blocking.
-      await Promise.all([account.penalty(accountKey, 1), ipKey === null ? undefined : ip.penalty(ipKey, 1)]);
+      await Promise.all(keysOf(attempt).map(([name, key]) => limiters[name].penalty(key, 1)));
     },
-    async recordSuccess(accountKey) {
-      await account.delete(accountKey);
+    async recordSuccess(attempt) {
+      await Promise.all(
+        keysOf(attempt)
+          .filter(([name]) => name !== "ip")
+          .map(([name, key]) => limiters[name].delete(key)),
+      );
     },
   };
 }

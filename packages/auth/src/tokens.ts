@@ -12,6 +12,11 @@ const TYP = "at+jwt";
 const MIN_KEY_BYTES = 32;
 /** Verified access tokens kept per process (see `verified` below): ~10k live sessions. */
 const VERIFIED_CACHE_SIZE = 10_000;
+/**
+ * The longest an access token lives. A revoked session is refused for this long after its
+ * revocation (session_revocations.expires_at), so no service may sign longer-lived tokens.
+ */
+export const ACCESS_TOKEN_TTL_SECONDS = 900;
 
 export interface JwtKey {
   kid: string;
@@ -58,7 +63,7 @@ export interface AccessTokenServiceOptions {
 
 /** Short-lived HS256 access tokens (`typ: at+jwt`), with key rotation by `kid`. */
 export function createAccessTokenService(options: AccessTokenServiceOptions): AccessTokenService {
-  const { keys, issuer, audience, ttlSeconds = 900, now = () => new Date() } = options;
+  const { keys, issuer, audience, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS, now = () => new Date() } = options;
   const [signingKey] = keys;
   if (!signingKey) throw new Error("createAccessTokenService needs at least one key");
   const byKid = new Map<string, Uint8Array>();
@@ -67,7 +72,9 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
     if (byKid.has(key.kid)) throw new Error(`Duplicate JWT key id "${key.kid}"`);
     byKid.set(key.kid, key.secret);
   }
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error("ttlSeconds must be a positive integer");
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > ACCESS_TOKEN_TTL_SECONDS) {
+    throw new Error(`ttlSeconds must be a positive integer up to ${ACCESS_TOKEN_TTL_SECONDS} (session revocations are kept that long)`);
+  }
 
   const getKey: JWTVerifyGetKey<Uint8Array> = (header) => {
     const secret = header.kid === undefined ? undefined : byKid.get(header.kid);

@@ -187,7 +187,6 @@ export * from "./queries/messages/process-leases.ts";
 export * from "./queries/ai-calls.ts";
 
 // Trust and safety (issue 16): the account's security log.
-export { recordSecurityEvent, type SecurityEventInput, type SecurityEventKind } from "./queries/account/security-events.ts";
 export { getQuotaUsage, setUserQuota, UNLIMITED_QUOTAS, type QuotaLimits, type QuotaUsage } from "./queries/account/quotas.ts";
 export { fileReport, listReports, resolveReport, type ReportRecord } from "./queries/moderation.ts";
 export { findUserLanguage } from "./queries/account/language.ts";
@@ -206,3 +205,16 @@ export {
 } from "./queries/account/data-export.ts";
 export { getProfile, updateProfile, type ProfileRecord } from "./queries/account/profile.ts";
 export { insertOutboxMail, listOutboxMail, type OutboxMail } from "./queries/account/mail-outbox.ts";
+export {
+  listSecurityEvents,
+  recordSecurityEvent,
+  type SecurityEventInput,
+  type SecurityEventKind,
+  type SecurityEventRecord,
+} from "./queries/account/security-events.ts";
+export {
+  SESSION_REVOCATIONS_CHANNEL,
+  listLiveSessionRevocations,
+  pruneSessionRevocations,
+  recordSessionRevocations,
+} from "./queries/account/session-revocations.ts";

@@ -39,7 +39,7 @@ export const jobPayloads = {
   "stories.companion-publish": z.object({ companionId: uuid, at: isoDate }),
   /** Cron: deletes realtime events past their retention. */
   "events.prune": z.object({}),
-  /** Cron: forgets redeemed stream tickets once their signature has expired. */
+  /** Cron: forgets redeemed stream tickets once their signature has expired, and session revocations once their access tokens have. */
   "stream-tickets.prune": z.object({}),
   /** Deletes stored media objects no live story or upload uses any more. */
   "media.purge": z.object({ keys: z.array(z.string().min(1).max(512)).min(1).max(1000) }),

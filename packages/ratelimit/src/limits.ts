@@ -3,8 +3,8 @@ import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { closeRedisClient, createRedisClient } from "./redis.ts";
 
-/** Every limit the product enforces. Keys are per user, except `loginIp`. */
-const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccount", "loginIp", "report", "passwordResetIp", "passwordResetEmail"] as const;
+/** Every limit the product enforces. Keys are per user, except the login ones (docs/auth.md#throttling). */
+const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccountIp", "loginAccount", "loginIp", "loginDevice", "report", "passwordResetIp", "passwordResetEmail"] as const;
 export type RateLimitName = (typeof rateLimitNames)[number];
 
 interface LimitRule {
@@ -19,13 +19,15 @@ const defaultRateLimitRules: RateLimitRules = {
   reaction: { points: 60, durationSec: 60 },
   chatMessage: { points: 30, durationSec: 60 },
   mediaUpload: { points: 30, durationSec: 60 },
-  loginAccount: { points: 5, durationSec: 900 },
+  loginAccountIp: { points: 5, durationSec: 900 },
+  loginAccount: { points: 100, durationSec: 900 },
   loginIp: { points: 30, durationSec: 900 },
   // moderation.report: a person files a few; a flood is abuse of the queue (docs/moderation.md).
   report: { points: 20, durationSec: 3600 },
   // auth.requestPasswordReset (docs/account.md#password-reset): per client IP, and per email asked for.
   passwordResetIp: { points: 10, durationSec: 900 },
   passwordResetEmail: { points: 3, durationSec: 900 },
+  loginDevice: { points: 10, durationSec: 900 },
 };
 
 export interface RateLimitsOptions {

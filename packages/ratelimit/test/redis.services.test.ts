@@ -120,15 +120,23 @@ describe("rate limits on Redis", () => {
     const throttles = await Promise.all(
       [0, 1].map(async () => {
         const { limits } = await processOn(testRedisUrl(), prefix);
-        return createLoginThrottle({ limiters: { account: limits.limiter("loginAccount"), ip: limits.limiter("loginIp") } });
+        return createLoginThrottle({
+          limiters: {
+            accountIp: limits.limiter("loginAccountIp"),
+            account: limits.limiter("loginAccount"),
+            ip: limits.limiter("loginIp"),
+            device: limits.limiter("loginDevice"),
+          },
+        });
       }),
     );
     const [a, b] = throttles as [(typeof throttles)[0], (typeof throttles)[0]];
-    for (let i = 0; i < 5; i++) await (i % 2 ? a : b).recordFailure("acct", "10.0.0.1");
-    const err = await b.check("acct", "10.0.0.2").catch((e: unknown) => e);
+    const attempt = { account: "acct", ip: "10.0.0.1" };
+    for (let i = 0; i < 5; i++) await (i % 2 ? a : b).recordFailure(attempt);
+    const err = await b.check(attempt).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe("TOO_MANY_REQUESTS");
-    await a.recordSuccess("acct");
-    await expect(b.check("acct", "10.0.0.2")).resolves.toBeUndefined();
+    await a.recordSuccess(attempt);
+    await expect(b.check(attempt)).resolves.toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, text, uuid } from "./common.ts";
+import { isoDateTime, pageInput, text, uuid } from "./common.ts";
 import { mediaKey } from "./media.ts";
 import { quietHours, timeZone } from "./settings.ts";
 
@@ -18,7 +18,12 @@ export const authRegisterInput = z.object({
 
 // Login accepts any non-empty password up to the cap: the policy may have changed since sign-up
 // (a password is only ever hashed, so even a NUL in it reaches no database).
-export const authLoginInput = z.object({ email, password: z.string().min(1).max(PASSWORD_MAX) });
+// deviceToken: the one the last login or registration on this device returned (docs/auth.md#throttling).
+export const authLoginInput = z.object({
+  email,
+  password: z.string().min(1).max(PASSWORD_MAX),
+  deviceToken: z.string().min(1).max(512).optional(),
+});
 
 const refreshTokenBody = z.object({ refreshToken: text().min(20).max(256) });
 export const authRefreshInput = refreshTokenBody;
@@ -55,7 +60,11 @@ const authTokens = z.object({
 });
 export type AuthTokens = z.infer<typeof authTokens>;
 
-const authSession = z.object({ user: publicUser, tokens: authTokens });
+/**
+ * `deviceToken`: keep it on the device and send it with the next `auth.login`; it lets the owner's
+ * device past the throttles that an attacker's failures on the account or the IP set off.
+ */
+const authSession = z.object({ user: publicUser, tokens: authTokens, deviceToken: z.string() });
 export type AuthSession = z.infer<typeof authSession>;
 
 const ok = z.object({ ok: z.literal(true) });
@@ -67,6 +76,33 @@ export const authLogoutOutput = ok;
 export const authLogoutAllOutput = ok;
 export const authMeOutput = profile;
 export const authChangePasswordOutput = ok;
+
+const securityEventKind = z.enum([
+  "login_failed",
+  "login_throttled",
+  "refresh_reuse",
+  "password_changed",
+  "password_reset_requested",
+  "password_reset",
+  "session_revoked",
+  "sessions_revoked",
+  "account_deleted",
+  "account_banned",
+  "safety_refused",
+]);
+
+const securityEvent = z.object({
+  id: z.uuid(),
+  kind: securityEventKind,
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  createdAt: isoDateTime,
+});
+export type SecurityEvent = z.infer<typeof securityEvent>;
+
+export const authSecurityEventsInput = pageInput;
+export const authSecurityEventsOutput = z.object({ items: z.array(securityEvent), nextCursor: z.string().nullable() });
 
 /**
  * A short-lived, single-use credential for one SSE connection, for clients that cannot

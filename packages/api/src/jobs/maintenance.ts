@@ -1,5 +1,5 @@
-/** The recurring sweeps (cron schedules): story expiry, event and stream-ticket pruning. */
-import { expireStories, pruneEvents, pruneUsedStreamTickets } from "@companion/db";
+/** The recurring sweeps (cron schedules): story expiry, event, stream-ticket and session-revocation pruning. */
+import { expireStories, pruneEvents, pruneSessionRevocations, pruneUsedStreamTickets } from "@companion/db";
 import type { JobHandlers } from "@companion/jobs";
 import { storiesExpired } from "@companion/metrics";
 import type { JobDeps } from "./deps.ts";
@@ -22,6 +22,10 @@ export function maintenanceHandlers({ db, queue, retention }: JobDeps): JobHandl
       return { softDeleted, hardDeleted, mediaQueued: mediaKeys.length };
     },
     "events.prune": async () => ({ eventsPruned: await pruneEvents(db, { olderThan: new Date(Date.now() - retention.eventRetentionMs) }) }),
-    "stream-tickets.prune": async () => ({ ticketsPruned: await pruneUsedStreamTickets(db, { before: new Date(Date.now() - STREAM_TICKET_LIFETIME_MS) }) }),
+    // Also forgets session revocations whose access tokens have all expired (docs/auth.md#revocation).
+    "stream-tickets.prune": async () => ({
+      ticketsPruned: await pruneUsedStreamTickets(db, { before: new Date(Date.now() - STREAM_TICKET_LIFETIME_MS) }),
+      revocationsPruned: await pruneSessionRevocations(db, { before: new Date() }),
+    }),
   };
 }

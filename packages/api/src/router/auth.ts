@@ -11,6 +11,8 @@ import {
   authRefreshOutput,
   authRegisterInput,
   authRegisterOutput,
+  authSecurityEventsInput,
+  authSecurityEventsOutput,
   authStreamTicketOutput,
   authDeleteAccountInput,
   authDeleteAccountOutput,
@@ -24,9 +26,9 @@ import {
   authResetPasswordOutput,
 } from "@companion/validators";
 import { normalizeEmail } from "@companion/auth";
-import { middleware, userProcedure } from "../trpc.ts";
-import { toWireSession, toWireTokens } from "../wire/auth.ts";
-import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
+import { listSecurityEvents } from "@companion/db";
+import { toWireSecurityEvent, toWireSession, toWireTokens } from "../wire/auth.ts";
+import { middleware, protectedProcedure, publicProcedure, router, userProcedure } from "../trpc.ts";
 
 /** Password reset requests: per client IP, and per email asked for (known or not, so the limit tells nothing). */
 const resetRateLimited = middleware(async ({ ctx, input, next }) => {
@@ -56,12 +58,12 @@ export const authRouter = router({
     .input(authLogoutInput)
     .output(authLogoutOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.logout(input.refreshToken);
+      await ctx.services.auth.logout(input.refreshToken, ctx.meta);
       return { ok: true as const };
     }),
 
   logoutAll: protectedProcedure.output(authLogoutAllOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.user.id);
+    await ctx.services.auth.logoutAll(ctx.user.id, ctx.meta);
     return { ok: true as const };
   }),
 
@@ -81,7 +83,7 @@ export const authRouter = router({
     .input(authChangePasswordInput)
     .output(authChangePasswordOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId);
+      await ctx.services.auth.changePassword(ctx.user.id, input, ctx.user.sessionId, ctx.meta);
       return { ok: true as const };
     }),
 
@@ -126,5 +128,14 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       await ctx.services.account.resetPassword(input.token, input.password, ctx.meta);
       return { ok: true as const };
+    }),
+
+  /** My security log (docs/security-events.md), newest first. */
+  securityEvents: userProcedure
+    .input(authSecurityEventsInput)
+    .output(authSecurityEventsOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listSecurityEvents(ctx.db, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit });
+      return { items: page.items.map(toWireSecurityEvent), nextCursor: page.nextCursor };
     }),
 });

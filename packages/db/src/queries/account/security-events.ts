@@ -1,3 +1,5 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { decodeCursor, encodeCursor, toPage, type Page } from "../../pagination.ts";
 import { securityEvents, type securityEventKinds } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 
@@ -26,4 +28,51 @@ export async function recordSecurityEvent(db: Database, event: SecurityEventInpu
     userAgent: event.userAgent ?? null,
     detail: event.detail ?? {},
   });
+}
+
+export interface SecurityEventRecord {
+  id: string;
+  userId: string | null;
+  kind: SecurityEventKind;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+  createdAt: Date;
+}
+
+const securityEventColumns = {
+  id: securityEvents.id,
+  userId: securityEvents.userId,
+  kind: securityEvents.kind,
+  ip: securityEvents.ip,
+  userAgent: securityEvents.userAgent,
+  detail: securityEvents.detail,
+  createdAt: securityEvents.createdAt,
+};
+
+/**
+ * A person's security events, newest first, keyset-paged on (created_at, id) through
+ * security_events_user_created_idx. For the person (auth.securityEvents, in their user scope)
+ * and for operators (`pnpm admin security:events`); `kinds` narrows to some kinds.
+ */
+export async function listSecurityEvents(
+  db: Database,
+  params: { userId: string; cursor?: string | undefined; limit: number; kinds?: readonly SecurityEventKind[] | undefined },
+): Promise<Page<SecurityEventRecord>> {
+  const after = params.cursor ? decodeCursor(params.cursor) : null;
+  const rows = await db
+    .select(securityEventColumns)
+    .from(securityEvents)
+    .where(
+      and(
+        eq(securityEvents.userId, params.userId),
+        params.kinds && params.kinds.length > 0 ? inArray(securityEvents.kind, [...params.kinds]) : undefined,
+        after
+          ? sql`(${securityEvents.createdAt}, ${securityEvents.id}) < (${sql.param(after.createdAt, securityEvents.createdAt)}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.createdAt, id: last.id }));
 }
