@@ -28,7 +28,7 @@ export async function deleteAccount(db: Database, params: DeleteAccountParams): 
   const [found] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, params.userId));
   if (!found) throw new DomainError("UNAUTHORIZED", "This account no longer exists");
   if (passwordLength(params.password) > PASSWORD_MAX || !(await verifyPassword(found.passwordHash, params.password)).ok) {
-    throw new DomainError("FORBIDDEN", "password: incorrect", { field: "password" });
+    throw new DomainError("FORBIDDEN", "Password is incorrect", { field: "password" });
   }
   await db.transaction(async (tx) => {
     // Locked first: a concurrent change of this account waits for the delete, then finds nothing.
