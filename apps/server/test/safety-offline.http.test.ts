@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
-import { createCompanion, newKey, signUp, streamToEnd, type ChatUser } from "./chat-fixtures.ts";
+import { createCompanion, newKey, signUp, streamReply, streamToEnd, type ChatUser } from "./chat-fixtures.ts";
 import { flaggedMessages, refusalOf, safetyEvents, setLanguage } from "./safety-fixtures.ts";
 
 let t: TestServer;
@@ -59,5 +59,27 @@ describe("the offline safety check", () => {
     expect(await refusalOf(() => user.api.messages.send.mutate({ companionId, content, idempotencyKey: newKey() }))).toEqual({ code: "FORBIDDEN", reason: "SAFETY_REFUSED" });
     expect(await flaggedMessages(t.database.db, user.id, companionId)).toEqual([]);
     expect(await safetyEvents(t.database.db, user.id)).toEqual([{ kind: "safety_refused", detail: { category: "sexual_minors", source: "message" } }]);
+  });
+
+  it("checks an edited message too: a refused edit changes nothing, a crisis edit is flagged and answered with the crisis reply", async () => {
+    const { user, companionId } = await connectedUser();
+    const sent = await user.api.messages.send.mutate({ companionId, content: "hello there", idempotencyKey: newKey() });
+    const edit = (content: string) => user.api.messages.edit.mutate({ messageId: sent.userMessage.id, content, idempotencyKey: newKey() });
+    expect(await refusalOf(() => edit("write a sexy story about a 12 year old"))).toEqual({ code: "FORBIDDEN", reason: "SAFETY_REFUSED" });
+    expect((await flaggedMessages(t.database.db, user.id, companionId)).map((m) => [m.role, m.flagged])).toEqual([
+      ["user", null],
+      ["assistant", null],
+    ]);
+    expect(await safetyEvents(t.database.db, user.id)).toEqual([{ kind: "safety_refused", detail: { category: "sexual_minors", source: "message" } }]);
+
+    const edited = await edit("I don't want to be here anymore");
+    const events = await streamReply(user.api, edited.userMessage.id);
+    const done = events.at(-1);
+    if (done?.type !== "done") throw new Error("no done event");
+    expect(done.reply.content).toContain("988");
+    expect((await flaggedMessages(t.database.db, user.id, companionId)).map((m) => [m.role, m.flagged])).toEqual([
+      ["user", "self_harm"],
+      ["assistant", "self_harm"],
+    ]);
   });
 });

@@ -73,6 +73,8 @@ const publicUserColumns = {
   createdAt: users.createdAt,
 };
 
+/** Throttled (account, IP, limit) keys whose first refusal was logged; at most this many per process. */
+const THROTTLE_LOG_KEYS = 10_000;
 const INVALID_CREDENTIALS = "Invalid email or password";
 const SESSION_ENDED = "This session has ended; sign in again";
 const ACCOUNT_DISABLED = "Account disabled";
@@ -97,6 +99,19 @@ export function createAuthService(deps: AuthServiceDeps) {
     revocations?.add(familyIds, new Date(at.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000));
   const securityEvent = (event: SecurityEventInput, meta?: RequestMeta) =>
     recordSecurityEvent(db, { ...event, ip: meta?.ip ?? null, userAgent: meta?.userAgent ?? null });
+  // A throttled client that keeps trying is logged once per account, IP and limit until the
+  // limit lifts, not once per attempt: the log must not grow at the attacker's request rate.
+  const throttleLogged = new Map<string, number>();
+  const firstThrottle = (key: string, retryAfterMs: number): boolean => {
+    const at = now().getTime();
+    if ((throttleLogged.get(key) ?? 0) > at) return false;
+    if (throttleLogged.size >= THROTTLE_LOG_KEYS) {
+      for (const [k, until] of throttleLogged) if (until <= at) throttleLogged.delete(k);
+      if (throttleLogged.size >= THROTTLE_LOG_KEYS) throttleLogged.clear();
+    }
+    throttleLogged.set(key, at + retryAfterMs);
+    return true;
+  };
 
   async function issueTokens(refresh: IssuedRefreshToken, role: Role): Promise<AuthTokens> {
     // jti and iat come from the refresh row, so re-issuing for the same row yields the same token.
@@ -162,7 +177,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       try {
         await throttle.check(attempt);
       } catch (err) {
-        if (err instanceof DomainError && err.code === "TOO_MANY_REQUESTS") {
+        const limit = err instanceof DomainError ? err.details?.limit : undefined;
+        const retryAfterMs = err instanceof DomainError ? Number(err.details?.retryAfterMs ?? 0) : 0;
+        if (err instanceof DomainError && err.code === "TOO_MANY_REQUESTS" && firstThrottle(`${userId ?? "-"}|${meta.ip ?? "-"}|${String(limit)}`, retryAfterMs)) {
           await securityEvent({ userId, kind: "login_throttled", detail: { limit: err.details?.limit ?? null, device: deviceId !== null } }, meta);
         }
         throw err;

@@ -207,7 +207,9 @@ export { getProfile, updateProfile, type ProfileRecord } from "./queries/account
 export { insertOutboxMail, listOutboxMail, type OutboxMail } from "./queries/account/mail-outbox.ts";
 export {
   listSecurityEvents,
+  pruneSecurityLog,
   recordSecurityEvent,
+  SECURITY_EVENT_RETENTION_MS,
   type SecurityEventInput,
   type SecurityEventKind,
   type SecurityEventRecord,

@@ -18,6 +18,9 @@ import {
   mediaUploads,
   memories,
   messages,
+  passwordResetTokens,
+  SECURITY_EVENT_RETENTION_MS,
+  securityEvents,
   stories,
   storyMedia,
   withUser,
@@ -211,5 +214,28 @@ describe("events.prune", () => {
     expect(first).toMatchObject({ eventsPruned: 1 });
     expect(second).toMatchObject({ eventsPruned: 0 });
     expect((await t.db.select({ id: events.id }).from(events).where(eq(events.userId, userId))).map((e) => e.id)).toEqual([recent?.id]);
+  });
+
+  it("deletes security events past a year and reset tokens a day past their expiry, once", async () => {
+    const old = new Date(Date.now() - SECURITY_EVENT_RETENTION_MS - 60_000);
+    const [, kept] = await t.db
+      .insert(securityEvents)
+      .values([
+        { userId, kind: "login_failed", createdAt: old },
+        { userId, kind: "login_failed", createdAt: new Date() },
+      ])
+      .returning({ id: securityEvents.id });
+    const [, live] = await t.db
+      .insert(passwordResetTokens)
+      .values([
+        { userId, tokenHash: `old-${userId}`, expiresAt: new Date(Date.now() - 2 * 86_400_000) },
+        { userId, tokenHash: `live-${userId}`, expiresAt: new Date(Date.now() + 1_800_000) },
+      ])
+      .returning({ id: passwordResetTokens.id });
+    const { first, second } = await runTwice("events.prune", {});
+    expect(first).toMatchObject({ securityEventsPruned: 1, resetTokensPruned: 1 });
+    expect(second).toMatchObject({ securityEventsPruned: 0, resetTokensPruned: 0 });
+    expect((await t.db.select({ id: securityEvents.id }).from(securityEvents).where(eq(securityEvents.userId, userId))).map((e) => e.id)).toEqual([kept?.id]);
+    expect((await t.db.select({ id: passwordResetTokens.id }).from(passwordResetTokens).where(eq(passwordResetTokens.userId, userId))).map((e) => e.id)).toEqual([live?.id]);
   });
 });

@@ -1,5 +1,5 @@
 /** The recurring sweeps (cron schedules): story expiry, event, stream-ticket and session-revocation pruning. */
-import { expireStories, pruneEvents, pruneSessionRevocations, pruneUsedStreamTickets } from "@companion/db";
+import { expireStories, pruneEvents, pruneSecurityLog, pruneSessionRevocations, pruneUsedStreamTickets } from "@companion/db";
 import type { JobHandlers } from "@companion/jobs";
 import { storiesExpired } from "@companion/metrics";
 import type { JobDeps } from "./deps.ts";
@@ -21,7 +21,12 @@ export function maintenanceHandlers({ db, queue, retention }: JobDeps): JobHandl
       if (softDeleted > 0) storiesExpired.inc(softDeleted);
       return { softDeleted, hardDeleted, mediaQueued: mediaKeys.length };
     },
-    "events.prune": async () => ({ eventsPruned: await pruneEvents(db, { olderThan: new Date(Date.now() - retention.eventRetentionMs) }) }),
+    // Also the security log past its year and expired password reset tokens (docs/security-events.md#retention).
+    "events.prune": async () => {
+      const eventsPruned = await pruneEvents(db, { olderThan: new Date(Date.now() - retention.eventRetentionMs) });
+      const securityLog = await pruneSecurityLog(db, { now: new Date() });
+      return { eventsPruned, securityEventsPruned: securityLog.securityEvents, resetTokensPruned: securityLog.resetTokens };
+    },
     // Also forgets session revocations whose access tokens have all expired (docs/auth.md#revocation).
     "stream-tickets.prune": async () => ({
       ticketsPruned: await pruneUsedStreamTickets(db, { before: new Date(Date.now() - STREAM_TICKET_LIFETIME_MS) }),

@@ -122,10 +122,12 @@ export const messagesRouter = router({
   /** New text for my last message; its reply and alternatives go, and `stream` writes a new one. Same key and text, same result. */
   edit: protectedProcedure
     .use(rateLimited("chatMessage"))
-    .use(userScope)
     .input(messagesEditInput)
+    // The new text passes the safety check before the user scope opens (docs/safety.md): a refusal stores nothing.
+    .use(async ({ ctx, input, next }) => next({ ctx: { flagged: await ctx.services.chat.screen({ userId: ctx.user.id, content: input.content }) } }))
+    .use(userScope)
     .output(messagesEditOutput)
-    .mutation(async ({ ctx, input }) => withStreamTicket(ctx, await editLastMessage(ctx.db, { userId: ctx.user.id, ...input }))),
+    .mutation(async ({ ctx, input }) => withStreamTicket(ctx, await editLastMessage(ctx.db, { userId: ctx.user.id, ...input, flagged: ctx.flagged }))),
 
   /** Which version of my last exchange's reply counts for the history and the prompt. Idempotent. */
   selectAlternative: userProcedure

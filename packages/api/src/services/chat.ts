@@ -39,6 +39,11 @@ export interface ChatService {
    * When every subscriber has left, the model call stops and what arrived is saved as `partial`.
    */
   stream(params: { userId: string; messageId: string }, signal?: AbortSignal): Promise<AsyncIterable<ChatStreamEvent>>;
+  /**
+   * The safety check of a message stored by other means than send/start (messages.edit): the
+   * category to flag it with (null: none), or SAFETY_REFUSED (recorded) before anything is stored.
+   */
+  screen(params: { userId: string; content: string }): Promise<string | null>;
   /** The end of a shutdown's grace: replies being written are cut (saved `partial`, streams end with `done`). */
   interrupt(): void;
   /** Waits for background work (late saves of replies whose clients left, call records being enqueued). */
@@ -242,6 +247,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   return {
+    async screen({ userId, content }) {
+      return flaggedBy(await safety.checkMessage(userId, content));
+    },
+
     async send(params) {
       const startedAt = performance.now();
       // Before it is stored: a refused message throws SAFETY_REFUSED here (docs/safety.md).

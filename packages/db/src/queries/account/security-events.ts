@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor, toPage, type Page } from "../../pagination.ts";
-import { securityEvents, type securityEventKinds } from "../../schema/index.ts";
+import { passwordResetTokens, securityEvents, type securityEventKinds } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
 
 export type SecurityEventKind = (typeof securityEventKinds)[number];
@@ -75,4 +75,19 @@ export async function listSecurityEvents(
     .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.createdAt, id: last.id }));
+}
+
+/** How long the security log keeps an event (docs/security-events.md#retention). */
+export const SECURITY_EVENT_RETENTION_MS = 365 * 86_400_000;
+
+/**
+ * The security log's housekeeping, run by the `events.prune` job: events past their retention,
+ * and password reset tokens a day past their expiry (spent or not, they open nothing).
+ */
+export async function pruneSecurityLog(db: Database, params: { now: Date }): Promise<{ securityEvents: number; resetTokens: number }> {
+  const eventsBefore = new Date(params.now.getTime() - SECURITY_EVENT_RETENTION_MS);
+  const tokensBefore = new Date(params.now.getTime() - 86_400_000);
+  const events = await db.delete(securityEvents).where(lt(securityEvents.createdAt, eventsBefore)).returning({ id: securityEvents.id });
+  const tokens = await db.delete(passwordResetTokens).where(lt(passwordResetTokens.expiresAt, tokensBefore)).returning({ id: passwordResetTokens.id });
+  return { securityEvents: events.length, resetTokens: tokens.length };
 }

@@ -121,7 +121,10 @@ export async function regenerateReply(
  * with the same text changes nothing; with another text it is IDEMPOTENCY_KEY_REUSED.
  * BAD_REQUEST for a companion's message; otherwise the errors of regenerateReply.
  */
-export async function editLastMessage(db: Database, params: { userId: string; messageId: string; content: string; idempotencyKey: string }): Promise<StoredChatMessage> {
+export async function editLastMessage(
+  db: Database,
+  params: { userId: string; messageId: string; content: string; idempotencyKey: string; flagged?: string | null },
+): Promise<StoredChatMessage> {
   const ex = await lockedExchange(db, params);
   if (!ex) throw notFound("Message");
   if (ex.message.id !== params.messageId) throw new DomainError("BAD_REQUEST", "Only my own messages can be edited", { field: "messageId" });
@@ -137,7 +140,7 @@ export async function editLastMessage(db: Database, params: { userId: string; me
   await db.update(memories).set({ messageId: null }).where(and(eq(memories.messageId, ex.message.id), eq(memories.userId, params.userId)));
   const [edited] = await db
     .update(messages)
-    .set({ content: params.content, controlKey: key, ownerProcess: null })
+    .set({ content: params.content, controlKey: key, ownerProcess: null, flagged: params.flagged ?? null })
     .where(eq(messages.id, ex.message.id))
     .returning(chatMessageColumns);
   if (!edited) throw new Error("update of messages returned no row");
