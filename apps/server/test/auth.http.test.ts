@@ -66,6 +66,31 @@ describe("auth through packages/client over HTTP", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("refreshes through the app's own refreshSession (a refresh token the page never sees), once for concurrent failures", async () => {
+    const email = uniqueEmail();
+    const first = await t.client().auth.register.mutate({ email, password: "password-1234", displayName: "C" });
+    let refreshToken = first.tokens.refreshToken;
+    let calls = 0;
+    // What a browser app's cookie route does on the server side: spend the refresh token, keep the new one.
+    const refreshSession = async () => {
+      calls++;
+      const next = await t.client().auth.refresh.mutate({ refreshToken });
+      refreshToken = next.tokens.refreshToken;
+      return { accessToken: next.tokens.accessToken };
+    };
+    const api = t.client({ getAccessToken: () => "not-a-valid-token", refreshSession });
+    const [a, b] = await Promise.all([api.auth.me.query(), api.settings.get.query()]);
+    expect(a.email).toBe(email);
+    expect(b).toBeTruthy();
+    expect(calls).toBe(1);
+    // The new access token is used from then on: no further refresh.
+    await api.auth.me.query();
+    expect(calls).toBe(1);
+    // A session that is over: the call fails with UNAUTHORIZED after one attempt.
+    const ended = t.client({ getAccessToken: () => "not-a-valid-token", refreshSession: async () => null });
+    expect((await codeOf(ended.auth.me.query())).code).toBe("UNAUTHORIZED");
+  });
+
   it("refreshes and retries a subscription refused before its first event", async () => {
     const first = await t.client().auth.register.mutate({ email: uniqueEmail(), password: "password-1234", displayName: "S" });
     const companion = await createCompanion(t.database.db);

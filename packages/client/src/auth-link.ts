@@ -9,6 +9,12 @@ export interface TokenSource {
   /** Needed for automatic refresh; without it an expired token just fails. */
   getRefreshToken?: () => string | null | undefined | Promise<string | null | undefined>;
   onTokens?: (tokens: AuthTokens | null) => void | Promise<void>;
+  /**
+   * Replaces the built-in `auth.refresh` call: for an app whose refresh token the page's code
+   * never sees (a browser app that keeps it in an httpOnly cookie behind its own route). Answers
+   * a new access token, or null when the session is over.
+   */
+  refreshSession?: () => Promise<{ accessToken: string } | null>;
 }
 
 /**
@@ -16,13 +22,18 @@ export interface TokenSource {
  * refresh uses the new access token even if the app stores tokens asynchronously.
  */
 export function createTokenState(source: TokenSource) {
-  let latest: AuthTokens | null | undefined; // undefined: nothing seen yet, defer to the getters
+  // undefined: nothing seen yet, defer to the getters
+  let latest: { accessToken: string; refreshToken: string | null } | null | undefined;
   return {
     access: async () => (latest === undefined ? ((await source.getAccessToken?.()) ?? null) : (latest?.accessToken ?? null)),
     refresh: async () => (latest === undefined ? ((await source.getRefreshToken?.()) ?? null) : (latest?.refreshToken ?? null)),
     set: async (tokens: AuthTokens | null) => {
-      latest = tokens;
+      latest = tokens && { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
       await source.onTokens?.(tokens);
+    },
+    /** An access token from `refreshSession` (the app has it already: no onTokens). */
+    setAccess: (accessToken: string) => {
+      latest = { accessToken, refreshToken: latest?.refreshToken ?? null };
     },
   };
 }
@@ -39,10 +50,19 @@ const isUnauthorized = (err: unknown) => err instanceof TRPCClientError && (err.
  * Keeps tokens from auth results, and on UNAUTHORIZED refreshes once (shared by all
  * concurrent failures) and retries the operation once.
  */
-export function authLink(opts: { tokens: TokenState; refresh: (refreshToken: string) => Promise<AuthTokens> }): TRPCLink<AppRouter> {
+export function authLink(opts: {
+  tokens: TokenState;
+  refresh: (refreshToken: string) => Promise<AuthTokens>;
+  refreshSession?: TokenSource["refreshSession"];
+}): TRPCLink<AppRouter> {
   let inflightRefresh: Promise<boolean> | null = null;
   const refreshOnce = (): Promise<boolean> => {
     inflightRefresh ??= (async () => {
+      if (opts.refreshSession) {
+        const session = await opts.refreshSession();
+        if (session) opts.tokens.setAccess(session.accessToken);
+        return session !== null;
+      }
       const refreshToken = await opts.tokens.refresh();
       if (!refreshToken) return false;
       try {

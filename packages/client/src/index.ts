@@ -51,6 +51,7 @@ export function createClient(options: CreateClientOptions): CompanionClient {
       authLink({
         tokens,
         refresh: (refreshToken) => refresher.auth.refresh.mutate({ refreshToken }).then((r) => r.tokens),
+        refreshSession: options.refreshSession,
       }),
       splitLink({
         condition: (op) => op.type === "subscription",
