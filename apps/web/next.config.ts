@@ -1,0 +1,11 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // until the client builds to dist (issue 17): @companion/client exports TypeScript source whose
+  // relative imports end in `.ts`, so Next compiles it like our own code.
+  transpilePackages: ["@companion/client"],
+  // The server's own workspace files must not be traced into this app's output.
+  outputFileTracingRoot: new URL("../..", import.meta.url).pathname,
+};
+
+export default nextConfig;
