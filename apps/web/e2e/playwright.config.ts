@@ -1,0 +1,78 @@
+/**
+ * Browser tests of the web app against the real server: `pnpm --filter @companion/web test:e2e`
+ * (or `pnpm test:browser` at the root). Nothing is built here: the server runs from source on a
+ * fresh temporary PGlite data dir, the web app under `next dev` (so NEXT_PUBLIC_API_URL can point
+ * at this run's server; `next start` would need a build made for that URL). Chromium is the
+ * system one (playwright-core downloads nothing): /usr/bin/chromium, or CHROMIUM_PATH.
+ */
+import { defineConfig, devices } from "@playwright/test";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  throw new Error(`Chromium not found at ${chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+}
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const webDir = fileURLToPath(new URL("..", import.meta.url));
+// Ports of their own, so a `pnpm dev` on 3000/3001 does not get in the way.
+const apiPort = Number(process.env.E2E_API_PORT ?? 43100);
+const webPort = Number(process.env.E2E_WEB_PORT ?? 43101);
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const webUrl = `http://localhost:${webPort}`;
+// Set once in the main process; the workers inherit it (they load this file again).
+process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "companion-web-e2e-"));
+
+export default defineConfig({
+  testDir: ".",
+  testMatch: "*.spec.ts",
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"]],
+  globalTeardown: "./global-teardown.ts",
+  use: {
+    baseURL: webUrl,
+    trace: "retain-on-failure",
+    launchOptions: { executablePath: chromium },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], launchOptions: { executablePath: chromium } } }],
+  webServer: [
+    {
+      name: "api",
+      command: `"${process.execPath}" apps/server/src/main.ts`,
+      cwd: repoRoot,
+      url: `${apiUrl}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        DATA_DIR: process.env.E2E_DATA_DIR,
+        HOST: "127.0.0.1",
+        PORT: String(apiPort),
+        CORS_ORIGINS: webUrl,
+        LOG_LEVEL: "warn",
+        JWT_SECRET: "e2e-only-secret-e2e-only-secret-0123456789",
+      },
+    },
+    {
+      name: "web",
+      command: `pnpm exec next dev --port ${webPort}`,
+      cwd: webDir,
+      url: `${webUrl}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { NEXT_PUBLIC_API_URL: apiUrl, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  ],
+});
