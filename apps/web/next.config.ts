@@ -2,12 +2,17 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // until the client builds to dist (issue 17): @companion/client exports TypeScript source whose
-  // relative imports end in `.ts`, so Next compiles it like our own code.
+  // relative imports end in `.ts`, so Next compiles it like our own code. (The tsconfig needs
+  // nothing extra: tooling/typescript/base.json already sets allowImportingTsExtensions.)
   transpilePackages: ["@companion/client"],
-  // The server's own workspace files must not be traced into this app's output.
+  // The pnpm workspace root: where Next traces files from, instead of guessing it from lockfiles.
+  outputFileTracingRoot: new URL("../..", import.meta.url).pathname,
+  // Next writes AGENTS.md (tool instructions) into the app on `next dev` unless told not to; this
+  // repository's conventions are in its own docs (apps/web/README.md, docs/code-style.md).
+  agentRules: false,
+  experimental: { agentUpgrade: false },
   // No floating dev badge over the screens (and the e2e screenshots).
   devIndicators: false,
-  outputFileTracingRoot: new URL("../..", import.meta.url).pathname,
 };
 
 export default nextConfig;

@@ -22,7 +22,10 @@ import { useSession } from "./session";
 const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export { useTRPC };
-/** The vanilla typed client (streams, subscriptions, one-off calls). */
+/**
+ * The vanilla typed client (streams, subscriptions, one-off calls).
+ * @public for the chat and realtime screens still to come (knip would flag it until one uses it).
+ */
 export const useClient = useTRPCClient;
 
 function makeQueryClient() {
