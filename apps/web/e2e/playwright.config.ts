@@ -6,7 +6,7 @@
  * system one (playwright-core downloads nothing): /usr/bin/chromium, or CHROMIUM_PATH.
  */
 import { defineConfig, devices } from "@playwright/test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +23,9 @@ const apiPort = Number(process.env.E2E_API_PORT ?? 43100);
 const webPort = Number(process.env.E2E_WEB_PORT ?? 43101);
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const webUrl = `http://localhost:${webPort}`;
-// Set once in the main process; the workers inherit it (they load this file again).
-process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "companion-web-e2e-"));
+// A fresh path, created by the server itself: Playwright loads this file in more than one
+// process, and only the first one's value (inherited by the rest through the env) is used.
+process.env.E2E_DATA_DIR ??= join(tmpdir(), `companion-web-e2e-${Date.now()}-${process.pid}`);
 
 export default defineConfig({
   testDir: ".",
