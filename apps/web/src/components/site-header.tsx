@@ -2,7 +2,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useUnreadCount } from "@/lib/notifications";
+import { useLiveEvents, useUnreadCount } from "@/lib/notifications";
 import { useSession } from "@/lib/session";
 
 /** The screens of the app, in nav order; a new top-level screen adds its entry here. */
@@ -22,6 +22,8 @@ export function SiteHeader() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const unread = useUnreadCount();
+  // The one realtime stream of the app: it keeps the badge (and the lists) live.
+  useLiveEvents();
 
   const signOut = async () => {
     await session.signOut();
@@ -44,9 +46,14 @@ export function SiteHeader() {
                   <li key={item.href}>
                     <Link href={item.href} aria-current={current ? "page" : undefined}>
                       {item.label}
-                      {item.href === "/notifications" && unread ? (
-                        <span className="badge" aria-label={`${unread} unread`}>
-                          {unread > 99 ? "99+" : unread}
+                      {item.href === "/notifications" ? (
+                        // Always in the page, so screen readers announce the count when it changes.
+                        <span aria-live="polite" aria-atomic="true">
+                          {unread ? (
+                            <span className="badge" aria-label={`${unread} unread`}>
+                              {unread > 99 ? "99+" : unread}
+                            </span>
+                          ) : null}
                         </span>
                       ) : null}
                     </Link>
