@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
+import { NotificationList } from "@/components/notifications/notification-list";
+import { NotificationPreferences } from "@/components/notifications/notification-preferences";
 
 export const metadata: Metadata = { title: "Notifications" };
 
-/** Placeholder: this screen is still to be built (see apps/web/README.md for the conventions). */
+/** My notifications (live: the header's event stream refreshes the list) and which kinds I want. */
 export default function NotificationsPage() {
   return (
-    <section>
+    <section className="stack">
       <h1>Notifications</h1>
-      <p>Coming soon.</p>
+      <NotificationList />
+      <NotificationPreferences />
     </section>
   );
 }
