@@ -1,12 +1,11 @@
 import type { RouterOutputs } from "@companion/client";
 
 export type FeedStory = RouterOutputs["stories"]["feed"]["items"][number];
-export type StoryAuthor = FeedStory["author"];
 
 /** One author's live stories in the feed, in feed order; `unseen` if any of them is. */
 export interface AuthorGroup {
   key: string;
-  author: StoryAuthor;
+  author: FeedStory["author"];
   stories: FeedStory[];
   unseen: boolean;
 }

@@ -5,7 +5,7 @@ type ContentType = RouterInputs["media"]["createUpload"]["contentType"];
 type Upload = RouterOutputs["media"]["createUpload"];
 
 /** The bytes PUT to the signed URL did not go through (expired, wrong size or type). */
-export class UploadFailed extends Error {}
+class UploadFailed extends Error {}
 
 /**
  * Sends a file's bytes to the URL `media.createUpload` signed (docs/media.md): relative on local
