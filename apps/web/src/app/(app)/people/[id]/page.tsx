@@ -29,7 +29,7 @@ export default function PersonPage({ params }: { params: Promise<{ id: string }>
       ) : (
         <>
           {person.followsMe ? <p className="muted">Follows you.</p> : null}
-          {person.isPending ? <p role="status">Loading…</p> : <FollowButton userId={id} following={person.followingThem} name={name} />}
+          {person.isPending ? <p role="status">Loading…</p> : <FollowButton userId={id} following={person.followingThem} name={person.name ?? "this person"} />}
           <ErrorMessage error={person.error} />
           <p className="muted">Their public stories show in your Stories feed while you follow them.</p>
         </>
