@@ -4,7 +4,7 @@
  * stream included, which is what React Native needs), and a custom EventSource class is used
  * for subscriptions with the access token handed to it.
  */
-import { createClient, type EventSourceConstructor } from "@companion/client";
+import { createClient } from "@companion/client";
 import type { TRPCLink } from "@trpc/client";
 import type { AppRouter } from "@companion/client";
 import { observable } from "@trpc/server/observable";
@@ -89,7 +89,7 @@ describe("createClient options", () => {
     let token: string | undefined;
     const api = createClient({
       url: t.url,
-      EventSource: HeaderEventSource as unknown as EventSourceConstructor,
+      EventSource: HeaderEventSource,
       getAccessToken: () => token,
       onTokens: (x) => void (token = x?.accessToken),
     });

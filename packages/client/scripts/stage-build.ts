@@ -18,7 +18,7 @@ const packageDir = join(import.meta.dirname, "..");
 const stageDir = join(packageDir, ".build/src");
 
 const configPath = join(packageDir, "tsconfig.json");
-const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(String(d.messageText)) });
+const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")) });
 if (!config) throw new Error(`cannot read ${configPath}`);
 const entry = join(packageDir, "src/router.ts");
 const program = ts.createProgram([entry], { ...config.options, noEmit: true });
@@ -81,13 +81,14 @@ function printType(type: ts.Type, where: string, seen: ts.Type[] = []): string {
     const inner = [...seen, type];
     if (checker.isArrayType(type)) {
       const [element] = checker.getTypeArguments(type as ts.TypeReference);
+      if (!element) fail(`${where}: an array without an element type`);
       const readonly = type.symbol?.name === "ReadonlyArray" ? "readonly " : "";
-      return `${readonly}(${printType(element!, where, inner)})[]`;
+      return `${readonly}(${printType(element, where, inner)})[]`;
     }
     if (checker.isTupleType(type)) {
       const target = (type as ts.TypeReference).target as ts.TupleType;
       const elements = checker.getTypeArguments(type as ts.TypeReference).map((t, i) => {
-        const flag = target.elementFlags[i]!;
+        const flag = target.elementFlags[i] ?? ts.ElementFlags.Required;
         const printed = printType(t, where, inner);
         if (flag & ts.ElementFlags.Rest) return `...(${printed})[]`;
         return flag & ts.ElementFlags.Optional ? `(${printed})?` : printed;
