@@ -4,9 +4,9 @@
  * header, never a URL; an UNAUTHORIZED answer triggers one refresh-and-retry.
  */
 import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient, type TRPCLink } from "@trpc/client";
-import { EventSource as EventSourcePonyfill } from "eventsource";
 import { authLink, createTokenState, type TokenSource } from "./auth-link.ts";
 import { firstOfBurst } from "./burst.ts";
+import { deferredLink } from "./deferred-link.ts";
 import { withTypedTransportErrors } from "./errors.ts";
 import type { AppRouter } from "./router.ts";
 import type { AuthTokens } from "./types.ts";
@@ -60,6 +60,20 @@ export function createClient(options: CreateClientOptions): CompanionClient {
   });
   const sseFetch = options.fetch ?? globalThis.fetch;
 
+  const subscriptionLink = (EventSource: EventSourceConstructor) =>
+    httpSubscriptionLink({
+      url: trpcUrl,
+      // Not a browser's own EventSource, which cannot send headers: the default one (the
+      // `eventsource` package) asks for the current access token on every connection through
+      // `fetch`, its own reconnects included. The headers also go as `headers`, for an
+      // EventSource that takes them so (react-native-sse), read when tRPC (re)connects.
+      EventSource,
+      eventSourceOptions: async () => ({
+        headers: await authHeaders(),
+        fetch: async (url: string | URL, init: { headers?: Record<string, string> }) => sseFetch(url, { ...init, headers: { ...init.headers, ...(await authHeaders()) } }),
+      }),
+    });
+
   const burst = firstOfBurst();
   return createTRPCClient<AppRouter>({
     links: [
@@ -71,21 +85,9 @@ export function createClient(options: CreateClientOptions): CompanionClient {
       }),
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({
-          url: trpcUrl,
-          // Not a browser's own EventSource, which cannot send headers: this one asks for the
-          // current access token on every connection through `fetch`, its own reconnects
-          // included. The headers also go as `headers`, for an EventSource that takes them so
-          // (react-native-sse), read when tRPC (re)connects.
-          EventSource: options.EventSource ?? EventSourcePonyfill,
-          eventSourceOptions: async () => {
-            const headers = await authHeaders();
-            return {
-              headers,
-              fetch: async (url: string | URL, init: { headers?: Record<string, string> }) => sseFetch(url, { ...init, headers: { ...init.headers, ...(await authHeaders()) } }),
-            };
-          },
-        }),
+        true: options.EventSource
+          ? subscriptionLink(options.EventSource)
+          : deferredLink(() => import("eventsource").then((m) => subscriptionLink(m.EventSource))),
         false: splitLink({
           // A card import (up to 8 MiB of PNG) goes alone: the server lifts the body cap for it only.
           condition: (op) => op.path === "companions.importCard" || burst(),
