@@ -7,7 +7,7 @@
  * It needs the npm registry (or npm's cache) and fails loudly without it.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,11 @@ import { afterAll, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const serverDir = fileURLToPath(new URL("../../../apps/server", import.meta.url));
-const pkg = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
+const pkg = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as Record<"peerDependencies" | "devDependencies", Record<string, string>>;
+/** The lowest tRPC the package says it works with (its peer range's floor), and the one this repo uses. */
+const trpcVersions = ["peerDependencies", "devDependencies"] as const;
+const trpcAt = (from: (typeof trpcVersions)[number]) =>
+  ["@trpc/client", "@trpc/server"].map((name) => `${name}@${pkg[from][name]?.replace(/^[~^]/, "") ?? "missing"}`);
 
 let workDir: string | undefined;
 let server: ChildProcess | undefined;
@@ -158,29 +162,29 @@ describe("the packed client in an app outside the repo", () => {
     const tarball = (await readdir(workDir)).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error("pnpm pack wrote no tarball");
 
-    await run("mkdir", ["-p", appDir]);
+    await mkdir(appDir, { recursive: true });
     await writeFile(join(appDir, "package.json"), JSON.stringify({ name: "packed-app", private: true, type: "module" }));
-    const trpc = (name: string) => `${name}@${pkg.peerDependencies[name]!.replace(/^[~^]/, "")}`;
-    const install = await run(
-      "npm",
-      ["install", "--prefer-offline", "--no-audit", "--no-fund", join(workDir, tarball), "typescript@5.9.3", trpc("@trpc/client"), trpc("@trpc/server")],
-      { cwd: appDir },
-    ).catch((err: { stderr?: string; message: string }) => {
-      throw new Error(`npm install failed (is the npm registry reachable?):\n${err.stderr ?? err.message}`);
-    });
-    expect(install.stderr).not.toMatch(/ERR!/);
-    const installed = JSON.parse(await readFile(join(appDir, "node_modules/@companion/client/package.json"), "utf8")) as Record<string, unknown>;
-    expect(JSON.stringify(installed)).not.toContain("workspace:");
-
+    const npmInstall = (...args: string[]) =>
+      run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...args], { cwd: appDir }).catch((err: { stderr?: string; message: string }) => {
+        throw new Error(`npm install failed (is the npm registry reachable?):\n${err.stderr ?? err.message}`);
+      });
     await writeFile(join(appDir, "app.ts"), APP);
     const tsc = join(appDir, "node_modules/typescript/bin/tsc");
-    for (const skipLibCheck of [true, false]) {
-      await writeFile(join(appDir, "tsconfig.json"), JSON.stringify(nextTsconfig(skipLibCheck), null, 2));
-      await run(process.execPath, [tsc, "-p", "."], { cwd: appDir }).catch((err: { stdout?: string }) => {
-        throw new Error(`the app does not type-check (skipLibCheck ${skipLibCheck}):\n${err.stdout}`);
-      });
+    for (const versions of trpcVersions) {
+      const install = await npmInstall(join(workDir, tarball), "typescript@5.9.3", ...trpcAt(versions));
+      expect(install.stderr).not.toMatch(/ERR!/);
+      const installed = JSON.parse(await readFile(join(appDir, "node_modules/@companion/client/package.json"), "utf8")) as Record<string, unknown>;
+      expect(JSON.stringify(installed)).not.toContain("workspace:");
+      // tRPC before 11.25 has declarations that need @types/node (`http`, `ws`) when libraries are
+      // checked too: the peer floor is checked as Next.js ships it, skipLibCheck true.
+      for (const skipLibCheck of versions === "devDependencies" ? [true, false] : [true]) {
+        await writeFile(join(appDir, "tsconfig.json"), JSON.stringify(nextTsconfig(skipLibCheck), null, 2));
+        // An unused @ts-expect-error fails too: the bad calls in APP must be type errors.
+        await run(process.execPath, [tsc, "-p", "."], { cwd: appDir }).catch((err: { stdout?: string }) => {
+          throw new Error(`the app does not type-check (tRPC from ${versions}, skipLibCheck ${skipLibCheck}):\n${err.stdout}`);
+        });
+      }
     }
-    // Without the @ts-expect-error lines' targets being errors, tsc would have failed on the unused directives.
 
     const url = await serverUrl;
     const { stdout } = await run(process.execPath, ["app.ts", url], { cwd: appDir, timeout: 30_000 });
