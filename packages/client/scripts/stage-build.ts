@@ -31,7 +31,7 @@ if (!routerSymbol) fail("src/router.ts exports no AppRouter");
 const routerType = checker.getDeclaredTypeOfSymbol(routerSymbol);
 
 function fail(message: string): never {
-  throw new Error(`emit-router-types: ${message}`);
+  throw new Error(`stage-build: ${message}`);
 }
 
 function prop(type: ts.Type, name: string, where: string): ts.Type {
@@ -173,3 +173,23 @@ ${printRecord(prop(def, "record", "AppRouter._def"), "", "    ")}
 rmSync(stageDir, { recursive: true, force: true });
 cpSync(join(packageDir, "src"), stageDir, { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
 writeFileSync(join(stageDir, "router.ts"), output);
+
+// The printed router must say what the source says: each procedure's input and output, both ways
+// assignable. A printer that drops a field or widens a type stops the build here.
+const checkFile = join(packageDir, ".build/check.ts");
+writeFileSync(
+  checkFile,
+  `import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter as Source } from "../src/router.ts";
+import type { AppRouter as Built } from "./src/router.ts";
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const inputs: Same<inferRouterInputs<Source>, inferRouterInputs<Built>> = true;
+export const outputs: Same<inferRouterOutputs<Source>, inferRouterOutputs<Built>> = true;
+export const errors: Same<Source["_def"]["_config"]["$types"]["errorShape"], Built["_def"]["_config"]["$types"]["errorShape"]> = true;
+`,
+);
+const check = ts.createProgram([checkFile], { ...config.options, noEmit: true });
+const problems = ts.getPreEmitDiagnostics(check, check.getSourceFile(checkFile));
+if (problems.length > 0) {
+  fail(`the printed router differs from src/router.ts:\n${ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => packageDir, getNewLine: () => "\n" })}`);
+}
