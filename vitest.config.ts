@@ -42,7 +42,14 @@ const dbProject = (backend: "pglite" | "postgres"): TestProjectInlineConfigurati
   },
 });
 
+// A package that builds for outside apps (packages/client) points this condition at its source, so
+// the tests here read it without a build (tsconfig `customConditions` says the same to tsc).
+// The rest are vitest's defaults for Node (Vite's defaultServerConditions without "module"), which a
+// list given here replaces; vitest also passes them to its workers as `--conditions`.
+const sourceConditions = ["@companion/source", "node", "development|production"];
+
 export default defineConfig({
+  ssr: { resolve: { conditions: sourceConditions } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

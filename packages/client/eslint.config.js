@@ -1,3 +1,4 @@
 import config from "@companion/eslint-config";
 
-export default config(import.meta.dirname);
+// .build/ holds the sources staged for the published build (scripts/stage-build.ts): generated.
+export default [{ ignores: [".build/**"] }, ...config(import.meta.dirname)];

@@ -65,7 +65,7 @@ export async function* mapStreamErrors<T>(source: AsyncIterable<T>, caller: { db
   }
 }
 
-export interface ErrorData {
+interface ErrorData {
   zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
   /** What happened, when the application said so (a DomainError's code); null otherwise. */
   reason: DomainErrorCode | null;

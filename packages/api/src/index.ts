@@ -1,7 +1,5 @@
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { createContextInner, createContextFromToken, type AppServices } from "./context.ts";
-export type { ErrorData } from "./errors.ts";
-export type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 export { createChatService } from "./services/chat.ts";
 export { createChatSafety } from "./services/chat-safety.ts";
 export { createSearchService } from "./services/search.ts";

@@ -1,7 +1,7 @@
 import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
-import type { AppRouter } from "@companion/api";
-import type { AuthTokens } from "@companion/validators";
+import type { AppRouter } from "./router.ts";
+import type { AuthTokens } from "./types.ts";
 
 export interface TokenSource {
   /** Where the app keeps its access token (storage, memory, secure store). */

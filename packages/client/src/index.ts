@@ -3,18 +3,21 @@
  * Lone calls leave at once, bursts are batched (burst.ts); subscriptions use SSE with the token in a
  * header, never a URL; an UNAUTHORIZED answer triggers one refresh-and-retry.
  */
-import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@companion/api";
-import type { AuthTokens } from "@companion/validators";
-import { EventSource as EventSourcePonyfill } from "eventsource";
+import { createTRPCClient, httpBatchStreamLink, httpLink, httpSubscriptionLink, splitLink, type TRPCClient, type TRPCLink } from "@trpc/client";
 import { authLink, createTokenState, type TokenSource } from "./auth-link.ts";
 import { firstOfBurst } from "./burst.ts";
+import { deferredLink } from "./deferred-link.ts";
 import { withTypedTransportErrors } from "./errors.ts";
+import type { AppRouter } from "./router.ts";
+import type { AuthTokens } from "./types.ts";
 
-export type { AppRouter } from "@companion/api";
-export type { RouterInputs, RouterOutputs } from "./types.ts";
+export type { AppRouter } from "./router.ts";
+export type { AuthTokens, ErrorData, RouterInputs, RouterOutputs } from "./types.ts";
 export { TRPCClientError } from "@trpc/client";
-export { errorCode, errorReason, isTRPCClientError, type ApiError, type ErrorReason } from "./errors.ts";
+export { errorCode, errorReason, isTRPCClientError, type ApiError, type ClientErrorCode, type ErrorReason } from "./errors.ts";
+
+/** An EventSource class as tRPC's subscription link takes it (the `eventsource` package's, react-native-sse's). */
+export type EventSourceConstructor = NonNullable<Parameters<typeof httpSubscriptionLink>[0]["EventSource"]>;
 
 export interface CreateClientOptions extends TokenSource {
   /** Server origin (e.g. http://localhost:3000); `/trpc` is appended. */
@@ -25,7 +28,19 @@ export interface CreateClientOptions extends TokenSource {
   headers?: Record<string, string>;
   /** Must not exceed the server's MAX_BATCH_SIZE (default 20). */
   maxBatchSize?: number;
+  /**
+   * Used for every request, subscriptions included (React Native: a fetch whose response body
+   * streams, e.g. `expo/fetch`; docs/client.md). Default: the global fetch.
+   */
   fetch?: typeof fetch;
+  /**
+   * The EventSource class subscriptions use. Default: the `eventsource` package's, which sends
+   * the access token in a header through `fetch`. Another one (react-native-sse) gets the same
+   * headers as an `headers` option; it must send them, or subscriptions are refused.
+   */
+  EventSource?: EventSourceConstructor;
+  /** Links run before the client's own (a `loggerLink`, say): they see every operation and its result. */
+  links?: TRPCLink<AppRouter>[];
 }
 
 export type CompanionClient = TRPCClient<AppRouter>;
@@ -45,9 +60,24 @@ export function createClient(options: CreateClientOptions): CompanionClient {
   });
   const sseFetch = options.fetch ?? globalThis.fetch;
 
+  const subscriptionLink = (EventSource: EventSourceConstructor) =>
+    httpSubscriptionLink({
+      url: trpcUrl,
+      // Not a browser's own EventSource, which cannot send headers: the default one (the
+      // `eventsource` package) asks for the current access token on every connection through
+      // `fetch`, its own reconnects included. The headers also go as `headers`, for an
+      // EventSource that takes them so (react-native-sse), read when tRPC (re)connects.
+      EventSource,
+      eventSourceOptions: async () => ({
+        headers: await authHeaders(),
+        fetch: async (url: string | URL, init: { headers?: Record<string, string> }) => sseFetch(url, { ...init, headers: { ...init.headers, ...(await authHeaders()) } }),
+      }),
+    });
+
   const burst = firstOfBurst();
   return createTRPCClient<AppRouter>({
     links: [
+      ...(options.links ?? []),
       authLink({
         tokens,
         refresh: (refreshToken) => refresher.auth.refresh.mutate({ refreshToken }).then((r) => r.tokens),
@@ -55,15 +85,9 @@ export function createClient(options: CreateClientOptions): CompanionClient {
       }),
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({
-          url: trpcUrl,
-          // Not a browser's own EventSource, which cannot send headers: this one asks for
-          // the current access token on every connection, reconnects included.
-          EventSource: EventSourcePonyfill,
-          eventSourceOptions: () => ({
-            fetch: async (url, init) => sseFetch(url, { ...init, headers: { ...init.headers, ...(await authHeaders()) } }),
-          }),
-        }),
+        true: options.EventSource
+          ? subscriptionLink(options.EventSource)
+          : deferredLink(() => import("eventsource").then((m) => subscriptionLink(m.EventSource))),
         false: splitLink({
           // A card import (up to 8 MiB of PNG) goes alone: the server lifts the body cap for it only.
           condition: (op) => op.path === "companions.importCard" || burst(),
