@@ -1,10 +1,6 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // until the client builds to dist (issue 17): @companion/client exports TypeScript source whose
-  // relative imports end in `.ts`, so Next compiles it like our own code. (The tsconfig needs
-  // nothing extra: tooling/typescript/base.json already sets allowImportingTsExtensions.)
-  transpilePackages: ["@companion/client"],
   // The pnpm workspace root: where Next traces files from, instead of guessing it from lockfiles.
   outputFileTracingRoot: new URL("../..", import.meta.url).pathname,
   // Next writes AGENTS.md (tool instructions) into the app on `next dev` unless told not to; this
