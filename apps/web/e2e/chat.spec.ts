@@ -55,4 +55,15 @@ test("send a message, watch the reply stream, save it as a memory, regenerate, s
   await expect(row).toBeVisible();
   await expect(row).toContainText(finalText.slice(0, 20));
   await screenshot(page, "chats-inbox");
+
+  // Full-text search over my messages finds what I wrote and links back to the chat.
+  await page.getByRole("link", { name: "Search messages and memories" }).click();
+  await page.getByLabel("Search my conversations and memories").fill("meteor");
+  await page.getByRole("button", { name: "Search" }).click();
+  const results = page.getByRole("list", { name: "Results" });
+  await expect(results.getByRole("listitem").first()).toBeVisible();
+  await expect(results.locator("mark").first()).toHaveText(/meteor/i);
+  await screenshot(page, "search");
+  await results.getByRole("link", { name: `Open the chat with ${name}` }).first().click();
+  await expect(page).toHaveURL(/\/chats\/[0-9a-f-]{36}$/);
 });
