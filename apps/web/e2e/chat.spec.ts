@@ -63,7 +63,12 @@ test("send a message, watch the reply stream, save it as a memory, regenerate, s
   const results = page.getByRole("list", { name: "Results" });
   await expect(results.getByRole("listitem").first()).toBeVisible();
   await expect(results.locator("mark").first()).toHaveText(/meteor/i);
+  const open = results.getByRole("link", { name: `Open the chat with ${name}` }).first();
+  await expect(open).toBeVisible();
   await screenshot(page, "search");
-  await results.getByRole("link", { name: `Open the chat with ${name}` }).first().click();
+  await open.click();
   await expect(page).toHaveURL(/\/chats\/[0-9a-f-]{36}$/);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(log.getByText("I saw a meteor shower last night!")).toBeVisible();
+  await screenshot(page, "chat-conversation-375");
 });

@@ -46,8 +46,22 @@ test("create my own companion, see it in mine, chat with it once, delete it", as
   await expect(page.getByRole("log").getByRole("article", { name: new RegExp(`^${name},`) }).last().locator(".message__text")).not.toBeEmpty();
   await screenshot(page, "own-companion-chat");
 
+  // Export it as a JSON card (a download) and import that file back: a second, private copy.
   await page.goto("/companions/mine");
-  page.once("dialog", (dialog) => void dialog.accept());
+  const downloading = page.waitForEvent("download");
+  await mine.getByRole("button", { name: `Export ${name} as JSON card` }).click();
+  const card = await (await downloading).path();
+  await page.getByLabel("Import a Character Card (.png or .json)").setInputFiles(card);
+  await expect(page).toHaveURL(/\/companions\/[0-9a-f-]{36}\/edit$/);
+  await expect(page.getByLabel("Name")).toHaveValue(name);
+  await expect(page.getByLabel("Personality")).toHaveValue("Warm and curious.");
+  await screenshot(page, "companion-edit-imported");
+
+  await page.goto("/companions/mine");
+  await expect(mine.getByRole("heading", { name })).toHaveCount(2);
+  page.on("dialog", (dialog) => void dialog.accept());
+  await mine.getByRole("button", { name: `Delete ${name}` }).first().click();
+  await expect(mine.getByRole("heading", { name })).toHaveCount(1);
   await mine.getByRole("button", { name: `Delete ${name}` }).click();
   await expect(mine.getByRole("heading", { name })).toHaveCount(0);
   await expect(page.getByText("You have not made a companion yet.")).toBeVisible();
