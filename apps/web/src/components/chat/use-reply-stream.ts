@@ -27,10 +27,14 @@ export function useReplyStream() {
   const [stream, setStream] = useState<ReplyStream>({ state: "idle" });
   const subscription = useRef<{ unsubscribe: () => void } | null>(null);
 
-  const refresh = useCallback(() => {
-    void queryClient.invalidateQueries({ queryKey: trpc.messages.pathKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.memories.pathKey() });
-  }, [queryClient, trpc]);
+  const refresh = useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: trpc.messages.pathKey() }),
+        queryClient.invalidateQueries({ queryKey: trpc.memories.pathKey() }),
+      ]),
+    [queryClient, trpc],
+  );
 
   // Leaving the screen leaves the stream (the reply is still saved by the server).
   useEffect(() => () => subscription.current?.unsubscribe(), []);
@@ -47,7 +51,7 @@ export function useReplyStream() {
         return false;
       }
       // My message is saved: show it in the history while the reply streams under it.
-      refresh();
+      void refresh();
       setStream({ state: "streaming", text: "", tokens: 0, degraded: false, replyId: null });
       subscription.current = client.messages.stream.subscribe(
         { messageId: started.userMessage.id },
@@ -63,13 +67,13 @@ export function useReplyStream() {
             if (event.type === "done") {
               subscription.current?.unsubscribe();
               subscription.current = null;
-              refresh();
+              void refresh();
             }
           },
           onError: (err) => {
             subscription.current = null;
             setStream({ state: "error", message: chatErrorMessage(err) });
-            refresh();
+            void refresh();
           },
         },
       );
@@ -82,8 +86,9 @@ export function useReplyStream() {
     subscription.current?.unsubscribe();
     subscription.current = null;
     setStream((s) => (s.state === "streaming" ? { ...s, state: "stopped" } : s));
-    // The server saves the partial reply once it notices; refetch a moment later to show it.
-    setTimeout(refresh, 500);
+    // The server saves the partial reply once it notices the subscriber left: refetch a moment
+    // later, then let the history show it (unless another reply started meanwhile).
+    setTimeout(() => void refresh().then(() => setStream((s) => (s.state === "stopped" ? { state: "idle" } : s))), 500);
   }, [refresh]);
 
   const reset = useCallback(() => setStream({ state: "idle" }), []);
