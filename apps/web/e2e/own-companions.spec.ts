@@ -5,6 +5,9 @@
 import { expect, test, type Page } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 
+// A 1×1 PNG: the avatar goes through media.createUpload, the PUT to /uploads/ and completeUpload.
+const PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+
 const shots = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const screenshot = (page: Page, name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 
@@ -28,9 +31,12 @@ test("create my own companion, see it in mine, chat with it once, delete it", as
   await page.getByLabel("Tagline").fill("A test pilot who loves stars");
   await page.getByLabel("Traits (comma-separated)").fill("curious, calm");
   await page.getByLabel("Personality").fill("Warm and curious.");
+  await page.getByLabel("Avatar image").setInputFiles({ name: "avatar.png", mimeType: "image/png", buffer: PIXEL_PNG });
   await page.getByRole("button", { name: "Create companion" }).click();
   await expect(page).toHaveURL(/\/companions\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await expect(page.locator("img.avatar")).toHaveJSProperty("complete", true);
+  expect(await page.locator("img.avatar").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
 
   await page.goto("/companions/mine");
   const mine = page.getByRole("list", { name: "My companions" });
