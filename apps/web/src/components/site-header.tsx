@@ -9,6 +9,7 @@ import { useSession } from "@/lib/session";
 const NAV = [
   { href: "/companions", label: "Companions" },
   { href: "/chats", label: "Chats" },
+  { href: "/search", label: "Search" },
   { href: "/stories", label: "Stories" },
   { href: "/memories", label: "Memories" },
   { href: "/insights", label: "Insights" },

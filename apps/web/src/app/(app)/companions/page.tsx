@@ -1,5 +1,6 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { CompanionCard } from "@/components/companions/companion-card";
 import { ErrorMessage } from "@/components/query-state";
 import { useTRPC } from "@/lib/trpc";
@@ -16,7 +17,15 @@ export default function CompanionsPage() {
 
   return (
     <section className="stack">
-      <h1>Companions</h1>
+      <div className="actions actions--spread">
+        <h1>Companions</h1>
+        <div className="actions">
+          <Link href="/companions/mine">My companions</Link>
+          <Link className="button button--secondary" href="/companions/new">
+            Create a companion
+          </Link>
+        </div>
+      </div>
       {list.isPending ? <p role="status">Loading companions…</p> : null}
       <ErrorMessage error={list.error} />
       {list.isSuccess && companions.length === 0 ? <p>No companions yet.</p> : null}
