@@ -166,6 +166,7 @@ const AI_ENV_NAMES: Record<string, string> = {
   fallbackProviders: "AI_FALLBACK_PROVIDERS",
   "breaker.failureThreshold": "AI_BREAKER_FAILURES",
   "breaker.cooldownMs": "AI_BREAKER_COOLDOWN_MS",
+  offlineTokenDelayMs: "AI_OFFLINE_TOKEN_DELAY_MS",
 };
 
 /**

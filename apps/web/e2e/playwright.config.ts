@@ -61,6 +61,8 @@ export default defineConfig({
         PORT: String(apiPort),
         CORS_ORIGINS: webUrl,
         LOG_LEVEL: "warn",
+        // The offline persona's words arrive spread out, as a model's do: the chat spec sees a reply grow.
+        AI_OFFLINE_TOKEN_DELAY_MS: "30",
         JWT_SECRET: "e2e-only-secret-e2e-only-secret-0123456789",
       },
     },

@@ -38,6 +38,9 @@ const aiConfigSchema = z.object({
     failureThreshold: z.coerce.number().int().min(1).max(100).default(3),
     cooldownMs: ms(30_000, 3_600_000),
   }),
+  /** A pause between the offline persona's words, so a demo (and the browser tests) see a reply
+   * grow the way a model's does; 0 (the default) streams them at once. */
+  offlineTokenDelayMs: z.coerce.number().int().min(0).max(1000).default(0),
 });
 
 export type AiConfig = z.infer<typeof aiConfigSchema>;
@@ -80,6 +83,7 @@ export function parseAiEnv(env: Record<string, string | undefined>): AiConfig {
       failureThreshold: read(env, "AI_BREAKER_FAILURES"),
       cooldownMs: read(env, "AI_BREAKER_COOLDOWN_MS"),
     },
+    offlineTokenDelayMs: read(env, "AI_OFFLINE_TOKEN_DELAY_MS"),
   });
 }
 
@@ -106,7 +110,10 @@ export function createChatChainFromConfig(
 ): ChatChain {
   return createChatChain({
     providers: createProvidersFromConfig(config),
-    offline: createOfflinePersona(options.offlineSeed === undefined ? {} : { seed: options.offlineSeed }),
+    offline: createOfflinePersona({
+      ...(options.offlineSeed === undefined ? {} : { seed: options.offlineSeed }),
+      tokenDelayMs: config.offlineTokenDelayMs,
+    }),
     breaker: config.breaker,
     budget: { deadlineMs: config.deadlineMs },
     ...(options.onCall ? { onCall: options.onCall } : {}),

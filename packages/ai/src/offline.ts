@@ -114,6 +114,8 @@ function lastUserMessage(messages: readonly ChatMessage[]): string {
 export interface OfflinePersonaOptions {
   /** Same seed and same sequence of calls ⇒ same replies; defaults to a random seed. */
   seed?: number;
+  /** Pause between streamed words (AI_OFFLINE_TOKEN_DELAY_MS); 0 streams them at once. */
+  tokenDelayMs?: number;
 }
 
 /**
@@ -121,8 +123,21 @@ export interface OfflinePersonaOptions {
  * the persona from `request.persona` and the user's words from the last user message.
  * Token usage is reported as 0: nothing was billed.
  */
+/** Waits `ms`, or less when the signal aborts (the caller then sees the abort). */
+const pause = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
 export function createOfflinePersona(options: OfflinePersonaOptions = {}): ChatProvider {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const tokenDelayMs = options.tokenDelayMs ?? 0;
   let calls = 0;
 
   const reply = (request: CompletionRequest): string => {
@@ -145,7 +160,9 @@ export function createOfflinePersona(options: OfflinePersonaOptions = {}): ChatP
     },
     async *stream(request): AsyncGenerator<StreamChunk> {
       // Word chunks (each keeping its trailing space) so clients render it like a model stream.
-      for (const word of reply(request).split(/(?<=\s)/)) {
+      const words = reply(request).split(/(?<=\s)/);
+      for (const [index, word] of words.entries()) {
+        if (index > 0 && tokenDelayMs > 0) await pause(tokenDelayMs, request.signal);
         if (request.signal?.aborted) {
           throw new ProviderError("aborted", "offline: aborted by caller", false, OFFLINE_PROVIDER);
         }

@@ -104,4 +104,26 @@ describe("offline persona fallback", () => {
     expect(deltas.join("")).toBe(text);
     expect(chunks.at(-1)).toEqual({ type: "usage", promptTokens: 0, completionTokens: 0 });
   });
+
+  it("paces its words with tokenDelayMs (AI_OFFLINE_TOKEN_DELAY_MS), and an abort cuts the pause short", async () => {
+    const persona: PersonaContext = { traits: ["calm"], mood: "content" };
+    const arrivals: number[] = [];
+    const started = performance.now();
+    for await (const chunk of createOfflinePersona({ seed: 4, tokenDelayMs: 20 }).stream(ask("road trip to Lisbon", persona))) {
+      if (chunk.type === "delta") arrivals.push(performance.now() - started);
+    }
+    expect(arrivals.length).toBeGreaterThan(2);
+    // Words arrive spread out, not in one burst: the last comes at least (n-1) pauses after the first.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((arrivals.length - 1) * 18);
+
+    const controller = new AbortController();
+    const stream = createOfflinePersona({ seed: 4, tokenDelayMs: 10_000 })
+      .stream({ ...ask("road trip to Lisbon", persona), signal: controller.signal })
+      [Symbol.asyncIterator]();
+    await stream.next();
+    setTimeout(() => controller.abort(), 20);
+    const before = performance.now();
+    await expect(stream.next()).rejects.toThrow(/aborted/);
+    expect(performance.now() - before).toBeLessThan(2_000);
+  });
 });
