@@ -7,6 +7,7 @@ import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
 import { useEndSession } from "./use-end-session";
+import { formText } from "@/lib/form-data";
 
 /**
  * auth.deleteAccount({ password }) behind a confirmation dialog asking for the password again
@@ -24,7 +25,7 @@ export function DeleteAccount() {
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    remove.mutate({ password: String(new FormData(event.currentTarget).get("password") ?? "") });
+    remove.mutate({ password: formText(new FormData(event.currentTarget), "password") });
   };
 
   return (

@@ -5,6 +5,7 @@ import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 /** auth.changePassword: a wrong current password comes back as a field error on that input. */
 export function PasswordForm() {
@@ -18,7 +19,7 @@ export function PasswordForm() {
     const form = event.currentTarget;
     const data = new FormData(form);
     change.mutate(
-      { currentPassword: String(data.get("currentPassword") ?? ""), newPassword: String(data.get("newPassword") ?? "") },
+      { currentPassword: formText(data, "currentPassword"), newPassword: formText(data, "newPassword") },
       { onSuccess: () => form.reset() },
     );
   };

@@ -9,10 +9,11 @@ import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useClient, useTRPC } from "@/lib/trpc";
 import { uploadImage } from "@/lib/upload";
+import { formText } from "@/lib/form-data";
 
 type Profile = RouterOutputs["auth"]["me"];
 
-const text = (data: FormData, name: string) => String(data.get(name) ?? "").trim();
+const text = (data: FormData, name: string) => formText(data, name).trim();
 
 /**
  * Display name, avatar, time zone, quiet hours and language (auth.updateProfile). A chosen

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 type Settings = RouterOutputs["settings"]["get"];
 
@@ -27,7 +28,7 @@ export function SettingsForm({ settings }: { settings: Settings }) {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    update.mutate({ aboutMe: String(data.get("aboutMe") ?? ""), proactiveEnabled: data.get("proactive") === "on" });
+    update.mutate({ aboutMe: formText(data, "aboutMe"), proactiveEnabled: data.get("proactive") === "on" });
   };
 
   return (

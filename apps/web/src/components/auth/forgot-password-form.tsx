@@ -6,6 +6,7 @@ import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 /** auth.requestPasswordReset: the same answer whether or not the address has an account. */
 export function ForgotPasswordForm() {
@@ -15,7 +16,7 @@ export function ForgotPasswordForm() {
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    request.mutate({ email: String(new FormData(event.currentTarget).get("email") ?? "") });
+    request.mutate({ email: formText(new FormData(event.currentTarget), "email") });
   };
 
   if (request.isSuccess) {

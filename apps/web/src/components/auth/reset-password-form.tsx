@@ -7,6 +7,7 @@ import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 /** auth.resetPassword with the mailed ?token=…; every session ends, so the person signs in afresh. */
 export function ResetPasswordForm() {
@@ -17,7 +18,7 @@ export function ResetPasswordForm() {
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    reset.mutate({ token, password: String(new FormData(event.currentTarget).get("password") ?? "") });
+    reset.mutate({ token, password: formText(new FormData(event.currentTarget), "password") });
   };
 
   if (!token) {

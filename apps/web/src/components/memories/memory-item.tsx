@@ -6,6 +6,7 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 type Memory = RouterOutputs["memories"]["list"]["items"][number];
 
@@ -25,7 +26,7 @@ export function MemoryItem({ memory, companionName }: { memory: Memory; companio
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     update.mutate(
-      { memoryId: memory.id, title: String(data.get("title") ?? ""), content: String(data.get("content") ?? "") },
+      { memoryId: memory.id, title: formText(data, "title"), content: formText(data, "content") },
       { onSuccess: () => setEditing(false) },
     );
   };

@@ -4,6 +4,7 @@ import { useRef, type FormEvent } from "react";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 /** A memory typed by hand, with one of the companions I am connected to. */
 export function NewMemoryForm({ companions, defaultCompanionId }: { companions: { id: string; name: string }[]; defaultCompanionId: string }) {
@@ -23,8 +24,8 @@ export function NewMemoryForm({ companions, defaultCompanionId }: { companions: 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const title = String(data.get("title") ?? "").trim();
-    create.mutate({ companionId: String(data.get("companionId")), content: String(data.get("content") ?? ""), ...(title ? { title } : {}) });
+    const title = formText(data, "title").trim();
+    create.mutate({ companionId: formText(data, "companionId"), content: formText(data, "content"), ...(title ? { title } : {}) });
   };
 
   return (

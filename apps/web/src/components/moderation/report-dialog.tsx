@@ -6,6 +6,7 @@ import { useModal } from "@/components/confirm-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
 import { useTRPC } from "@/lib/trpc";
+import { formText } from "@/lib/form-data";
 
 type ReportInput = RouterInputs["moderation"]["report"];
 type Reason = ReportInput["reason"];
@@ -50,8 +51,8 @@ export function ReportButton({ target, label, className }: { target: ReportTarge
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const note = String(data.get("note") ?? "").trim();
-    report.mutate({ target: target.kind, id: target.id, reason: String(data.get("reason")) as Reason, ...(note ? { note } : {}) });
+    const note = formText(data, "note").trim();
+    report.mutate({ target: target.kind, id: target.id, reason: formText(data, "reason") as Reason, ...(note ? { note } : {}) });
   };
 
   return (
