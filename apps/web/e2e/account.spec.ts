@@ -1,7 +1,7 @@
 /**
  * Issue 17's screens in one path: memories (add, pin, edit: pinned first), insights (the chart
  * or its empty state), the account page (display name and avatar, password change with its field
- * error, sign in again with the new one, data export until ready), reporting a companion, and
+ * error, sign out everywhere and in again with the new one, data export until ready), reporting a companion, and
  * deleting the account (signing in again then fails). Screenshots go to e2e/screenshots/.
  */
 import { expect, test, type Page } from "@playwright/test";
@@ -88,8 +88,12 @@ test("memories, insights, account, report, delete the account", async ({ page })
   await expect(page.getByText("Password changed.")).toBeVisible();
   await screenshot(page, "account");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  // Sign out everywhere: the API ends every session and this browser's cookie goes too (a reload stays signed out).
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.getByRole("dialog", { name: "Sign out on every device?" }).getByRole("button", { name: "Sign out everywhere now" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Faccount$/);
   await signIn(page, email, newPassword);
   await expect(page).toHaveURL(/\/companions$/);
 
@@ -124,7 +128,7 @@ test("memories, insights, account, report, delete the account", async ({ page })
   await confirm.getByRole("button", { name: "Delete my account permanently" }).click();
   await expect(page).toHaveURL(/\/sign-up$/);
   await signIn(page, email, newPassword);
-  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
 
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();

@@ -1,20 +1,18 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useSession } from "@/lib/session";
 
 /**
- * After the API has ended every session (logoutAll, account deletion): this browser's refresh
- * cookie must go too. session.signOut() POSTs /api/session/logout, which tries auth.logout
- * (already revoked: ignored) and clears the cookie; then the cache is dropped and we leave.
+ * After the API has ended every session (logoutAll, account deletion), this browser's refresh
+ * cookie must go too: POST /api/session/logout (its auth.logout fails quietly on the revoked
+ * token; the cookie is cleared either way), then a full page load of `to`.
+ *
+ * Not session.signOut() + router.replace(): signing out flips the session to "signed-out" while
+ * this page is still under (app)/, and <RequireSession> would send it to /sign-in?next=… first,
+ * winning the race with our own navigation. A full load also drops the query cache and the
+ * in-memory access token, and the provider finds no cookie on the next page.
  */
 export function useEndSession() {
-  const session = useSession();
-  const queryClient = useQueryClient();
-  const router = useRouter();
   return async (to: string) => {
-    await session.signOut();
-    queryClient.clear();
-    router.replace(to);
+    await fetch("/api/session/logout", { method: "POST", cache: "no-store" }).catch(() => undefined);
+    window.location.replace(to);
   };
 }

@@ -62,9 +62,9 @@ export default function CompanionProfilePage() {
         )}
       </div>
       <ErrorMessage error={connect.error} />
-      <p>
+      <div>
         <ReportButton target={{ kind: "companion", id: c.id }} label={`Report ${c.name}`} className="link-button" />
-      </p>
+      </div>
     </article>
   );
 }
