@@ -4,7 +4,7 @@ import { API_URL } from "./api-url";
 type ImageType = "image/jpeg" | "image/png" | "image/webp" | "image/gif";
 const IMAGE_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
-export const isImageType = (type: string): type is ImageType => IMAGE_TYPES.includes(type);
+const isImageType = (type: string): type is ImageType => IMAGE_TYPES.includes(type);
 
 /**
  * Uploads one image the way docs/media.md says: media.createUpload for a signed URL (relative on

@@ -1,5 +1,5 @@
 "use client";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
@@ -10,8 +10,18 @@ import { formText } from "@/lib/form-data";
 /** auth.changePassword: a wrong current password comes back as a field error on that input. */
 export function PasswordForm() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [done, setDone] = useState(false);
-  const change = useMutation(trpc.auth.changePassword.mutationOptions({ onMutate: () => setDone(false), onSuccess: () => setDone(true) }));
+  const change = useMutation(
+    trpc.auth.changePassword.mutationOptions({
+      onMutate: () => setDone(false),
+      onSuccess: async () => {
+        setDone(true);
+        // The security log has a new entry (password_changed).
+        await queryClient.invalidateQueries({ queryKey: trpc.auth.securityEvents.pathKey() });
+      },
+    }),
+  );
   const errors = fieldErrorsOf(change.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
