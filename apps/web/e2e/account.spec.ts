@@ -44,10 +44,10 @@ test("memories, insights, account, report, delete the account", async ({ page })
   const memories = page.getByRole("list", { name: "My memories" }).getByRole("listitem");
   await page.getByLabel("Title (optional)").fill("Tea");
   await page.getByLabel("What should they remember?").fill("I love green tea.");
-  await page.getByRole("button", { name: "Save memory" }).click();
+  await page.getByRole("button", { name: "Add memory" }).click();
   await expect(memories).toHaveCount(1);
   await page.getByLabel("What should they remember?").fill("My cat is called Miso.");
-  await page.getByRole("button", { name: "Save memory" }).click();
+  await page.getByRole("button", { name: "Add memory" }).click();
   await expect(memories).toHaveCount(2);
   await expect(memories.first()).toContainText("Miso");
 
@@ -65,6 +65,12 @@ test("memories, insights, account, report, delete the account", async ({ page })
   await expect(page.getByRole("figure")).toContainText(`${companion}'s mood`);
   await expect(page.getByRole("heading", { name: "Weekly digests" })).toBeVisible();
   await screenshot(page, "insights");
+  await page.setViewportSize({ width: 375, height: 812 });
+  await screenshot(page, "insights-375");
+  await page.getByRole("link", { name: "Memories" }).click();
+  await expect(memories.first()).toContainText("no sugar");
+  await screenshot(page, "memories-375");
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Profile: a new display name and an avatar.
   await page.getByRole("link", { name: "Account" }).click();

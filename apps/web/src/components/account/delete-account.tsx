@@ -5,9 +5,9 @@ import { useModal } from "@/components/confirm-dialog";
 import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
+import { formText } from "@/lib/form-data";
 import { useTRPC } from "@/lib/trpc";
 import { useEndSession } from "./use-end-session";
-import { formText } from "@/lib/form-data";
 
 /**
  * auth.deleteAccount({ password }) behind a confirmation dialog asking for the password again

@@ -4,8 +4,8 @@ import { useState, type FormEvent } from "react";
 import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 /** auth.changePassword: a wrong current password comes back as a field error on that input. */
 export function PasswordForm() {

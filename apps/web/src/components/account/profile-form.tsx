@@ -7,9 +7,9 @@ import { Field } from "@/components/field";
 import { mediaUrl } from "@/lib/api-url";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
+import { formText } from "@/lib/form-data";
 import { useClient, useTRPC } from "@/lib/trpc";
 import { uploadImage } from "@/lib/upload";
-import { formText } from "@/lib/form-data";
 
 type Profile = RouterOutputs["auth"]["me"];
 

@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 type Settings = RouterOutputs["settings"]["get"];
 

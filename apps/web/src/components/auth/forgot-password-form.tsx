@@ -5,8 +5,8 @@ import type { FormEvent } from "react";
 import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 /** auth.requestPasswordReset: the same answer whether or not the address has an account. */
 export function ForgotPasswordForm() {

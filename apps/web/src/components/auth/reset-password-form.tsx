@@ -6,8 +6,8 @@ import type { FormEvent } from "react";
 import { Field } from "@/components/field";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 /** auth.resetPassword with the mailed ?token=…; every session ends, so the person signs in afresh. */
 export function ResetPasswordForm() {

@@ -5,8 +5,8 @@ import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 type Memory = RouterOutputs["memories"]["list"]["items"][number];
 

@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, type FormEvent } from "react";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf, hasFieldErrors } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 /** A memory typed by hand, with one of the companions I am connected to. */
 export function NewMemoryForm({ companions, defaultCompanionId }: { companions: { id: string; name: string }[]; defaultCompanionId: string }) {
@@ -63,7 +63,7 @@ export function NewMemoryForm({ companions, defaultCompanionId }: { companions: 
         ) : null}
       </div>
       <button type="submit" className="button" disabled={create.isPending}>
-        Save memory
+        Add memory
       </button>
       {hasFieldErrors(errors) ? null : <ErrorMessage error={create.error} />}
     </form>

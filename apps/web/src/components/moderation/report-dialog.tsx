@@ -5,8 +5,8 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { useModal } from "@/components/confirm-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { fieldErrorsOf } from "@/lib/field-errors";
-import { useTRPC } from "@/lib/trpc";
 import { formText } from "@/lib/form-data";
+import { useTRPC } from "@/lib/trpc";
 
 type ReportInput = RouterInputs["moderation"]["report"];
 type Reason = ReportInput["reason"];
