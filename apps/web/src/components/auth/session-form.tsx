@@ -41,7 +41,13 @@ export function SessionForm({ mode }: { mode: Mode }) {
   const hasFieldErrors = Object.values(fieldErrors).some((e) => e && e.length > 0);
   let switcher: ReactNode;
   if (mode === "sign-up") switcher = <p>Have an account? <Link href="/sign-in">Sign in</Link></p>;
-  else switcher = <p>New here? <Link href="/sign-up">Create an account</Link></p>;
+  else
+    switcher = (
+      <>
+        <p>New here? <Link href="/sign-up">Create an account</Link></p>
+        <p><Link href="/forgot-password">Forgot your password?</Link></p>
+      </>
+    );
 
   return (
     <form className="stack form" onSubmit={(e) => void onSubmit(e)} noValidate>

@@ -1,13 +1,8 @@
 import type { Metadata } from "next";
+import { AccountScreen } from "@/components/account/account-screen";
 
 export const metadata: Metadata = { title: "Account" };
 
-/** Placeholder: this screen is still to be built (see apps/web/README.md for the conventions). */
 export default function AccountPage() {
-  return (
-    <section>
-      <h1>Account</h1>
-      <p>Coming soon.</p>
-    </section>
-  );
+  return <AccountScreen />;
 }

@@ -1,13 +1,8 @@
 import type { Metadata } from "next";
+import { MemoriesScreen } from "@/components/memories/memories-screen";
 
 export const metadata: Metadata = { title: "Memories" };
 
-/** Placeholder: this screen is still to be built (see apps/web/README.md for the conventions). */
 export default function MemoriesPage() {
-  return (
-    <section>
-      <h1>Memories</h1>
-      <p>Coming soon.</p>
-    </section>
-  );
+  return <MemoriesScreen />;
 }

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useParams } from "next/navigation";
 import { Avatar } from "@/components/companions/avatar";
 import { useConnect } from "@/components/companions/use-connect";
+import { ReportButton } from "@/components/moderation/report-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { useTRPC } from "@/lib/trpc";
 
@@ -61,6 +62,9 @@ export default function CompanionProfilePage() {
         )}
       </div>
       <ErrorMessage error={connect.error} />
+      <div>
+        <ReportButton target={{ kind: "companion", id: c.id }} label={`Report ${c.name}`} className="link-button" />
+      </div>
     </article>
   );
 }
