@@ -27,10 +27,24 @@ test("send a message, watch the reply stream, save it as a memory, regenerate, s
   const log = page.getByRole("log", { name: `Conversation with ${name}` });
   const reply = page.locator(".reply-region");
   await page.getByLabel("Message").fill("I saw a meteor shower last night!");
+  // Everything the reply region shows while the reply streams (the server's offline persona
+  // paces its words, AI_OFFLINE_TOKEN_DELAY_MS in playwright.config.ts, as a model would).
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __replyTexts: string[] }).__replyTexts = seen;
+    new MutationObserver(() => {
+      const region = document.querySelector(".reply-region");
+      if (region?.getAttribute("data-state") === "streaming") seen.push(region.querySelector(".prewrap")?.textContent ?? "");
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
   await page.getByRole("button", { name: "Send" }).click();
   // The reply arrives as several token events, then `done` with the saved text.
   await expect(reply).toHaveAttribute("data-state", "done");
   expect(Number(await reply.getAttribute("data-tokens"))).toBeGreaterThan(1);
+  // It was painted growing: several different partial texts, each a prefix of the next.
+  const painted = [...new Set(await page.evaluate(() => (window as unknown as { __replyTexts: string[] }).__replyTexts))].filter((text) => text !== "" && text !== "…");
+  expect(painted.length).toBeGreaterThan(2);
+  for (let i = 1; i < painted.length; i++) expect(painted[i]!.startsWith(painted[i - 1]!)).toBe(true);
   const lastReply = log.getByRole("article", { name: new RegExp(`^${name},`) }).last();
   await expect(lastReply.locator(".message__text")).not.toBeEmpty();
   await expect(log.getByText("I saw a meteor shower last night!")).toBeVisible();
