@@ -106,7 +106,7 @@ const envSchema = z
     SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "expected smtp://… or smtps://…").optional(),
     MAIL_FROM: z.string().min(3).default("Companion <no-reply@localhost>"),
     /** The page that sets a new password; the mailed link adds `?token=…`. */
-    PASSWORD_RESET_URL: z.url().default("http://localhost:5173/reset-password"),
+    PASSWORD_RESET_URL: z.url().default("http://localhost:3001/reset-password"),
 
     /** Prompt plus reply, in tokens: keep it within the configured model's context window. */
     AI_CONTEXT_TOKENS: z.coerce.number().int().min(512).max(1_000_000).default(4096),

@@ -175,7 +175,7 @@ describe("password reset through the development outbox", () => {
     const token = tokenIn(rows[0]?.body ?? "");
     const logged = lines.map((l) => JSON.parse(l) as { msg?: string; link?: string; level?: number }).find((l) => l.link?.includes(token));
     expect(logged).toMatchObject({ level: 30 });
-    expect(logged?.link).toBe(`http://localhost:5173/reset-password?token=${token}`);
+    expect(logged?.link).toBe(`http://localhost:3001/reset-password?token=${token}`);
     await t.client().auth.resetPassword.mutate({ token, password: "another-password" });
     expect((await t.client().auth.login.mutate({ email, password: "another-password" })).user.email).toBe(email);
   });

@@ -48,7 +48,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
       jobs,
       media,
       mailer: createOutboxMailer({ db: db.db, log: quiet }),
-      passwordResetUrl: "http://localhost:5173/reset-password",
+      passwordResetUrl: "http://localhost:3001/reset-password",
       passwordResetMinMs: 0,
       log: quiet,
     }),
