@@ -117,9 +117,8 @@ describe("offline persona fallback", () => {
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((arrivals.length - 1) * 18);
 
     const controller = new AbortController();
-    const stream = createOfflinePersona({ seed: 4, tokenDelayMs: 10_000 })
-      .stream({ ...ask("road trip to Lisbon", persona), signal: controller.signal })
-      [Symbol.asyncIterator]();
+    const chunks = createOfflinePersona({ seed: 4, tokenDelayMs: 10_000 }).stream({ ...ask("road trip to Lisbon", persona), signal: controller.signal });
+    const stream = chunks[Symbol.asyncIterator]();
     await stream.next();
     setTimeout(() => controller.abort(), 20);
     const before = performance.now();
