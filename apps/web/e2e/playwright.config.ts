@@ -3,7 +3,8 @@
  * (or `pnpm test:browser` at the root). The server runs from source on a fresh temporary PGlite
  * data dir; the web app is the production build under `next start` (e2e/start-web.ts: builds
  * only when the sources changed), told this run's API address at start through PUBLIC_API_URL,
- * as a deployment is. Chromium is the system one (playwright-core downloads nothing):
+ * as a deployment is. `E2E_WEB=dev` runs `next dev` instead (no build: quicker while changing a
+ * screen and running one spec). Chromium is the system one (playwright-core downloads nothing):
  * /usr/bin/chromium, or CHROMIUM_PATH.
  */
 import { defineConfig, devices } from "@playwright/test";
@@ -69,7 +70,8 @@ export default defineConfig({
     },
     {
       name: "web",
-      command: `"${process.execPath}" e2e/start-web.ts ${webPort}`,
+      command:
+        process.env.E2E_WEB === "dev" ? `pnpm exec next dev --port ${webPort}` : `"${process.execPath}" e2e/start-web.ts ${webPort}`,
       cwd: webDir,
       url: `${webUrl}/sign-in`,
       reuseExistingServer: false,
