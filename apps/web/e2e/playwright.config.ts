@@ -1,9 +1,9 @@
 /**
  * Browser tests of the web app against the real server: `pnpm --filter @companion/web test:e2e`
  * (or `pnpm test:browser` at the root). The server runs from source on a fresh temporary PGlite
- * data dir; the web app is the production build under `next start` (e2e/start-web.ts: builds
- * only when the sources changed), told this run's API address at start through PUBLIC_API_URL,
- * as a deployment is. `E2E_WEB=dev` runs `next dev` instead (no build: quicker while changing a
+ * data dir; the web app is the production build's standalone server, as the Docker image runs it
+ * (e2e/start-web.ts: builds only when the sources changed), told this run's API address at start
+ * through PUBLIC_API_URL, as a deployment is. `E2E_WEB=dev` runs `next dev` instead (no build: quicker while changing a
  * screen and running one spec). Chromium is the system one (playwright-core downloads nothing):
  * /usr/bin/chromium, or CHROMIUM_PATH.
  */

@@ -1,15 +1,17 @@
 /**
- * The browser tests' web server: the production build under `next start`, the way the app is
- * deployed (the API address comes from the environment at request time, not from the build).
+ * The browser tests' web server: the production build's standalone server, what the Docker
+ * image's `web` target runs (the API address comes from the environment at request time, not
+ * from the build).
  * `next build` runs only when the sources changed since the last build this script made: it
  * fingerprints what goes into the build (src/, the config files, the built @companion/client and
- * Next's version) and keeps the fingerprint next to the output in .next/.
+ * Next's version) and keeps it next to the output in .next/, with the BUILD_ID it produced (so a
+ * `next build` run by hand since, of other sources, is not taken for this one).
  *
  *   node e2e/start-web.ts <port>        (cwd: apps/web; run by playwright.config.ts)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,8 +47,9 @@ function sourceFingerprint(): string {
 }
 
 const fingerprint = sourceFingerprint();
-const built =
-  existsSync(join(webDir, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === fingerprint;
+const buildIdFile = join(webDir, ".next", "BUILD_ID");
+const stamp = () => `${fingerprint} ${readFileSync(buildIdFile, "utf8").trim()}`;
+const built = existsSync(buildIdFile) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp();
 if (!built) {
   // Its report goes to stderr only when it fails (Playwright shows the web server's stderr).
   const build = spawnSync("pnpm", ["exec", "next", "build"], { cwd: webDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
@@ -54,10 +57,19 @@ if (!built) {
     console.error(`${build.stdout}${build.stderr}\nnext build failed (exit ${build.status})`);
     process.exit(1);
   }
-  writeFileSync(stampFile, fingerprint);
+  writeFileSync(stampFile, stamp());
 }
 
-// `next start`, not the standalone server.js: same server code, and no copying of static files.
-const server = spawn("pnpm", ["exec", "next", "start", "--port", port], { cwd: webDir, stdio: "inherit" });
+// As the Dockerfile does: the static files next to the standalone server's .next (Next leaves
+// them out of .next/standalone), then its server.js. The layout follows the workspace's, since
+// outputFileTracingRoot is the repository root.
+const standaloneApp = join(webDir, ".next", "standalone", "apps", "web");
+rmSync(join(standaloneApp, ".next", "static"), { recursive: true, force: true });
+cpSync(join(webDir, ".next", "static"), join(standaloneApp, ".next", "static"), { recursive: true });
+// HOSTNAME "::": every local address, IPv4 and IPv6, as `next start` listens (the tests use localhost).
+const server = spawn(process.execPath, [join(standaloneApp, "server.js")], {
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production", PORT: port, HOSTNAME: "::" },
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
