@@ -64,7 +64,7 @@ USER node
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --retries=10 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/sign-in').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# Runtime settings (docs/deploy.md, "Web app"): PUBLIC_API_URL (the API as browsers reach it),
+# Runtime settings (docs/deploy.md, Docker): PUBLIC_API_URL (the API as browsers reach it),
 # API_URL (the API as this server reaches it), MEDIA_ORIGINS (an S3 store's public origin).
 CMD ["node", "apps/web/server.js"]
 
