@@ -44,7 +44,7 @@ test("send a message, watch the reply stream, save it as a memory, regenerate, s
   // It was painted growing: several different partial texts, each a prefix of the next.
   const painted = [...new Set(await page.evaluate(() => (window as unknown as { __replyTexts: string[] }).__replyTexts))].filter((text) => text !== "" && text !== "…");
   expect(painted.length).toBeGreaterThan(2);
-  for (let i = 1; i < painted.length; i++) expect(painted[i]!.startsWith(painted[i - 1]!)).toBe(true);
+  painted.slice(1).forEach((text, i) => expect(text.startsWith(painted[i] ?? "")).toBe(true));
   const lastReply = log.getByRole("article", { name: new RegExp(`^${name},`) }).last();
   await expect(lastReply.locator(".message__text")).not.toBeEmpty();
   await expect(log.getByText("I saw a meteor shower last night!")).toBeVisible();

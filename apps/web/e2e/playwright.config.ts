@@ -1,9 +1,11 @@
 /**
  * Browser tests of the web app against the real server: `pnpm --filter @companion/web test:e2e`
- * (or `pnpm test:browser` at the root). Nothing is built here: the server runs from source on a
- * fresh temporary PGlite data dir, the web app under `next dev` (so NEXT_PUBLIC_API_URL can point
- * at this run's server; `next start` would need a build made for that URL). Chromium is the
- * system one (playwright-core downloads nothing): /usr/bin/chromium, or CHROMIUM_PATH.
+ * (or `pnpm test:browser` at the root). The server runs from source on a fresh temporary PGlite
+ * data dir; the web app is the production build's standalone server, as the Docker image runs it
+ * (e2e/start-web.ts: builds only when the sources changed), told this run's API address at start
+ * through PUBLIC_API_URL, as a deployment is. `E2E_WEB=dev` runs `next dev` instead (no build: quicker while changing a
+ * screen and running one spec). Chromium is the system one (playwright-core downloads nothing):
+ * /usr/bin/chromium, or CHROMIUM_PATH.
  */
 import { defineConfig, devices } from "@playwright/test";
 import { existsSync } from "node:fs";
@@ -68,14 +70,15 @@ export default defineConfig({
     },
     {
       name: "web",
-      command: `pnpm exec next dev --port ${webPort}`,
+      command:
+        process.env.E2E_WEB === "dev" ? `pnpm exec next dev --port ${webPort}` : `"${process.execPath}" e2e/start-web.ts ${webPort}`,
       cwd: webDir,
       url: `${webUrl}/sign-in`,
       reuseExistingServer: false,
-      timeout: 180_000,
+      timeout: 240_000, // includes a next build when the sources changed
       stdout: "ignore",
       stderr: "pipe",
-      env: { NEXT_PUBLIC_API_URL: apiUrl, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },
+      env: { PUBLIC_API_URL: apiUrl, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1" },
     },
   ],
 });

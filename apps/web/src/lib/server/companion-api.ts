@@ -1,6 +1,7 @@
 /**
  * The Companion API as the Next.js server (route handlers) calls it. Server-only: it reads
- * API_URL, which may differ from the browser's NEXT_PUBLIC_API_URL (an internal address).
+ * API_URL, which may differ from the browser's PUBLIC_API_URL (an internal address, e.g.
+ * http://server:3000 in docker-compose.yml); unset, the public one.
  */
 import { createClient, isTRPCClientError, type CompanionClient } from "@companion/client";
 import { NextResponse } from "next/server";
