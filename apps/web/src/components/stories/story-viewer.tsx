@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ReportButton } from "@/components/moderation/report-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { mediaUrl } from "@/lib/api-url";
 import { useTRPC } from "@/lib/trpc";
@@ -14,6 +15,7 @@ const EMOJI = ["❤️", "😂", "😮", "😢", "🔥", "👏"] as const;
  * One author's stories, a slide at a time, in a modal dialog: the right half of the picture or
  * "Next" goes on, the left half or "Previous" goes back, arrow keys too, Escape closes. Each
  * story is marked viewed when its first slide shows; a slide takes one reaction (again: removed).
+ * Someone else's story can be reported (moderation.report, target "story").
  */
 export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; myUserId: string | null; onClose: () => void }) {
   const trpc = useTRPC();
@@ -122,6 +124,7 @@ export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; 
           </ul>
           <ErrorMessage error={react.error ?? unreact.error} />
           <StoryReply key={current.story.id} storyId={current.story.id} authorName={group.author.name} />
+          <ReportButton key={`report-${current.story.id}`} target={{ kind: "story", id: current.story.id }} label="Report this story" className="button button--secondary story-viewer__report" />
         </>
       )}
     </dialog>
