@@ -119,9 +119,11 @@ test("post a story, follow, view, react: notifications arrive live", async ({ br
   const report = b.getByRole("dialog", { name: "Report this story" });
   await report.getByRole("radio", { name: "Spam" }).check();
   await report.getByRole("button", { name: "Send report" }).click();
-  await expect(report.getByRole("status")).toHaveText(/report was sent/);
-  await report.getByRole("button", { name: "Close" }).click();
-  await expect(report).toBeHidden();
+  // The same dialog, now titled by its thanks.
+  const sent = b.getByRole("dialog", { name: "Thank you" });
+  await expect(sent.getByRole("status")).toHaveText(/report was sent/);
+  await sent.getByRole("button", { name: "Close" }).click();
+  await expect(sent).toBeHidden();
   await viewer.getByRole("button", { name: "Done" }).click();
   await expect(viewer).toBeHidden();
   await expect(authors.getByRole("button", { name: /^Open stories of Ada .*\bseen\)$/ })).toBeVisible();

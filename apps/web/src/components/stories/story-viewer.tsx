@@ -74,8 +74,17 @@ export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; 
 
   const src = mediaUrl(current.slide.url) ?? "";
   return (
-    // Escape closes a modal <dialog> by itself; "close" then tells the page.
-    <dialog ref={dialog} className="story-viewer" aria-labelledby="story-viewer-title" onClose={onClose} onKeyDown={onKeyDown}>
+    // Escape closes a modal <dialog> by itself; "close" then tells the page. React passes a nested
+    // dialog's "close" (the report dialog's) up to this handler too, so only our own counts.
+    <dialog
+      ref={dialog}
+      className="story-viewer"
+      aria-labelledby="story-viewer-title"
+      onClose={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
+      onKeyDown={onKeyDown}
+    >
       <header className="story-viewer__header">
         <h2 id="story-viewer-title">{group.author.name}</h2>
         <p className="muted" aria-live="polite">
