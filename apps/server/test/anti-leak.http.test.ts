@@ -242,6 +242,7 @@ describe("everything else the other person reads", () => {
       expectNoLeak("companions.connect", await other.api.companions.connect.mutate({ companionId }));
     }
     expectNoLeak("companions.list", await other.api.companions.list.query({}));
+    expectNoLeak("companions.connected", await other.api.companions.connected.query({}));
     for (const q of ["Zqxownprompt", "keeper of the north light", "trawler Maine", "nautical slang", "Ignore previous instructions"]) {
       expectNoLeak(`search.query ${q}`, await other.api.search.query.query({ q }));
     }

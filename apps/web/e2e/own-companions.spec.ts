@@ -35,6 +35,8 @@ test("create my own companion, see it in mine, chat with it once, delete it", as
   await page.getByRole("button", { name: "Create companion" }).click();
   await expect(page).toHaveURL(/\/companions\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  // Mine (ownedByMe): its profile offers Edit, not Report.
+  await expect(page.getByRole("link", { name: `Edit ${name}` })).toHaveAttribute("href", /\/edit$/);
   await expect(page.locator("img.avatar")).toHaveJSProperty("complete", true);
   expect(await page.locator("img.avatar").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
 

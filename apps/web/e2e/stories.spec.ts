@@ -1,8 +1,8 @@
 /**
  * Two people, two browser contexts: A posts a story with an uploaded picture; B opens A's
  * profile link and follows A, and A's badge goes up live with the follow in A's list; B opens
- * the feed, taps through A's story and reacts, and A's badge and list change live again; B
- * also reacts to a demo companion's story. Screenshots of each screen go to e2e/screenshots/.
+ * the feed, taps through A's story, reacts and reports it, and A's badge and list change live
+ * again; B also reacts to a demo companion's story. The person page shows A's name and counts. Screenshots of each screen go to e2e/screenshots/.
  */
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { fileURLToPath } from "node:url";
@@ -81,8 +81,14 @@ test("post a story, follow, view, react: notifications arrive live", async ({ br
   // B follows A through the link; A's badge goes up without a reload.
   const b = await signUp(browser, baseURL, "Bea");
   await b.goto(profileUrl);
-  await b.getByRole("button", { name: /^Follow/ }).click();
-  await expect(b.getByRole("button", { name: /^Unfollow/ })).toBeVisible();
+  // The person page (social.profile): A's name and counts, before and after the follow.
+  await expect(b.getByRole("heading", { name: "Ada", level: 1 })).toBeVisible();
+  await expect(b.getByText("0 followers · 0 following")).toBeVisible();
+  await b.getByRole("button", { name: "Follow Ada" }).click();
+  await expect(b.getByRole("button", { name: "Unfollow Ada" })).toBeVisible();
+  await expect(b.getByText("1 follower · 0 following")).toBeVisible();
+  await expect(b.getByRole("button", { name: "Mute Ada" })).toBeVisible();
+  await expect(b.getByRole("button", { name: "Block Ada" })).toBeVisible();
   await expect(b.getByRole("list", { name: "Followers" }).getByRole("link", { name: "Bea" })).toBeVisible();
   await screenshot(b, "person");
   await expect(badge(a)).toHaveAccessibleName("Notifications 1 unread");
@@ -108,6 +114,16 @@ test("post a story, follow, view, react: notifications arrive live", async ({ br
   await viewer.getByRole("button", { name: "React ❤️ to slide 1" }).click();
   await expect(viewer.getByRole("button", { name: "Remove ❤️ from slide 1" })).toHaveAttribute("aria-pressed", "true");
   await screenshot(b, "story-viewer");
+  // B reports A's story (moderation.report, target "story") from inside the viewer.
+  await viewer.getByRole("button", { name: "Report this story" }).click();
+  const report = b.getByRole("dialog", { name: "Report this story" });
+  await report.getByRole("radio", { name: "Spam" }).check();
+  await report.getByRole("button", { name: "Send report" }).click();
+  // The same dialog, now titled by its thanks.
+  const sent = b.getByRole("dialog", { name: "Thank you" });
+  await expect(sent.getByRole("status")).toHaveText(/report was sent/);
+  await sent.getByRole("button", { name: "Close" }).click();
+  await expect(sent).toBeHidden();
   await viewer.getByRole("button", { name: "Done" }).click();
   await expect(viewer).toBeHidden();
   await expect(authors.getByRole("button", { name: /^Open stories of Ada .*\bseen\)$/ })).toBeVisible();

@@ -45,7 +45,7 @@ export {
 } from "./queries/users.ts";
 
 export { currentRelationship } from "./relationship/model.ts";
-export { getCompanion, listCompanions, type CompanionProfile, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
+export { getCompanion, listCompanions, listConnectedCompanions, type CompanionProfile, type CompanionWithRelationship } from "./queries/companions/profiles.ts";
 export { connectCompanion, disconnectCompanion } from "./queries/companions/connections.ts";
 export {
   COMPANION_DAILY_QUOTA,
@@ -88,6 +88,7 @@ export {
 export {
   blockUser,
   followUser,
+  getUserProfile,
   listBlockedOrMuted,
   listFollowEdges,
   muteUser,
@@ -96,6 +97,7 @@ export {
   unmuteUser,
   type BlockedUserRecord,
   type FollowEdgeRecord,
+  type UserProfileRecord,
 } from "./queries/social.ts";
 
 export {

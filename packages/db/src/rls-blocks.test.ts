@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blockUser, followUser, getStory, listStoryFeed, listStoryViewers, muteUser, unblockUser, upsertStoryReaction } from "./index.ts";
+import { blockUser, followUser, getStory, getUserProfile, listStoryFeed, listStoryViewers, muteUser, unblockUser, upsertStoryReaction } from "./index.ts";
 import { blocks, follows, stories, storyMedia, storyReactions, storyViews, users } from "./schema/index.ts";
 import { countRows, INSUFFICIENT_PRIVILEGE, queryRows, sqlState } from "./testing/rls-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/index.ts";
@@ -144,5 +144,51 @@ describe("hidden_at (moderation)", () => {
     for (const u of people) expect(await withUser(handle.db, u, (tx) => countRows(tx, "stories", `id = '${story}'`))).toBe(0);
     const feed = await withUser(handle.db, bystander, (tx) => listStoryFeed(tx, { userId: bystander, limit: 50 }));
     expect(feed.items.map((s) => s.id)).not.toContain(story);
+  });
+});
+
+describe("profiles (user_profile_card, drizzle/0019_user_profile.sql)", () => {
+  const card = (userId: string | null, of: string) => {
+    const q = sql`select * from user_profile_card(${of}::uuid)`;
+    return userId ? withUser(handle.db, userId, (tx) => queryRows<Record<string, unknown>>(tx, q)) : queryRows<Record<string, unknown>>(handle.db, q);
+  };
+
+  it("hides the blocker from the person they blocked, not the other way round; never an email", async () => {
+    // RLS alone shows nobody else's users row: hence the function.
+    expect(await withUser(handle.db, blocked, (tx) => countRows(tx, "users", `id = '${blocker}'`))).toBe(0);
+    expect(await card(blocked, blocker)).toEqual([]);
+    expect(await card(blocker, blocked)).toEqual([{ id: blocked, display_name: "B1", avatar_url: null, avatar_key: null }]);
+    expect(await card(bystander, blocker)).toHaveLength(1);
+    // Service code (no user scope) is blocked by nobody.
+    expect(await card(null, blocker)).toHaveLength(1);
+    await expect(withUser(handle.db, blocked, (tx) => getUserProfile(tx, { userId: blocked, targetId: blocker }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("counts and states through the query function, as the caller reads them under RLS", async () => {
+    // bystander muted blocker (above); the block removed the follows between blocker and blocked.
+    expect(await withUser(handle.db, bystander, (tx) => getUserProfile(tx, { userId: bystander, targetId: blocker }))).toEqual({
+      id: blocker,
+      displayName: "B0",
+      avatarUrl: null,
+      avatarKey: null,
+      followerCount: 1,
+      followingCount: 1,
+      followedByMe: true,
+      followsMe: true,
+      blockedByMe: false,
+      mutedByMe: true,
+    });
+    expect(await withUser(handle.db, blocker, (tx) => getUserProfile(tx, { userId: blocker, targetId: blocked }))).toMatchObject({
+      blockedByMe: true,
+      followedByMe: false,
+      followsMe: false,
+    });
+  });
+
+  it("a disabled account has no card, for anyone", async () => {
+    await handle.db.update(users).set({ disabledAt: new Date() }).where(sql`${users.id} = ${bystander}`);
+    for (const u of [blocker, blocked]) expect(await card(u, bystander)).toEqual([]);
+    await handle.db.update(users).set({ disabledAt: null }).where(sql`${users.id} = ${bystander}`);
+    expect(await card(blocker, bystander)).toHaveLength(1);
   });
 });

@@ -56,6 +56,11 @@ export type Companion = z.infer<typeof companion>;
 
 export const companionsListInput = pageInput;
 export const companionsListOutput = page(companion);
+/** The companions I am connected with, newest connection first; `relationship` is never null here. */
+export const companionsConnectedInput = pageInput;
+const connectedCompanion = companion.extend({ relationship: relationshipState });
+export type ConnectedCompanion = z.infer<typeof connectedCompanion>;
+export const companionsConnectedOutput = page(connectedCompanion);
 
 const companionRef = z.object({ companionId: uuid });
 export const companionsByIdInput = companionRef;

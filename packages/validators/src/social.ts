@@ -53,3 +53,21 @@ const blockedEdge = z.object({ user: publicProfile, since: isoDateTime });
 export type BlockedEdge = z.infer<typeof blockedEdge>;
 export const socialBlockedOutput = page(blockedEdge);
 export const socialMutedOutput = socialBlockedOutput;
+
+/**
+ * One person's profile page (social.profile): their public profile, how many follow them and whom
+ * they follow, and where I stand with them. Never their email.
+ */
+const userProfile = publicProfile.extend({
+  followerCount: z.number().int().min(0),
+  followingCount: z.number().int().min(0),
+  /** My own profile: the four states below are then all false. */
+  isMe: z.boolean(),
+  followedByMe: z.boolean(),
+  followsMe: z.boolean(),
+  blockedByMe: z.boolean(),
+  mutedByMe: z.boolean(),
+});
+export type UserProfile = z.infer<typeof userProfile>;
+export const socialProfileInput = userRef;
+export const socialProfileOutput = userProfile;

@@ -9,6 +9,7 @@ import {
   getOwnCompanion,
   getRelationship,
   listCompanions,
+  listConnectedCompanions,
   listOwnCompanions,
   setProactiveEnabled,
   updateCompanion,
@@ -16,6 +17,8 @@ import {
 import {
   companionsByIdInput,
   companionsByIdOutput,
+  companionsConnectedInput,
+  companionsConnectedOutput,
   companionsConnectInput,
   companionsConnectOutput,
   companionsCreateInput,
@@ -43,7 +46,7 @@ import {
 } from "@companion/validators";
 import { cardPng, companionToCard, importCard } from "../services/character-cards.ts";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireCompanion, toWireOwnCompanion, toWireOwnCompanionPage, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
+import { toWireCompanion, toWireConnectedCompanion, toWireOwnCompanion, toWireOwnCompanionPage, toWireRelationship, toWireRelationshipDetail } from "../wire/companions.ts";
 
 export const companionsRouter = router({
   /** Companions I may see (public or mine), by slug, keyset-paged; each with my relationship or null. */
@@ -53,6 +56,18 @@ export const companionsRouter = router({
     .query(async ({ ctx, input }) => {
       const page = await listCompanions(ctx.db, { userId: ctx.user.id, ...input });
       return { items: await Promise.all(page.items.map((c) => toWireCompanion(c, ctx.user.id, ctx.services.media))), nextCursor: page.nextCursor };
+    }),
+
+  /**
+   * The companions I am connected with (docs/companions.md#connected), newest connection first,
+   * keyset-paged; unlisted ones included, each with my relationship.
+   */
+  connected: userProcedure
+    .input(companionsConnectedInput)
+    .output(companionsConnectedOutput)
+    .query(async ({ ctx, input }) => {
+      const page = await listConnectedCompanions(ctx.db, { userId: ctx.user.id, ...input });
+      return { items: await Promise.all(page.items.map((c) => toWireConnectedCompanion(c, ctx.user.id, ctx.services.media))), nextCursor: page.nextCursor };
     }),
 
   /** A public or unlisted companion, or mine; NOT_FOUND for anyone else's private one. */

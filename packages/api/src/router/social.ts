@@ -1,4 +1,4 @@
-import { blockUser, followUser, listBlockedOrMuted, listFollowEdges, muteUser, unblockUser, unfollowUser, unmuteUser, type Database } from "@companion/db";
+import { blockUser, followUser, getUserProfile, listBlockedOrMuted, listFollowEdges, muteUser, unblockUser, unfollowUser, unmuteUser, type Database } from "@companion/db";
 import {
   socialBlockedInput,
   socialBlockedOutput,
@@ -20,10 +20,12 @@ import {
   socialFollowOutput,
   socialUnfollowInput,
   socialUnfollowOutput,
+  socialProfileInput,
+  socialProfileOutput,
   type SocialFollowersInput,
 } from "@companion/validators";
 import { router, userProcedure } from "../trpc.ts";
-import { toWireBlockedEdge, toWireEdge } from "../wire/social.ts";
+import { toWireBlockedEdge, toWireEdge, toWireUserProfile } from "../wire/social.ts";
 
 const listEdges = async (db: Database, userId: string, input: SocialFollowersInput, direction: "followers" | "following") => {
   const page = await listFollowEdges(db, { subjectId: input.userId ?? userId, direction, cursor: input.cursor, limit: input.limit });
@@ -50,6 +52,18 @@ export const socialRouter = router({
       await unfollowUser(ctx.db, { userId: ctx.user.id, targetId: input.userId });
       return { userId: input.userId, following: false };
     }),
+
+  /**
+   * A person's profile page (docs/social.md#profiles): name, avatar, follow counts, and whether we
+   * follow, I blocked or muted them. Someone who blocked me, a disabled account or an unknown id:
+   * NOT_FOUND, all alike. My own id works (the states are then false).
+   */
+  profile: userProcedure
+    .input(socialProfileInput)
+    .output(socialProfileOutput)
+    .query(async ({ ctx, input }) =>
+      toWireUserProfile(await getUserProfile(ctx.db, { userId: ctx.user.id, targetId: input.userId }), ctx.user.id, ctx.services.media),
+    ),
 
   /** Who follows `userId` (default: me), latest first, keyset-paged. */
   followers: userProcedure

@@ -6,7 +6,7 @@ import type {
   RelationshipDetail as DbRelationshipDetail,
   RelationshipState as DbRelationshipState,
 } from "@companion/db";
-import type { Companion, CompanionProfile, OwnCompanion, RelationshipDetail, RelationshipState } from "@companion/validators";
+import type { Companion, CompanionProfile, ConnectedCompanion, OwnCompanion, RelationshipDetail, RelationshipState } from "@companion/validators";
 import type { MediaService } from "../services/media.ts";
 
 export const toWireRelationship = (r: DbRelationshipState): RelationshipState => ({
@@ -43,6 +43,13 @@ export const toWireCompanion = async (c: CompanionWithRelationship, userId: stri
   ownedByMe: c.ownerUserId === userId,
   relationship: c.relationship ? toWireRelationship(c.relationship) : null,
 });
+
+/** companions.connected: a companion with my relationship, which is never null there. */
+export const toWireConnectedCompanion = async (
+  c: CompanionWithRelationship & { relationship: DbRelationshipState },
+  userId: string,
+  media: MediaService,
+): Promise<ConnectedCompanion> => ({ ...(await toWireCompanion(c, userId, media)), relationship: toWireRelationship(c.relationship) });
 
 /** Only ever for the owner: every private field. */
 export const toWireOwnCompanion = async (c: DbOwnCompanion, media: MediaService): Promise<OwnCompanion> => ({

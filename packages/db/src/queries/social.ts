@@ -214,3 +214,42 @@ export async function listBlockedOrMuted(
     nextCursor: page.nextCursor,
   };
 }
+
+/** A person's profile page (social.profile): who they are, their counts, where I stand with them. */
+export interface UserProfileRecord extends PublicProfile {
+  /** An uploaded avatar's media key; the API signs it into the wire `avatarUrl` (it wins over `avatarUrl`). */
+  avatarKey: string | null;
+  followerCount: number;
+  followingCount: number;
+  followedByMe: boolean;
+  followsMe: boolean;
+  blockedByMe: boolean;
+  mutedByMe: boolean;
+}
+
+/**
+ * `targetId`'s profile as I (`userId`) see it, in one statement: the card comes from the SECURITY
+ * DEFINER `user_profile_card` (drizzle/0019_user_profile.sql), which answers nothing for a
+ * disabled account or for someone who blocked me, so those are NOT_FOUND like an unknown id.
+ * The counts read `follows` (public to signed-in users) through its two page indexes; my block
+ * and mute are my own rows. Answers for `app.current_user_id`, so only inside `withUser`.
+ */
+export async function getUserProfile(db: Database, params: { userId: string; targetId: string }): Promise<UserProfileRecord> {
+  const me = sql`${params.userId}::uuid`;
+  const [row] = await db
+    .select({
+      id: sql<string>`p.id`,
+      displayName: sql<string>`p.display_name`,
+      avatarUrl: sql<string | null>`p.avatar_url`,
+      avatarKey: sql<string | null>`p.avatar_key`,
+      followerCount: sql<number>`(select count(*) from ${follows} f where f.followee_id = p.id)::int`,
+      followingCount: sql<number>`(select count(*) from ${follows} f where f.follower_id = p.id)::int`,
+      followedByMe: sql<boolean>`exists (select 1 from ${follows} f where f.follower_id = ${me} and f.followee_id = p.id)`,
+      followsMe: sql<boolean>`exists (select 1 from ${follows} f where f.follower_id = p.id and f.followee_id = ${me})`,
+      blockedByMe: sql<boolean>`exists (select 1 from ${blocks} b where b.blocker_id = ${me} and b.blocked_id = p.id)`,
+      mutedByMe: sql<boolean>`exists (select 1 from ${mutes} m where m.muter_id = ${me} and m.muted_id = p.id)`,
+    })
+    .from(sql`user_profile_card(${params.targetId}::uuid) as p`);
+  if (!row) throw notFound("User");
+  return row;
+}

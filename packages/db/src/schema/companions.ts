@@ -137,6 +137,8 @@ export const relationshipStates = pgTable(
     uniqueIndex("relationship_states_user_companion_key").on(t.userId, t.companionId),
     index("relationship_states_companion_idx").on(t.companionId, t.userId),
     index("relationship_states_inbox_idx").on(t.userId, t.lastMessageAt, t.companionId),
+    /** companions.connected: my relationships, newest connection first. */
+    index("relationship_states_connected_idx").on(t.userId, t.createdAt, t.companionId),
     check("relationship_scores_range", sql`${t.affection} between 0 and 100 and ${t.trust} between 0 and 100 and ${t.energy} between 0 and 100`),
   ],
 );

@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ReportButton } from "@/components/moderation/report-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { mediaUrl } from "@/lib/api-url";
 import { useTRPC } from "@/lib/trpc";
@@ -14,6 +15,7 @@ const EMOJI = ["❤️", "😂", "😮", "😢", "🔥", "👏"] as const;
  * One author's stories, a slide at a time, in a modal dialog: the right half of the picture or
  * "Next" goes on, the left half or "Previous" goes back, arrow keys too, Escape closes. Each
  * story is marked viewed when its first slide shows; a slide takes one reaction (again: removed).
+ * Someone else's story can be reported (moderation.report, target "story").
  */
 export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; myUserId: string | null; onClose: () => void }) {
   const trpc = useTRPC();
@@ -72,8 +74,17 @@ export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; 
 
   const src = mediaUrl(current.slide.url) ?? "";
   return (
-    // Escape closes a modal <dialog> by itself; "close" then tells the page.
-    <dialog ref={dialog} className="story-viewer" aria-labelledby="story-viewer-title" onClose={onClose} onKeyDown={onKeyDown}>
+    // Escape closes a modal <dialog> by itself; "close" then tells the page. React passes a nested
+    // dialog's "close" (the report dialog's) up to this handler too, so only our own counts.
+    <dialog
+      ref={dialog}
+      className="story-viewer"
+      aria-labelledby="story-viewer-title"
+      onClose={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
+      onKeyDown={onKeyDown}
+    >
       <header className="story-viewer__header">
         <h2 id="story-viewer-title">{group.author.name}</h2>
         <p className="muted" aria-live="polite">
@@ -122,6 +133,7 @@ export function StoryViewer({ group, myUserId, onClose }: { group: AuthorGroup; 
           </ul>
           <ErrorMessage error={react.error ?? unreact.error} />
           <StoryReply key={current.story.id} storyId={current.story.id} authorName={group.author.name} />
+          <ReportButton key={`report-${current.story.id}`} target={{ kind: "story", id: current.story.id }} label="Report this story" className="button button--secondary story-viewer__report" />
         </>
       )}
     </dialog>

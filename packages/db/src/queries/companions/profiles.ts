@@ -1,6 +1,6 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { notFound } from "../../errors.ts";
-import { decodeSlugCursor, encodeSlugCursor, toPage, type Page } from "../../pagination.ts";
+import { decodeCursor, decodeSlugCursor, encodeCursor, encodeSlugCursor, toPage, type Page } from "../../pagination.ts";
 import { currentRelationship } from "../../relationship/model.ts";
 import { companions, relationshipStates, type CompanionVisibility } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
@@ -78,4 +78,38 @@ export async function getCompanion(db: Database, params: { userId: string; compa
   const [row] = await selectCompanions(db, params.userId).where(and(eq(companions.id, params.companionId), companionVisibleTo(params.userId)));
   if (!row) throw notFound("Companion");
   return toCompanion(row, params.now ?? new Date());
+}
+
+/**
+ * The companions I am connected with (my relationships), newest connection first, keyset-paged on
+ * (connected at, companion id) through relationship_states_connected_idx: driven by my states, not
+ * by every companion, so it costs what my page costs. A companion that turned private (not mine)
+ * or was hidden since I connected is left out, as `readConnection` leaves it out.
+ */
+export async function listConnectedCompanions(
+  db: Database,
+  params: { userId: string; cursor?: string | undefined; limit: number; now?: Date },
+): Promise<Page<CompanionWithRelationship & { relationship: RelationshipState }>> {
+  const after = params.cursor ? decodeCursor(params.cursor) : null;
+  const rows = await db
+    .select({ ...companionProfileColumns, rel: relationshipColumns })
+    .from(relationshipStates)
+    .innerJoin(companions, eq(companions.id, relationshipStates.companionId))
+    .where(
+      and(
+        eq(relationshipStates.userId, params.userId),
+        companionVisibleTo(params.userId),
+        after
+          ? sql`(${relationshipStates.createdAt}, ${relationshipStates.companionId}) < (${sql.param(after.createdAt, relationshipStates.createdAt)}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(relationshipStates.createdAt), desc(relationshipStates.companionId))
+    .limit(params.limit + 1);
+  const now = params.now ?? new Date();
+  const page = toPage(rows, params.limit, (last) => encodeCursor({ createdAt: last.rel.createdAt, id: last.id }));
+  return {
+    items: page.items.map(({ rel, ...profile }) => ({ ...profile, relationship: currentRelationship(rel, now) })),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -8,7 +8,7 @@ import { ReportButton } from "@/components/moderation/report-dialog";
 import { ErrorMessage } from "@/components/query-state";
 import { useTRPC } from "@/lib/trpc";
 
-/** A companion's profile: avatar, public persona (tagline, bio, traits), and connect or open chat. */
+/** A companion's profile: avatar, public persona (tagline, bio, traits), connect or open chat; Edit when it is mine. */
 export default function CompanionProfilePage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
@@ -62,9 +62,17 @@ export default function CompanionProfilePage() {
         )}
       </div>
       <ErrorMessage error={connect.error} />
-      <div>
-        <ReportButton target={{ kind: "companion", id: c.id }} label={`Report ${c.name}`} className="link-button" />
-      </div>
+      {c.ownedByMe ? (
+        <p>
+          <Link className="button button--secondary" href={`/companions/${c.id}/edit`}>
+            Edit {c.name}
+          </Link>
+        </p>
+      ) : (
+        <div>
+          <ReportButton target={{ kind: "companion", id: c.id }} label={`Report ${c.name}`} className="link-button" />
+        </div>
+      )}
     </article>
   );
 }

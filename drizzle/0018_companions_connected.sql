@@ -1,0 +1,1 @@
+CREATE INDEX "relationship_states_connected_idx" ON "relationship_states" USING btree ("user_id","created_at","companion_id");
