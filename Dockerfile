@@ -26,7 +26,7 @@ COPY --from=prune /repo/out/json/ .
 RUN pnpm install --frozen-lockfile
 COPY --from=prune /repo/out/full/ .
 COPY drizzle ./drizzle
-RUN turbo run build --filter=@companion/server --filter=@companion/worker --filter=@companion/admin
+RUN turbo run build --only --filter=@companion/server --filter=@companion/worker --filter=@companion/admin
 # Each app's `files` (dist, and the server's demo media) with its production dependencies.
 RUN for app in server worker admin; do \
       pnpm --filter "@companion/${app}" deploy --prod --legacy "/app/apps/${app}"; \
