@@ -7,7 +7,7 @@
  *
  *  - paced: `PACED_PER_SECOND` events a second for a few seconds: end-to-end latency (the
  *    commit of emit_events to the event's arrival on a subscriber's SSE stream) with headroom;
- *  - saturated: `PUBLISHERS` connections emitting as fast as Postgres takes them for `SECONDS`:
+ *  - saturated: 8, then 32 connections (`PUBLISHERS`) emitting as fast as Postgres takes them for `SECONDS`:
  *    events delivered per second (each event reaches two subscribers, one per server), the
  *    latency then, and the CPU per event of this database's Postgres backends (the publishers'
  *    inserts, the LISTEN connections, every subscriber's read of its new row) and of the servers;
@@ -26,7 +26,7 @@ import { percentile } from "./stats.ts";
 import { printTable } from "./throughput.ts";
 
 const USERS = 20;
-const PUBLISHERS = 8;
+const PUBLISHERS = [8, 32];
 const SECONDS = 10;
 const PACED_PER_SECOND = 100;
 const PACED_SECONDS = 5;
@@ -115,7 +115,7 @@ export async function runNotifyBench(o: { postgresUrl: string; log: (line: strin
     const tokens = await Promise.all(users.map((u) => login(servers[0]?.url ?? "", u.email, BENCH_PASSWORD)));
     const ledger: Ledger = { sentAt: new Map(), latencies: [], delivered: 0, lastArrival: 0 };
     for (const server of servers) for (const token of tokens) streams.push(await openStream(server.url, token, ledger));
-    pool = await openPostgresPool(backend.url ?? "", PUBLISHERS);
+    pool = await openPostgresPool(backend.url ?? "", Math.max(...PUBLISHERS));
     const publisher = pool.driver;
     const randomUser = () => users[Math.floor(Math.random() * users.length)]?.id ?? "";
     const subscribersPerEvent = servers.length;
@@ -135,44 +135,45 @@ export async function runNotifyBench(o: { postgresUrl: string; log: (line: strin
     await drained(ledger, pacedCount * subscribersPerEvent);
     const paced = [...ledger.latencies];
 
-    // Saturated: PUBLISHERS connections as fast as they go.
-    ledger.latencies = [];
-    ledger.delivered = 0;
-    ledger.sentAt.clear();
-    const backendPids = async () => (await backend.raw.query("select pid from pg_stat_activity where datname = current_database()")).map((r) => Number(r[0]));
-    const serverPids = async () => (await Promise.all(servers.map((s) => treePids(s.pid)))).flat();
-    const pg0 = await cpuSnapshot(await backendPids());
-    const srv0 = await cpuSnapshot(await serverPids());
-    const started = performance.now();
-    const deadline = started + SECONDS * 1000;
-    let emitted = 0;
-    await Promise.all(
-      Array.from({ length: PUBLISHERS }, async () => {
-        while (performance.now() < deadline) {
-          await emit(publisher, ledger, randomUser());
-          emitted++;
-        }
-      }),
-    );
-    const emitSeconds = (performance.now() - started) / 1000;
-    await drained(ledger, emitted * subscribersPerEvent);
-    const deliverSeconds = (ledger.lastArrival - started) / 1000;
-    const postgresMs = await cpuSince(pg0, await backendPids());
-    const serverMs = await cpuSince(srv0, await serverPids());
-
     const ms = (xs: number[], p: number) => percentile(xs, p).toFixed(1);
     const rows = [
       ["run", "events emitted/s", "deliveries/s (2 per event)", "latency p50 / p99 ms", "Postgres CPU ms/event", "servers' CPU ms/delivery"],
       [`paced, ${PACED_PER_SECOND}/s for ${PACED_SECONDS} s`, String(PACED_PER_SECOND), String(PACED_PER_SECOND * subscribersPerEvent), `${ms(paced, 50)} / ${ms(paced, 99)}`, "", ""],
-      [
-        `saturated, ${PUBLISHERS} publishers for ${SECONDS} s`,
+    ];
+    // Saturated: `publishers` connections as fast as they go (more of them: is it the commits or the fan-out that stops it?).
+    const backendPids = async () => (await backend.raw.query("select pid from pg_stat_activity where datname = current_database()")).map((r) => Number(r[0]));
+    const serverPids = async () => (await Promise.all(servers.map((s) => treePids(s.pid)))).flat();
+    for (const publishers of PUBLISHERS) {
+      ledger.latencies = [];
+      ledger.delivered = 0;
+      ledger.sentAt.clear();
+      const pg0 = await cpuSnapshot(await backendPids());
+      const srv0 = await cpuSnapshot(await serverPids());
+      const started = performance.now();
+      const deadline = started + SECONDS * 1000;
+      let emitted = 0;
+      await Promise.all(
+        Array.from({ length: publishers }, async () => {
+          while (performance.now() < deadline) {
+            await emit(publisher, ledger, randomUser());
+            emitted++;
+          }
+        }),
+      );
+      const emitSeconds = (performance.now() - started) / 1000;
+      await drained(ledger, emitted * subscribersPerEvent);
+      const deliverSeconds = (ledger.lastArrival - started) / 1000;
+      const postgresMs = await cpuSince(pg0, await backendPids());
+      const serverMs = await cpuSince(srv0, await serverPids());
+      rows.push([
+        `saturated, ${publishers} publishers for ${SECONDS} s`,
         (emitted / emitSeconds).toFixed(0),
         (ledger.delivered / deliverSeconds).toFixed(0),
         `${ms(ledger.latencies, 50)} / ${ms(ledger.latencies, 99)}`,
         (postgresMs / emitted).toFixed(3),
         (serverMs / ledger.delivered).toFixed(3),
-      ],
-    ];
+      ]);
+    }
     printTable(log, rows);
     log("Postgres CPU: this database's backends (publishers, both LISTEN connections, the subscribers' reads); not the WAL writer.");
 
