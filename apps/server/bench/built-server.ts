@@ -6,7 +6,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +13,7 @@ import { freePort } from "./ttft-processes.ts";
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+const autocannonCli = fileURLToPath(import.meta.resolve("autocannon/autocannon.js"));
 
 /** `pnpm --filter @companion/server build` through turbo (cached when nothing changed). */
 export function buildServer(): void {
