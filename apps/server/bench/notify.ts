@@ -24,6 +24,7 @@ import { cpuSince, cpuSnapshot, treePids, treeRssMiB } from "./proc.ts";
 import { BENCH_PASSWORD, seed, volumesFor } from "./seed.ts";
 import { percentile } from "./stats.ts";
 import { printTable } from "./throughput.ts";
+import { referenceWorkloadMs } from "./ttft-processes.ts";
 
 const USERS = 20;
 const PUBLISHERS = [8, 32];
@@ -119,7 +120,7 @@ export async function runNotifyBench(o: { postgresUrl: string; log: (line: strin
     const publisher = pool.driver;
     const randomUser = () => users[Math.floor(Math.random() * users.length)]?.id ?? "";
     const subscribersPerEvent = servers.length;
-    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on this machine shares its cores and its Postgres)`);
+    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on this machine shares its cores and its Postgres); reference workload ${referenceWorkloadMs().toFixed(1)} ms (higher = slower machine)`);
 
     // Paced: one event every 1/PACED_PER_SECOND s.
     const pacedCount = PACED_PER_SECOND * PACED_SECONDS;

@@ -24,6 +24,7 @@ import { autocannon, buildServer, login, startBuiltServer, trpcCall, type BuiltS
 import { createCapture, type Sent } from "./capture.ts";
 import { cpuSince, cpuSnapshot, treePids, treeRssMiB } from "./proc.ts";
 import { BENCH_PASSWORD, seed, volumesFor } from "./seed.ts";
+import { referenceWorkloadMs } from "./ttft-processes.ts";
 import { feedStatements, messagesStatement } from "./variants.ts";
 
 export interface ThroughputOptions {
@@ -136,7 +137,7 @@ export async function runThroughputBench(o: ThroughputOptions): Promise<void> {
       return { requests, serverMsPerRequest: serverMs === null ? null : serverMs / requests, postgresMsPerRequest: postgresMs / requests };
     };
 
-    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on this machine shares its cores and its Postgres)`);
+    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on this machine shares its cores and its Postgres); reference workload ${referenceWorkloadMs().toFixed(1)} ms (higher = slower machine)`);
     // The floor first, on its own pool of 16 connections.
     pool = await openPostgresPool(backend.url ?? "", CONNECTIONS);
     const floor = new Map<string, Cost>();
