@@ -44,6 +44,8 @@ export interface UserSession {
 export interface Backend {
   kind: BackendKind;
   handle: DatabaseHandle;
+  /** The database's URL on Postgres (for a server in another process); null on PGlite. */
+  url: string | null;
   /** The connection's own role (a superuser): RLS does not apply. Seeding, and the no-RLS figures. */
   raw: RawDriver;
   /** For replaying the captured withUser transaction statement by statement. */
@@ -106,6 +108,7 @@ export async function openPgliteBackend(logger: Logger): Promise<Backend> {
   return {
     kind: "pglite",
     handle,
+    url: null,
     raw,
     scopedRaw: raw,
     userSession: async (userId) => ({
@@ -170,6 +173,7 @@ export async function openPostgresBackend(adminUrl: string, logger: Logger, opti
     return {
       kind: "postgres",
       handle,
+      url,
       raw,
       scopedRaw: postgresDriver(await connection()),
       userSession: async (userId) => {
@@ -183,6 +187,12 @@ export async function openPostgresBackend(adminUrl: string, logger: Logger, opti
     await dispose();
     throw err;
   }
+}
+
+/** A pool of `size` postgres.js connections to `url`, as a RawDriver (the throughput floor's 16 concurrent transactions). */
+export async function openPostgresPool(url: string, size: number): Promise<{ driver: RawDriver; close: () => Promise<void> }> {
+  const handle = await openDatabase({ kind: "postgres", url, poolSize: size });
+  return { driver: postgresDriver(handle), close: () => handle.close() };
 }
 
 function withDatabaseName(url: string, name: string): string {

@@ -10,10 +10,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { treeRssMiB } from "./proc.ts";
 import { freePort, freshPostgres } from "./ttft-processes.ts";
 import { percentile } from "./stats.ts";
 
@@ -25,22 +26,6 @@ const runners: Runner[] = [
   { label: "tsx src/main.ts (before)", command: [process.execPath, "--import", "tsx", "src/main.ts"] },
   { label: "node dist/main.js (now)", command: [process.execPath, "dist/main.js"] },
 ];
-
-/** Resident memory of `pid` and all its descendants, in MiB. */
-async function treeRssMiB(pid: number): Promise<number> {
-  let kib = 0;
-  const stack = [pid];
-  while (stack.length > 0) {
-    const p = stack.pop() as number;
-    const status = await readFile(`/proc/${p}/status`, "utf8").catch(() => "");
-    kib += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    for (const task of await readdir(`/proc/${p}/task`).catch(() => [])) {
-      const children = await readFile(`/proc/${p}/task/${task}/children`, "utf8").catch(() => "");
-      stack.push(...children.split(" ").filter(Boolean).map(Number));
-    }
-  }
-  return kib / 1024;
-}
 
 /** One cold start; a port taken between the probe and the listen (EADDRINUSE, the child exits before ready) is retried on another. */
 async function startOnce(runner: Runner, env: Record<string, string>, idleMs: number): Promise<{ readyMs: number; rssMiB: number }> {

@@ -50,7 +50,7 @@ export const SEARCHES = { mine: "reading", everyone: "day", rare: "conversation 
 const SEARCH_ITEMS: Partial<Record<keyof typeof SEARCHES, number>> = { rare: 1 };
 
 // Heads, then the media of exactly those heads (their ids bound as one array, as the query function does).
-async function feedStatements(query: RawQuery, [heads, media]: Statement[], limit: number): Promise<number> {
+export async function feedStatements(query: RawQuery, [heads, media]: Statement[], limit: number): Promise<number> {
   if (!heads || !media) throw new Error("feed: expected two statements");
   const rows = await query(heads.text, heads.params);
   const ids = rows.slice(0, limit).map((r) => r[0]);
@@ -58,7 +58,7 @@ async function feedStatements(query: RawQuery, [heads, media]: Statement[], limi
   return Math.min(rows.length, limit);
 }
 
-async function messagesStatement(query: RawQuery, [list]: Statement[], limit: number): Promise<number> {
+export async function messagesStatement(query: RawQuery, [list]: Statement[], limit: number): Promise<number> {
   if (!list) throw new Error("messages: expected one statement");
   return Math.min((await query(list.text, list.params)).length, limit);
 }
