@@ -11,3 +11,19 @@ export function ErrorMessage({ error }: { error: unknown }) {
     </p>
   );
 }
+
+/** The next keyset page of an infinite query, on demand; nothing once the last page is in. */
+export function LoadMore({
+  list,
+  label = "Load more",
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+  label?: string;
+}) {
+  if (!list.hasNextPage) return null;
+  return (
+    <button type="button" className="button button--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+      {list.isFetchingNextPage ? "Loading…" : label}
+    </button>
+  );
+}

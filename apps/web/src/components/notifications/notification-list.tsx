@@ -1,7 +1,7 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { ErrorMessage } from "@/components/query-state";
+import { ErrorMessage, LoadMore } from "@/components/query-state";
 import { useTRPC } from "@/lib/trpc";
 import { isKnownKind, notificationHref } from "./notification-kinds";
 
@@ -55,11 +55,7 @@ export function NotificationList() {
           );
         })}
       </ul>
-      {list.hasNextPage ? (
-        <button type="button" className="button button--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {list.isFetchingNextPage ? "Loading…" : "Older notifications"}
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Older notifications" />
     </section>
   );
 }

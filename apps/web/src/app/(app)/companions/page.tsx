@@ -2,7 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { CompanionCard } from "@/components/companions/companion-card";
-import { ErrorMessage } from "@/components/query-state";
+import { ErrorMessage, LoadMore } from "@/components/query-state";
 import { useTRPC } from "@/lib/trpc";
 
 const PAGE_SIZE = 12;
@@ -36,11 +36,7 @@ export default function CompanionsPage() {
           </li>
         ))}
       </ul>
-      {list.hasNextPage ? (
-        <button type="button" className="button button--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {list.isFetchingNextPage ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
+      <LoadMore list={list} />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useId, useMemo, type FormEvent } from "react";
-import { ErrorMessage } from "@/components/query-state";
+import { ErrorMessage, LoadMore } from "@/components/query-state";
 import { Highlighted } from "@/components/search/highlighted";
 import { useTRPC } from "@/lib/trpc";
 
@@ -70,11 +70,7 @@ function SearchScreen() {
           })}
         </ul>
       ) : null}
-      {results.hasNextPage ? (
-        <button type="button" className="button button--secondary" disabled={results.isFetchingNextPage} onClick={() => void results.fetchNextPage()}>
-          {results.isFetchingNextPage ? "Loading…" : "More results"}
-        </button>
-      ) : null}
+      <LoadMore list={results} label="More results" />
     </section>
   );
 }
