@@ -9,7 +9,8 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
  *  - services: `*.services.test.ts`: what needs a real Postgres and Redis by nature (cluster,
  *              cross-process realtime, the worker process, shared rate limits); run once.
  *  - pgbouncer: postgres + services again, with the app's connections through PgBouncer in
- *              transaction mode (TEST_PGBOUNCER_URL; `.ci/run` starts one).
+ *              transaction mode (TEST_PGBOUNCER_URL; `.ci/run` starts one), and every tRPC call
+ *              on the standard adapter instead of the single-call fast path (TEST_TRPC_FAST_PATH).
  * `pnpm test` runs unit + pglite (a machine with only Node passes it); `pnpm test:services`
  * runs postgres + services and fails loudly when Postgres or Redis is missing; `pnpm
  * test:pgbouncer` needs a PgBouncer too. The migrated
@@ -66,7 +67,9 @@ export default defineConfig({
           name: "pgbouncer",
           include: [`${tree}/*.test.ts`],
           exclude: [...unit, ...notPoolerRelevant, "**/node_modules/**"],
-          env: { ...serviceEnv, TEST_PGBOUNCER_URL },
+          // This run also sends every tRPC call through the standard adapter (TRPC_FAST_PATH=false),
+          // so the whole HTTP suite passes on both (apps/server/src/trpc-single-call.ts).
+          env: { ...serviceEnv, TEST_PGBOUNCER_URL, TEST_TRPC_FAST_PATH: "false" },
           globalSetup,
         },
       },

@@ -45,6 +45,11 @@ const envSchema = z
     /** companions.importCard alone: an 8 MiB card PNG in base64 plus its JSON frame (docs/character-cards.md). */
     MAX_CARD_BODY_BYTES: z.coerce.number().int().min(1024).default(12 * 1_048_576),
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
+    /**
+     * A single query or mutation is answered by trpc-single-call.ts, in tRPC's exact HTTP format
+     * without the standard adapter's fetch objects; false sends every call to the standard adapter.
+     */
+    TRPC_FAST_PATH: bool.default(true),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
     /**

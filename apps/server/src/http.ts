@@ -7,7 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { appRouter, createContextFromToken } from "@companion/api";
 import { DATABASE_RETRY_AFTER_MS, isDatabaseUnavailable } from "@companion/db";
+import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { TRPCRequestInfo } from "@trpc/server/http";
 import type { Logger } from "pino";
 import type { Env } from "./env.ts";
 import { bearerToken, clientIp, handleCors, requestIdOf, sendJson, setSecurityHeaders } from "./http-utils.ts";
@@ -16,6 +18,7 @@ import { createMediaRoute, DEMO_MEDIA_DIR, IMMUTABLE_CACHE, MEDIA_PREFIX } from 
 import { createReadinessRoute } from "./readiness.ts";
 import { createMetricsRoute, createRequestTracker } from "./metrics.ts";
 import { createSseKeepAlive } from "./sse-keepalive.ts";
+import { createSingleCallHandler } from "./trpc-single-call.ts";
 import { createUploadRoutes, UPLOADS_PREFIX } from "./uploads.ts";
 
 export interface HttpApp {
@@ -48,35 +51,50 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
   const trackRequest = createRequestTracker(env.MAX_BATCH_SIZE);
   const metrics = createMetricsRoute(env.METRICS_TOKEN, log);
 
+  const createContext = ({ req, info }: { req: IncomingMessage; info: TRPCRequestInfo }) => {
+    // No long-lived credential in a URL: SSE from a client that cannot send headers brings
+    // a single-use stream ticket (auth.streamTicket, messages.start) as a connection param.
+    const ticket = info.connectionParams?.ticket;
+    const credential = bearerToken(req) ?? (typeof ticket === "string" && ticket !== "" ? { ticket } : null);
+    return createContextFromToken(runtime.services, credential, {
+      ip: clientIp(req, env.TRUST_PROXY_HOPS),
+      userAgent: req.headers["user-agent"] ?? null,
+      requestId: String(req.headers["x-request-id"] ?? ""),
+    });
+  };
+  const responseMeta = ({ errors }: { errors: TRPCError[] }) => {
+    const retryAfterMs = errors
+      .map((e) => (e.cause as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs)
+      .find((v): v is number => typeof v === "number");
+    return retryAfterMs === undefined ? {} : { headers: { "Retry-After": String(Math.ceil(retryAfterMs / 1000)) } };
+  };
+  const logProcedureError = (error: TRPCError, path: string | undefined, type: string, requestId: string | null | undefined) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") log.error({ reqId: requestId, err: error.cause ?? error, path, type }, "procedure failed");
+  };
   const trpcOptions = {
     router: appRouter,
     basePath: "/trpc/",
     maxBatchSize: env.MAX_BATCH_SIZE,
-    createContext: ({ req, info }) => {
-      // No long-lived credential in a URL: SSE from a client that cannot send headers brings
-      // a single-use stream ticket (auth.streamTicket, messages.start) as a connection param.
-      const ticket = info.connectionParams?.ticket;
-      const credential = bearerToken(req) ?? (typeof ticket === "string" && ticket !== "" ? { ticket } : null);
-      return createContextFromToken(runtime.services, credential, {
-        ip: clientIp(req, env.TRUST_PROXY_HOPS),
-        userAgent: req.headers["user-agent"] ?? null,
-        requestId: String(req.headers["x-request-id"] ?? ""),
-      });
-    },
-    responseMeta: ({ errors }) => {
-      const retryAfterMs = errors
-        .map((e) => (e.cause as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs)
-        .find((v): v is number => typeof v === "number");
-      return retryAfterMs === undefined ? {} : { headers: { "Retry-After": String(Math.ceil(retryAfterMs / 1000)) } };
-    },
-    onError: ({ error, path, type, req }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ reqId: req.headers["x-request-id"], err: error.cause ?? error, path, type }, "procedure failed");
-    },
+    createContext,
+    responseMeta,
+    onError: ({ error, path, type, req }) => logProcedureError(error, path, type, req.headers["x-request-id"] as string | undefined),
   } satisfies Parameters<typeof createHTTPHandler<typeof appRouter>>[0];
   const trpc = createHTTPHandler({ ...trpcOptions, maxBodySize: env.MAX_BODY_BYTES });
   // A character card PNG is bigger than any other request: its one procedure, called alone
   // (packages/client sends it unbatched), gets its own body cap (docs/character-cards.md).
   const trpcLargeBody = createHTTPHandler({ ...trpcOptions, maxBodySize: env.MAX_CARD_BODY_BYTES });
+  // A single query or mutation skips the adapter's fetch objects (trpc-single-call.ts); the rest
+  // goes to the standard adapter. TRPC_FAST_PATH=false sends everything there.
+  const singleCall = env.TRPC_FAST_PATH
+    ? createSingleCallHandler({
+        router: appRouter,
+        basePath: "/trpc/",
+        maxBodySize: env.MAX_BODY_BYTES,
+        createContext,
+        responseMeta,
+        onError: ({ error, path, type, requestId }) => logProcedureError(error, path, type, requestId),
+      })
+    : null;
 
   const readyz = createReadinessRoute(runtime, log);
   const uploads = runtime.localMedia ? createUploadRoutes({ storage: runtime.localMedia, db: runtime.services.db, log }) : null;
@@ -126,7 +144,9 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       else res.destroy();
     });
     keepAlive.watch(req, res);
-    (largeBody ? trpcLargeBody : trpc)(req, res);
+    if (largeBody) return trpcLargeBody(req, res);
+    if (singleCall?.(req, res)) return;
+    trpc(req, res);
   }
 
   const server = createServer({ requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: Math.min(env.REQUEST_TIMEOUT_MS, 20_000) }, (req, res) => {

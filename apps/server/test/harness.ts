@@ -45,6 +45,8 @@ export async function startTestServer(
     JOB_POLL_SECONDS: "0.5",
     // Companions post only when a test runs the sweep itself: a scheduled post would change other tests' feeds.
     COMPANION_STORY_CRON: "off",
+    // The pgbouncer run sets "false": the whole suite on tRPC's standard adapter too (vitest.config.ts).
+    TRPC_FAST_PATH: process.env.TEST_TRPC_FAST_PATH ?? "true",
     ...env,
   });
   const server = await startServer(parsed, createLogger(parsed, options.logTo), database);
