@@ -177,9 +177,13 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 /**
  * The body as text, refused past `limit` bytes with tRPC's PAYLOAD_TOO_LARGE (its adapter's
  * `maxBodySize`); like the adapter it stops listening rather than destroying the request, so the
- * 413 still reaches the client.
+ * 413 still reaches the client. A mutation reads its input inside its transaction: a client gone
+ * before its body was read (the request destroyed, no `end` ever coming) must fail the call, or
+ * the transaction would hold its connection for good.
  */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const gone = () => new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client closed the request" });
+  if (req.destroyed) return Promise.reject(gone());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -187,6 +191,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const onClose = () => {
+      stop();
+      reject(gone());
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -205,6 +214,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    req.on("close", onClose);
   });
 }
 

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKey, streamToEnd } from "./chat-fixtures.ts";
 import { createPublicCompanions, signUp, type SignedInUser } from "./companion-fixtures.ts";
@@ -196,6 +197,25 @@ describe("a single mutation", () => {
     const chunked = await same({ ...post("settings.update", big), chunked: true }, FAST);
     expect(chunked.status).toBe(413);
   });
+});
+
+describe("a client that goes away", () => {
+  it("before its mutation's body was read leaves no transaction holding a connection", async () => {
+    // A userProcedure reads its input inside its transaction (userScope comes first). More gone
+    // clients than the pool has connections: one leaked transaction each would starve the server.
+    const body = JSON.stringify({ aboutMe: "gone" });
+    const { port } = new URL(fast.url);
+    for (let i = 0; i < 24; i++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(
+        `POST /trpc/settings.update HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${alice.token}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body) + 10}\r\n\r\n${body}`,
+      );
+      socket.destroy();
+    }
+    const page = await send(fast.url, get("messages.list", { companionId: luna, limit: 20 }));
+    expect(page.status).toBe(200);
+  }, 20_000);
 });
 
 describe("what the fast path leaves to the standard adapter", () => {
