@@ -3,7 +3,8 @@
  * (issue 18), then the server's idle memory:
  *
  *  - API: the built server (`node dist/main.js`) on a seeded Postgres database, in its own
- *    process, once alone and once with WEB_CONCURRENCY=2, driven by autocannon (its own
+ *    process, once alone, once alone on tRPC's standard adapter (TRPC_FAST_PATH=false) and once
+ *    with WEB_CONCURRENCY=2, driven by autocannon (its own
  *    process) for `seconds` after a warm-up, on stories.feed page 1, messages.list page 1 and
  *    stories.react (a mutation, POST);
  *  - floor: the statements those procedures send (captured through a Drizzle logger, as
@@ -150,13 +151,18 @@ export async function runThroughputBench(o: ThroughputOptions): Promise<void> {
     pool = undefined;
 
     const api = new Map<string, Map<string, Cost>>();
-    for (const processes of [1, 2]) {
-      const label = processes === 1 ? "1 process" : "WEB_CONCURRENCY=2";
+    // The standard tRPC adapter too, for what the single-call fast path buys (trpc-single-call.ts).
+    const runs: { label: string; env: Record<string, string> }[] = [
+      { label: "1 process", env: { WEB_CONCURRENCY: "1" } },
+      { label: "1 process, standard tRPC adapter", env: { WEB_CONCURRENCY: "1", TRPC_FAST_PATH: "false" } },
+      { label: "WEB_CONCURRENCY=2", env: { WEB_CONCURRENCY: "2" } },
+    ];
+    for (const { label, env } of runs) {
       const server = await startBuiltServer({
         DATABASE_URL: backend.url ?? "",
-        WEB_CONCURRENCY: String(processes),
         JOBS_IN_PROCESS: "false",
         RATE_REACTION_PER_MIN: UNLIMITED_REACTIONS,
+        ...env,
       });
       servers.push(server);
       const token = await login(server.url, ids.benchEmail, BENCH_PASSWORD);
