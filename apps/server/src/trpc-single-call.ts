@@ -22,6 +22,9 @@ import {
   isAsyncIterable,
   transformTRPCResponse,
   TRPCError,
+  type AnyRootTypes,
+  type TRPCErrorShape,
+  type RootConfig,
 } from "@trpc/server/unstable-core-do-not-import";
 
 type ProcedureType = "query" | "mutation";
@@ -41,7 +44,7 @@ export interface SingleCallOptions<TRouter extends AnyTRPCRouter> {
 export type SingleCallHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createSingleCallHandler<TRouter extends AnyTRPCRouter>(o: SingleCallOptions<TRouter>): SingleCallHandler {
-  const config = o.router._def._config;
+  const config = o.router._def._config as RootConfig<AnyRootTypes>;
   const procedures = o.router._def.procedures as Record<string, AnyTRPCProcedure | undefined>;
   const deserialize = (value: unknown): unknown => config.transformer.input.deserialize(value);
 
@@ -107,9 +110,9 @@ export function createSingleCallHandler<TRouter extends AnyTRPCRouter>(o: Single
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
       o.onError({ error, path, type, requestId: headerOf(req, "x-request-id") });
-      const shape = getErrorShape({ config, ctx, error, input: input?.value, path, type });
+      const shape = getErrorShape({ config, ctx, error, input: input?.value, path, type }) as TRPCErrorShape;
       body = { error: shape };
-      status = getHTTPStatusCode(body as { error: typeof shape }, [error]);
+      status = getHTTPStatusCode({ error: shape }, [error]);
     } finally {
       res.off("close", onClose);
     }
