@@ -38,6 +38,7 @@ const interruptMarginMs = (graceMs: number) => Math.min(2_000, Math.max(250, Mat
 
 export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp {
   const production = env.NODE_ENV === "production";
+  const logRequests = log.isLevelEnabled("info");
   let ready = false;
   let shuttingDown = false;
   const inflight = new Set<ServerResponse>();
@@ -111,10 +112,13 @@ export function createHttpApp(env: Env, runtime: Runtime, log: Logger): HttpApp 
       inflight.delete(res);
       // Draining: a keep-alive connection whose last response just ended has nothing left to do.
       if (shuttingDown) server.closeIdleConnections();
-      log.info(
-        { reqId: requestId, method: req.method, url: req.url?.split("?")[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
-        "request",
-      );
+      // The access log's fields are only gathered when it is written (LOG_LEVEL info or finer).
+      if (logRequests) {
+        log.info(
+          { reqId: requestId, method: req.method, url: req.url?.split("?")[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+          "request",
+        );
+      }
     });
 
     if (handleCors(req, res, env.CORS_ORIGINS)) return;
