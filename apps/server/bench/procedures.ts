@@ -1,0 +1,131 @@
+/**
+ * CPU per call of the three hot procedures below the HTTP layer (issue 18): stories.feed page 1,
+ * messages.list page 1 and stories.react, each called through `createCaller` with a context
+ * built from a bearer token as the HTTP adapter builds it (`createContextFromToken`: the token
+ * check and the revocation lookup included), on a seeded Postgres database (small scale),
+ * `calls` times at 16 concurrent calls. Reports this process's CPU (`process.cpuUsage`: tRPC,
+ * the middlewares, the query functions, postgres.js, wire mapping, output validation) and the
+ * CPU of the database's Postgres backends (/proc), in µs per call. No HTTP, no load generator:
+ * what is left is what the server spends per call outside its HTTP layer.
+ *
+ *   pnpm bench --only procedures [--iterations N]    (N calls per procedure; 4,000 by default)
+ *   NODE_OPTIONS=--cpu-prof pnpm bench --only procedures    then open the .cpuprofile
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createCaller, createContextFromToken, type AppServices } from "@companion/api";
+import { hashPassword } from "@companion/auth";
+import { parseEnv, createLogger } from "../src/index.ts";
+import { createRuntime, type Runtime } from "../src/services.ts";
+import { openPostgresBackend } from "./backends.ts";
+import { cpuSince, cpuSnapshot } from "./proc.ts";
+import { seed, volumesFor } from "./seed.ts";
+import { printTable } from "./throughput.ts";
+
+const CONCURRENCY = 16;
+const LIMIT = 20;
+
+export interface ProcedureCpu {
+  name: string;
+  calls: number;
+  serverUsPerCall: number;
+  postgresUsPerCall: number;
+  wallMs: number;
+}
+
+export async function runProceduresBench(o: {
+  postgresUrl: string;
+  calls: number;
+  /** Only the procedures whose name starts with this (one at a time under a profiler). */
+  only?: string;
+  log: (line: string) => void;
+}): Promise<ProcedureCpu[]> {
+  const { log } = o;
+  log(`\n===== procedures through createCaller, ${CONCURRENCY} concurrent calls, Postgres (small scale data) =====`);
+  const backend = await openPostgresBackend(o.postgresUrl, { logQuery: () => {} });
+  const dataDir = await mkdtemp(join(tmpdir(), "companion-procedures-"));
+  let runtime: Runtime | undefined;
+  try {
+    const ids = await seed(backend.raw, volumesFor("small", 2 * LIMIT), await hashPassword("bench-password-1"), () => {});
+    const [media] = await backend.raw.query(
+      `select m.id::text from story_media m join stories s on s.id = m.story_id
+       where s.author_companion_id = $1 and s.expires_at > now() and s.deleted_at is null and m.sort_order = 0 order by s.created_at desc limit 1`,
+      [ids.benchCompanionId],
+    );
+    const env = parseEnv({
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      JWT_SECRET: "bench-only-secret-bench-only-secret-0123456789",
+      DATA_DIR: dataDir,
+      MEDIA_DIR: join(dataDir, "media"),
+      JOBS_IN_PROCESS: "false",
+      // Raised, not removed: the limiter still runs on every reaction (as in throughput.ts).
+      RATE_REACTION_PER_MIN: "1000000000",
+    });
+    runtime = await createRuntime(env, createLogger(env), backend.handle, { prepared: true });
+    const services: AppServices = runtime.services;
+    const { accessToken } = (await services.auth.login({ email: ids.benchEmail, password: "bench-password-1" }, { ip: null, userAgent: null })).tokens;
+    // As apps/server/src/http.ts builds it, per request.
+    const callerFor = async () =>
+      createCaller(await createContextFromToken(services, accessToken, { ip: "127.0.0.1", userAgent: "bench", requestId: randomUUID() }));
+
+    const reaction = { mediaId: String(media?.[0]), emoji: "🔥" as const };
+    const procedures: { name: string; call: () => Promise<number> }[] = [
+      { name: "stories.feed page 1", call: async () => (await (await callerFor()).stories.feed({ limit: LIMIT })).items.length },
+      {
+        name: "messages.list page 1",
+        call: async () => (await (await callerFor()).messages.list({ companionId: ids.benchCompanionId, limit: LIMIT })).items.length,
+      },
+      { name: "stories.react", call: async () => ((await (await callerFor()).stories.react(reaction)).emoji === reaction.emoji ? LIMIT : 0) },
+    ];
+    // The first reaction inserts (and enqueues nothing: a companion's story); every timed one replaces it.
+    await procedures[2]?.call();
+
+    const backendPids = async () => (await backend.raw.query("select pid from pg_stat_activity where datname = current_database()")).map((r) => Number(r[0]));
+    const run = async (call: () => Promise<number>, calls: number) => {
+      let next = 0;
+      const worker = async () => {
+        while (next++ < calls) {
+          const items = await call();
+          if (items !== LIMIT) throw new Error(`smoke check: a call returned ${items} items, expected ${LIMIT}`);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    };
+
+    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${o.calls} calls per procedure after ${Math.ceil(o.calls / 4)} untimed ones`);
+    const results: ProcedureCpu[] = [];
+    for (const p of procedures) {
+      if (o.only !== undefined && !p.name.startsWith(o.only)) continue;
+      await run(p.call, Math.ceil(o.calls / 4));
+      const pg = await cpuSnapshot(await backendPids());
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      await run(p.call, o.calls);
+      const wallMs = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      const postgresMs = await cpuSince(pg, await backendPids());
+      results.push({
+        name: p.name,
+        calls: o.calls,
+        serverUsPerCall: (used.user + used.system) / o.calls,
+        postgresUsPerCall: (postgresMs * 1000) / o.calls,
+        wallMs,
+      });
+    }
+    const rows = [["procedure", "calls/s", "server CPU µs/call (no HTTP)", "Postgres CPU µs/call", "server / Postgres"]];
+    for (const r of results) {
+      rows.push([r.name, ((r.calls * 1000) / r.wallMs).toFixed(0), r.serverUsPerCall.toFixed(0), r.postgresUsPerCall.toFixed(0), (r.serverUsPerCall / r.postgresUsPerCall).toFixed(2)]);
+    }
+    printTable(log, rows);
+    log("server CPU: process.cpuUsage() of this process over the timed calls (tRPC, middlewares, query functions, postgres.js, wire, output validation);");
+    log("Postgres CPU: this database's backends from /proc (10 ms ticks: read it over thousands of calls).");
+    return results;
+  } finally {
+    await runtime?.close();
+    await backend.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
