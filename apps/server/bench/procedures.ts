@@ -6,7 +6,9 @@
  * `calls` times at 16 concurrent calls. Reports this process's CPU (`process.cpuUsage`: tRPC,
  * the middlewares, the query functions, postgres.js, wire mapping, output validation) and the
  * CPU of the database's Postgres backends (/proc), in µs per call. No HTTP, no load generator:
- * what is left is what the server spends per call outside its HTTP layer.
+ * what is left is what the server spends per call outside its HTTP layer. Next to it, the driver
+ * floor: the statements each procedure sends (captured, as throughput.ts does) replayed on
+ * postgres.js at 16 concurrent transactions, this process's CPU per call for the same.
  *
  *   pnpm bench --only procedures [--iterations N]    (N calls per procedure; 4,000 by default)
  *   NODE_OPTIONS=--cpu-prof pnpm bench --only procedures    then open the .cpuprofile
@@ -17,12 +19,15 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCaller, createContextFromToken, type AppServices } from "@companion/api";
 import { hashPassword } from "@companion/auth";
+import { listMessages, listStoryFeed, upsertStoryReaction, withUser, type Database } from "@companion/db";
 import { parseEnv, createLogger } from "../src/index.ts";
 import { createRuntime, type Runtime } from "../src/services.ts";
-import { openPostgresBackend } from "./backends.ts";
+import { openPostgresBackend, openPostgresPool, type RawDriver, type RawQuery } from "./backends.ts";
+import { createCapture, type Sent } from "./capture.ts";
 import { cpuSince, cpuSnapshot } from "./proc.ts";
 import { seed, volumesFor } from "./seed.ts";
 import { printTable } from "./throughput.ts";
+import { feedStatements, messagesStatement } from "./variants.ts";
 
 const CONCURRENCY = 16;
 const LIMIT = 20;
@@ -31,6 +36,8 @@ export interface ProcedureCpu {
   name: string;
   calls: number;
   serverUsPerCall: number;
+  /** The same statements on postgres.js alone: this process's CPU per call. */
+  floorUsPerCall: number;
   postgresUsPerCall: number;
   wallMs: number;
 }
@@ -44,9 +51,11 @@ export async function runProceduresBench(o: {
 }): Promise<ProcedureCpu[]> {
   const { log } = o;
   log(`\n===== procedures through createCaller, ${CONCURRENCY} concurrent calls, Postgres (small scale data) =====`);
-  const backend = await openPostgresBackend(o.postgresUrl, { logQuery: () => {} });
+  const capture = createCapture();
+  const backend = await openPostgresBackend(o.postgresUrl, capture.logger);
   const dataDir = await mkdtemp(join(tmpdir(), "companion-procedures-"));
   let runtime: Runtime | undefined;
+  let pool: { driver: RawDriver; close: () => Promise<void> } | undefined;
   try {
     const ids = await seed(backend.raw, volumesFor("small", 2 * LIMIT), await hashPassword("bench-password-1"), () => {});
     const [media] = await backend.raw.query(
@@ -72,16 +81,48 @@ export async function runProceduresBench(o: {
       createCaller(await createContextFromToken(services, accessToken, { ip: "127.0.0.1", userAgent: "bench", requestId: randomUUID() }));
 
     const reaction = { mediaId: String(media?.[0]), emoji: "🔥" as const };
-    const procedures: { name: string; call: () => Promise<number> }[] = [
-      { name: "stories.feed page 1", call: async () => (await (await callerFor()).stories.feed({ limit: LIMIT })).items.length },
+    // The first reaction inserts (and enqueues nothing: a companion's story); every timed one replaces it.
+    const db: Database = backend.handle.db;
+    const userId = ids.benchUserId;
+    const scoped = <T>(fn: (tx: Database) => Promise<T>) => capture.run(() => withUser(db, userId, fn));
+    await scoped((tx) => upsertStoryReaction(tx, { userId, ...reaction }));
+    const sent = {
+      feed: await scoped((tx) => listStoryFeed(tx, { userId, limit: LIMIT })),
+      messages: await scoped((tx) => listMessages(tx, { userId, companionId: ids.benchCompanionId, limit: LIMIT })),
+      react: await scoped((tx) => upsertStoryReaction(tx, { userId, ...reaction })),
+    };
+    const procedures: { name: string; call: () => Promise<number>; sent: Sent; statements: (query: RawQuery) => Promise<number> }[] = [
+      {
+        name: "stories.feed page 1",
+        call: async () => (await (await callerFor()).stories.feed({ limit: LIMIT })).items.length,
+        sent: sent.feed,
+        statements: (q) => feedStatements(q, sent.feed.data, LIMIT),
+      },
       {
         name: "messages.list page 1",
         call: async () => (await (await callerFor()).messages.list({ companionId: ids.benchCompanionId, limit: LIMIT })).items.length,
+        sent: sent.messages,
+        statements: (q) => messagesStatement(q, sent.messages.data, LIMIT),
       },
-      { name: "stories.react", call: async () => ((await (await callerFor()).stories.react(reaction)).emoji === reaction.emoji ? LIMIT : 0) },
+      {
+        name: "stories.react",
+        call: async () => ((await (await callerFor()).stories.react(reaction)).emoji === reaction.emoji ? LIMIT : 0),
+        sent: sent.react,
+        statements: async (q) => {
+          for (const s of sent.react.data) await q(s.text, s.params);
+          return LIMIT;
+        },
+      },
     ];
-    // The first reaction inserts (and enqueues nothing: a companion's story); every timed one replaces it.
-    await procedures[2]?.call();
+    pool = await openPostgresPool(backend.url ?? "", CONCURRENCY);
+    const floorPool = pool.driver;
+    // As withUser sends it (and throughput.ts' floor): the scope statement pipelined with the first data statement.
+    const floorCall = (p: (typeof procedures)[number]) =>
+      floorPool.transaction(async (query) => {
+        const scope = Promise.all(p.sent.scope.map((s) => query(s.text, s.params)));
+        const [, items] = await Promise.all([scope, p.statements(query)]);
+        return items;
+      });
 
     const backendPids = async () => (await backend.raw.query("select pid from pg_stat_activity where datname = current_database()")).map((r) => Number(r[0]));
     const run = async (call: () => Promise<number>, calls: number) => {
@@ -96,34 +137,44 @@ export async function runProceduresBench(o: {
     };
 
     log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${o.calls} calls per procedure after ${Math.ceil(o.calls / 4)} untimed ones`);
+    const cpuPerCall = async (call: () => Promise<number>) => {
+      const cpu = process.cpuUsage();
+      await run(call, o.calls);
+      const used = process.cpuUsage(cpu);
+      return (used.user + used.system) / o.calls;
+    };
     const results: ProcedureCpu[] = [];
     for (const p of procedures) {
       if (o.only !== undefined && !p.name.startsWith(o.only)) continue;
+      const floor = () => floorCall(p);
+      await run(floor, Math.ceil(o.calls / 4));
+      const floorUsPerCall = await cpuPerCall(floor);
       await run(p.call, Math.ceil(o.calls / 4));
       const pg = await cpuSnapshot(await backendPids());
-      const cpu = process.cpuUsage();
       const started = performance.now();
-      await run(p.call, o.calls);
+      const serverUsPerCall = await cpuPerCall(p.call);
       const wallMs = performance.now() - started;
-      const used = process.cpuUsage(cpu);
       const postgresMs = await cpuSince(pg, await backendPids());
-      results.push({
-        name: p.name,
-        calls: o.calls,
-        serverUsPerCall: (used.user + used.system) / o.calls,
-        postgresUsPerCall: (postgresMs * 1000) / o.calls,
-        wallMs,
-      });
+      results.push({ name: p.name, calls: o.calls, serverUsPerCall, floorUsPerCall, postgresUsPerCall: (postgresMs * 1000) / o.calls, wallMs });
     }
-    const rows = [["procedure", "calls/s", "server CPU µs/call (no HTTP)", "Postgres CPU µs/call", "server / Postgres"]];
+    const rows = [["procedure", "calls/s", "server CPU µs/call (no HTTP)", "driver floor µs/call", "Postgres CPU µs/call", "server / Postgres"]];
     for (const r of results) {
-      rows.push([r.name, ((r.calls * 1000) / r.wallMs).toFixed(0), r.serverUsPerCall.toFixed(0), r.postgresUsPerCall.toFixed(0), (r.serverUsPerCall / r.postgresUsPerCall).toFixed(2)]);
+      rows.push([
+        r.name,
+        ((r.calls * 1000) / r.wallMs).toFixed(0),
+        r.serverUsPerCall.toFixed(0),
+        r.floorUsPerCall.toFixed(0),
+        r.postgresUsPerCall.toFixed(0),
+        (r.serverUsPerCall / r.postgresUsPerCall).toFixed(2),
+      ]);
     }
     printTable(log, rows);
     log("server CPU: process.cpuUsage() of this process over the timed calls (tRPC, middlewares, query functions, postgres.js, wire, output validation);");
-    log("Postgres CPU: this database's backends from /proc (10 ms ticks: read it over thousands of calls).");
+    log("driver floor: the same statements on postgres.js alone (BEGIN, scope, statements, COMMIT), this process's CPU per transaction;");
+    log("Postgres CPU: this database's backends from /proc over the procedure's calls (10 ms ticks: read it over thousands of calls).");
     return results;
   } finally {
+    await pool?.close();
     await runtime?.close();
     await backend.dispose();
     await rm(dataDir, { recursive: true, force: true });
