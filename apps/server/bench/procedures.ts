@@ -31,11 +31,14 @@ import { feedStatements, messagesStatement } from "./variants.ts";
 
 const CONCURRENCY = 16;
 const LIMIT = 20;
+const ROUNDS = 10;
 
 export interface ProcedureCpu {
   name: string;
   calls: number;
   serverUsPerCall: number;
+  /** The query function in withUser, without tRPC: this process's CPU per call. */
+  queryUsPerCall: number;
   /** The same statements on postgres.js alone: this process's CPU per call. */
   floorUsPerCall: number;
   postgresUsPerCall: number;
@@ -91,22 +94,32 @@ export async function runProceduresBench(o: {
       messages: await scoped((tx) => listMessages(tx, { userId, companionId: ids.benchCompanionId, limit: LIMIT })),
       react: await scoped((tx) => upsertStoryReaction(tx, { userId, ...reaction })),
     };
-    const procedures: { name: string; call: () => Promise<number>; sent: Sent; statements: (query: RawQuery) => Promise<number> }[] = [
+    const inScope = (fn: (tx: Database) => Promise<number>) => () => withUser(db, userId, fn);
+    const procedures: {
+      name: string;
+      call: () => Promise<number>;
+      query: () => Promise<number>;
+      sent: Sent;
+      statements: (query: RawQuery) => Promise<number>;
+    }[] = [
       {
         name: "stories.feed page 1",
         call: async () => (await (await callerFor()).stories.feed({ limit: LIMIT })).items.length,
+        query: inScope(async (tx) => (await listStoryFeed(tx, { userId, limit: LIMIT })).items.length),
         sent: sent.feed,
         statements: (q) => feedStatements(q, sent.feed.data, LIMIT),
       },
       {
         name: "messages.list page 1",
         call: async () => (await (await callerFor()).messages.list({ companionId: ids.benchCompanionId, limit: LIMIT })).items.length,
+        query: inScope(async (tx) => (await listMessages(tx, { userId, companionId: ids.benchCompanionId, limit: LIMIT })).items.length),
         sent: sent.messages,
         statements: (q) => messagesStatement(q, sent.messages.data, LIMIT),
       },
       {
         name: "stories.react",
         call: async () => ((await (await callerFor()).stories.react(reaction)).emoji === reaction.emoji ? LIMIT : 0),
+        query: inScope(async (tx) => ((await upsertStoryReaction(tx, { userId, ...reaction })).emoji === reaction.emoji ? LIMIT : 0)),
         sent: sent.react,
         statements: async (q) => {
           for (const s of sent.react.data) await q(s.text, s.params);
@@ -136,33 +149,53 @@ export async function runProceduresBench(o: {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     };
 
-    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${o.calls} calls per procedure after ${Math.ceil(o.calls / 4)} untimed ones`);
-    const cpuPerCall = async (call: () => Promise<number>) => {
-      const cpu = process.cpuUsage();
-      await run(call, o.calls);
-      const used = process.cpuUsage(cpu);
-      return (used.user + used.system) / o.calls;
-    };
+    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${o.calls} calls per procedure and path, in ${ROUNDS} interleaved rounds, after untimed ones`);
     const results: ProcedureCpu[] = [];
     for (const p of procedures) {
       if (o.only !== undefined && !p.name.startsWith(o.only)) continue;
-      const floor = () => floorCall(p);
-      await run(floor, Math.ceil(o.calls / 4));
-      const floorUsPerCall = await cpuPerCall(floor);
-      await run(p.call, Math.ceil(o.calls / 4));
-      const pg = await cpuSnapshot(await backendPids());
-      const started = performance.now();
-      const serverUsPerCall = await cpuPerCall(p.call);
-      const wallMs = performance.now() - started;
-      const postgresMs = await cpuSince(pg, await backendPids());
-      results.push({ name: p.name, calls: o.calls, serverUsPerCall, floorUsPerCall, postgresUsPerCall: (postgresMs * 1000) / o.calls, wallMs });
+      // The three paths take turns, a new order each round, so that drift (other load, GC, JIT) hits all alike.
+      const paths = [
+        { key: "server", run: p.call },
+        { key: "query", run: p.query },
+        { key: "floor", run: () => floorCall(p) },
+      ] as const;
+      for (const path of paths) await run(path.run, Math.ceil(o.calls / 4));
+      const cpuUs = { server: 0, query: 0, floor: 0 };
+      let postgresMs = 0;
+      let wallMs = 0;
+      const perRound = Math.ceil(o.calls / ROUNDS);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const path of [...paths].sort(() => Math.random() - 0.5)) {
+          const pg = path.key === "server" ? await cpuSnapshot(await backendPids()) : null;
+          const started = performance.now();
+          const cpu = process.cpuUsage();
+          await run(path.run, perRound);
+          const used = process.cpuUsage(cpu);
+          cpuUs[path.key] += used.user + used.system;
+          if (pg) {
+            wallMs += performance.now() - started;
+            postgresMs += await cpuSince(pg, await backendPids());
+          }
+        }
+      }
+      const calls = perRound * ROUNDS;
+      results.push({
+        name: p.name,
+        calls,
+        serverUsPerCall: cpuUs.server / calls,
+        queryUsPerCall: cpuUs.query / calls,
+        floorUsPerCall: cpuUs.floor / calls,
+        postgresUsPerCall: (postgresMs * 1000) / calls,
+        wallMs,
+      });
     }
-    const rows = [["procedure", "calls/s", "server CPU µs/call (no HTTP)", "driver floor µs/call", "Postgres CPU µs/call", "server / Postgres"]];
+    const rows = [["procedure", "calls/s", "server CPU µs/call (no HTTP)", "query function µs/call", "driver floor µs/call", "Postgres CPU µs/call", "server / Postgres"]];
     for (const r of results) {
       rows.push([
         r.name,
         ((r.calls * 1000) / r.wallMs).toFixed(0),
         r.serverUsPerCall.toFixed(0),
+        r.queryUsPerCall.toFixed(0),
         r.floorUsPerCall.toFixed(0),
         r.postgresUsPerCall.toFixed(0),
         (r.serverUsPerCall / r.postgresUsPerCall).toFixed(2),
@@ -170,6 +203,7 @@ export async function runProceduresBench(o: {
     }
     printTable(log, rows);
     log("server CPU: process.cpuUsage() of this process over the timed calls (tRPC, middlewares, query functions, postgres.js, wire, output validation);");
+    log("query function: the query function alone in withUser (no tRPC, context, middlewares, wire mapping or output validation);");
     log("driver floor: the same statements on postgres.js alone (BEGIN, scope, statements, COMMIT), this process's CPU per transaction;");
     log("Postgres CPU: this database's backends from /proc over the procedure's calls (10 ms ticks: read it over thousands of calls).");
     return results;
