@@ -45,7 +45,8 @@ const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
 
 /** Every slide URL of the page in one batch, then the stories (no promise per story). */
 export async function toWireStoryPage(page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> {
-  const urls = await Promise.all(page.items.flatMap((s) => s.slides.map((m) => media.slideUrl(s, m.mediaKey))));
+  const pending = page.items.flatMap((s) => s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
+  const urls = pending.every((u) => typeof u === "string") ? pending : await Promise.all(pending);
   let first = 0;
   const items = page.items.map((s) => {
     const story = wireStory(s, urls, first);
