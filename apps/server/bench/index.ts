@@ -17,11 +17,11 @@
  * jobs.ts: job queue throughput with one and two worker processes, and what enqueueing a job
  * adds to a mutation's transaction. Then leak-guard.ts: the anti-leak output guard's cost per
  * streamed token (CPU only). Then revocations.ts: what refusing revoked sessions adds to every
- * authenticated request, the feed's included (a Map lookup; target < 0.05 ms p50). Then
- * procedures.ts, on Postgres only: CPU µs per call of stories.feed, messages.list and
- * stories.react through createCaller at 16 concurrent calls, this process's and Postgres'
- * (what the server spends below its HTTP layer; --iterations sets the calls, 4,000 by default).
- * The full run (not --scale small) then runs, on Postgres only, throughput.ts: req/s at 16
+ * authenticated request, the feed's included (a Map lookup; target < 0.05 ms p50).
+ * The full run (not --scale small) then runs, on Postgres only, procedures.ts: CPU µs per call of
+ * stories.feed, messages.list and stories.react through createCaller at 16 concurrent calls,
+ * next to the query function alone and the driver floor (what the server spends below its HTTP
+ * layer; --iterations sets the calls, 4,000 by default), then throughput.ts: req/s at 16
  * connections of the built server (1 process and WEB_CONCURRENCY=2, autocannon in its own
  * process) against the same statements on the driver (the floor), CPU per request of the
  * server and of Postgres, and idle memory; and notify.ts: the LISTEN/NOTIFY fan-out's ceiling
@@ -122,7 +122,8 @@ try {
   }
   if (only === undefined || only === "leak-guard") runLeakGuardBench({ scale, log: options.log });
   if (only === undefined || only === "revocations") await runRevocationsBench({ scale, log: options.log });
-  if ((only === undefined && backends.includes("postgres")) || only === "procedures") {
+  // Minutes on Postgres: in the full run and on request, like throughput below.
+  if (only === "procedures" || (only === undefined && scale === "full")) {
     await assertPostgresReachable(options.postgresUrl);
     await runProceduresBench({ postgresUrl: options.postgresUrl, calls: args.iterations ? iterations : 4_000, log: options.log });
   }
