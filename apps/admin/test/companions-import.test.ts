@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { companions, users } from "@companion/db";
+import { companionPersonas, companions, users } from "@companion/db";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
+import { asc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOn } from "./helpers.ts";
 
@@ -28,7 +29,10 @@ async function fileWith(name: string, content: unknown): Promise<string> {
 }
 
 const companionRows = () =>
-  db.db.query.companions.findMany({ columns: { slug: true, name: true, traits: true, tagline: true, visibility: true }, orderBy: (c, { asc }) => asc(c.slug) });
+  db.db
+    .select({ slug: companions.slug, name: companions.name, traits: companions.traits, tagline: companions.tagline, visibility: companions.visibility })
+    .from(companions)
+    .orderBy(asc(companions.slug));
 
 describe("companions:import", () => {
   it("imports the documented example, then updates by slug", async () => {
@@ -38,7 +42,7 @@ describe("companions:import", () => {
       { slug: "quill", name: "Quill", traits: ["thoughtful", "witty"], tagline: "Librarian of lost words", visibility: "public" },
       { slug: "sol", name: "Sol", traits: ["warm", "practical", "early-riser"], tagline: "Sunrise baker with flour on everything", visibility: "public" },
     ]);
-    const persona = await db.db.query.companionPersonas.findMany({ columns: { speakingStyle: true, backstory: true } });
+    const persona = await db.db.select({ speakingStyle: companionPersonas.speakingStyle, backstory: companionPersonas.backstory }).from(companionPersonas);
     expect(persona.map((p) => p.backstory).sort()).toEqual(["", "Took over a grandmother's bakery at 24 and kept her sourdough starter alive ever since."]);
 
     const changed = await fileWith("update.json", [
@@ -47,7 +51,7 @@ describe("companions:import", () => {
     expect(await cli("companions:import", changed)).toMatchObject({ code: 0, out: "imported 1 companion(s): 0 new, 1 updated" });
     const sol = (await companionRows()).find((c) => c.slug === "sol");
     expect(sol).toMatchObject({ name: "Sol II", traits: [], tagline: "" });
-    const prompt = await db.db.query.companionPersonas.findMany({ columns: { systemPrompt: true } });
+    const prompt = await db.db.select({ systemPrompt: companionPersonas.systemPrompt }).from(companionPersonas);
     expect(prompt.map((p) => p.systemPrompt)).toContain("new prompt");
   });
 
@@ -94,11 +98,19 @@ describe("companions:import", () => {
 describe("companions:import with a character card", () => {
   const card = (name: string) => new URL(`../../server/test/fixtures/cards/${name}`, import.meta.url).pathname;
   const cardRows = () =>
-    db.db.query.companions.findMany({
-      columns: { slug: true, name: true, ownerUserId: true, visibility: true, greeting: true, alternateGreetings: true, traits: true },
-      where: (c, { inArray }) => inArray(c.slug, ["seraphina", "juniper", "kestrel-captain"]),
-      orderBy: (c, { asc }) => asc(c.slug),
-    });
+    db.db
+      .select({
+        slug: companions.slug,
+        name: companions.name,
+        ownerUserId: companions.ownerUserId,
+        visibility: companions.visibility,
+        greeting: companions.greeting,
+        alternateGreetings: companions.alternateGreetings,
+        traits: companions.traits,
+      })
+      .from(companions)
+      .where(inArray(companions.slug, ["seraphina", "juniper", "kestrel-captain"]))
+      .orderBy(asc(companions.slug));
 
   it("imports a V2 JSON card and a PNG card as public system companions, and updates by slug", async () => {
     expect(await cli("companions:import", card("seraphina-v2.json"))).toMatchObject({ code: 0, out: "imported 1 companion(s): 1 new, 0 updated" });
@@ -112,7 +124,9 @@ describe("companions:import with a character card", () => {
     ]);
     expect(rows[2]?.alternateGreetings).toHaveLength(2);
     expect(rows[2]?.greeting).toMatch(/^\*You wake to the smell of herbs/);
-    const personas = await db.db.query.companionPersonas.findMany({ columns: { characterBook: true, personality: true, extensions: true } });
+    const personas = await db.db
+      .select({ characterBook: companionPersonas.characterBook, personality: companionPersonas.personality, extensions: companionPersonas.extensions })
+      .from(companionPersonas);
     const seraphina = personas.find((p) => p.personality === "caring, protective, wise, a little playful");
     expect(seraphina?.characterBook?.entries).toHaveLength(4);
     expect(seraphina?.extensions).toMatchObject({ creator: "Anonymous Creator" });
@@ -123,7 +137,8 @@ describe("companions:import with a character card", () => {
   });
 
   it("refuses a bad card with exit 64, naming the problem, and writes nothing", async () => {
-    const before = () => db.db.query.companions.findMany({ columns: { slug: true, updatedAt: true }, where: (c, { isNull }) => isNull(c.ownerUserId), orderBy: (c, { asc }) => asc(c.slug) });
+    const before = () =>
+      db.db.select({ slug: companions.slug, updatedAt: companions.updatedAt }).from(companions).where(isNull(companions.ownerUserId)).orderBy(asc(companions.slug));
     const systemBefore = await before();
     const wrongSpec = await cli("companions:import", await fileWith("wrong-spec.json", { spec: "chara_card_v9", data: { name: "X" } }));
     expect(wrongSpec.code).toBe(64);
@@ -143,7 +158,7 @@ describe("companions:import with a character card", () => {
     const taken = await cli("companions:import", card("juniper-chara.png"), "--slug", "owned-one");
     expect(taken.code).not.toBe(0);
     expect(taken.err).toMatch(/belongs to a person's own companion/);
-    expect(await db.db.query.companions.findFirst({ columns: { name: true }, where: (c, { eq }) => eq(c.slug, "owned-one") })).toEqual({ name: "Mine" });
+    expect(await db.db.select({ name: companions.name }).from(companions).where(eq(companions.slug, "owned-one"))).toEqual([{ name: "Mine" }]);
     const slugOnList = await cli("companions:import", example, "--slug", "x");
     expect(slugOnList.code).toBe(64);
     expect(await before()).toEqual(systemBefore);

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { verifyPassword } from "@companion/auth";
-import { openDatabase, type DatabaseHandle } from "@companion/db";
+import { openDatabase, users, type DatabaseHandle } from "@companion/db";
+import { eq } from "drizzle-orm";
 import { createTestDatabase, testBackend } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -73,7 +74,7 @@ function run(command: string, args: string[], options: { stdin?: string; onOutpu
 }
 
 const passwordOf = (email: string) =>
-  withDb(async (db) => (await db.db.query.users.findFirst({ columns: { passwordHash: true }, where: (u, { eq }) => eq(u.email, email) }))?.passwordHash ?? "");
+  withDb(async (db) => (await db.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)))[0]?.passwordHash ?? "");
 
 describe("pnpm admin as a process", () => {
   it("prints nothing but the JSON on stdout, and takes a password piped in through pnpm", async () => {

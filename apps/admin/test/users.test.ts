@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createAccessTokenService, createAuthService, verifyPassword } from "@companion/auth";
 import { users } from "@companion/db";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@companion/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOn } from "./helpers.ts";
@@ -26,7 +26,7 @@ function authService() {
 }
 
 const storedHash = async (email: string) =>
-  (await db.db.query.users.findFirst({ columns: { passwordHash: true }, where: (u, { eq }) => eq(u.email, email) }))?.passwordHash ?? "";
+  (await db.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)))[0]?.passwordHash ?? "";
 
 const failure = (p: Promise<unknown>) => p.then(() => "resolved", (err: unknown) => err as { code?: string; message?: string });
 

@@ -3,7 +3,7 @@
  *
  *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
  *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
- *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs, leak-guard, revocations, throughput or notify
+ *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs, leak-guard, revocations, procedures, throughput or notify
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
@@ -18,7 +18,10 @@
  * adds to a mutation's transaction. Then leak-guard.ts: the anti-leak output guard's cost per
  * streamed token (CPU only). Then revocations.ts: what refusing revoked sessions adds to every
  * authenticated request, the feed's included (a Map lookup; target < 0.05 ms p50).
- * The full run (not --scale small) then runs, on Postgres only, throughput.ts: req/s at 16
+ * The full run (not --scale small) then runs, on Postgres only, procedures.ts: CPU µs per call of
+ * stories.feed, messages.list and stories.react through createCaller at 16 concurrent calls,
+ * next to the query function alone and the driver floor (what the server spends below its HTTP
+ * layer; --iterations sets the calls, 4,000 by default), then throughput.ts: req/s at 16
  * connections of the built server (1 process and WEB_CONCURRENCY=2, autocannon in its own
  * process) against the same statements on the driver (the floor), CPU per request of the
  * server and of Postgres, and idle memory; and notify.ts: the LISTEN/NOTIFY fan-out's ceiling
@@ -35,6 +38,7 @@ import { benchBackend, type RunOptions } from "./hot-paths.ts";
 import { runJobsBench } from "./jobs.ts";
 import { runLeakGuardBench } from "./leak-guard.ts";
 import { runRevocationsBench } from "./revocations.ts";
+import { runProceduresBench } from "./procedures.ts";
 import { runNotifyBench } from "./notify.ts";
 import { runStartupBench } from "./startup.ts";
 import { runThroughputBench } from "./throughput.ts";
@@ -63,7 +67,7 @@ const env = z
   .parse(process.env);
 
 const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
-const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard", "revocations", "throughput", "notify"]).optional().parse(args.only);
+const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard", "revocations", "procedures", "throughput", "notify"]).optional().parse(args.only);
 const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
 const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
 
@@ -118,6 +122,11 @@ try {
   }
   if (only === undefined || only === "leak-guard") runLeakGuardBench({ scale, log: options.log });
   if (only === undefined || only === "revocations") await runRevocationsBench({ scale, log: options.log });
+  // Minutes on Postgres: in the full run and on request, like throughput below.
+  if (only === "procedures" || (only === undefined && scale === "full")) {
+    await assertPostgresReachable(options.postgresUrl);
+    await runProceduresBench({ postgresUrl: options.postgresUrl, calls: args.iterations ? iterations : 4_000, log: options.log });
+  }
   // Minutes of load on Postgres only: in the full run and on request, never in CI's small one.
   if (only === "throughput" || (only === undefined && scale === "full")) {
     await assertPostgresReachable(options.postgresUrl);

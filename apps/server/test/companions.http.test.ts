@@ -1,6 +1,7 @@
 import type { RouterInputs, RouterOutputs } from "@companion/client";
-import { recordInteraction } from "@companion/db";
+import { moodHistory, recordInteraction, relationshipStates } from "@companion/db";
 import { MOOD_LABELS } from "@companion/validators";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { PERSONA_MARKER, createPrivateCompanion, createPublicCompanions, failureOf, signUp, type SignedInUser } from "./companion-fixtures.ts";
@@ -27,12 +28,14 @@ afterAll(async () => {
   await t.stop();
 });
 
-// The stored row, read around the API (relational query API: this app does not depend on drizzle-orm).
-const storedState = (userId: string, companionId: string) =>
-  t.database.db.query.relationshipStates.findFirst({
-    columns: { affection: true, energy: true },
-    where: (r, { and, eq }) => and(eq(r.userId, userId), eq(r.companionId, companionId)),
-  });
+// The stored row, read around the API.
+const storedState = async (userId: string, companionId: string) =>
+  (
+    await t.database.db
+      .select({ affection: relationshipStates.affection, energy: relationshipStates.energy })
+      .from(relationshipStates)
+      .where(and(eq(relationshipStates.userId, userId), eq(relationshipStates.companionId, companionId)))
+  )[0];
 
 const idOf = (slug: string) => {
   const id = ids[slug];
@@ -124,7 +127,7 @@ describe("companions through packages/client over HTTP", () => {
     expect(rel.affection).toBe((stored?.affection ?? 0) - 6);
     expect(rel.energy).toBe(Math.max(50, (stored?.energy ?? 0) - 15));
     expect(MOOD_LABELS).toContain(rel.history.dominantMood);
-    const rows = await t.database.db.query.moodHistory.findMany({ columns: { recordedOn: true }, where: (m, { eq }) => eq(m.companionId, companionId) });
+    const rows = await t.database.db.select({ recordedOn: moodHistory.recordedOn }).from(moodHistory).where(eq(moodHistory.companionId, companionId));
     expect(rows).toHaveLength(4);
   });
 

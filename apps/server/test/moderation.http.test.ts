@@ -5,7 +5,7 @@
  * content out of every read (its author's included), `ban` refuses the author's next login.
  */
 import { Readable } from "node:stream";
-import { companions, messages, relationshipStates, users } from "@companion/db";
+import { companions, messages, relationshipStates, securityEvents, users } from "@companion/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../admin/src/main.ts";
@@ -150,7 +150,7 @@ describe("reports:resolve", () => {
     const res = await admin("reports:resolve", r.reportId, "--action", "ban");
     expect(res).toMatchObject({ code: 0, json: { report: { status: "banned" }, bannedUserId: author.id } });
     expect(await codeOf(t.session().api.auth.login.mutate({ email: author.email, password: PASSWORD }))).toBe("FORBIDDEN");
-    const events = await t.database.db.query.securityEvents.findMany({ where: (e, { eq: is }) => is(e.userId, author.id) });
+    const events = await t.database.db.select({ kind: securityEvents.kind }).from(securityEvents).where(eq(securityEvents.userId, author.id));
     expect(events.map((e) => e.kind)).toContain("account_banned");
     // A resolved report cannot be resolved into something else by accident: unknown ids are NOT_FOUND.
     expect((await admin("reports:resolve", crypto.randomUUID(), "--action", "dismiss")).code).not.toBe(0);

@@ -9,7 +9,6 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { lockDataDir } from "./lock.ts";
 import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
-import * as schema from "./schema/index.ts";
 import type { Database, DatabaseHandle } from "./types.ts";
 
 interface PostgresOptions {
@@ -91,7 +90,7 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
   // LISTEN needs a session of its own: on the pool's client without a pooler, else directly.
   let listener: postgres.Sql | undefined;
   const listenClient = () => (options.directUrl ? (listener ??= postgres(options.directUrl, { max: 1, onnotice: () => {}, connection: { application_name: "companion-listen" } })) : client);
-  const db: Database = drizzlePostgres(client, { schema, logger: options.logger ?? false });
+  const db: Database = drizzlePostgres(client, { logger: options.logger ?? false });
   return {
     db,
     kind: "postgres",
@@ -143,7 +142,7 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
     await release?.();
     throw err;
   }
-  const db: Database = drizzlePglite(client, { schema, logger: options.logger ?? false });
+  const db: Database = drizzlePglite(client, { logger: options.logger ?? false });
   return {
     db,
     kind: "pglite",

@@ -2,7 +2,7 @@ import { dbTransactionDuration, dbTransactionsInFlight } from "@companion/metric
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { DomainError } from "./errors.ts";
-import { executePrepared } from "./raw-sql.ts";
+import { prepareOnce } from "./prepared.ts";
 import type { Database } from "./types.ts";
 
 /** The role request code runs under: no BYPASSRLS, so Row Level Security applies (docs/rls.md). */
@@ -29,14 +29,20 @@ export async function withUser<T>(db: Database, userId: string, fn: (tx: Databas
   }
 }
 
+const userScope = prepareOnce<{ userId: string; role: string }, null>(
+  "user_scope",
+  (_db, slot) => sql`select set_config('app.current_user_id', ${slot("userId")}, true),
+      set_config('role', ${slot("role")}, true), set_config('plan_cache_mode', 'force_custom_plan', true)`,
+  () => null,
+);
+
 function scoped<T>(db: Database, userId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     // Not awaited before `fn` starts: on postgres.js the scope and fn's first query leave in
     // one write (pipelined), a round trip saved on every request. Both run in order on the
     // transaction's connection (PGlite: in call order), and if the scope fails the
     // transaction is aborted, so nothing in `fn` ever runs without it.
-    const scoped = executePrepared(tx, "user_scope", sql`select set_config('app.current_user_id', ${userId}, true),
-      set_config('role', ${APP_ROLE}, true), set_config('plan_cache_mode', 'force_custom_plan', true)`);
+    const scoped = userScope(tx, { userId, role: APP_ROLE });
     const [, result] = await Promise.all([scoped, fn(tx)]);
     return result;
   });

@@ -1,15 +1,13 @@
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type * as schema from "./schema/index.ts";
-
-type Schema = typeof schema;
 
 /**
  * A Drizzle database over either driver. A transaction is also a `Database`
  * (PgTransaction extends PgDatabase), so query functions shaped `fn(db, params)`
- * run alone or inside a transaction.
+ * run alone or inside a transaction. No relational schema (`db.query.<table>`): with one,
+ * Drizzle builds a query builder per table for every transaction, every request's included.
  */
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Database = PgDatabase<PgQueryResultHKT>;
 
 export type DatabaseKind = "pglite" | "postgres";
 

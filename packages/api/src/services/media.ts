@@ -56,9 +56,9 @@ export interface MediaService {
   /**
    * A slide's media URL for a viewer who may see `story`: shipped media at `/media/<key>`, an upload as a
    * signed URL whose lifetime follows the story's audience (docs/media.md#read-urls). Signing needs no
-   * query, so a feed page stays cheap.
+   * query, so a feed page stays cheap; shipped media's URL comes at once, without a promise.
    */
-  slideUrl(story: SlideStory, key: string): Promise<string>;
+  slideUrl(story: SlideStory, key: string): string | Promise<string>;
   /**
    * A companion's avatar URL for a viewer who may see the companion: a signed URL bound to the
    * companion (served while it has this avatar), lifetime as for a story of the same audience
@@ -159,7 +159,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       return toWire(await withUser(db, userId, (tx) => markMediaUploaded(tx, { userId, key })));
     },
 
-    async slideUrl(story, key) {
+    slideUrl(story, key) {
       if (!isStoredMediaKey(key)) return staticMediaUrl(key);
       const expires = readUrlExpiry({ public: story.visibility === "public", lifetimeSec: readTtl, storyExpiresAt: story.expiresAt });
       return storage.readUrl(key, { story: story.id, expires });

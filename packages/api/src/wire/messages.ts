@@ -26,13 +26,14 @@ async function toWireStoryRef(s: MessageStoryRef, media: MediaService): Promise<
   return { id: s.id, caption: s.caption, firstSlide };
 }
 
-export const toWireHistoryPage = async (
+/** A page without story replies (most pages) is mapped without a promise per message. */
+export async function toWireHistoryPage(
   page: { items: MessageWithMemoryFlag[]; nextCursor: string | null },
   media: MediaService,
-): Promise<{ items: MessageHistoryItem[]; nextCursor: string | null }> => ({
-  items: await Promise.all(page.items.map(async (m) => toWireHistoryItem(m, m.story && (await toWireStoryRef(m.story, media))))),
-  nextCursor: page.nextCursor,
-});
+): Promise<{ items: MessageHistoryItem[]; nextCursor: string | null }> {
+  const stories = page.items.some((m) => m.story) ? await Promise.all(page.items.map((m) => m.story && toWireStoryRef(m.story, media))) : [];
+  return { items: page.items.map((m, i) => toWireHistoryItem(m, stories[i] ?? null)), nextCursor: page.nextCursor };
+}
 
 // Field by field, so a column added to the query never reaches a client unnoticed.
 export const toWireChatMessage = (m: StoredChatMessage): ChatMessage => ({

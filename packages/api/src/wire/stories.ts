@@ -12,7 +12,11 @@ type Page<T> = { items: T[]; nextCursor: string | null };
  * per the story's audience for uploads (docs/media.md#read-urls).
  */
 export async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
-  const urls = await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
+  return wireStory(s, await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey))), 0);
+}
+
+/** `s` with its slides' URLs, which start at `urls[first]`. */
+function wireStory(s: StoryRecord, urls: readonly string[], first: number): Story {
   return {
     id: s.id,
     caption: s.caption,
@@ -25,7 +29,7 @@ export async function toWireStory(s: StoryRecord, media: MediaService): Promise<
       id: m.id,
       sortOrder: m.sortOrder,
       kind: m.kind,
-      url: urls[i] ?? "",
+      url: urls[first + i] ?? "",
       width: m.width,
       height: m.height,
       durationMs: m.durationMs,
@@ -39,10 +43,18 @@ const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
   viewedAt: v.viewedAt.toISOString(),
 });
 
-export const toWireStoryPage = async (page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> => ({
-  items: await Promise.all(page.items.map((s) => toWireStory(s, media))),
-  nextCursor: page.nextCursor,
-});
+/** Every slide URL of the page in one batch, then the stories (no promise per story). */
+export async function toWireStoryPage(page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> {
+  const pending = page.items.flatMap((s) => s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
+  const urls = pending.every((u) => typeof u === "string") ? pending : await Promise.all(pending);
+  let first = 0;
+  const items = page.items.map((s) => {
+    const story = wireStory(s, urls, first);
+    first += s.slides.length;
+    return story;
+  });
+  return { items, nextCursor: page.nextCursor };
+}
 
 export const toWireViewerPage = (page: Page<StoryViewerRecord>): Page<StoryViewer> => ({ items: page.items.map(toWireViewer), nextCursor: page.nextCursor });
 

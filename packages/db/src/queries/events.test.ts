@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, notificationMutes, notifications, relationshipStates } from "../schema/index.ts";
+import { companions, events, notificationMutes, notifications, relationshipStates } from "../schema/index.ts";
 import { upsertCompanions } from "../seed/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import { withUser } from "../transaction.ts";
@@ -151,7 +151,7 @@ describe("events outbox", () => {
     await upsertCompanions(handle.db, [
       { slug: "ev-comp", name: "Ev", tagline: "", bio: "", traits: [], avatarUrl: "/a.svg", persona: { systemPrompt: "p", speakingStyle: "", backstory: "" } },
     ]);
-    const [comp] = await handle.db.query.companions.findMany({ columns: { id: true }, where: (c, { eq: is }) => is(c.slug, "ev-comp") });
+    const [comp] = await handle.db.select({ id: companions.id }).from(companions).where(eq(companions.slug, "ev-comp"));
     const companionId = comp?.id ?? "";
     const [a, b, stranger] = [await newUser(), await newUser(), await newUser()];
     await handle.db.insert(relationshipStates).values([{ userId: a, companionId }, { userId: b, companionId }]);

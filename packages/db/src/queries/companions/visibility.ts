@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { notFound } from "../../errors.ts";
 import { companions } from "../../schema/index.ts";
 import type { Database } from "../../types.ts";
@@ -9,7 +9,7 @@ import type { Database } from "../../types.ts";
  * NOT_FOUND, never FORBIDDEN. RLS applies the same rule (0013_own_companions.sql). A companion
  * hidden by moderation (`hidden_at`, docs/moderation.md) is visible to nobody, its creator included.
  */
-export function companionVisibleTo(userId: string): SQL {
+export function companionVisibleTo(userId: string | Placeholder): SQL {
   return sql`(${companions.hiddenAt} is null and (${companions.visibility} <> 'private' or ${companions.ownerUserId} = ${userId}))`;
 }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { companions, messages } from "../../schema/index.ts";
+import { prepareOnce } from "../../prepared.ts";
 import type { Database } from "../../types.ts";
 import { decodeCursor, encodeCursor, toPage } from "../../pagination.ts";
 import { assertCompanionVisible, companionVisibleTo } from "../companions/visibility.ts";
@@ -61,46 +62,90 @@ export async function insertMessage(
   return row;
 }
 
+interface HistoryValues extends Record<string, unknown> {
+  userId: string;
+  companionId: string;
+  /** `limit + 1`: the extra row says a next page exists. */
+  take: number;
+  afterCreatedAt: Date | null;
+  afterId: string | null;
+}
+
+type HistoryRow = [
+  id: string,
+  companionId: string,
+  role: MessageRole,
+  content: string,
+  status: MessageStatus,
+  proactive: boolean,
+  createdAt: string,
+  isMemorized: boolean,
+  storyId: string | null,
+  alternative: number | null,
+  alternativeCount: number | null,
+];
+
+/** One page of the history, from the start or after a cursor (one statement each, built once). */
+function historyPage(name: string, afterCursor: boolean) {
+  return prepareOnce<HistoryValues, Message & { isMemorized: boolean; storyId: string | null; alternative: number | null; alternativeCount: number | null }>(
+    name,
+    (db, slot) =>
+      db
+        .select({
+          ...messageColumns,
+          // Spelled out with an alias: in a single-table select Drizzle drops table qualifiers from
+          // column references in the select list, and an unqualified "id" here would mean memories.id.
+          isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${slot("userId")})`,
+          storyId: messages.storyId,
+          alternative: messages.alternative,
+          alternativeCount: sql<number | null>`case when "messages"."alternative" is not null then
+        (select count(*)::int from reply_alternatives ra where ra.user_message_id = "messages"."reply_to_id" and ra.user_id = ${slot("userId")}) end`,
+        })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.userId, slot("userId")),
+            eq(messages.companionId, slot("companionId")),
+            // Hidden by moderation (docs/moderation.md): gone from every read.
+            isNull(messages.hiddenAt),
+            afterCursor
+              ? sql`(${messages.createdAt}, ${messages.id}) < (${sql.param(slot("afterCreatedAt"), messages.createdAt)}, ${slot("afterId")}::uuid)`
+              : undefined,
+            sql`exists (select 1 from ${companions} where ${companions.id} = ${slot("companionId")} and ${companionVisibleTo(slot("userId"))})`,
+          ),
+        )
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(slot("take")),
+    (row) => {
+      const [id, companionId, role, content, status, proactive, createdAt, isMemorized, storyId, alternative, alternativeCount] = row as HistoryRow;
+      return { id, companionId, role, content, status, proactive, createdAt: new Date(createdAt), isMemorized, storyId, alternative, alternativeCount };
+    },
+  );
+}
+
+const historyPages = { first: historyPage("messages_list", false), after: historyPage("messages_list_after", true) };
+
 /**
  * My conversation with a companion, newest first, keyset-paged on (created_at, id) over
  * messages(user_id, companion_id, created_at, id), scanned backward: no sort, and page
  * depth costs nothing. `isMemorized` is an EXISTS in the same query (one data query per
  * page). A companion I cannot see is NOT_FOUND; telling it from an empty history costs a
  * second query, but only on an empty page; so do the stories my replies answer
- * (loadMessageStoryRefs), only on a page that has any. Prepared (named): one round trip per
- * page, not a describe and an execute (see executePrepared in raw.ts).
+ * (loadMessageStoryRefs), only on a page that has any. Built once and run by name: one
+ * round trip per page, no query building (prepared.ts).
  */
 export async function listMessages(
   db: Database,
   params: { userId: string; companionId: string; cursor?: string | undefined; limit: number },
 ): Promise<{ items: MessageWithMemoryFlag[]; nextCursor: string | null }> {
   const after = params.cursor ? decodeCursor(params.cursor) : null;
-  const rows = await db
-    .select({
-      ...messageColumns,
-      // Spelled out with an alias: in a single-table select Drizzle drops table qualifiers from
-      // column references in the select list, and an unqualified "id" here would mean memories.id.
-      isMemorized: sql<boolean>`exists (select 1 from memories mm where mm.message_id = "messages"."id" and mm.user_id = ${params.userId})`,
-      storyId: messages.storyId,
-      alternative: messages.alternative,
-      alternativeCount: sql<number | null>`case when "messages"."alternative" is not null then
-        (select count(*)::int from reply_alternatives ra where ra.user_message_id = "messages"."reply_to_id" and ra.user_id = ${params.userId}) end`,
-    })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.userId, params.userId),
-        eq(messages.companionId, params.companionId),
-        // Hidden by moderation (docs/moderation.md): gone from every read.
-        isNull(messages.hiddenAt),
-        after ? sql`(${messages.createdAt}, ${messages.id}) < (${sql.param(after.createdAt, messages.createdAt)}, ${after.id}::uuid)` : undefined,
-        sql`exists (select 1 from ${companions} where ${companions.id} = ${params.companionId} and ${companionVisibleTo(params.userId)})`,
-      ),
-    )
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(params.limit + 1)
-    .prepare("messages_list")
-    .execute();
+  const rows = await (after ? historyPages.after : historyPages.first)(db, {
+    userId: params.userId,
+    companionId: params.companionId,
+    take: params.limit + 1,
+    afterCreatedAt: after?.createdAt ?? null,
+    afterId: after?.id ?? null,
+  });
   if (rows.length === 0) await assertCompanionVisible(db, params.userId, params.companionId);
   const page = toPage(rows, params.limit, encodeCursor);
   // The answered stories in one batch, and only on a page that has story replies.

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { notFound } from "../../errors.ts";
+import { prepareOnce } from "../../prepared.ts";
 import { stories, storyMedia, storyReactions } from "../../schema/index.ts";
 import { inTransaction } from "../../transaction.ts";
 import type { Database } from "../../types.ts";
@@ -13,6 +14,39 @@ import { storyVisibleTo } from "./visibility.ts";
  */
 const REACTION_SENTIMENT: Record<string, number> = { "❤️": 0.9, "🔥": 0.7, "👏": 0.6, "😂": 0.6, "😮": 0.2, "😢": 0.1 };
 
+/** The slide's story, if the user may see it (the select and the upsert: built once, prepared.ts). */
+const reactableMedia = prepareOnce<{ userId: string; mediaId: string }, { storyId: string; companionId: string | null; authorUserId: string | null }>(
+  "story_reaction_media",
+  (db, slot) =>
+    db
+      .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId, authorUserId: stories.authorUserId })
+      .from(storyMedia)
+      .innerJoin(stories, eq(stories.id, storyMedia.storyId))
+      .where(and(eq(storyMedia.id, slot("mediaId")), storyVisibleTo(slot("userId")))),
+  (row) => {
+    const [storyId, companionId, authorUserId] = row as [string, string | null, string | null];
+    return { storyId, companionId, authorUserId };
+  },
+);
+
+const upsertReaction = prepareOnce<{ userId: string; mediaId: string; storyId: string; emoji: string }, { emoji: string; inserted: boolean }>(
+  "story_reaction_upsert",
+  (db, slot) =>
+    db
+      .insert(storyReactions)
+      .values({ userId: slot("userId"), mediaId: slot("mediaId"), storyId: slot("storyId"), emoji: slot("emoji") })
+      .onConflictDoUpdate({
+        target: [storyReactions.userId, storyReactions.mediaId],
+        // `sql` only for the type: the same "$n" as the plain value.
+        set: { emoji: sql`${slot("emoji")}`, updatedAt: sql`now()` },
+      })
+      .returning({ emoji: storyReactions.emoji, inserted: sql<boolean>`(xmax = 0)` }),
+  (row) => {
+    const [emoji, inserted] = row as [string, boolean];
+    return { emoji, inserted };
+  },
+);
+
 /**
  * Sets the user's reaction on one slide (UPSERT on user + media: reacting again replaces
  * the emoji). A first reaction to a companion's story is an interaction for the
@@ -23,20 +57,9 @@ export async function upsertStoryReaction(
   params: { userId: string; mediaId: string; emoji: string; at?: Date },
 ): Promise<{ mediaId: string; storyId: string; emoji: string; authorUserId: string | null; inserted: boolean }> {
   return inTransaction(db, async (tx) => {
-    const [media] = await tx
-      .select({ storyId: storyMedia.storyId, companionId: stories.authorCompanionId, authorUserId: stories.authorUserId })
-      .from(storyMedia)
-      .innerJoin(stories, eq(stories.id, storyMedia.storyId))
-      .where(and(eq(storyMedia.id, params.mediaId), storyVisibleTo(params.userId)));
+    const [media] = await reactableMedia(tx, { userId: params.userId, mediaId: params.mediaId });
     if (!media) throw notFound("Story media");
-    const [row] = await tx
-      .insert(storyReactions)
-      .values({ userId: params.userId, mediaId: params.mediaId, storyId: media.storyId, emoji: params.emoji })
-      .onConflictDoUpdate({
-        target: [storyReactions.userId, storyReactions.mediaId],
-        set: { emoji: params.emoji, updatedAt: sql`now()` },
-      })
-      .returning({ emoji: storyReactions.emoji, inserted: sql<boolean>`(xmax = 0)` });
+    const [row] = await upsertReaction(tx, { userId: params.userId, mediaId: params.mediaId, storyId: media.storyId, emoji: params.emoji });
     if (!row) throw new Error("upsert into story_reactions returned no row");
     if (row.inserted && media.companionId) {
       await recordInteraction(tx, {

@@ -1,10 +1,11 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import { companions, follows, mutes, relationshipStates, stories } from "../../schema/index.ts";
 import { companionVisibleTo } from "../companions/visibility.ts";
 
 /**
  * Who may see a story (docs/social.md): predicates on the outer query's `stories` row, the one
  * definition every read and write uses. RLS checks the same "who" again; liveness only here.
+ * `userId` is a value, or a placeholder in a statement built once (prepared.ts).
  */
 
 /**
@@ -21,7 +22,7 @@ const live = sql`${stories.deletedAt} is null and ${stories.expiresAt} > now() a
  * An uncorrelated IN: Postgres hashes the viewer's few connections once per query instead of
  * probing per story (`companions` inside shadows any `companions` of the outer query).
  */
-const connectedCompanion = (userId: string) =>
+const connectedCompanion = (userId: string | Placeholder) =>
   sql`${stories.authorCompanionId} in (
     select ${relationshipStates.companionId} from ${relationshipStates} join ${companions} on ${companions.id} = ${relationshipStates.companionId}
     where ${relationshipStates.userId} = ${userId} and ${companionVisibleTo(userId)})`;
@@ -40,7 +41,7 @@ const audienceAdmits = sql`(${stories.visibility} = 'public'
  * companion's, or the user's own, or a user story whose visibility admits them. A public
  * story is visible to anyone by id, follower or not.
  */
-export function storyVisibleTo(userId: string): SQL {
+export function storyVisibleTo(userId: string | Placeholder): SQL {
   return sql`(${live} and (
     ${connectedCompanion(userId)}
     or ${stories.authorUserId} = ${userId}
@@ -52,7 +53,7 @@ export function storyVisibleTo(userId: string): SQL {
  * follows and has not muted (or the user's own). A stranger's public story opens by id, it does not show up in
  * the feed. The followees are an uncorrelated IN, hashed once per query like the companions.
  */
-export function storyInFeedOf(userId: string): SQL {
+export function storyInFeedOf(userId: string | Placeholder): SQL {
   return sql`(${live} and (
     ${connectedCompanion(userId)}
     or ${stories.authorUserId} = ${userId}
