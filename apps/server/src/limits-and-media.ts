@@ -43,9 +43,9 @@ export interface ServerMedia {
 }
 
 /** S3/MinIO when S3_BUCKET is set, else local disk under MEDIA_DIR (default `<DATA_DIR>/media`). */
-export function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): ServerMedia {
+export async function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): Promise<ServerMedia> {
   // A relative MEDIA_DIR is taken from the repository root, like DATA_DIR.
-  const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
+  const storage = await openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
   if (storage.driver === "s3") {
     log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws", publicEndpoint: env.S3_PUBLIC_ENDPOINT ?? env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
   }

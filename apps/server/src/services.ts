@@ -109,7 +109,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     }),
     revocations,
   });
-  const media = createServerMedia(env, secrets.mediaSigningKey, log);
+  const media = await createServerMedia(env, secrets.mediaSigningKey, log);
 
   const chat = createChat(env, db, jobs, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);
