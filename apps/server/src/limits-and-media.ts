@@ -10,9 +10,9 @@ import type { Env } from "./env.ts";
  * The process's limiters: in memory, or on Redis (REDIS_URL) with in-memory insurance.
  * Redis going away is logged once per outage and never fails a request.
  */
-export function createServerRateLimits(env: Env, log: Logger): RateLimits {
+export async function createServerRateLimits(env: Env, log: Logger): Promise<RateLimits> {
   const perMinute = (points: number) => ({ points, durationSec: 60 });
-  const limits = createRateLimits({
+  const limits = await createRateLimits({
     redisUrl: env.REDIS_URL ?? null,
     keyPrefix: env.REDIS_KEY_PREFIX,
     rules: {
