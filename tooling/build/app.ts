@@ -26,6 +26,11 @@ export function appBuild(options: { cwd?: string; entry?: string[] } = {}): User
     sourcemap: true,
     dts: false,
     fixedExtension: false,
+    // The bundle's source stays in memory for the process's life (V8 keeps a script's source
+    // for lazy compilation and stack traces), as a two-byte string when it holds one non-ASCII
+    // character: escaped to ASCII it takes half (docs/scaling.md#memory). JSDoc and
+    // annotation comments are dropped too; licence comments stay.
+    outputOptions: { charset: "ascii", comments: { legal: true, annotation: false, jsdoc: false } },
     deps: { neverBundle: isRuntime, alwaysBundle: (id) => !isRuntime(id), onlyBundle: false },
   });
 }

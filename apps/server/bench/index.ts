@@ -3,7 +3,7 @@
  *
  *   pnpm bench                       full scale: 10k users, 100k stories, 1M messages, ...
  *   pnpm bench --scale small         a hundredth of it, page 50 instead of 500 (CI, < 1 min)
- *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs, leak-guard, revocations, procedures, throughput or notify
+ *   pnpm bench --only hot-paths      one part only: hot-paths, ttft, startup, jobs, leak-guard, revocations, procedures, throughput, memory or notify
  *   pnpm bench --json out.json       also write the hot-path figures as JSON
  *   pnpm bench --explain             also print EXPLAIN ANALYZE of the hot statements
  *   pnpm bench --backend postgres    one backend only (both by default)
@@ -24,7 +24,7 @@
  * layer; --iterations sets the calls, 4,000 by default), then throughput.ts: req/s at 16
  * connections of the built server (1 process and WEB_CONCURRENCY=2, autocannon in its own
  * process) against the same statements on the driver (the floor), CPU per request of the
- * server and of Postgres, and idle memory; and notify.ts: the LISTEN/NOTIFY fan-out's ceiling
+ * server and of Postgres, and idle memory (also alone: `--only memory`); and notify.ts: the LISTEN/NOTIFY fan-out's ceiling
  * across two server processes and the memory of an open subscription (docs/scaling.md).
  * Exits non-zero when a query errors or returns no rows; timings are reported, not asserted.
  */
@@ -41,7 +41,7 @@ import { runRevocationsBench } from "./revocations.ts";
 import { runProceduresBench } from "./procedures.ts";
 import { runNotifyBench } from "./notify.ts";
 import { runStartupBench } from "./startup.ts";
-import { runThroughputBench } from "./throughput.ts";
+import { runMemoryBench, runThroughputBench } from "./throughput.ts";
 import { printBackend, type BackendResult } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -67,7 +67,7 @@ const env = z
   .parse(process.env);
 
 const scale = z.enum(["full", "small"]).parse(args.scale ?? env.BENCH_SCALE ?? "full");
-const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard", "revocations", "procedures", "throughput", "notify"]).optional().parse(args.only);
+const only = z.enum(["hot-paths", "ttft", "startup", "jobs", "leak-guard", "revocations", "procedures", "throughput", "memory", "notify"]).optional().parse(args.only);
 const backends = args.backend ? [z.enum(["pglite", "postgres"]).parse(args.backend)] : (["pglite", "postgres"] as const);
 const iterations = args.iterations ? z.coerce.number().int().min(1).parse(args.iterations) : scale === "full" ? 200 : 50;
 
@@ -131,6 +131,11 @@ try {
   if (only === "throughput" || (only === undefined && scale === "full")) {
     await assertPostgresReachable(options.postgresUrl);
     await runThroughputBench({ scale, postgresUrl: options.postgresUrl, log: options.log });
+  }
+  // The idle memory alone (the full throughput run ends with it): about 2 min at --scale small.
+  if (only === "memory") {
+    await assertPostgresReachable(options.postgresUrl);
+    await runMemoryBench({ scale, postgresUrl: options.postgresUrl, log: options.log });
   }
   if (only === "notify" || (only === undefined && scale === "full")) {
     await assertPostgresReachable(options.postgresUrl);

@@ -252,6 +252,22 @@ export function printTable(log: (line: string) => void, rows: string[][]): void 
 
 const IDLE_MS = 3000;
 
+/**
+ * `--only memory`: the idle-memory part alone (runMemory), on a Postgres database seeded at
+ * `scale` and a fresh PGlite data dir, without the minutes of throughput runs before it.
+ */
+export async function runMemoryBench(o: ThroughputOptions): Promise<void> {
+  o.log(`\n===== memory: built server on Postgres (${o.scale} scale data) and on a fresh PGlite data dir =====`);
+  buildServer();
+  const backend = await openPostgresBackend(o.postgresUrl, { logQuery: () => {} });
+  try {
+    const ids = await seed(backend.raw, volumesFor(o.scale, 2 * LIMIT), await hashPassword(BENCH_PASSWORD), () => {});
+    await runMemory(o.log, backend, ids.benchEmail);
+  } finally {
+    await backend.dispose();
+  }
+}
+
 /** Idle RSS of the built server (one process) after start and after 10,000 feed requests: on the seeded Postgres database, then on a fresh PGlite data dir. */
 async function runMemory(log: (line: string) => void, backend: Backend, benchEmail: string): Promise<void> {
   const rows: string[][] = [["database", "idle RSS after start", `after ${MEMORY_REQUESTS} requests`, "target"]];

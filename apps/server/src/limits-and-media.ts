@@ -10,9 +10,9 @@ import type { Env } from "./env.ts";
  * The process's limiters: in memory, or on Redis (REDIS_URL) with in-memory insurance.
  * Redis going away is logged once per outage and never fails a request.
  */
-export function createServerRateLimits(env: Env, log: Logger): RateLimits {
+export async function createServerRateLimits(env: Env, log: Logger): Promise<RateLimits> {
   const perMinute = (points: number) => ({ points, durationSec: 60 });
-  const limits = createRateLimits({
+  const limits = await createRateLimits({
     redisUrl: env.REDIS_URL ?? null,
     keyPrefix: env.REDIS_KEY_PREFIX,
     rules: {
@@ -43,9 +43,9 @@ export interface ServerMedia {
 }
 
 /** S3/MinIO when S3_BUCKET is set, else local disk under MEDIA_DIR (default `<DATA_DIR>/media`). */
-export function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): ServerMedia {
+export async function createServerMedia(env: Env, signingKey: Uint8Array, log: Logger): Promise<ServerMedia> {
   // A relative MEDIA_DIR is taken from the repository root, like DATA_DIR.
-  const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
+  const storage = await openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }), signingKey });
   if (storage.driver === "s3") {
     log.info({ bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT ?? "aws", publicEndpoint: env.S3_PUBLIC_ENDPOINT ?? env.S3_ENDPOINT ?? "aws" }, "media storage: S3");
   }

@@ -92,7 +92,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
   if (secrets.generatedKeyPath) {
     log.warn({ path: secrets.generatedKeyPath }, "using a generated development JWT key; set JWT_SECRET in production");
   }
-  const rateLimits = createServerRateLimits(env, log);
+  const rateLimits = await createServerRateLimits(env, log);
   const auth = createAuthService({
     db: db.db,
     tokens: createAccessTokenService({ keys: secrets.jwtKeys, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
@@ -109,7 +109,7 @@ export async function createRuntime(env: Env, log: Logger, database?: DatabaseHa
     }),
     revocations,
   });
-  const media = createServerMedia(env, secrets.mediaSigningKey, log);
+  const media = await createServerMedia(env, secrets.mediaSigningKey, log);
 
   const chat = createChat(env, db, jobs, lease.id, log);
   const untrackBreakers = trackBreakers(chat.chain);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isTRPCClientError, type CompanionClient } from "@companion/client";
-import { closeRedisClient, createRedisClient } from "@companion/ratelimit";
+import { closeRedisClient, createRedisClient } from "@companion/ratelimit/redis";
 import { assertRedisReachable, startTcpProxy, testRedisUrl, uniqueKeyPrefix, waitUntil, type TcpProxy } from "@companion/ratelimit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uniqueEmail, type TestServer } from "./harness.ts";

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   // What the handlers need: the stored media (a purge deletes objects; this process signs no
   // URLs) and the model chain (the after-reply job classifies sentiment with it when configured).
-  const storage = openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }) });
+  const storage = await openConfiguredStorage(env, { dataDir: env.dataDir, baseDir: resolveDataDir({ DATA_DIR: "." }) });
   const tasks = createBackgroundTasks(log);
   const calls = createAiCallRecorder({ jobs: queue, tasks, log });
   const chain = createChatChainFromConfig(env.ai, { onCall: calls.onCall });

@@ -1,8 +1,9 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { startAttempt } from "./attempt.ts";
 import { emitCallRecord } from "./call-record.ts";
 import type { AiConfig } from "./config.ts";
 import { classifyError } from "./errors.ts";
+import { loadOpenAI } from "./openai-sdk.ts";
 import { estimateTokens } from "./tokens.ts";
 import type { OnCall } from "./types.ts";
 
@@ -24,17 +25,23 @@ const SDK_TIMEOUT_MARGIN_MS = 1_000;
 export function createEmbedderFromConfig(config: AiConfig, options: { onCall?: OnCall } = {}): Embedder | null {
   const { model, dimensions } = config.embedding;
   if (model === undefined) return null;
-  const client = new OpenAI({
-    apiKey: config.openai.apiKey ?? PLACEHOLDER_KEY,
-    baseURL: config.openai.baseURL,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    adminAPIKey: null,
-    timeout: config.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
-    maxRetries: 0,
-    logLevel: "warn",
-  });
+  // Made on the first call: the SDK loads then (openai-sdk.ts).
+  let made: Promise<OpenAI> | undefined;
+  const client = () =>
+    (made ??= loadOpenAI().then(
+      (sdk) =>
+        new sdk.OpenAI({
+          apiKey: config.openai.apiKey ?? PLACEHOLDER_KEY,
+          baseURL: config.openai.baseURL,
+          organization: null,
+          project: null,
+          webhookSecret: null,
+          adminAPIKey: null,
+          timeout: config.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
+          maxRetries: 0,
+          logLevel: "warn",
+        }),
+    ));
   const provider = { name: "openai", model };
   return {
     model,
@@ -45,7 +52,7 @@ export function createEmbedderFromConfig(config: AiConfig, options: { onCall?: O
       const promptTokens = texts.reduce((n, t) => n + estimateTokens(t), 0);
       try {
         // Floats, not the SDK's default base64: every compatible server speaks floats.
-        const res = await client.embeddings.create(
+        const res = await (await client()).embeddings.create(
           { model, input: texts, encoding_format: "float", ...(dimensions === undefined ? {} : { dimensions }) },
           { signal: attempt.signal, timeout: limit + SDK_TIMEOUT_MARGIN_MS },
         );

@@ -1,17 +1,5 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  InternalServerError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  UnprocessableEntityError,
-} from "openai";
+import type { APIError } from "openai";
+import { loadedOpenAI } from "./openai-sdk.ts";
 
 export type ProviderErrorKind =
   | "timeout"
@@ -68,6 +56,23 @@ export function classifyError(err: unknown, provider: string, cause: AbortCause)
 
   if (cause.timedOut) return make("timeout", true);
   if (cause.callerAborted) return make("aborted", false);
+  // The SDK's classes, when a client loaded it (an error of its own cannot exist otherwise).
+  const sdk = loadedOpenAI();
+  if (sdk === undefined) return make("error", false);
+  const {
+    APIConnectionError,
+    APIConnectionTimeoutError,
+    APIError,
+    APIUserAbortError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+  } = sdk;
   if (err instanceof APIConnectionTimeoutError) return make("timeout", true);
   if (err instanceof APIUserAbortError) return make("aborted", false);
   if (err instanceof RateLimitError) return make("rate_limited", true, { retryAfterMs: retryAfterMs(err) });

@@ -3,7 +3,7 @@
  * message says about the person, as facts keyed so that the same fact said twice (or
  * contradicted) lands on one memory. compromise tags the words; the patterns below read them.
  */
-import { article, capitalize, clausesOf, find, foldKey, has, infinitiveOf, parse, readPhrase, skipAdverbs, type Term, termsOf } from "./nlp.ts";
+import { article, capitalize, clausesOf, find, foldKey, has, infinitiveOf, loadNlp, parse, readPhrase, skipAdverbs, type Term, termsOf } from "./nlp.ts";
 
 type FactCategory = "name" | "job" | "home" | "person" | "pet" | "like" | "dislike" | "plan" | "feeling" | "other";
 
@@ -248,7 +248,13 @@ function isQuestionOrHypothetical(clause: string, terms: readonly Term[]): boole
 }
 
 /** The facts a message states about its writer, at most one per key, in order of appearance. */
-export function extractFacts(message: string): ExtractedFact[] {
+export async function extractFacts(message: string): Promise<ExtractedFact[]> {
+  await loadNlp();
+  return factsOf(message);
+}
+
+/** extractFacts, once compromise is loaded. */
+export function factsOf(message: string): ExtractedFact[] {
   const facts = new Map<string, ExtractedFact>();
   const push: Push = (key, category, content, importance) => {
     const trimmed = key.slice(0, 80);

@@ -1,10 +1,21 @@
 /**
  * Shared helpers over compromise (docs/memory.md, "Offline extraction and persona"): clause
  * splitting, term tags and the folding of phrases into fact keys.
+ *
+ * compromise builds its lexicon when it loads (11 MiB of heap), so it is loaded on first use,
+ * not at startup (docs/scaling.md#memory): the async entry points (the offline persona's
+ * replies, extractFacts, summarizeExtractive) await `loadNlp()` before any `parse`.
  */
-import nlp from "compromise";
+import type Nlp from "compromise";
 
-export type Doc = ReturnType<typeof nlp>;
+export type Doc = ReturnType<typeof Nlp>;
+
+let nlp: typeof Nlp | undefined;
+
+/** Loads compromise once; every later call resolves at once. */
+export async function loadNlp(): Promise<void> {
+  nlp ??= (await import("compromise")).default;
+}
 
 export interface Term {
   text: string;
@@ -38,7 +49,10 @@ export function termsOf(doc: Doc): Term[] {
   );
 }
 
-export const parse = (text: string): Doc => nlp(text);
+export function parse(text: string): Doc {
+  if (nlp === undefined) throw new Error("compromise is not loaded: await loadNlp() first");
+  return nlp(text);
+}
 
 // Clause boundaries compromise's own .clauses() leaves joined ("I like jazz and I hate mornings").
 const CLAUSE_SPLIT = /[;:!?.]+\s+|,\s+|\s+(?:and|but|so|because|though|although)\s+(?=(?:i|i'm|i've|we|we're|my|our|on|next|tomorrow)\b)/iu;

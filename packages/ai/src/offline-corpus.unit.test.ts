@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import nlp from "compromise";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadNlp } from "./nlp.ts";
 import { composeOfflineReply, seededRandom } from "./offline.ts";
 import type { PersonaContext } from "./types.ts";
 
@@ -26,6 +27,8 @@ function nounsOf(message: string) {
 }
 
 describe("offline persona over the persona corpus", () => {
+  beforeAll(() => loadNlp());
+
   it("names only noun phrases or names of the message, and nothing for lines without one", () => {
     const bad: string[] = [];
     let replies = 0;

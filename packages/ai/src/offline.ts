@@ -8,6 +8,7 @@ import {
   TRAIT_ECHOES,
   TRAIT_NO_KEYWORD,
 } from "./offline-lines.ts";
+import { loadNlp } from "./nlp.ts";
 import { memoryOnTopic, recallLine } from "./offline-recall.ts";
 import { messageTopics, type Topic } from "./topics.ts";
 import type { ChatMessage, ChatProvider, CompletionRequest, CompletionResult, PersonaContext, StreamChunk } from "./types.ts";
@@ -60,6 +61,7 @@ export interface OfflineReplyParts {
 
 /**
  * The offline reply and what went into it (tests check the topic came from the message).
+ * Needs compromise loaded (`loadNlp()`), as the persona's complete and stream do first.
  * The topic is the message's best noun phrase or name (topics.ts); a memory sharing it, or
  * sometimes the most relevant one when the message has no topic, is brought up as a question.
  */
@@ -156,9 +158,11 @@ export function createOfflinePersona(options: OfflinePersonaOptions = {}): ChatP
     timeoutMs: 0,
     maxRetries: 0,
     async complete(request): Promise<CompletionResult> {
+      await loadNlp();
       return { text: reply(request), promptTokens: 0, completionTokens: 0 };
     },
     async *stream(request): AsyncGenerator<StreamChunk> {
+      await loadNlp();
       // Word chunks (each keeping its trailing space) so clients render it like a model stream.
       const words = reply(request).split(/(?<=\s)/);
       for (const [index, word] of words.entries()) {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MOOD_LABELS } from "./mood.ts";
+import { loadNlp } from "./nlp.ts";
 import { createOfflinePersona, offlineReply, seededRandom } from "./offline.ts";
 import { KNOWN_TRAITS } from "./offline-lines.ts";
 import { offlineTopics } from "./topics.ts";
@@ -12,6 +13,8 @@ const ask = (content: string, persona: PersonaContext): CompletionRequest => ({
 });
 
 describe("offline persona fallback", () => {
+  beforeAll(() => loadNlp());
+
   it("differs by mood and by trait for the same message and seed", () => {
     const message = "I went hiking in the mountains";
     const byMood = MOOD_LABELS.map((mood) => offlineReply({ traits: ["curious"], mood }, message, seededRandom(1)));

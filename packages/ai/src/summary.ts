@@ -4,8 +4,8 @@
  * Sentences are scored (facts, named entities, recurring topics; the person's words above the
  * companion's; greetings and filler zero) and the best kept in their original order.
  */
-import { extractFacts } from "./facts.ts";
-import { parse } from "./nlp.ts";
+import { factsOf } from "./facts.ts";
+import { loadNlp, parse } from "./nlp.ts";
 import { topicsOf } from "./topics.ts";
 
 export interface SummaryTurn {
@@ -38,7 +38,7 @@ function sentencesOf(turns: readonly SummaryTurn[]): { sentences: Sentence[]; he
         (sentenceDoc.places().out("array") as string[]).length +
         (sentenceDoc.organizations().out("array") as string[]).length;
       const filler = FILLER.test(text) || wordCount(text) < 3 || (topics.length === 0 && entities === 0 && wordCount(text) < 6);
-      const facts = turn.role === "user" ? extractFacts(text).length : 0;
+      const facts = turn.role === "user" ? factsOf(text).length : 0;
       let score = filler ? 0 : 1 + 3 * facts + 1.5 * entities + 0.3 * topics.length;
       if (turn.role === "assistant") score *= text.endsWith("?") ? 0.2 : 0.4;
       sentences.push({ text, order: sentences.length, score });
@@ -63,8 +63,9 @@ function trimFront(text: string, max: number): string {
 const trimEnd = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).replace(/\s+\S*$/u, "")}…`.slice(0, max));
 
 /** At most `maxChars` characters; `previous` (the last summary) is kept in front, trimmed first. */
-export function summarizeExtractive(turns: readonly SummaryTurn[], maxChars: number, previous = ""): string {
+export async function summarizeExtractive(turns: readonly SummaryTurn[], maxChars: number, previous = ""): Promise<string> {
   if (maxChars <= 0) return "";
+  await loadNlp();
   const before = previous.trim().replace(/\s+/gu, " ");
   const { sentences, heads } = sentencesOf(turns);
   // A topic that comes back in several sentences is what the conversation is about.

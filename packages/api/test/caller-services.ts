@@ -35,7 +35,7 @@ export async function createCallerServices(db: TestDatabase): Promise<AppService
     // No lease row for this owner id: nothing here answers another process's messages.
     chat: createChatService({ db: db.db, jobs, owner: randomUUID() }),
     search: await createSearchService({ db: db.db, embedder: null, log: quiet }),
-    rateLimits: createRateLimits(),
+    rateLimits: await createRateLimits(),
     media,
     storyDrafts: createStoryDraftService({ db: db.db, chain: createChatChain({ providers: [], offline: createOfflinePersona() }), media, jobs, dailyQuota: 10 }),
     auth: createAuthService({

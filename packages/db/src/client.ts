@@ -1,14 +1,12 @@
-import { PGlite } from "@electric-sql/pglite";
-import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
-import { vector } from "@electric-sql/pglite-pgvector";
+import type { PGlite } from "@electric-sql/pglite";
 import { dbPoolSize } from "@companion/metrics";
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { lockDataDir } from "./lock.ts";
 import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
+import { initdbInChild, needsInitdb } from "./pglite-initdb.ts";
 import type { Database, DatabaseHandle } from "./types.ts";
 
 interface PostgresOptions {
@@ -125,18 +123,40 @@ function openPostgres(options: PostgresOptions): DatabaseHandle {
   };
 }
 
+/**
+ * Postgres settings inside PGlite (docs/scaling.md#memory). Postgres sets up all its shared
+ * memory when it starts, and PGlite's WebAssembly memory never shrinks, so initdb's choice of
+ * 128 MB of shared_buffers was resident from the first second (and 188 MiB of memory in all).
+ * The data dir's files are in the OS page cache anyway, and the embedded database is small.
+ * Passed on every start (data dirs made before this) and to initdb (its postgresql.conf).
+ */
+const PGLITE_SETTINGS = ["shared_buffers=16MB"];
+
 async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
+  // Loaded here, not at startup: a process on Postgres never needs PGlite (docs/scaling.md#memory).
+  const [{ PGlite }, { btree_gin }, { vector }, { drizzle: drizzlePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/btree_gin"),
+    import("@electric-sql/pglite-pgvector"),
+    import("drizzle-orm/pglite"),
+  ]);
   const release = options.dataDir
     ? await lockDataDir(options.dataDir)
     : undefined;
+  const params = {
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ["-c", s])],
+    initDbStartParams: PGLITE_SETTINGS.flatMap((s) => ["--set", s]),
+  };
   let client: PGlite;
   try {
+    if (options.dataDir && needsInitdb(options.dataDir)) await initdbInChild(options.dataDir, params);
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       // btree_gin: the search index on messages holds user_id; vector: search embeddings
       // (drizzle/0011_search.sql, docs/search.md).
       extensions: { btree_gin, vector },
+      ...params,
     });
   } catch (err) {
     await release?.();

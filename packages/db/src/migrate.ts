@@ -1,6 +1,4 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -31,6 +29,8 @@ export async function migratePostgresUrl(url: string): Promise<void> {
 }
 
 export async function migratePgliteClient(client: PGlite): Promise<void> {
+  // Drizzle's PGlite driver imports PGlite itself: loaded only where PGlite runs (client.ts).
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator")]);
   await migratePglite(drizzlePglite(client), { migrationsFolder });
   await installJobSchema({
     exec: async (script) => void (await client.exec(script)),

@@ -1,4 +1,3 @@
-import webpush from "web-push";
 import { PushUnavailableError, type PushMessage, type PushOutcome, type PushSender, type PushTarget } from "./types.ts";
 
 export interface WebPushOptions {
@@ -25,7 +24,8 @@ const hostAllowed = (host: string, allowed: readonly string[]) => allowed.some((
 /**
  * Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291):
  * `web-push` builds the encrypted request, which is sent here with fetch, so it is abortable
- * and its status is ours to read.
+ * and its status is ours to read. `web-push` (and its bignum and ASN.1 libraries) loads with
+ * the first notification, not at startup (docs/scaling.md#memory).
  */
 export function createWebPushSender(options: WebPushOptions): PushSender {
   const ttl = options.ttlSeconds ?? 86_400;
@@ -38,6 +38,7 @@ export function createWebPushSender(options: WebPushOptions): PushSender {
       if (url.protocol !== "https:" && !(options.allowHttp && url.protocol === "http:")) return { status: "rejected", reason: "endpoint is not https" };
       if (!options.allowHttp && !hostAllowed(url.hostname, options.allowedHosts ?? WEB_PUSH_HOSTS)) return { status: "rejected", reason: "endpoint is not a known push service" };
       const payload = JSON.stringify({ notificationId: message.notificationId, kind: message.kind, title: message.title, body: message.body });
+      const { default: webpush } = await import("web-push");
       const request = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: target.keys }, payload, {
         vapidDetails: options.vapid,
         TTL: ttl,

@@ -4,4 +4,4 @@
  * losing Redis degrades to per-process limits instead of failing requests (docs/rate-limits.md).
  */
 export { createRateLimits, type RateLimitName, type RateLimits } from "./limits.ts";
-export { closeRedisClient, createRedisClient } from "./redis.ts";
+// The Redis client is `@companion/ratelimit/redis`: ioredis loads only where a Redis URL is set.

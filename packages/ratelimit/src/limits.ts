@@ -1,7 +1,6 @@
 import { DomainError } from "@companion/errors";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { closeRedisClient, createRedisClient } from "./redis.ts";
 
 /** Every limit the product enforces. Keys are per user, except the login ones (docs/auth.md#throttling). */
 const rateLimitNames = ["storyCreate", "reaction", "chatMessage", "mediaUpload", "loginAccountIp", "loginAccount", "loginIp", "loginDevice", "report", "passwordResetIp", "passwordResetEmail"] as const;
@@ -62,10 +61,12 @@ export interface RateLimits {
  * The named limiters, in memory or on Redis; on Redis each has an in-memory insurance limiter that takes
  * over while Redis fails: per process then, which beats failing requests or not limiting (docs/rate-limits.md).
  */
-export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
+export async function createRateLimits(options: RateLimitsOptions = {}): Promise<RateLimits> {
   const rules: RateLimitRules = { ...defaultRateLimitRules, ...options.rules };
   const prefix = options.keyPrefix ?? "companion:rl";
-  const owned = !options.redis && options.redisUrl ? createRedisClient(options.redisUrl, { onError: options.onStoreDown, onReady: options.onStoreUp }) : null;
+  // ioredis (300 kB of source with its parser) loads only when a Redis URL is set (docs/scaling.md#memory).
+  const redis = !options.redis && options.redisUrl ? await import("./redis.ts") : null;
+  const owned = redis && options.redisUrl ? redis.createRedisClient(options.redisUrl, { onError: options.onStoreDown, onReady: options.onStoreUp }) : null;
   const client = options.redis ?? owned;
 
   const build = (name: RateLimitName): RateLimiterAbstract => {
@@ -99,7 +100,7 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
       }
     },
     close: async () => {
-      if (owned) await closeRedisClient(owned);
+      if (owned && redis) await redis.closeRedisClient(owned);
     },
   };
 }

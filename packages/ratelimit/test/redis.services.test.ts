@@ -6,7 +6,8 @@ import { createLoginThrottle } from "@companion/auth";
 import { DomainError } from "@companion/errors";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeRedisClient, createRateLimits, createRedisClient, type RateLimits } from "../src/index.ts";
+import { createRateLimits, type RateLimits } from "../src/index.ts";
+import { closeRedisClient, createRedisClient } from "../src/redis.ts";
 import { assertRedisReachable, closedPort, startTcpProxy, testRedisUrl, uniqueKeyPrefix, waitUntil, type TcpProxy } from "../src/testing.ts";
 
 const rules = { reaction: { points: 5, durationSec: 60 } };
@@ -30,7 +31,7 @@ async function processOn(url: string, keyPrefix: string): Promise<{ limits: Rate
   const client = createRedisClient(url, { commandTimeoutMs: 300 });
   cleanup.push(() => closeRedisClient(client));
   await waitUntil(() => client.status === "ready", 5000, "redis ready");
-  return { limits: createRateLimits({ redis: client, keyPrefix, rules }), client };
+  return { limits: await createRateLimits({ redis: client, keyPrefix, rules }), client };
 }
 
 /** Consumes once; "ok", "limited" (with the DomainError checked) or rethrows anything else. */
@@ -101,7 +102,7 @@ describe("rate limits on Redis", () => {
   });
 
   it("a Redis URL on a closed port from the start still limits, fast", async () => {
-    const limits = createRateLimits({ redisUrl: `redis://127.0.0.1:${await closedPort()}`, keyPrefix: uniqueKeyPrefix("closed"), rules });
+    const limits = await createRateLimits({ redisUrl: `redis://127.0.0.1:${await closedPort()}`, keyPrefix: uniqueKeyPrefix("closed"), rules });
     cleanup.push(() => limits.close());
     expect(limits.store).toBe("redis");
     const started = performance.now();
@@ -110,7 +111,7 @@ describe("rate limits on Redis", () => {
   });
 
   it("without Redis the limits are in memory", async () => {
-    const limits = createRateLimits({ rules });
+    const limits = await createRateLimits({ rules });
     expect(limits.store).toBe("memory");
     expect(await hits(limits, "u", 6)).toEqual(["ok", "ok", "ok", "ok", "ok", "limited"]);
   });

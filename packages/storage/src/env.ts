@@ -5,7 +5,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { createLocalStorage, type LocalMediaStorage } from "./local.ts";
-import { createS3Storage, type S3MediaStorage } from "./s3.ts";
+import type { S3MediaStorage } from "./s3.ts";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
@@ -40,14 +40,16 @@ export function storageEnvIssues(env: StorageEnv): Array<{ path: string; message
 /**
  * Opens what the env names: S3 when S3_BUCKET is set, else local disk. `signingKey` is
  * needed only by a process that signs or verifies upload and read URLs (the server).
+ * The AWS SDK (1.2 MB of source) is loaded only for S3 (docs/scaling.md#memory).
  */
-export function openConfiguredStorage(
+export async function openConfiguredStorage(
   env: StorageEnv,
   options: { dataDir: string; baseDir?: string; signingKey?: Uint8Array },
-): LocalMediaStorage | S3MediaStorage {
+): Promise<LocalMediaStorage | S3MediaStorage> {
   if (env.S3_BUCKET) {
     const [issue] = storageEnvIssues(env);
     if (issue || !env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) throw new Error(issue?.message ?? "S3 credentials missing");
+    const { createS3Storage } = await import("./s3.ts");
     return createS3Storage({
       bucket: env.S3_BUCKET,
       region: env.S3_REGION,

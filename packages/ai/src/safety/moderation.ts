@@ -3,7 +3,8 @@
  * the official SDK, under a short timeout. Any failure (timeout, error status, no such endpoint)
  * answers null and the caller falls back to the offline classifier: a check never fails a message.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { loadOpenAI } from "../openai-sdk.ts";
 import type { SafetyCategory } from "./policy.ts";
 
 export interface ModerationOptions {
@@ -44,21 +45,27 @@ export function moderationCategories(categories: Record<string, boolean | null |
 }
 
 export function createModeration(options: ModerationOptions): Moderate {
-  const client = new OpenAI({
-    apiKey: options.apiKey ?? "not-needed",
-    baseURL: options.baseURL,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    adminAPIKey: null,
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    logLevel: "off",
-  });
+  // Made on the first check: the SDK loads then (openai-sdk.ts).
+  let made: Promise<OpenAI> | undefined;
+  const client = () =>
+    (made ??= loadOpenAI().then(
+      (sdk) =>
+        new sdk.OpenAI({
+          apiKey: options.apiKey ?? "not-needed",
+          baseURL: options.baseURL,
+          organization: null,
+          project: null,
+          webhookSecret: null,
+          adminAPIKey: null,
+          timeout: options.timeoutMs,
+          maxRetries: 0,
+          logLevel: "off",
+        }),
+    ));
   return async (text, signal) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await client.moderations.create(
+      const response = await (await client()).moderations.create(
         { model: options.model, input: text },
         { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, timeout: options.timeoutMs },
       );

@@ -4,7 +4,7 @@
  * its link. Only password reset mails today.
  */
 import { insertOutboxMail, type Database } from "@companion/db";
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 interface MailMessage {
   to: string;
@@ -26,16 +26,23 @@ interface InfoLogger {
   info(obj: object, msg: string): void;
 }
 
-/** SMTP (`smtp://user:pass@host:587`, `smtps://…`); a refusal or an unreachable server rejects. */
+/**
+ * SMTP (`smtp://user:pass@host:587`, `smtps://…`); a refusal or an unreachable server rejects.
+ * nodemailer (650 kB of source) loads with the first mail, not at startup (docs/scaling.md#memory).
+ */
 export function createSmtpMailer(options: { url: string; from: string; timeoutMs?: number }): Mailer {
   const timeout = options.timeoutMs ?? 10_000;
-  const transport = createTransport({ url: options.url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
+  let transport: Promise<Transporter> | undefined;
+  const open = () =>
+    (transport ??= import("nodemailer").then(({ createTransport }) =>
+      createTransport({ url: options.url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }),
+    ));
   return {
     kind: "smtp",
     async send(message) {
-      await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      await (await open()).sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }
 

@@ -181,7 +181,7 @@ export async function extractMemories(
     });
     if (facts) method = "model";
   }
-  facts ??= extractFacts(exchange.content).map((f) => ({ key: normalizeKey(f.key), content: f.content, importance: f.importance }));
+  facts ??= (await extractFacts(exchange.content)).map((f) => ({ key: normalizeKey(f.key), content: f.content, importance: f.importance }));
   const counts = facts.length === 0 ? { added: 0, updated: 0, ignored: 0 } : await withUser(deps.db, userId, (tx) => applyAutoFacts(tx, { userId, companionId, facts: facts ?? [] }));
   return { method, ...counts };
 }
@@ -252,7 +252,7 @@ export async function foldConversation(deps: MemoryDeps, params: { userId: strin
     });
   }
   const method = content === null ? "extractive" : "model";
-  content ??= summarizeExtractive(fold, SUMMARY_MAX_CHARS, previous?.content ?? "");
+  content ??= await summarizeExtractive(fold, SUMMARY_MAX_CHARS, previous?.content ?? "");
   const version = (previous?.version ?? 0) + 1;
   await insertSummary(db, {
     ...conversation,
