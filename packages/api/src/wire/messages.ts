@@ -31,7 +31,7 @@ export async function toWireHistoryPage(
   page: { items: MessageWithMemoryFlag[]; nextCursor: string | null },
   media: MediaService,
 ): Promise<{ items: MessageHistoryItem[]; nextCursor: string | null }> {
-  const stories = page.items.some((m) => m.story) ? await Promise.all(page.items.map((m) => m.story && toWireStoryRef(m.story, media))) : [];
+  const stories = page.items.some((m) => m.story) ? await Promise.all(page.items.map(async (m) => m.story && toWireStoryRef(m.story, media))) : [];
   return { items: page.items.map((m, i) => toWireHistoryItem(m, stories[i] ?? null)), nextCursor: page.nextCursor };
 }
 

@@ -12,7 +12,7 @@ type Page<T> = { items: T[]; nextCursor: string | null };
  * per the story's audience for uploads (docs/media.md#read-urls).
  */
 export async function toWireStory(s: StoryRecord, media: MediaService): Promise<Story> {
-  return wireStory(s, await Promise.all(s.slides.map((m) => media.slideUrl(s, m.mediaKey))), 0);
+  return wireStory(s, await Promise.all(s.slides.map(async (m) => media.slideUrl(s, m.mediaKey))), 0);
 }
 
 /** `s` with its slides' URLs, which start at `urls[first]`. */
@@ -46,7 +46,7 @@ const toWireViewer = (v: StoryViewerRecord): StoryViewer => ({
 /** Every slide URL of the page in one batch, then the stories (no promise per story). */
 export async function toWireStoryPage(page: Page<StoryRecord>, media: MediaService): Promise<StoriesFeedOutput> {
   const pending = page.items.flatMap((s) => s.slides.map((m) => media.slideUrl(s, m.mediaKey)));
-  const urls = pending.every((u) => typeof u === "string") ? pending : await Promise.all(pending);
+  const urls = pending.every((u) => typeof u === "string") ? pending : await Promise.all(pending.map(async (u) => u));
   let first = 0;
   const items = page.items.map((s) => {
     const story = wireStory(s, urls, first);

@@ -4,11 +4,11 @@ import { createdAt, pk, ts, updatedAt } from "./columns.ts";
 import { users } from "./users.ts";
 
 /** private: only its owner; unlisted: anyone with the id (never listed); public: listed for everyone. */
-export const companionVisibility = ["private", "unlisted", "public"] as const;
+const companionVisibility = ["private", "unlisted", "public"] as const;
 export type CompanionVisibility = (typeof companionVisibility)[number];
 
 /** A lorebook entry (Character Card V2 `character_book.entries[]`), kept as the card had it. */
-export interface CharacterBookEntry {
+interface CharacterBookEntry {
   keys: string[];
   content: string;
   enabled: boolean;

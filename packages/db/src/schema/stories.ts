@@ -130,7 +130,7 @@ export const storyAudience = pgTable(
   (t) => [primaryKey({ columns: [t.storyId, t.userId] }), index("story_audience_user_idx").on(t.userId)],
 );
 
-export const storyDraftStatuses = ["draft", "published", "discarded"] as const;
+const storyDraftStatuses = ["draft", "published", "discarded"] as const;
 
 /** A story a person's own companion proposed; only the owner sees it, and it is live only once approved. */
 export const storyDrafts = pgTable(
