@@ -149,7 +149,8 @@ async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
   };
   let client: PGlite;
   try {
-    if (options.dataDir && needsInitdb(options.dataDir)) await initdbInChild(options.dataDir, params);
+    // A new data dir (not one filled from a tarball): initdb in a child process (pglite-initdb.ts).
+    if (options.dataDir && !options.loadDataDir && needsInitdb(options.dataDir)) await initdbInChild(options.dataDir, params);
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),

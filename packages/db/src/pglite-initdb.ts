@@ -20,7 +20,7 @@ const pg = await PGlite.create({ dataDir, startParams: JSON.parse(startParams), 
 await pg.close();
 `;
 
-export interface PgliteParams {
+interface PgliteParams {
   startParams: string[];
   initDbStartParams: string[];
 }
