@@ -27,6 +27,8 @@ export async function* streamThroughChain(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ChainStreamEvent> {
   const deadline = startDeadline(Math.min(ctx.budget.deadlineMs, request.deadlineMs ?? Infinity));
+  // A stream is chat, whose last resort is the offline persona.
+  ctx.offline.prepare?.();
   const promptTokens = estimateMessagesTokens(request.messages);
   // What the client is displaying: tokens since the last fallback event.
   let visible = "";

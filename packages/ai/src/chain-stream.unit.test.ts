@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatChain } from "./chain.ts";
 import type { ChainStreamEvent, ChainStreamRequest } from "./chain-types.ts";
+import { loadNlp } from "./nlp.ts";
 import { createOfflinePersona } from "./offline.ts";
 import { FAKE_REPLY, type FakeProvider, startFakeProvider } from "./testing/index.ts";
 import type { CallRecord } from "./types.ts";
@@ -14,6 +15,10 @@ const DEADLINE_MS = 1_500;
 
 const tokensOf = (events: ChainStreamEvent[]) =>
   events.flatMap((e) => (e.type === "token" ? [e.text] : []));
+
+// The offline persona's compromise, loaded up front: the chain starts loading it with the first
+// exchange, and that synchronous load (0.1-0.3 s) would eat into these tests' 300 ms attempts.
+beforeAll(() => loadNlp());
 
 describe("chat chain: stream", () => {
   let primary: FakeProvider;

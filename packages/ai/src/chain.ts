@@ -64,6 +64,7 @@ export function createChatChain(options: ChatChainOptions): ChatChain {
 async function completeThroughChain(ctx: ChainContext, request: ChainRequest): Promise<ChainResult> {
   const { purpose = "chat", signal, deadlineMs, ...rest } = request;
   const deadline = startDeadline(Math.min(ctx.budget.deadlineMs, deadlineMs ?? Infinity));
+  if (purpose === "chat") ctx.offline.prepare?.();
   let lastError: ProviderError | undefined;
   if (signal?.aborted) throw abortedError(signal.reason);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatChain } from "./chain.ts";
 import { ProviderError } from "./errors.ts";
+import { loadNlp } from "./nlp.ts";
 import { createOfflinePersona } from "./offline.ts";
 import { FAKE_REPLY, type FakeBehavior, type FakeProvider, startFakeProvider } from "./testing/index.ts";
 import type { CallRecord, ChainRequest } from "./index.ts";
@@ -14,6 +15,10 @@ const request: ChainRequest = {
 // Per attempt 300 ms, one retry, 1.5 s for the whole call: every failure must still answer in time.
 const TIMEOUT_MS = 300;
 const DEADLINE_MS = 1_500;
+
+// The offline persona's compromise, loaded up front: the chain starts loading it with the first
+// exchange, and that synchronous load (0.1-0.3 s) would eat into these tests' 300 ms attempts.
+beforeAll(() => loadNlp());
 
 describe("chat chain: complete", () => {
   let primary: FakeProvider;

@@ -25,23 +25,23 @@ const SDK_TIMEOUT_MARGIN_MS = 1_000;
 export function createEmbedderFromConfig(config: AiConfig, options: { onCall?: OnCall } = {}): Embedder | null {
   const { model, dimensions } = config.embedding;
   if (model === undefined) return null;
-  // Made on the first call: the SDK loads then (openai-sdk.ts).
-  let made: Promise<OpenAI> | undefined;
-  const client = () =>
-    (made ??= loadOpenAI().then(
-      (sdk) =>
-        new sdk.OpenAI({
-          apiKey: config.openai.apiKey ?? PLACEHOLDER_KEY,
-          baseURL: config.openai.baseURL,
-          organization: null,
-          project: null,
-          webhookSecret: null,
-          adminAPIKey: null,
-          timeout: config.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
-          maxRetries: 0,
-          logLevel: "warn",
-        }),
-    ));
+  // The SDK loads now, where this is configured, not at startup everywhere (openai-sdk.ts).
+  const made: Promise<OpenAI> = loadOpenAI().then(
+    (sdk) =>
+      new sdk.OpenAI({
+        apiKey: config.openai.apiKey ?? PLACEHOLDER_KEY,
+        baseURL: config.openai.baseURL,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        adminAPIKey: null,
+        timeout: config.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
+        maxRetries: 0,
+        logLevel: "warn",
+      }),
+  );
+  // A failure to load shows on the first call.
+  made.catch(() => undefined);
   const provider = { name: "openai", model };
   return {
     model,
@@ -52,7 +52,7 @@ export function createEmbedderFromConfig(config: AiConfig, options: { onCall?: O
       const promptTokens = texts.reduce((n, t) => n + estimateTokens(t), 0);
       try {
         // Floats, not the SDK's default base64: every compatible server speaks floats.
-        const res = await (await client()).embeddings.create(
+        const res = await (await made).embeddings.create(
           { model, input: texts, encoding_format: "float", ...(dimensions === undefined ? {} : { dimensions }) },
           { signal: attempt.signal, timeout: limit + SDK_TIMEOUT_MARGIN_MS },
         );

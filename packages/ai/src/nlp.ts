@@ -2,9 +2,10 @@
  * Shared helpers over compromise (docs/memory.md, "Offline extraction and persona"): clause
  * splitting, term tags and the folding of phrases into fact keys.
  *
- * compromise builds its lexicon when it loads (11 MiB of heap), so it is loaded on first use,
+ * compromise builds its lexicon when it loads (8 MiB of heap), so it is loaded on first use,
  * not at startup (docs/scaling.md#memory): the async entry points (the offline persona's
- * replies, extractFacts, summarizeExtractive) await `loadNlp()` before any `parse`.
+ * replies, extractFacts, summarizeExtractive) await `loadNlp()` before any `parse`, and the
+ * chat chain starts it as an exchange starts (the persona's `prepare`).
  */
 import type Nlp from "compromise";
 

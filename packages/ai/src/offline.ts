@@ -157,6 +157,9 @@ export function createOfflinePersona(options: OfflinePersonaOptions = {}): ChatP
     model: OFFLINE_MODEL,
     timeoutMs: 0,
     maxRetries: 0,
+    // compromise, while the network providers are tried: a fallback then answers at once. Its
+    // load is synchronous work (0.1-0.3 s, once per process); a failure shows in complete/stream.
+    prepare: () => void loadNlp().catch(() => undefined),
     async complete(request): Promise<CompletionResult> {
       await loadNlp();
       return { text: reply(request), promptTokens: 0, completionTokens: 0 };

@@ -1,6 +1,7 @@
 /**
- * The `openai` SDK, loaded on the first model call rather than at startup (docs/scaling.md#memory):
- * about 1.3 MB of source and its classes, which a process without a network provider never uses.
+ * The `openai` SDK, loaded when a provider, the embedder or the moderation check is made, that is
+ * only where one is configured, rather than at startup everywhere (docs/scaling.md#memory): about
+ * 1.3 MB of source and its classes, which a process without a network provider never uses.
  */
 import type * as Sdk from "openai";
 

@@ -35,24 +35,24 @@ function responseFormatParam(format: CompletionRequest["responseFormat"]): Pick<
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { name, model, timeoutMs, maxRetries } = options;
-  // Every option the SDK would otherwise read from process.env is passed explicitly. Made on
-  // the first call: the SDK loads then (openai-sdk.ts).
-  let made: Promise<OpenAI> | undefined;
-  const client = () =>
-    (made ??= loadOpenAI().then(
-      (sdk) =>
-        new sdk.OpenAI({
-          apiKey: options.apiKey ?? PLACEHOLDER_KEY,
-          baseURL: options.baseURL,
-          organization: null,
-          project: null,
-          webhookSecret: null,
-          adminAPIKey: null,
-          timeout: timeoutMs + SDK_TIMEOUT_MARGIN_MS,
-          maxRetries: 0,
-          logLevel: "warn",
-        }),
-    ));
+  // Every option the SDK would otherwise read from process.env is passed explicitly. The SDK
+  // loads now, where a provider is configured, not at startup everywhere (openai-sdk.ts).
+  const made: Promise<OpenAI> = loadOpenAI().then(
+    (sdk) =>
+      new sdk.OpenAI({
+        apiKey: options.apiKey ?? PLACEHOLDER_KEY,
+        baseURL: options.baseURL,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        adminAPIKey: null,
+        timeout: timeoutMs + SDK_TIMEOUT_MARGIN_MS,
+        maxRetries: 0,
+        logLevel: "warn",
+      }),
+  );
+  // A failure to load shows on the first call.
+  made.catch(() => undefined);
 
   const baseParams = (request: CompletionRequest): ChatCompletionCreateParamsBase => ({
     model,
@@ -67,7 +67,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     const limit = request.timeoutMs ?? timeoutMs;
     const attempt = startAttempt(request.signal, limit);
     try {
-      const response = await (await client()).chat.completions.create(
+      const response = await (await made).chat.completions.create(
         { ...baseParams(request), stream: false },
         { signal: attempt.signal, timeout: limit + SDK_TIMEOUT_MARGIN_MS },
       );
@@ -92,7 +92,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     const attempt = startAttempt(request.signal, firstChunkLimit);
     let responseStarted = false;
     try {
-      const chunks = await (await client()).chat.completions.create(
+      const chunks = await (await made).chat.completions.create(
         { ...baseParams(request), stream: true, stream_options: { include_usage: true } },
         { signal: attempt.signal, timeout: firstChunkLimit + SDK_TIMEOUT_MARGIN_MS },
       );

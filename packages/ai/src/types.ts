@@ -60,6 +60,12 @@ export interface ChatProvider {
   readonly maxRetries: number;
   complete(request: CompletionRequest): Promise<CompletionResult>;
   stream(request: CompletionRequest): AsyncIterable<StreamChunk>;
+  /**
+   * Starts loading, in the background, what the provider loads on its first call. The chain
+   * calls it on the offline persona when a chat exchange starts, so that its fallback answers
+   * as quickly as when everything was loaded at startup.
+   */
+  prepare?(): void;
 }
 
 /** Why a model was called: its ai_calls row says so. Only `chat` has an offline answer in the chain. */

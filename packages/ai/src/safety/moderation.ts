@@ -45,27 +45,27 @@ export function moderationCategories(categories: Record<string, boolean | null |
 }
 
 export function createModeration(options: ModerationOptions): Moderate {
-  // Made on the first check: the SDK loads then (openai-sdk.ts).
-  let made: Promise<OpenAI> | undefined;
-  const client = () =>
-    (made ??= loadOpenAI().then(
-      (sdk) =>
-        new sdk.OpenAI({
-          apiKey: options.apiKey ?? "not-needed",
-          baseURL: options.baseURL,
-          organization: null,
-          project: null,
-          webhookSecret: null,
-          adminAPIKey: null,
-          timeout: options.timeoutMs,
-          maxRetries: 0,
-          logLevel: "off",
-        }),
-    ));
+  // The SDK loads now, where this is configured, not at startup everywhere (openai-sdk.ts).
+  const made: Promise<OpenAI> = loadOpenAI().then(
+    (sdk) =>
+      new sdk.OpenAI({
+        apiKey: options.apiKey ?? "not-needed",
+        baseURL: options.baseURL,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        adminAPIKey: null,
+        timeout: options.timeoutMs,
+        maxRetries: 0,
+        logLevel: "off",
+      }),
+  );
+  // A failure to load shows on the first call.
+  made.catch(() => undefined);
   return async (text, signal) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await (await client()).moderations.create(
+      const response = await (await made).moderations.create(
         { model: options.model, input: text },
         { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, timeout: options.timeoutMs },
       );
