@@ -20,6 +20,8 @@ import {
   getHTTPStatusCode,
   getTRPCErrorFromUnknown,
   isAsyncIterable,
+  isObject,
+  isPromise,
   transformTRPCResponse,
   TRPCError,
   type AnyRootTypes,
@@ -220,9 +222,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("close", onClose);
   });
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const isPromise = (value: unknown): boolean => isObject(value) && typeof value.then === "function";
 
 /** What tRPC refuses to send as a plain JSON answer (its `isDataStream`). */
 function isDataStream(value: unknown): boolean {

@@ -5,11 +5,9 @@
  * builder runs per call, and Postgres receives the same text and parameters as before.
  */
 import { is, Param, Placeholder, sql, type Query, type SQLWrapper } from "drizzle-orm";
-import { PgDialect, type PreparedQueryConfig } from "drizzle-orm/pg-core";
+import type { PreparedQueryConfig } from "drizzle-orm/pg-core";
+import { dialect } from "./raw-sql.ts";
 import type { Database } from "./types.ts";
-
-// Renders SQL to text + params only: the same for every database (no casing option is used).
-const dialect = new PgDialect();
 
 /** A typed `sql.placeholder`: only names of the statement's values. */
 export type Slot<V> = <K extends keyof V & string>(name: K) => Placeholder<K>;

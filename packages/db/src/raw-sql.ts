@@ -15,8 +15,8 @@ export function rowsOf(result: unknown): unknown[] {
  */
 export const isoText = (column: string): SQL => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-// Only renders SQL to text + params; the same for every database (no casing option is used).
-const dialect = new PgDialect();
+/** Only renders SQL to text + params; the same for every database (no casing option is used). */
+export const dialect = new PgDialect();
 
 /**
  * `db.execute(query)` as a named prepared statement, for raw SQL on a hot path (Drizzle's
